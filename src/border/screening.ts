@@ -1,0 +1,184 @@
+/**
+ * Screening a traveller against the replica: match, look up restrictions, decide, audit.
+ *
+ * Decision rules (in this order):
+ *  S1  a restriction counts only while in force at the moment of screening (served, not lifted);
+ *  S2  a call-up restriction of a person holding a deferment valid today does not count, and the
+ *      deferment is given as the reason ("deferment student until 2025-06-30");
+ *  S3  `hit` when a strong match (score ≥ hit threshold) has a counting restriction;
+ *      `refer` when only a possible match (refer ≤ score < hit) has one; `clear` otherwise;
+ *  S4  every decision, whatever it is, is written to the audit before it is answered.
+ */
+import { z } from 'zod';
+import { dateRangeCovers, parsePartialDate } from '../domain/dates.js';
+import { isInForce } from '../domain/lifecycle.js';
+import type { BorderPerson, BorderRestriction } from '../exchange/protocol.js';
+import type { Matcher, PersonMatch, Traveller } from '../matching/index.js';
+import { ErxError } from '../shared/errors.js';
+import { parse } from '../shared/http.js';
+import { parseMrz } from './mrz.js';
+import type { ReplicaStore } from './store.js';
+
+export type Decision = 'clear' | 'refer' | 'hit';
+
+export interface Reason {
+  restrictionId: string;
+  personId: string;
+  kind: string;
+  basis: string;
+  office: string;
+  matchedOn: string[];
+  score: number;
+  detail: string;
+  /** What the restriction means for this crossing. */
+  status: 'in-force' | 'deferred' | 'lifted' | 'not-yet-in-force';
+  inForceFrom: string;
+  liftedAt?: string;
+  features: PersonMatch['features'];
+}
+
+export interface Freshness {
+  replicaSeq: number;
+  registerSeq: number;
+  dataAsOf: string | null;
+  lagSeconds: number | null;
+}
+
+export interface ScreeningResponse extends Freshness {
+  decision: Decision;
+  reasons: Reason[];
+  screeningId: string;
+  screenedAt: string;
+  traveller: Traveller;
+}
+
+const partialDate = z.string().superRefine((s, ctx) => {
+  const parsed = parsePartialDate(s);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+const latinName = z
+  .string()
+  .max(100, 'must be at most 100 characters')
+  .refine((s) => !/[\u0000-\u001f]/.test(s), 'must not contain control characters');
+
+export const screeningRequestSchema = z
+  .strictObject({
+    mrz: z.string().max(300, 'must be at most 300 characters (three MRZ lines)').optional(),
+    surname: latinName.optional(),
+    givenNames: latinName.optional(),
+    dateOfBirth: partialDate.optional(),
+    documentNumber: z.string().regex(/^[A-Za-z0-9<]{1,20}$/, 'must be 1–20 letters or digits').optional(),
+    nationality: z.string().regex(/^[A-Z<]{1,3}$/, 'must be a three-letter ICAO code such as RUS').optional(),
+    documentCountry: z.string().regex(/^[A-Z<]{1,3}$/, 'must be a three-letter ICAO code such as RUS').optional(),
+  })
+  .superRefine((r, ctx) => {
+    const typed = ['surname', 'givenNames', 'dateOfBirth', 'documentNumber', 'nationality', 'documentCountry'].filter(
+      (k) => r[k as keyof typeof r] !== undefined,
+    );
+    if (r.mrz !== undefined && typed.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `give either mrz or typed fields, not both (also got ${typed.join(', ')})`, path: ['mrz'] });
+    } else if (r.mrz === undefined && !r.documentNumber && !(r.surname && r.givenNames)) {
+      ctx.addIssue({ code: 'custom', message: 'give mrz, or documentNumber, or surname and givenNames', path: ['surname'] });
+    }
+  });
+export type ScreeningRequest = z.infer<typeof screeningRequestSchema>;
+
+export function travellerOf(request: ScreeningRequest): Traveller {
+  if (request.mrz !== undefined) return parseMrz(request.mrz);
+  const t: Traveller = {};
+  if (request.surname) t.surname = request.surname;
+  if (request.givenNames) t.givenNames = request.givenNames;
+  if (request.dateOfBirth) t.dateOfBirth = request.dateOfBirth;
+  if (request.documentNumber) t.documentNumber = request.documentNumber.toUpperCase();
+  if (request.nationality) t.nationality = request.nationality;
+  if (request.documentCountry) t.documentCountry = request.documentCountry;
+  return t;
+}
+
+function validDeferment(person: BorderPerson | undefined, at: Date) {
+  return person?.deferments.find((d) => dateRangeCovers(d.validFrom, d.validTo, at));
+}
+
+function statusOf(r: BorderRestriction, person: BorderPerson | undefined, at: Date): { status: Reason['status']; note: string } {
+  if (r.liftedAt && Date.parse(r.liftedAt) <= at.getTime()) {
+    return { status: 'lifted', note: `lifted ${r.liftedAt}${r.liftReason ? ` (${r.liftReason})` : ''}` };
+  }
+  if (!isInForce({ servedAt: r.inForceFrom, ...(r.liftedAt ? { liftedAt: r.liftedAt } : {}) }, at)) {
+    return { status: 'not-yet-in-force', note: `in force from ${r.inForceFrom}` };
+  }
+  const deferment = r.kind === 'call-up' ? validDeferment(person, at) : undefined;
+  if (deferment) return { status: 'deferred', note: `deferment ${deferment.category} until ${deferment.validTo}` };
+  return { status: 'in-force', note: `in force since ${r.inForceFrom}` };
+}
+
+export interface ScreeningDeps {
+  store: ReplicaStore;
+  matcher: Matcher;
+  freshness: () => Promise<Freshness>;
+  now?: () => Date;
+}
+
+export class ScreeningService {
+  constructor(private readonly deps: ScreeningDeps) {}
+
+  async screen(body: unknown, requester: string): Promise<ScreeningResponse> {
+    const request = parse(screeningRequestSchema, body);
+    const traveller = travellerOf(request);
+    const { store, matcher } = this.deps;
+    const freshness = await this.deps.freshness();
+    if (freshness.dataAsOf === null) throw new ErxError(503, 'this replica has not finished its first bootstrap; try again shortly');
+    const at = this.deps.now?.() ?? new Date();
+    const matches = await matcher.match(traveller, store);
+    const byPerson = new Map(matches.map((m) => [m.personId, m]));
+    const restrictions = await store.restrictionsOf(matches.map((m) => m.personId));
+    const persons = new Map<string, BorderPerson | undefined>();
+    for (const m of matches) persons.set(m.personId, await store.getPerson(m.personId));
+
+    const reasons: Reason[] = restrictions.map((r) => {
+      const match = byPerson.get(r.personId)!;
+      const { status, note } = statusOf(r, persons.get(r.personId), at);
+      const reason: Reason = {
+        restrictionId: r.restrictionId,
+        personId: r.personId,
+        kind: r.kind,
+        basis: r.basis,
+        office: r.office,
+        matchedOn: match.matchedOn,
+        score: Math.round(match.score * 1000) / 1000,
+        detail: `${match.detail}; ${note}`,
+        status,
+        inForceFrom: r.inForceFrom,
+        features: match.features,
+      };
+      if (r.liftedAt) reason.liftedAt = r.liftedAt;
+      return reason;
+    });
+    const counting = reasons.filter((r) => r.status === 'in-force');
+    const decision: Decision = counting.some((r) => r.score >= matcher.thresholds.hit)
+      ? 'hit'
+      : counting.length > 0
+        ? 'refer'
+        : 'clear';
+    const order: Record<Reason['status'], number> = { 'in-force': 0, deferred: 1, 'not-yet-in-force': 2, lifted: 3 };
+    reasons.sort((a, b) => order[a.status] - order[b.status] || b.score - a.score);
+
+    const response: ScreeningResponse = {
+      decision,
+      reasons,
+      ...freshness,
+      screeningId: crypto.randomUUID(),
+      screenedAt: at.toISOString(),
+      traveller,
+    };
+    await store.recordScreening({
+      screeningId: response.screeningId,
+      at: response.screenedAt,
+      requester,
+      request: traveller,
+      decision,
+      reasons: reasons.map((r) => ({ restrictionId: r.restrictionId, personId: r.personId, status: r.status, score: r.score })),
+      replicaSeq: freshness.replicaSeq,
+    });
+    return response;
+  }
+}

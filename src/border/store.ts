@@ -1,0 +1,62 @@
+/**
+ * What a border replica needs from its storage.
+ *
+ * Guarantees an implementation must give:
+ *  - `applyChanges` is atomic: the entity writes, the new cursor and the applied-changes counter commit
+ *    together. It refuses (throws CursorMoved) unless the stored cursor is still `expectedCursor`, so a
+ *    batch can never be applied twice, even by two racing callers.
+ *  - a bootstrap is all-or-nothing: until `finish` commits, the replica reports itself unbootstrapped,
+ *    and a bootstrap interrupted by a crash is discarded and started again.
+ *  - the screening audit is append-only: entries are never updated or deleted.
+ */
+import type { BorderPerson, BorderRestriction, Change, SnapshotRecord } from '../exchange/protocol.js';
+import type { CandidateSource } from '../matching/index.js';
+
+export interface ReplicaState {
+  /** Sequence number of the last change applied; null before the first bootstrap completes. */
+  cursor: number | null;
+  /** The register's newest sequence number as last heard. */
+  registerSeq: number;
+  /** Register time at which this replica last knew itself to hold every change (ISO), or null. */
+  dataAsOf: string | null;
+  /** Changes applied since bootstrap, counted in the same transaction as the cursor. */
+  changesApplied: number;
+  /** Sequence number of the snapshot the replica was bootstrapped from. */
+  snapshotSeq: number | null;
+  persons: number;
+  restrictions: number;
+}
+
+export class CursorMoved extends Error {
+  constructor(expected: number, actual: number | null) {
+    super(`replica cursor is ${actual}, not ${expected}; the batch was not applied`);
+  }
+}
+
+export interface BootstrapWriter {
+  write(records: SnapshotRecord[]): Promise<void>;
+  finish(asOfSeq: number, registerTime: string): Promise<void>;
+}
+
+export interface ScreeningAuditEntry {
+  screeningId: string;
+  at: string;
+  requester: string;
+  request: unknown;
+  decision: string;
+  reasons: unknown;
+  replicaSeq: number;
+}
+
+export interface ReplicaStore extends CandidateSource {
+  state(): Promise<ReplicaState>;
+  beginBootstrap(): Promise<BootstrapWriter>;
+  applyChanges(expectedCursor: number, changes: Change[], registerSeq: number, registerTime: string): Promise<void>;
+  /** Records that the register was heard from; `caughtUp` when the replica held every change at `registerTime`. */
+  noteContact(registerSeq: number, registerTime: string, caughtUp: boolean): Promise<void>;
+  restrictionsOf(personIds: string[]): Promise<BorderRestriction[]>;
+  getPerson(personId: string): Promise<BorderPerson | undefined>;
+  recordScreening(entry: ScreeningAuditEntry): Promise<void>;
+  screenings(limit: number): Promise<ScreeningAuditEntry[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,161 @@
+/**
+ * `erx demo` (what `npm start` runs): a register and a border replica as two processes on localhost, a
+ * synthetic register loaded into the first, the second bootstrapped from it, then a walkthrough of
+ * screenings — a hit, a clear, a deferment, and a lift that reaches the border while you watch.
+ */
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { once } from 'node:events';
+import { importFile, storeSink } from '../register/importer.js';
+import { openRegisterStore } from '../register/server.js';
+import { RegisterService } from '../register/service.js';
+import { generatePersons } from '../demo/synthetic.js';
+import { SHOWCASE } from '../demo/showcase.js';
+import { td3 } from '../demo/mrzSpecimen.js';
+import { createProgress } from './progress.js';
+import { spawnService, type ChildService } from './child.js';
+
+export interface DemoOptions {
+  persons: number;
+  data?: string;
+  registerPort: number;
+  borderPort: number;
+  seed: number;
+  exit?: boolean;
+}
+
+const say = (line = '') => process.stdout.write(line + '\n');
+
+async function postJson(url: string, body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: await res.json() };
+}
+
+async function getJson(url: string): Promise<any> {
+  return (await fetch(url)).json();
+}
+
+function describe(answer: any): string {
+  const first = answer.reasons?.[0];
+  const why = first ? ` — ${first.restrictionId} (${first.kind}, ${first.basis}, ${first.office}): ${first.detail}` : '';
+  return `${String(answer.decision).toUpperCase()}${why}`;
+}
+
+async function writeSyntheticRegister(file: string, options: DemoOptions): Promise<void> {
+  const out = createWriteStream(file);
+  const progress = createProgress('generating synthetic register', 'persons');
+  let n = 0;
+  for (const person of generatePersons({ count: options.persons, seed: options.seed })) {
+    if (!out.write(JSON.stringify(person) + '\n')) await once(out, 'drain');
+    if (++n % 5000 === 0) progress.update(n, options.persons);
+  }
+  for (const person of Object.values(SHOWCASE)) out.write(JSON.stringify(person) + '\n');
+  progress.update(n, options.persons);
+  progress.stop();
+  out.end();
+  await once(out, 'finish');
+}
+
+export async function runDemo(options: DemoOptions): Promise<void> {
+  let dataDir: string;
+  if (options.data) {
+    dataDir = resolve(options.data);
+    if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
+      throw new Error(`--data ${dataDir} is not empty; the demo builds a fresh register, so give it an empty or new directory`);
+    }
+    mkdirSync(dataDir, { recursive: true });
+  } else dataDir = mkdtempSync(join(tmpdir(), 'erx-demo-'));
+  say(`erx demo — data in ${dataDir}`);
+
+  const seedFile = join(dataDir, 'synthetic-register.jsonl');
+  await writeSyntheticRegister(seedFile, options);
+  const store = openRegisterStore(join(dataDir, 'register'));
+  const progress = createProgress('importing into the register', 'bytes');
+  const started = Date.now();
+  const report = await importFile(seedFile, storeSink(new RegisterService(store)), {
+    onProgress: (bytes, total) => progress.update(bytes, total),
+  });
+  progress.stop();
+  const head = await store.headSeq();
+  await store.close();
+  say(`register loaded: ${report.loaded} persons, ${head} changes in the log, in ${((Date.now() - started) / 1000).toFixed(1)} s${report.failed.length ? `; ${report.failed.length} bad lines` : ''}`);
+
+  const children: ChildService[] = [];
+  const stopAll = async () => {
+    await Promise.all(children.map((c) => c.stop()));
+  };
+  try {
+    const registerSvc = await spawnService(['register', 'serve', '--port', String(options.registerPort), '--data', join(dataDir, 'register')], {
+      env: { ERX_LOG_FILE: join(dataDir, 'register.log') },
+    });
+    children.push(registerSvc);
+    const borderSvc = await spawnService(
+      ['border', 'serve', '--register', registerSvc.url, '--port', String(options.borderPort), '--data', join(dataDir, 'border')],
+      { env: { ERX_LOG_FILE: join(dataDir, 'border.log') }, stderr: 'inherit' },
+    );
+    children.push(borderSvc);
+    const R = registerSvc.url;
+    const B = borderSvc.url;
+
+    const bootStart = Date.now();
+    for (;;) {
+      const status = await getJson(`${B}/v1/border/status`);
+      if (status.dataAsOf && status.replicaSeq >= head) break;
+      if (Date.now() - bootStart > 600_000) throw new Error('the border replica did not catch up within 10 minutes; see border.log');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    say(`border replica bootstrapped and caught up in ${((Date.now() - bootStart) / 1000).toFixed(1)} s`);
+    say();
+    say(`  register        ${R}      (log: ${join(dataDir, 'register.log')})`);
+    say(`  border replica  ${B}      (log: ${join(dataDir, 'border.log')})`);
+    say();
+
+    const { restricted, toLift, deferred } = SHOWCASE;
+    const mrz = td3({ surname: restricted.surname, givenNames: restricted.givenNames, documentNumber: restricted.documents[0]!.number, country: 'RUS', dateOfBirth: restricted.dateOfBirth, sex: 'M', expires: '2031-05-01' });
+    const screen = (body: unknown) => postJson(`${B}/v1/screenings`, body);
+
+    say('1. A traveller with a served call-up notice, by passport MRZ:');
+    say(mrz.split('\n').map((l) => `     ${l}`).join('\n'));
+    say(`   → ${describe((await screen({ mrz })).body)}`);
+    say('2. The same person typed by an officer in Latin letters (ИВАНОВ ЮРИЙ = IVANOV IURII):');
+    say(`   → ${describe((await screen({ surname: 'IVANOV', givenNames: 'IURII', dateOfBirth: restricted.dateOfBirth })).body)}`);
+    say('3. A traveller not in the register:');
+    say(`   → ${describe((await screen({ surname: 'PETROVA', givenNames: 'ANNA', dateOfBirth: '1990-01-01', documentNumber: '700000001', nationality: 'RUS' })).body)}`);
+    say('4. A served call-up notice, but the person holds a valid deferment:');
+    say(`   → ${describe((await screen({ surname: 'KHABIBULLIN', givenNames: 'ARTEM', dateOfBirth: deferred.dateOfBirth })).body)}`);
+
+    const liftee = { surname: 'SHCHERBAKOVA', givenNames: 'IULIIA', dateOfBirth: toLift.dateOfBirth };
+    say('5. A court travel ban, before and after the court lifts it:');
+    say(`   before: ${describe((await screen(liftee)).body)}`);
+    const restrictionId = toLift.restrictions[0]!.restrictionId;
+    const t0 = Date.now();
+    const lifted = await postJson(`${R}/v1/restrictions/${restrictionId}/lift`, { liftedAt: new Date().toISOString(), liftReason: 'cancellation' });
+    if (lifted.status !== 200) throw new Error(`lift failed: ${JSON.stringify(lifted.body)}`);
+    let after: any;
+    do {
+      after = (await screen(liftee)).body;
+    } while (after.decision !== 'clear' && Date.now() - t0 < 10_000);
+    say(`   lifted at the register; the border answered clear ${Date.now() - t0} ms later: ${describe(after)}`);
+    say();
+    say('Try it yourself:');
+    say(`  curl -s ${B}/v1/border/status`);
+    say(`  curl -s -X POST ${B}/v1/screenings -H 'content-type: application/json' \\`);
+    say(`       -d '{"surname":"IVANOV","givenNames":"IURII","dateOfBirth":"1999-03-04"}'`);
+    say(`  curl -s -X POST ${B}/v1/screenings -H 'content-type: application/json' -d '{"mrz":${JSON.stringify(mrz)}}'`);
+    say(`  curl -s ${R}/v1/persons/${restricted.personId}`);
+    say(`  curl -s -X POST ${R}/v1/restrictions/CU-2024-77/lift -H 'content-type: application/json' \\`);
+    say(`       -d '{"liftedAt":"${new Date().toISOString().slice(0, 19)}Z","liftReason":"cancellation"}'`);
+    say(`  echo '{"surname":"IVANOV","givenNames":"IURII","dateOfBirth":"1999-03-04"}' | npx erx screen --border ${B}`);
+    say();
+    if (options.exit) return;
+    say('Serving until Ctrl-C.');
+    await new Promise<void>((resolveWait) => {
+      process.once('SIGINT', () => resolveWait());
+      process.once('SIGTERM', () => resolveWait());
+    });
+    say('stopping…');
+  } finally {
+    await stopAll();
+  }
+}

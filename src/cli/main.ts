@@ -1,0 +1,163 @@
+/** The `erx` command. */
+import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createBorderReplica } from '../border/server.js';
+import { httpSink, importFile, storeSink } from '../register/importer.js';
+import { createRegister, openRegisterStore } from '../register/server.js';
+import { RegisterService } from '../register/service.js';
+import { runDemo } from './demo.js';
+import { createProgress } from './progress.js';
+import { closeOnSignals, listen, parsePort } from './serve.js';
+
+const program = new Command();
+program
+  .name('erx')
+  .description('Exit Restriction Exchange: a register of exit restrictions, a signed exchange to border replicas, and checkpoint screening')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+const port = (v: string) => {
+  try {
+    return parsePort(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+const positiveInt = (v: string) => {
+  const n = Number(v.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`must be a positive integer, not "${v}"`);
+  return n;
+};
+const url = (v: string) => {
+  try {
+    const u = new URL(v);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    return v;
+  } catch {
+    throw new InvalidArgumentError(`must be an http(s) URL such as http://127.0.0.1:8080, not "${v}"`);
+  }
+};
+
+const register = program.command('register').description('the issuing side: the register API and its change feed');
+
+register
+  .command('serve')
+  .description('run a register: the HTTP API of ../CONTRACT.md and the exchange feed')
+  .option('--port <n>', 'port to listen on (0: any free port)', port, 8080)
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--data <dir>', 'where the embedded database lives', './erx-data/register')
+  .action(async (opts: { port: number; host: string; data: string }) => {
+    const reg = createRegister({ dataDir: resolve(opts.data) });
+    closeOnSignals(() => reg.close());
+    await listen(reg.app, opts.port, opts.host);
+  });
+
+register
+  .command('import')
+  .description('load a JSON Lines file of persons (one per line); bad lines are reported, good lines still load')
+  .argument('<file>', 'JSON Lines file in the import format')
+  .option('--register <url>', 'load into a running register', url)
+  .option('--data <dir>', 'or load straight into the register database in this directory')
+  .option('--errors <file>', 'also write the per-line errors to this file as JSON Lines')
+  .option('--batch <n>', 'persons per transaction', positiveInt, 1000)
+  .action(async (file: string, opts: { register?: string; data?: string; errors?: string; batch: number }) => {
+    if (!opts.register === !opts.data) {
+      throw new InvalidArgumentError('give exactly one of --register URL or --data DIR');
+    }
+    const store = opts.data ? openRegisterStore(resolve(opts.data)) : undefined;
+    const sink = store ? storeSink(new RegisterService(store)) : httpSink(opts.register!);
+    const progress = createProgress(`importing ${file}`, 'bytes');
+    const started = Date.now();
+    let report;
+    try {
+      report = await importFile(resolve(file), sink, {
+        batchSize: opts.batch,
+        onProgress: (bytes, total) => progress.update(bytes, total),
+      });
+    } finally {
+      progress.stop();
+      await store?.close();
+    }
+    for (const f of report.failed.slice(0, 50)) process.stderr.write(`line ${f.line}: ${f.error}\n`);
+    if (report.failed.length > 50) process.stderr.write(`… and ${report.failed.length - 50} more bad lines${opts.errors ? '' : ' (use --errors FILE for all of them)'}\n`);
+    if (opts.errors) writeFileSync(opts.errors, report.failed.map((f) => JSON.stringify(f)).join('\n') + (report.failed.length ? '\n' : ''));
+    const seconds = (Date.now() - started) / 1000;
+    process.stdout.write(
+      `imported ${report.loaded} of ${report.lines} lines in ${seconds.toFixed(1)} s (${report.changes} changes to the exchange); ${report.failed.length} bad line(s)\n`,
+    );
+    process.exitCode = report.failed.length > 0 ? 1 : 0;
+  });
+
+const border = program.command('border').description('the border side: replicas that follow a register and screen travellers');
+
+border
+  .command('serve')
+  .description('run a border replica: bootstrap from the register, follow its changes, answer screenings')
+  .requiredOption('--register <url>', 'the register (or upstream replica) to follow', url)
+  .option('--port <n>', 'port to listen on (0: any free port)', port, 8081)
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--data <dir>', 'where the replica database lives', './erx-data/border')
+  .option('--token <token>', 'bearer token for the register feed')
+  .option('--batch <n>', 'changes to ask for per feed request', positiveInt, 1000)
+  .action(async (opts: { register: string; port: number; host: string; data: string; token?: string; batch: number }) => {
+    const progress = createProgress('bootstrap', 'records');
+    const replica = createBorderReplica({
+      dataDir: resolve(opts.data),
+      registerUrl: opts.register,
+      batchSize: opts.batch,
+      ...(opts.token ? { token: opts.token } : {}),
+      onBootstrapProgress: (done, total) => {
+        progress.update(done, total);
+        if (done === total) progress.stop();
+      },
+    });
+    closeOnSignals(() => replica.close());
+    await listen(replica.app, opts.port, opts.host);
+    replica.follower.start();
+  });
+
+program
+  .command('screen')
+  .description('screen one traveller at a running replica: a JSON object on stdin, or --mrz; prints the decision as JSON')
+  .requiredOption('--border <url>', 'the border replica to ask', url)
+  .option('--mrz <text>', 'the machine-readable zone, lines separated by newlines or "\\n"')
+  .option('--checkpoint <id>', 'checkpoint name recorded in the audit', 'cli')
+  .action(async (opts: { border: string; mrz?: string; checkpoint: string }) => {
+    let body: unknown;
+    if (opts.mrz) body = { mrz: opts.mrz.replace(/\\n/g, '\n') };
+    else {
+      if (process.stdin.isTTY) throw new InvalidArgumentError('give --mrz, or a traveller as JSON on stdin, e.g. echo \'{"surname":"IVANOV","givenNames":"IURII","dateOfBirth":"1999-03-04"}\' | erx screen --border URL');
+      const text = readFileSync(0, 'utf8');
+      try {
+        body = JSON.parse(text);
+      } catch (err) {
+        throw new InvalidArgumentError(`stdin is not JSON: ${(err as Error).message}`);
+      }
+    }
+    const res = await fetch(opts.border.replace(/\/+$/, '') + '/v1/screenings', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-checkpoint-id': opts.checkpoint },
+      body: JSON.stringify(body),
+    });
+    const answer = await res.json();
+    process.stdout.write(JSON.stringify(answer, null, 2) + '\n');
+    if (!res.ok) process.exitCode = 2;
+  });
+
+program
+  .command('demo')
+  .description('start a register and a border replica on localhost with a synthetic register, show screenings, keep serving')
+  .option('--persons <n>', 'size of the synthetic register', positiveInt, 100_000)
+  .option('--data <dir>', 'where to keep the demo databases (default: a new temporary directory)')
+  .option('--register-port <n>', 'register port (0: any free port)', port, 0)
+  .option('--border-port <n>', 'border replica port (0: any free port)', port, 0)
+  .option('--seed <n>', 'seed of the synthetic register', positiveInt, 2024)
+  .option('--exit', 'stop after the walkthrough instead of serving until Ctrl-C')
+  .action(runDemo);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const e = err as { code?: string; message?: string };
+  process.stderr.write(`erx: ${e.message ?? String(err)}\n`);
+  process.exit(e.code === 'commander.invalidArgument' ? 2 : 1);
+});

@@ -1,0 +1,53 @@
+/** The register's own vocabulary. Names are kept in the register's script (Cyrillic). */
+
+export const RESTRICTION_KINDS = ['call-up', 'court-order', 'other'] as const;
+export type RestrictionKind = (typeof RESTRICTION_KINDS)[number];
+
+export const SERVICE_CHANNELS = ['in-person', 'post', 'portal'] as const;
+export type ServiceChannel = (typeof SERVICE_CHANNELS)[number];
+
+export const LIFT_REASONS = ['deferment', 'exemption', 'cancellation', 'expiry', 'other'] as const;
+export type LiftReason = (typeof LIFT_REASONS)[number];
+
+export const DEFERMENT_CATEGORIES = ['student', 'health', 'family', 'occupation', 'other'] as const;
+export type DefermentCategory = (typeof DEFERMENT_CATEGORIES)[number];
+
+export interface IdentityDocument {
+  type: string;
+  number: string;
+  /** ICAO three-letter code of the issuing state, e.g. RUS. */
+  country: string;
+}
+
+export interface Deferment {
+  category: DefermentCategory;
+  /** ISO date, inclusive. */
+  validFrom: string;
+  /** ISO date, inclusive. */
+  validTo: string;
+}
+
+export interface Person {
+  personId: string;
+  surname: string;
+  givenNames: string;
+  patronymic?: string;
+  /** ISO date, possibly partial: `1999`, `1999-03` or `1999-03-04`. */
+  dateOfBirth: string;
+  sex?: 'M' | 'F' | 'X';
+  documents: IdentityDocument[];
+  deferments: Deferment[];
+}
+
+export interface Restriction {
+  restrictionId: string;
+  personId: string;
+  kind: RestrictionKind;
+  basis: string;
+  office: string;
+  issuedAt: string;
+  servedAt?: string;
+  serviceChannel?: ServiceChannel;
+  liftedAt?: string;
+  liftReason?: LiftReason;
+}

@@ -1,0 +1,86 @@
+/**
+ * The serving side of the exchange: a snapshot stream and a long-polled change feed. Any process that
+ * holds an ordered change log can serve it (today the register; later a replica serving onward).
+ */
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { Conflict } from '../shared/errors.js';
+import { parse } from '../shared/http.js';
+import { type ChangeBatch, PROTOCOL_VERSION, type Change, type SnapshotLine } from './protocol.js';
+
+export interface FeedSource {
+  headSeq(): Promise<number>;
+  changesAfter(after: number, limit: number): Promise<Change[]>;
+  snapshot(): AsyncIterable<SnapshotLine>;
+  onCommit(listener: (headSeq: number) => void): () => void;
+}
+
+export const MAX_BATCH = 5000;
+export const MAX_WAIT_MS = 30_000;
+/** How often a waiting long-poll re-reads the head, to notice writes made by another process (an import). */
+const HEAD_POLL_MS = 250;
+
+const changesQuery = z.object({
+  after: z.coerce.number().int('must be an integer').min(0, 'must be 0 or more').max(Number.MAX_SAFE_INTEGER),
+  limit: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(MAX_BATCH, `must be at most ${MAX_BATCH}`).default(1000),
+  wait: z.coerce.number().int('must be an integer').min(0, 'must be 0 or more').max(MAX_WAIT_MS, `must be at most ${MAX_WAIT_MS} ms`).default(0),
+});
+
+/** Resolves when the head passes `after`, the wait runs out, or the client goes away. */
+function waitForChange(source: FeedSource, after: number, waitMs: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      unsubscribe();
+      clearTimeout(timeout);
+      clearInterval(poll);
+      signal.removeEventListener('abort', finish);
+      resolve();
+    };
+    const unsubscribe = source.onCommit((head) => {
+      if (head > after) finish();
+    });
+    const timeout = setTimeout(finish, waitMs);
+    const poll = setInterval(() => {
+      void source.headSeq().then((head) => head > after && finish(), finish);
+    }, HEAD_POLL_MS);
+    signal.addEventListener('abort', finish);
+  });
+}
+
+export function registerFeedRoutes(app: FastifyInstance, source: FeedSource): void {
+  app.get('/v1/exchange/changes', async (req): Promise<ChangeBatch> => {
+    const query = parse(changesQuery, req.query);
+    let head = await source.headSeq();
+    if (query.after > head) {
+      throw new Conflict(`cursor ${query.after} is ahead of this feed's newest change ${head}`, 'after');
+    }
+    if (query.after === head && query.wait > 0) {
+      const abort = new AbortController();
+      req.raw.once('close', () => abort.abort());
+      await waitForChange(source, query.after, query.wait, abort.signal);
+      head = await source.headSeq();
+    }
+    const changes = head > query.after ? await source.changesAfter(query.after, query.limit) : [];
+    return { protocol: PROTOCOL_VERSION, after: query.after, changes, registerSeq: head, registerTime: new Date().toISOString() };
+  });
+
+  app.get('/v1/exchange/snapshot', async (_req, reply) => {
+    async function* ndjson() {
+      let chunk = '';
+      for await (const line of source.snapshot()) {
+        chunk += JSON.stringify(line) + '\n';
+        if (chunk.length > 64 * 1024) {
+          yield chunk;
+          chunk = '';
+        }
+      }
+      if (chunk) yield chunk;
+    }
+    reply.header('content-type', 'application/x-ndjson; charset=utf-8');
+    return reply.send(Readable.from(ndjson()));
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * The wire protocol between a register and its replicas.
+ *
+ * The register keeps an ordered change log. Sequence numbers are dense (1, 2, 3, … with no holes) so a
+ * replica can tell a gap from a quiet period. Each change carries the *whole* border view of one entity
+ * after the change (state transfer, not an operation), which makes applying a change idempotent: a
+ * replica that sees the same change twice ends in the same state.
+ *
+ * Only the border view crosses the exchange: names, date of birth, documents, deferment validity and the
+ * restriction's basis and dates. Sex, evidence references and other register fields stay home.
+ */
+import type { Deferment, IdentityDocument, LiftReason, RestrictionKind } from '../domain/types.js';
+
+export const PROTOCOL_VERSION = 1;
+
+export interface BorderPerson {
+  personId: string;
+  surname: string;
+  givenNames: string;
+  patronymic?: string;
+  dateOfBirth: string;
+  documents: IdentityDocument[];
+  deferments: Pick<Deferment, 'category' | 'validFrom' | 'validTo'>[];
+}
+
+export interface BorderRestriction {
+  restrictionId: string;
+  personId: string;
+  kind: RestrictionKind;
+  basis: string;
+  office: string;
+  /** When the restriction came into force (its effective service). */
+  inForceFrom: string;
+  liftedAt?: string;
+  liftReason?: LiftReason;
+}
+
+export type Change =
+  | { seq: number; at: string; entity: 'person'; key: string; body: BorderPerson | null }
+  | { seq: number; at: string; entity: 'restriction'; key: string; body: BorderRestriction | null };
+
+export type ChangeEntity = Change['entity'];
+
+/** A page of the change feed: `changes` are exactly the changes with after < seq ≤ after + changes.length. */
+export interface ChangeBatch {
+  protocol: number;
+  after: number;
+  changes: Change[];
+  /** The register's newest sequence number when the batch was cut. */
+  registerSeq: number;
+  /** The register's clock when the batch was cut (ISO). */
+  registerTime: string;
+}
+
+/** First line of a snapshot stream. */
+export interface SnapshotHeader {
+  type: 'header';
+  protocol: number;
+  /** The snapshot holds the state after every change up to and including this sequence number. */
+  asOfSeq: number;
+  registerTime: string;
+  /** How many records follow, for progress display. */
+  records: number;
+}
+
+/** A snapshot row: the same shape as a change body, keyed by entity. */
+export type SnapshotRecord =
+  | { type: 'person'; body: BorderPerson }
+  | { type: 'restriction'; body: BorderRestriction };
+
+/** Last line of a snapshot stream; without it the snapshot is incomplete and must be discarded. */
+export interface SnapshotTrailer {
+  type: 'end';
+  asOfSeq: number;
+  records: number;
+}
+
+export type SnapshotLine = SnapshotHeader | SnapshotRecord | SnapshotTrailer;
+
+export function borderPersonOf(p: {
+  personId: string;
+  surname: string;
+  givenNames: string;
+  patronymic?: string | undefined;
+  dateOfBirth: string;
+  documents: IdentityDocument[];
+  deferments: Deferment[];
+}): BorderPerson {
+  const view: BorderPerson = {
+    personId: p.personId,
+    surname: p.surname,
+    givenNames: p.givenNames,
+    dateOfBirth: p.dateOfBirth,
+    documents: p.documents.map((d) => ({ type: d.type, number: d.number, country: d.country })),
+    deferments: p.deferments.map((d) => ({ category: d.category, validFrom: d.validFrom, validTo: d.validTo })),
+  };
+  if (p.patronymic) view.patronymic = p.patronymic;
+  return view;
+}
+
+/** The border sees a restriction only once it is in force (or was, and has been lifted). */
+export function borderRestrictionOf(r: {
+  restrictionId: string;
+  personId: string;
+  kind: RestrictionKind;
+  basis: string;
+  office: string;
+  servedAt?: string | undefined;
+  liftedAt?: string | undefined;
+  liftReason?: LiftReason | undefined;
+}): BorderRestriction | null {
+  if (!r.servedAt) return null;
+  const view: BorderRestriction = {
+    restrictionId: r.restrictionId,
+    personId: r.personId,
+    kind: r.kind,
+    basis: r.basis,
+    office: r.office,
+    inForceFrom: r.servedAt,
+  };
+  if (r.liftedAt) {
+    view.liftedAt = r.liftedAt;
+    if (r.liftReason) view.liftReason = r.liftReason;
+  }
+  return view;
+}

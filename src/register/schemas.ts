@@ -1,0 +1,133 @@
+/**
+ * The register's input shapes (../shared/CONTRACT.md), validated with zod. Each error names its field
+ * as a dotted path, e.g. `restrictions.0.servedAt`.
+ */
+import { z } from 'zod';
+import { parseInstant, parsePartialDate } from '../domain/dates.js';
+import {
+  DEFERMENT_CATEGORIES,
+  LIFT_REASONS,
+  RESTRICTION_KINDS,
+  SERVICE_CHANNELS,
+} from '../domain/types.js';
+
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+
+export const identifier = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/, 'must be 1–64 letters, digits or . _ : / - (starting with a letter or digit)');
+
+/** An ISO instant with a time zone; normalised to UTC `...Z`. */
+export const instant = z.string().transform((s, ctx) => {
+  const parsed = parseInstant(s);
+  if (typeof parsed === 'string') return parsed;
+  ctx.addIssue({ code: 'custom', message: parsed.error });
+  return z.NEVER;
+});
+
+const partialDate = z.string().superRefine((s, ctx) => {
+  const parsed = parsePartialDate(s);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+
+const calendarDate = z.string().superRefine((s, ctx) => {
+  const parsed = parsePartialDate(s);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+  else if (parsed.day === undefined) ctx.addIssue({ code: 'custom', message: `"${s}" must be a full date YYYY-MM-DD` });
+});
+
+export const countryCode = z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ICAO country code such as RUS');
+
+export const documentSchema = z.object({
+  type: text(32),
+  number: z
+    .string()
+    .regex(/^[A-Z0-9]{1,20}$/i, 'must be 1–20 letters or digits')
+    .transform((s) => s.toUpperCase()),
+  country: countryCode,
+});
+
+export const defermentSchema = z
+  .object({
+    category: z.enum(DEFERMENT_CATEGORIES),
+    validFrom: calendarDate,
+    validTo: calendarDate,
+  })
+  .refine((d) => d.validFrom <= d.validTo, { message: 'validTo is before validFrom', path: ['validTo'] });
+
+export const restrictionFields = {
+  restrictionId: identifier,
+  kind: z.enum(RESTRICTION_KINDS),
+  basis: text(500),
+  office: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,63}$/, 'must be an office code such as MO-Moscow-12'),
+  issuedAt: instant,
+};
+
+const serviceFields = {
+  servedAt: instant,
+  serviceChannel: z.enum(SERVICE_CHANNELS),
+};
+
+const liftFields = {
+  liftedAt: instant,
+  liftReason: z.enum(LIFT_REASONS),
+};
+
+/** Both members of a pair are given or neither is. */
+function together(a: string, b: string) {
+  return (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    if ((value[a] === undefined) !== (value[b] === undefined)) {
+      const missing = value[a] === undefined ? a : b;
+      ctx.addIssue({ code: 'custom', message: `${missing} is required together with ${missing === a ? b : a}`, path: [missing] });
+    }
+  };
+}
+
+export const embeddedRestrictionSchema = z
+  .object({
+    ...restrictionFields,
+    servedAt: serviceFields.servedAt.optional(),
+    serviceChannel: serviceFields.serviceChannel.optional(),
+    liftedAt: liftFields.liftedAt.optional(),
+    liftReason: liftFields.liftReason.optional(),
+  })
+  .superRefine(together('servedAt', 'serviceChannel'))
+  .superRefine(together('liftedAt', 'liftReason'));
+
+export const personSchema = z.object({
+  personId: identifier,
+  surname: text(100),
+  givenNames: text(100),
+  patronymic: text(100).optional(),
+  dateOfBirth: partialDate,
+  sex: z.enum(['M', 'F', 'X']).optional(),
+  documents: z.array(documentSchema).max(20).default([]),
+  restrictions: z.array(embeddedRestrictionSchema).max(100).default([]),
+  deferments: z.array(defermentSchema).max(50).default([]),
+});
+export type PersonInput = z.infer<typeof personSchema>;
+
+export const issueSchema = z.object({ personId: identifier, ...restrictionFields });
+export type IssueInput = z.infer<typeof issueSchema>;
+
+export const serviceSchema = z.object(serviceFields);
+export const liftSchema = z.object(liftFields);
+
+export interface FieldError {
+  error: string;
+  field: string;
+}
+
+/** The first problem zod found, as the contract's `{error, field}`. */
+export function firstError(error: z.ZodError): FieldError {
+  const issue = error.issues[0];
+  const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(body)';
+  const message = issue?.message ?? 'invalid input';
+  return { error: `${field}: ${message}`, field };
+}

@@ -1,0 +1,172 @@
+/**
+ * The register's operations. Each runs in one store transaction and, in that same transaction, appends a
+ * change for every entity whose border view it altered (the outbox): a change is never written without
+ * its cause, nor a cause without its change.
+ */
+import { advance, LifecycleError, lift, serve } from '../domain/lifecycle.js';
+import type { Person, Restriction } from '../domain/types.js';
+import { borderPersonOf, borderRestrictionOf } from '../exchange/protocol.js';
+import { sameValue as same } from '../shared/canonical.js';
+import { Conflict, ErxError, NotFound } from '../shared/errors.js';
+import type { IssueInput, PersonInput } from './schemas.js';
+import type { RegisterStore, RegisterTx } from './store.js';
+
+export interface WriteResult {
+  /** Sequence numbers of the changes appended (empty when nothing at the border changed). */
+  changes: number[];
+}
+
+
+function personFrom(input: PersonInput): Person {
+  const p: Person = {
+    personId: input.personId,
+    surname: input.surname,
+    givenNames: input.givenNames,
+    dateOfBirth: input.dateOfBirth,
+    documents: input.documents,
+    deferments: input.deferments,
+  };
+  if (input.patronymic) p.patronymic = input.patronymic;
+  if (input.sex) p.sex = input.sex;
+  return p;
+}
+
+function restrictionFrom(personId: string, r: PersonInput['restrictions'][number]): Restriction {
+  const out: Restriction = {
+    restrictionId: r.restrictionId,
+    personId,
+    kind: r.kind,
+    basis: r.basis,
+    office: r.office,
+    issuedAt: r.issuedAt,
+  };
+  if (r.servedAt && r.serviceChannel) Object.assign(out, { servedAt: r.servedAt, serviceChannel: r.serviceChannel });
+  if (r.liftedAt && r.liftReason) Object.assign(out, { liftedAt: r.liftedAt, liftReason: r.liftReason });
+  return out;
+}
+
+function conflict(err: unknown): never {
+  if (err instanceof LifecycleError) throw new Conflict(err.message, err.field);
+  throw err;
+}
+
+export class RegisterService {
+  constructor(readonly store: RegisterStore) {}
+
+  private async writeRestriction(tx: RegisterTx, before: Restriction | undefined, after: Restriction, seqs: number[]) {
+    if (before && same(before, after)) return;
+    await tx.putRestriction(after);
+    const viewBefore = before ? borderRestrictionOf(before) : null;
+    const viewAfter = borderRestrictionOf(after);
+    if (!same(viewBefore, viewAfter)) seqs.push(await tx.appendChange('restriction', after.restrictionId, viewAfter));
+  }
+
+  /**
+   * Creates or updates a person and the restrictions listed with them (idempotent by personId and
+   * restrictionId). Every check runs before the first write, so a refused line leaves nothing behind.
+   */
+  async upsertPerson(input: PersonInput): Promise<WriteResult> {
+    return this.store.transaction((tx) => this.upsertIn(tx, input));
+  }
+
+  /**
+   * Loads many persons in one transaction (one disk sync instead of one per person). A refused person
+   * is reported in its slot and the others still load: each check runs before that person's first write.
+   */
+  async upsertPersons(inputs: PersonInput[]): Promise<(WriteResult | ErxError)[]> {
+    return this.store.transaction(async (tx) => {
+      const results: (WriteResult | ErxError)[] = [];
+      for (const input of inputs) {
+        try {
+          results.push(await this.upsertIn(tx, input));
+        } catch (err) {
+          if (!(err instanceof ErxError)) throw err;
+          results.push(err);
+        }
+      }
+      return results;
+    });
+  }
+
+  private async upsertIn(tx: RegisterTx, input: PersonInput): Promise<WriteResult> {
+    const person = personFrom(input);
+    const before = await tx.getPerson(person.personId);
+    const plans: { before: Restriction | undefined; after: Restriction }[] = [];
+    const seen = new Set<string>();
+    for (const [i, r] of input.restrictions.entries()) {
+      if (seen.has(r.restrictionId)) throw new Conflict(`restriction ${r.restrictionId} is listed twice`, `restrictions.${i}.restrictionId`);
+      seen.add(r.restrictionId);
+      const wanted = restrictionFrom(person.personId, r);
+      const existing = await tx.getRestriction(r.restrictionId);
+      if (existing && existing.personId !== person.personId) {
+        throw new Conflict(`restriction ${r.restrictionId} belongs to another person`, `restrictions.${i}.restrictionId`);
+      }
+      try {
+        plans.push({ before: existing, after: existing ? advance(existing, wanted) : checkNew(wanted) });
+      } catch (err) {
+        if (err instanceof LifecycleError) throw new Conflict(err.message, `restrictions.${i}.${err.field}`);
+        throw err;
+      }
+    }
+    const seqs: number[] = [];
+    if (!before || !same(before, person)) {
+      await tx.putPerson(person);
+      const view = borderPersonOf(person);
+      if (!before || !same(borderPersonOf(before), view)) seqs.push(await tx.appendChange('person', person.personId, view));
+    }
+    for (const plan of plans) await this.writeRestriction(tx, plan.before, plan.after, seqs);
+    return { changes: seqs };
+  }
+
+  async issue(input: IssueInput): Promise<WriteResult & { created: boolean }> {
+    return this.store.transaction(async (tx) => {
+      if (!(await tx.getPerson(input.personId))) throw new NotFound(`person ${input.personId} is not in the register`, 'personId');
+      const wanted: Restriction = { ...input };
+      const existing = await tx.getRestriction(input.restrictionId);
+      if (existing) {
+        const { servedAt, serviceChannel, liftedAt, liftReason, ...asIssued } = existing;
+        if (same(asIssued, wanted)) return { changes: [], created: false };
+        throw new Conflict(`restriction ${input.restrictionId} already exists with other details`, 'restrictionId');
+      }
+      const seqs: number[] = [];
+      await this.writeRestriction(tx, undefined, wanted, seqs);
+      return { changes: seqs, created: true };
+    });
+  }
+
+  async recordService(restrictionId: string, servedAt: string, serviceChannel: Restriction['serviceChannel'] & string) {
+    return this.transition(restrictionId, (r) => serve(r, servedAt, serviceChannel));
+  }
+
+  async lift(restrictionId: string, liftedAt: string, liftReason: NonNullable<Restriction['liftReason']>) {
+    return this.transition(restrictionId, (r) => lift(r, liftedAt, liftReason));
+  }
+
+  private transition(restrictionId: string, step: (r: Restriction) => Restriction) {
+    return this.store.transaction(async (tx) => {
+      const before = await tx.getRestriction(restrictionId);
+      if (!before) throw new NotFound(`restriction ${restrictionId} is not in the register`, 'restrictionId');
+      let after: Restriction;
+      try {
+        after = step(before);
+      } catch (err) {
+        conflict(err);
+      }
+      const seqs: number[] = [];
+      await this.writeRestriction(tx, before, after, seqs);
+      return { restriction: after, changes: seqs };
+    });
+  }
+}
+
+/** A restriction arriving whole (by import) must itself be a state the lifecycle can reach. */
+function checkNew(r: Restriction): Restriction {
+  let out: Restriction = { ...r };
+  delete out.servedAt;
+  delete out.serviceChannel;
+  delete out.liftedAt;
+  delete out.liftReason;
+  if (r.servedAt && r.serviceChannel) out = serve(out, r.servedAt, r.serviceChannel);
+  if (r.liftedAt && r.liftReason) out = lift(out, r.liftedAt, r.liftReason);
+  return out;
+}

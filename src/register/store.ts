@@ -1,0 +1,38 @@
+/**
+ * What the register needs from its storage. Implementations: src/store/sqlite (default), more later.
+ *
+ * Guarantees an implementation must give:
+ *  - `transaction` is atomic: every entity write and every appended change inside it commits together or
+ *    not at all. Transactions are serialised (one writer at a time).
+ *  - `appendChange` assigns the next dense sequence number (head + 1); a committed sequence number is
+ *    never reused or renumbered.
+ *  - reads outside a transaction (`changesAfter`, `snapshot`, `headSeq`) see committed data only.
+ *  - `snapshot` is consistent: it reflects exactly the changes up to its `asOfSeq`, even while writes go on.
+ */
+import type { Person, Restriction } from '../domain/types.js';
+import type { Change, ChangeEntity, SnapshotLine } from '../exchange/protocol.js';
+
+export interface RegisterTx {
+  getPerson(personId: string): Promise<Person | undefined>;
+  putPerson(person: Person): Promise<void>;
+  getRestriction(restrictionId: string): Promise<Restriction | undefined>;
+  putRestriction(restriction: Restriction): Promise<void>;
+  /** Appends a change with the next sequence number and returns it. `body` null means "no longer at the border". */
+  appendChange(entity: ChangeEntity, key: string, body: unknown): Promise<number>;
+}
+
+export interface RegisterStore {
+  /** `fn` must do its I/O through `tx` only; it may throw to roll everything back. */
+  transaction<T>(fn: (tx: RegisterTx) => Promise<T>): Promise<T>;
+  getPerson(personId: string): Promise<Person | undefined>;
+  getRestriction(restrictionId: string): Promise<Restriction | undefined>;
+  restrictionsOf(personId: string): Promise<Restriction[]>;
+  headSeq(): Promise<number>;
+  /** Up to `limit` committed changes with seq > after, in order. */
+  changesAfter(after: number, limit: number): Promise<Change[]>;
+  /** A consistent snapshot of the border view, as a lazy stream of lines. */
+  snapshot(): AsyncIterable<SnapshotLine>;
+  /** Called after each commit that appended changes, with the new head. */
+  onCommit(listener: (headSeq: number) => void): () => void;
+  close(): Promise<void>;
+}

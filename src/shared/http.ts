@@ -1,0 +1,63 @@
+/** A Fastify server with the error shape every erx service answers with: `{error, field?}`. */
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { z } from 'zod';
+import { firstError } from '../register/schemas.js';
+import { BadInput, ErxError } from './errors.js';
+import { loggerOptions } from './log.js';
+
+export interface ServerOptions {
+  name: string;
+  /** Largest accepted request body in bytes. */
+  bodyLimit?: number;
+}
+
+export function createServer(options: ServerOptions): FastifyInstance {
+  const app = Fastify({
+    logger: loggerOptions(options.name),
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : crypto.randomUUID()),
+    requestIdHeader: false,
+  });
+  app.setErrorHandler((err: unknown, req, reply) => {
+    if (err instanceof ErxError) {
+      return reply.status(err.status).send(err.field ? { error: err.message, field: err.field } : { error: err.message });
+    }
+    const e = err as { statusCode?: number; code?: string; message?: string };
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      const message =
+        e.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? `request body is larger than ${app.initialConfig.bodyLimit} bytes`
+          : e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+            ? 'Content-Type must be application/json'
+            : e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+              ? 'request body is empty; send a JSON object'
+              : (e.message ?? 'bad request');
+      return reply.status(e.statusCode).send({ error: message });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.status(500).send({ error: 'internal error; see the service log' });
+  });
+  app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  return app;
+}
+
+/** Parses with zod or throws a 400 naming the first bad field. */
+export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) {
+    const { error, field } = firstError(result.error);
+    throw new BadInput(error, field);
+  }
+  return result.data;
+}
+
+export function listeningLine(app: FastifyInstance): string {
+  const address = app.server.address();
+  if (address && typeof address === 'object') {
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `listening on http://${host}:${address.port}`;
+  }
+  return `listening on ${String(address)}`;
+}
+
+export type Reply = FastifyReply;

@@ -1,0 +1,46 @@
+/**
+ * Opening an embedded SQLite database with the durability settings erx relies on.
+ *
+ * WAL lets readers (snapshot streams, screenings) run beside the single writer. `synchronous` is a
+ * per-role choice: the register uses FULL, because a change it has handed out must never vanish after a
+ * power cut (its sequence number would be reused with another body); a replica uses NORMAL, which in WAL
+ * mode survives a killed process intact and at worst forgets the last few commits after a power cut —
+ * the replica then simply refetches them from its cursor.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  synchronous: 'FULL' | 'NORMAL';
+  readonly?: boolean;
+}
+
+export function openDatabase(file: string, options: OpenOptions): Db {
+  if (!options.readonly) mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  db.pragma('busy_timeout = 5000');
+  if (!options.readonly) db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous}`);
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+/**
+ * Applies numbered schema steps once each, recorded in `user_version`. Refuses a database written by a
+ * newer erx, rather than guessing at a schema it does not know.
+ */
+export function migrate(db: Db, steps: string[], what: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > steps.length) {
+    throw new Error(`${what} database schema version ${current} is newer than this erx understands (${steps.length}); upgrade erx`);
+  }
+  for (let v = current; v < steps.length; v++) {
+    db.transaction(() => {
+      db.exec(steps[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

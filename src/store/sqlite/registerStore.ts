@@ -1,0 +1,283 @@
+/** The register's storage on embedded SQLite. See RegisterStore for the guarantees. */
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import type { Person, Restriction } from '../../domain/types.js';
+import type { Change, ChangeEntity, SnapshotLine } from '../../exchange/protocol.js';
+import { borderPersonOf, borderRestrictionOf, PROTOCOL_VERSION } from '../../exchange/protocol.js';
+import type { RegisterStore, RegisterTx } from '../../register/store.js';
+import { type Db, migrate, openDatabase } from './open.js';
+
+const SCHEMA = [
+  `CREATE TABLE persons (
+     person_id TEXT PRIMARY KEY,
+     surname TEXT NOT NULL,
+     given_names TEXT NOT NULL,
+     patronymic TEXT,
+     date_of_birth TEXT NOT NULL,
+     sex TEXT,
+     documents TEXT NOT NULL,
+     deferments TEXT NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE restrictions (
+     restriction_id TEXT PRIMARY KEY,
+     person_id TEXT NOT NULL REFERENCES persons(person_id),
+     kind TEXT NOT NULL,
+     basis TEXT NOT NULL,
+     office TEXT NOT NULL,
+     issued_at TEXT NOT NULL,
+     served_at TEXT,
+     service_channel TEXT,
+     lifted_at TEXT,
+     lift_reason TEXT
+   ) WITHOUT ROWID;
+   CREATE INDEX restrictions_by_person ON restrictions(person_id);
+   CREATE TABLE changes (
+     seq INTEGER PRIMARY KEY,
+     at TEXT NOT NULL,
+     entity TEXT NOT NULL,
+     key TEXT NOT NULL,
+     body TEXT
+   );`,
+];
+
+interface PersonRow {
+  person_id: string;
+  surname: string;
+  given_names: string;
+  patronymic: string | null;
+  date_of_birth: string;
+  sex: string | null;
+  documents: string;
+  deferments: string;
+}
+
+interface RestrictionRow {
+  restriction_id: string;
+  person_id: string;
+  kind: string;
+  basis: string;
+  office: string;
+  issued_at: string;
+  served_at: string | null;
+  service_channel: string | null;
+  lifted_at: string | null;
+  lift_reason: string | null;
+}
+
+interface ChangeRow {
+  seq: number;
+  at: string;
+  entity: string;
+  key: string;
+  body: string | null;
+}
+
+function personOf(row: PersonRow): Person {
+  const p: Person = {
+    personId: row.person_id,
+    surname: row.surname,
+    givenNames: row.given_names,
+    dateOfBirth: row.date_of_birth,
+    documents: JSON.parse(row.documents),
+    deferments: JSON.parse(row.deferments),
+  };
+  if (row.patronymic !== null) p.patronymic = row.patronymic;
+  if (row.sex !== null) p.sex = row.sex as Person['sex'];
+  return p;
+}
+
+function restrictionOf(row: RestrictionRow): Restriction {
+  const r: Restriction = {
+    restrictionId: row.restriction_id,
+    personId: row.person_id,
+    kind: row.kind as Restriction['kind'],
+    basis: row.basis,
+    office: row.office,
+    issuedAt: row.issued_at,
+  };
+  if (row.served_at !== null) r.servedAt = row.served_at;
+  if (row.service_channel !== null) r.serviceChannel = row.service_channel as Restriction['serviceChannel'];
+  if (row.lifted_at !== null) r.liftedAt = row.lifted_at;
+  if (row.lift_reason !== null) r.liftReason = row.lift_reason as Restriction['liftReason'];
+  return r;
+}
+
+function changeOf(row: ChangeRow): Change {
+  return {
+    seq: row.seq,
+    at: row.at,
+    entity: row.entity as ChangeEntity,
+    key: row.key,
+    body: row.body === null ? null : JSON.parse(row.body),
+  } as Change;
+}
+
+export class SqliteRegisterStore implements RegisterStore {
+  private readonly db: Db;
+  private readonly file: string;
+  private readonly events = new EventEmitter();
+  /** Serialises transactions: better-sqlite3 has one connection, and an open transaction owns it. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly stmt;
+
+  constructor(dataDir: string) {
+    this.file = join(dataDir, 'register.db');
+    this.db = openDatabase(this.file, { synchronous: 'FULL' });
+    migrate(this.db, SCHEMA, 'register');
+    this.events.setMaxListeners(0);
+    const db = this.db;
+    this.stmt = {
+      getPerson: db.prepare<[string], PersonRow>('SELECT * FROM persons WHERE person_id = ?'),
+      putPerson: db.prepare(
+        `INSERT INTO persons VALUES (@person_id, @surname, @given_names, @patronymic, @date_of_birth, @sex, @documents, @deferments)
+         ON CONFLICT(person_id) DO UPDATE SET surname = excluded.surname, given_names = excluded.given_names,
+           patronymic = excluded.patronymic, date_of_birth = excluded.date_of_birth, sex = excluded.sex,
+           documents = excluded.documents, deferments = excluded.deferments`,
+      ),
+      getRestriction: db.prepare<[string], RestrictionRow>('SELECT * FROM restrictions WHERE restriction_id = ?'),
+      restrictionsOf: db.prepare<[string], RestrictionRow>(
+        'SELECT * FROM restrictions WHERE person_id = ? ORDER BY issued_at, restriction_id',
+      ),
+      putRestriction: db.prepare(
+        `INSERT INTO restrictions VALUES (@restriction_id, @person_id, @kind, @basis, @office, @issued_at, @served_at,
+           @service_channel, @lifted_at, @lift_reason)
+         ON CONFLICT(restriction_id) DO UPDATE SET served_at = excluded.served_at,
+           service_channel = excluded.service_channel, lifted_at = excluded.lifted_at, lift_reason = excluded.lift_reason`,
+      ),
+      head: db.prepare<[], { head: number | null }>('SELECT max(seq) AS head FROM changes'),
+      append: db.prepare('INSERT INTO changes (seq, at, entity, key, body) VALUES (?, ?, ?, ?, ?)'),
+      changesAfter: db.prepare<[number, number], ChangeRow>('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?'),
+    };
+  }
+
+  private readonly tx: RegisterTx = {
+    getPerson: async (id) => this.readPerson(id),
+    putPerson: async (p) => {
+      this.stmt.putPerson.run({
+        person_id: p.personId,
+        surname: p.surname,
+        given_names: p.givenNames,
+        patronymic: p.patronymic ?? null,
+        date_of_birth: p.dateOfBirth,
+        sex: p.sex ?? null,
+        documents: JSON.stringify(p.documents),
+        deferments: JSON.stringify(p.deferments),
+      });
+    },
+    getRestriction: async (id) => this.readRestriction(id),
+    putRestriction: async (r) => {
+      this.stmt.putRestriction.run({
+        restriction_id: r.restrictionId,
+        person_id: r.personId,
+        kind: r.kind,
+        basis: r.basis,
+        office: r.office,
+        issued_at: r.issuedAt,
+        served_at: r.servedAt ?? null,
+        service_channel: r.serviceChannel ?? null,
+        lifted_at: r.liftedAt ?? null,
+        lift_reason: r.liftReason ?? null,
+      });
+    },
+    appendChange: async (entity, key, body) => {
+      const seq = (this.stmt.head.get()?.head ?? 0) + 1;
+      this.stmt.append.run(seq, new Date().toISOString(), entity, key, body === null ? null : JSON.stringify(body));
+      this.appended = seq;
+      return seq;
+    },
+  };
+  private appended = 0;
+
+  private readPerson(id: string): Person | undefined {
+    const row = this.stmt.getPerson.get(id);
+    return row ? personOf(row) : undefined;
+  }
+
+  private readRestriction(id: string): Restriction | undefined {
+    const row = this.stmt.getRestriction.get(id);
+    return row ? restrictionOf(row) : undefined;
+  }
+
+  transaction<T>(fn: (tx: RegisterTx) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      this.appended = 0;
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.tx);
+        this.db.exec('COMMIT');
+        if (this.appended > 0) this.events.emit('commit', this.appended);
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async getPerson(personId: string) {
+    return this.readPerson(personId);
+  }
+
+  async getRestriction(restrictionId: string) {
+    return this.readRestriction(restrictionId);
+  }
+
+  async restrictionsOf(personId: string) {
+    return this.stmt.restrictionsOf.all(personId).map(restrictionOf);
+  }
+
+  async headSeq() {
+    return this.stmt.head.get()?.head ?? 0;
+  }
+
+  async changesAfter(after: number, limit: number) {
+    return this.stmt.changesAfter.all(after, limit).map(changeOf);
+  }
+
+  /**
+   * Streams from its own read-only connection inside one read transaction: in WAL mode that pins the
+   * database as of the transaction's first read, so writers carry on and the snapshot stays consistent.
+   */
+  async *snapshot(): AsyncIterable<SnapshotLine> {
+    const reader = openDatabase(this.file, { synchronous: 'NORMAL', readonly: true });
+    try {
+      reader.exec('BEGIN');
+      const asOfSeq = (reader.prepare('SELECT max(seq) AS head FROM changes').get() as { head: number | null }).head ?? 0;
+      const expected = reader
+        .prepare('SELECT (SELECT count(*) FROM persons) + (SELECT count(*) FROM restrictions WHERE served_at IS NOT NULL) AS n')
+        .get() as { n: number };
+      yield { type: 'header', protocol: PROTOCOL_VERSION, asOfSeq, registerTime: new Date().toISOString(), records: expected.n };
+      let records = 0;
+      for (const row of reader.prepare<[], PersonRow>('SELECT * FROM persons ORDER BY person_id').iterate()) {
+        records++;
+        yield { type: 'person', body: borderPersonOf(personOf(row)) };
+      }
+      for (const row of reader
+        .prepare<[], RestrictionRow>('SELECT * FROM restrictions WHERE served_at IS NOT NULL ORDER BY restriction_id')
+        .iterate()) {
+        const body = borderRestrictionOf(restrictionOf(row));
+        if (body) {
+          records++;
+          yield { type: 'restriction', body };
+        }
+      }
+      reader.exec('COMMIT');
+      yield { type: 'end', asOfSeq, records };
+    } finally {
+      reader.close();
+    }
+  }
+
+  onCommit(listener: (headSeq: number) => void) {
+    this.events.on('commit', listener);
+    return () => this.events.off('commit', listener);
+  }
+
+  async close() {
+    await this.queue;
+    this.db.close();
+  }
+}

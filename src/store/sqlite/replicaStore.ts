@@ -1,0 +1,380 @@
+/**
+ * A border replica's storage on embedded SQLite: `state.db` holds the replicated border view and the
+ * cursor, `audit.db` the append-only screening audit. A bootstrap builds a fresh `state.next.db` and
+ * renames it over `state.db` only when complete, so a crash mid-bootstrap leaves the old state (or
+ * none) untouched, and screening goes on from the old state while a new one is built.
+ */
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ReplicaState, ReplicaStore, BootstrapWriter, ScreeningAuditEntry } from '../../border/store.js';
+import { CursorMoved } from '../../border/store.js';
+import type { BorderPerson, BorderRestriction, Change, SnapshotRecord } from '../../exchange/protocol.js';
+import type { ListedPerson, Matcher } from '../../matching/index.js';
+import { faultPointInBatch } from '../../shared/faults.js';
+import { type Db, migrate, openDatabase } from './open.js';
+
+const STATE_TABLES = `
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS persons (
+    person_id TEXT PRIMARY KEY,
+    surname TEXT NOT NULL,
+    given_names TEXT NOT NULL,
+    patronymic TEXT,
+    date_of_birth TEXT NOT NULL,
+    documents TEXT NOT NULL,
+    deferments TEXT NOT NULL,
+    seq INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS documents (number TEXT NOT NULL, country TEXT NOT NULL, person_id TEXT NOT NULL,
+    PRIMARY KEY (number, country, person_id)) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS name_keys (key TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (key, person_id)) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS restrictions (
+    restriction_id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    basis TEXT NOT NULL,
+    office TEXT NOT NULL,
+    in_force_from TEXT NOT NULL,
+    lifted_at TEXT,
+    lift_reason TEXT,
+    seq INTEGER NOT NULL
+  ) WITHOUT ROWID;`;
+const STATE_INDEXES = `
+  CREATE INDEX IF NOT EXISTS documents_by_person ON documents(person_id);
+  CREATE INDEX IF NOT EXISTS name_keys_by_person ON name_keys(person_id);
+  CREATE INDEX IF NOT EXISTS restrictions_by_person ON restrictions(person_id);`;
+
+const AUDIT_SCHEMA = [
+  `CREATE TABLE screenings (
+     screening_id TEXT PRIMARY KEY,
+     at TEXT NOT NULL,
+     requester TEXT NOT NULL,
+     request TEXT NOT NULL,
+     decision TEXT NOT NULL,
+     reasons TEXT NOT NULL,
+     replica_seq INTEGER NOT NULL
+   );
+   CREATE INDEX screenings_by_time ON screenings(at);
+   CREATE TRIGGER screenings_no_update BEFORE UPDATE ON screenings BEGIN SELECT RAISE(ABORT, 'the screening audit is append-only'); END;
+   CREATE TRIGGER screenings_no_delete BEFORE DELETE ON screenings BEGIN SELECT RAISE(ABORT, 'the screening audit is append-only'); END;`,
+];
+
+interface PersonRow {
+  person_id: string;
+  surname: string;
+  given_names: string;
+  patronymic: string | null;
+  date_of_birth: string;
+  documents: string;
+  deferments: string;
+}
+
+interface RestrictionRow {
+  restriction_id: string;
+  person_id: string;
+  kind: string;
+  basis: string;
+  office: string;
+  in_force_from: string;
+  lifted_at: string | null;
+  lift_reason: string | null;
+}
+
+function personOf(row: PersonRow): BorderPerson {
+  const p: BorderPerson = {
+    personId: row.person_id,
+    surname: row.surname,
+    givenNames: row.given_names,
+    dateOfBirth: row.date_of_birth,
+    documents: JSON.parse(row.documents),
+    deferments: JSON.parse(row.deferments),
+  };
+  if (row.patronymic !== null) p.patronymic = row.patronymic;
+  return p;
+}
+
+function restrictionOf(row: RestrictionRow): BorderRestriction {
+  const r: BorderRestriction = {
+    restrictionId: row.restriction_id,
+    personId: row.person_id,
+    kind: row.kind as BorderRestriction['kind'],
+    basis: row.basis,
+    office: row.office,
+    inForceFrom: row.in_force_from,
+  };
+  if (row.lifted_at !== null) r.liftedAt = row.lifted_at;
+  if (row.lift_reason !== null) r.liftReason = row.lift_reason as BorderRestriction['liftReason'];
+  return r;
+}
+
+/** Statements over one state database; rebuilt when a bootstrap swaps the file. */
+function statements(db: Db) {
+  return {
+    getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+    setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    putPerson: db.prepare(
+      `INSERT INTO persons VALUES (@person_id, @surname, @given_names, @patronymic, @date_of_birth, @documents, @deferments, @seq)
+       ON CONFLICT(person_id) DO UPDATE SET surname = excluded.surname, given_names = excluded.given_names,
+         patronymic = excluded.patronymic, date_of_birth = excluded.date_of_birth, documents = excluded.documents,
+         deferments = excluded.deferments, seq = excluded.seq`,
+    ),
+    deletePerson: db.prepare('DELETE FROM persons WHERE person_id = ?'),
+    deleteDocuments: db.prepare('DELETE FROM documents WHERE person_id = ?'),
+    deleteKeys: db.prepare('DELETE FROM name_keys WHERE person_id = ?'),
+    putDocument: db.prepare('INSERT OR IGNORE INTO documents VALUES (?, ?, ?)'),
+    putKey: db.prepare('INSERT OR IGNORE INTO name_keys VALUES (?, ?)'),
+    putRestriction: db.prepare(
+      `INSERT INTO restrictions VALUES (@restriction_id, @person_id, @kind, @basis, @office, @in_force_from, @lifted_at, @lift_reason, @seq)
+       ON CONFLICT(restriction_id) DO UPDATE SET person_id = excluded.person_id, kind = excluded.kind, basis = excluded.basis,
+         office = excluded.office, in_force_from = excluded.in_force_from, lifted_at = excluded.lifted_at,
+         lift_reason = excluded.lift_reason, seq = excluded.seq`,
+    ),
+    deleteRestriction: db.prepare('DELETE FROM restrictions WHERE restriction_id = ?'),
+    getPerson: db.prepare<[string], PersonRow>('SELECT * FROM persons WHERE person_id = ?'),
+    byDocument: db.prepare<[string], PersonRow>(
+      'SELECT p.* FROM documents d JOIN persons p ON p.person_id = d.person_id WHERE d.number = ?',
+    ),
+    byDocumentIn: db.prepare<[string, string], PersonRow>(
+      'SELECT p.* FROM documents d JOIN persons p ON p.person_id = d.person_id WHERE d.number = ? AND d.country = ?',
+    ),
+    byKey: db.prepare<[string, number], PersonRow>(
+      'SELECT p.* FROM name_keys k JOIN persons p ON p.person_id = k.person_id WHERE k.key = ? LIMIT ?',
+    ),
+    restrictionsOf: db.prepare<[string], RestrictionRow>('SELECT * FROM restrictions WHERE person_id = ?'),
+    countPersons: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM persons'),
+    countRestrictions: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM restrictions'),
+    allPersons: db.prepare<[], PersonRow>('SELECT * FROM persons'),
+  };
+}
+type Statements = ReturnType<typeof statements>;
+
+export interface ReplicaStoreOptions {
+  dataDir: string;
+  matcher: Pick<Matcher, 'version' | 'indexKeys'>;
+  /** Called while the name index is rebuilt for a new matcher version: (done, total). */
+  onReindex?: (done: number, total: number) => void;
+}
+
+export class SqliteReplicaStore implements ReplicaStore {
+  private db: Db;
+  private stmt: Statements;
+  private readonly audit: Db;
+  private readonly auditInsert;
+  private readonly auditRecent;
+  private readonly statePath: string;
+  private readonly nextPath: string;
+
+  constructor(private readonly options: ReplicaStoreOptions) {
+    this.statePath = join(options.dataDir, 'state.db');
+    this.nextPath = join(options.dataDir, 'state.next.db');
+    // A half-built bootstrap from a crashed run is worthless: start it again from scratch.
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.nextPath + suffix, { force: true });
+    this.db = this.openState(this.statePath);
+    this.stmt = statements(this.db);
+    this.reindexIfMatcherChanged();
+    this.audit = openDatabase(join(options.dataDir, 'audit.db'), { synchronous: 'FULL' });
+    migrate(this.audit, AUDIT_SCHEMA, 'audit');
+    this.auditInsert = this.audit.prepare(
+      'INSERT INTO screenings VALUES (@screeningId, @at, @requester, @request, @decision, @reasons, @replicaSeq)',
+    );
+    this.auditRecent = this.audit.prepare<[number], Record<string, unknown>>('SELECT * FROM screenings ORDER BY at DESC LIMIT ?');
+  }
+
+  private openState(path: string): Db {
+    const db = openDatabase(path, { synchronous: 'NORMAL' });
+    db.exec(STATE_TABLES + STATE_INDEXES);
+    return db;
+  }
+
+  private meta(key: string): string | undefined {
+    return this.stmt.getMeta.get(key)?.value;
+  }
+
+  /** Name keys depend on the matcher; a new matcher version recomputes them from the stored persons. */
+  private reindexIfMatcherChanged(): void {
+    if (this.meta('matcher') === this.options.matcher.version) return;
+    const total = this.stmt.countPersons.get()!.n;
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM name_keys');
+      let done = 0;
+      for (const row of this.db.prepare<[], PersonRow>('SELECT * FROM persons').iterate()) {
+        for (const key of this.options.matcher.indexKeys(personOf(row))) this.stmt.putKey.run(key, row.person_id);
+        if (++done % 10_000 === 0) this.options.onReindex?.(done, total);
+      }
+      this.stmt.setMeta.run('matcher', this.options.matcher.version);
+    })();
+  }
+
+  async state(): Promise<ReplicaState> {
+    const cursor = this.meta('cursor');
+    const snapshotSeq = this.meta('snapshotSeq');
+    return {
+      cursor: cursor === undefined ? null : Number(cursor),
+      registerSeq: Number(this.meta('registerSeq') ?? 0),
+      dataAsOf: this.meta('dataAsOf') ?? null,
+      changesApplied: Number(this.meta('changesApplied') ?? 0),
+      snapshotSeq: snapshotSeq === undefined ? null : Number(snapshotSeq),
+      persons: this.stmt.countPersons.get()!.n,
+      restrictions: this.stmt.countRestrictions.get()!.n,
+    };
+  }
+
+  private writePerson(s: Statements, p: BorderPerson, seq: number): void {
+    s.putPerson.run({
+      person_id: p.personId,
+      surname: p.surname,
+      given_names: p.givenNames,
+      patronymic: p.patronymic ?? null,
+      date_of_birth: p.dateOfBirth,
+      documents: JSON.stringify(p.documents),
+      deferments: JSON.stringify(p.deferments),
+      seq,
+    });
+    s.deleteDocuments.run(p.personId);
+    for (const d of p.documents) s.putDocument.run(d.number, d.country, p.personId);
+    s.deleteKeys.run(p.personId);
+    for (const key of this.options.matcher.indexKeys(p)) s.putKey.run(key, p.personId);
+  }
+
+  private writeRestriction(s: Statements, r: BorderRestriction, seq: number): void {
+    s.putRestriction.run({
+      restriction_id: r.restrictionId,
+      person_id: r.personId,
+      kind: r.kind,
+      basis: r.basis,
+      office: r.office,
+      in_force_from: r.inForceFrom,
+      lifted_at: r.liftedAt ?? null,
+      lift_reason: r.liftReason ?? null,
+      seq,
+    });
+  }
+
+  async beginBootstrap(): Promise<BootstrapWriter> {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.nextPath + suffix, { force: true });
+    const next = openDatabase(this.nextPath, { synchronous: 'NORMAL' });
+    // Nothing in this file matters until it is complete, so the build skips the journal entirely.
+    next.pragma('journal_mode = OFF');
+    next.pragma('synchronous = OFF');
+    next.exec(STATE_TABLES);
+    const s = statements(next);
+    const writeBatch = next.transaction((records: SnapshotRecord[]) => {
+      for (const record of records) {
+        if (record.type === 'person') this.writePerson(s, record.body, 0);
+        else this.writeRestriction(s, record.body, 0);
+      }
+    });
+    return {
+      write: async (records) => writeBatch(records),
+      finish: async (asOfSeq, registerTime) => {
+        next.exec(STATE_INDEXES);
+        next.transaction(() => {
+          for (const [k, v] of Object.entries({
+            cursor: asOfSeq,
+            snapshotSeq: asOfSeq,
+            registerSeq: asOfSeq,
+            changesApplied: 0,
+            dataAsOf: registerTime,
+            matcher: this.options.matcher.version,
+          })) s.setMeta.run(k, String(v));
+        })();
+        next.pragma('journal_mode = WAL');
+        next.close();
+        // The build ran unsynced; make it durable before it becomes the state.
+        const fd = openSync(this.nextPath, 'r+');
+        fsyncSync(fd);
+        closeSync(fd);
+        // The rename is the commit point of a bootstrap.
+        this.db.close();
+        for (const suffix of ['-wal', '-shm']) rmSync(this.statePath + suffix, { force: true });
+        renameSync(this.nextPath, this.statePath);
+        this.db = this.openState(this.statePath);
+        this.stmt = statements(this.db);
+      },
+    };
+  }
+
+  async applyChanges(expectedCursor: number, changes: Change[], registerSeq: number, registerTime: string): Promise<void> {
+    const s = this.stmt;
+    this.db.transaction(() => {
+      const cursor = this.meta('cursor');
+      if (cursor === undefined || Number(cursor) !== expectedCursor) throw new CursorMoved(expectedCursor, cursor === undefined ? null : Number(cursor));
+      const middle = Math.floor(changes.length / 2);
+      for (const [i, change] of changes.entries()) {
+        if (i === middle) faultPointInBatch();
+        if (change.entity === 'person') {
+          if (change.body) this.writePerson(s, change.body, change.seq);
+          else {
+            s.deletePerson.run(change.key);
+            s.deleteDocuments.run(change.key);
+            s.deleteKeys.run(change.key);
+          }
+        } else if (change.body) this.writeRestriction(s, change.body, change.seq);
+        else s.deleteRestriction.run(change.key);
+      }
+      const last = changes.length > 0 ? changes[changes.length - 1]!.seq : expectedCursor;
+      s.setMeta.run('cursor', String(last));
+      s.setMeta.run('changesApplied', String(Number(this.meta('changesApplied') ?? 0) + changes.length));
+      s.setMeta.run('registerSeq', String(Math.max(registerSeq, last)));
+      if (last >= registerSeq) s.setMeta.run('dataAsOf', registerTime);
+    })();
+  }
+
+  async noteContact(registerSeq: number, registerTime: string, caughtUp: boolean): Promise<void> {
+    this.db.transaction(() => {
+      this.stmt.setMeta.run('registerSeq', String(registerSeq));
+      if (caughtUp) this.stmt.setMeta.run('dataAsOf', registerTime);
+    })();
+  }
+
+  async byDocument(number: string, country?: string): Promise<ListedPerson[]> {
+    const rows = country ? this.stmt.byDocumentIn.all(number, country) : this.stmt.byDocument.all(number);
+    return rows.map(personOf);
+  }
+
+  async byNameKeys(keys: string[], limit: number): Promise<ListedPerson[]> {
+    const seen = new Map<string, ListedPerson>();
+    for (const key of keys) {
+      for (const row of this.stmt.byKey.all(key, limit)) {
+        if (!seen.has(row.person_id)) seen.set(row.person_id, personOf(row));
+        if (seen.size >= limit) return [...seen.values()];
+      }
+    }
+    return [...seen.values()];
+  }
+
+  async restrictionsOf(personIds: string[]): Promise<BorderRestriction[]> {
+    return personIds.flatMap((id) => this.stmt.restrictionsOf.all(id).map(restrictionOf));
+  }
+
+  async getPerson(personId: string): Promise<BorderPerson | undefined> {
+    const row = this.stmt.getPerson.get(personId);
+    return row ? personOf(row) : undefined;
+  }
+
+  async recordScreening(entry: ScreeningAuditEntry): Promise<void> {
+    this.auditInsert.run({ ...entry, request: JSON.stringify(entry.request), reasons: JSON.stringify(entry.reasons) });
+  }
+
+  async screenings(limit: number): Promise<ScreeningAuditEntry[]> {
+    return this.auditRecent.all(limit).map((row) => ({
+      screeningId: row.screening_id as string,
+      at: row.at as string,
+      requester: row.requester as string,
+      request: JSON.parse(row.request as string),
+      decision: row.decision as string,
+      reasons: JSON.parse(row.reasons as string),
+      replicaSeq: row.replica_seq as number,
+    }));
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+    this.audit.close();
+  }
+
+  /** For tests and repair tools: whether a state file exists at all. */
+  static hasState(dataDir: string): boolean {
+    return existsSync(join(dataDir, 'state.db'));
+  }
+}

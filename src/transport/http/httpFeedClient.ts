@@ -1,0 +1,64 @@
+/** The exchange feed over HTTP: `GET /v1/exchange/snapshot` (NDJSON) and long-polled `GET /v1/exchange/changes`. */
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import type { ChangeBatch, SnapshotLine } from '../../exchange/protocol.js';
+import { FeedError, type FeedClient } from '../feedClient.js';
+
+export class HttpFeedClient implements FeedClient {
+  readonly source: string;
+
+  constructor(
+    baseUrl: string,
+    private readonly token?: string,
+  ) {
+    this.source = baseUrl.replace(/\/+$/, '');
+  }
+
+  private headers(): Record<string, string> {
+    const h: Record<string, string> = { accept: 'application/json', 'x-request-id': crypto.randomUUID() };
+    if (this.token) h.authorization = `Bearer ${this.token}`;
+    return h;
+  }
+
+  private async get(path: string, signal?: AbortSignal): Promise<Response> {
+    const res = await fetch(this.source + path, { headers: this.headers(), signal: signal ?? null });
+    if (!res.ok) {
+      let reason = res.statusText;
+      try {
+        const body = (await res.json()) as { error?: string };
+        if (body.error) reason = body.error;
+      } catch {
+        // a body that is not our JSON error: the status text says enough
+      }
+      throw new FeedError(`${path.split('?')[0]} answered ${res.status}: ${reason}`, res.status);
+    }
+    return res;
+  }
+
+  async changes(after: number, limit: number, waitMs: number, signal?: AbortSignal): Promise<ChangeBatch> {
+    const res = await this.get(`/v1/exchange/changes?after=${after}&limit=${limit}&wait=${waitMs}`, signal);
+    const body = (await res.json()) as ChangeBatch;
+    if (!body || !Array.isArray(body.changes) || typeof body.registerSeq !== 'number') {
+      throw new FeedError('change feed answered with something that is not a change batch', 0);
+    }
+    return body;
+  }
+
+  async *snapshot(signal?: AbortSignal): AsyncIterable<SnapshotLine> {
+    const res = await this.get('/v1/exchange/snapshot', signal);
+    if (!res.body) throw new FeedError('snapshot answered with an empty body', 0);
+    const lines = createInterface({ input: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), crlfDelay: Infinity });
+    let n = 0;
+    for await (const line of lines) {
+      n++;
+      if (!line) continue;
+      let parsed: SnapshotLine;
+      try {
+        parsed = JSON.parse(line) as SnapshotLine;
+      } catch {
+        throw new FeedError(`snapshot line ${n} is not JSON`, 0);
+      }
+      yield parsed;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Crash safety of the replica: kill -9 it at random moments and inside batches (by fault injection),
+ * while the register keeps writing; restart; check the replica converges to exactly the register's state
+ * with no change lost or applied twice. Bounded: a fixed number of rounds, each with a deadline.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { spawnService } from '../../src/cli/child.js';
+import { canonicalJson } from '../../src/shared/canonical.js';
+import { callUp, personLine, served, tempDir } from '../helpers.js';
+import { caughtUp, get, post, startRegister } from './processes.js';
+
+const ROUNDS = 8;
+
+function replicaRows(dir: string) {
+  const db = new Database(join(dir, 'state.db'), { readonly: true });
+  const persons = db.prepare('SELECT person_id, surname, given_names, patronymic, date_of_birth, documents, deferments FROM persons ORDER BY person_id').all();
+  const restrictions = db.prepare('SELECT restriction_id, person_id, kind, basis, office, in_force_from, lifted_at, lift_reason FROM restrictions ORDER BY restriction_id').all();
+  const meta = Object.fromEntries((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+  db.close();
+  return { persons, restrictions, meta };
+}
+
+async function registerRows(url: string) {
+  const text = await (await fetch(`${url}/v1/exchange/snapshot`)).text();
+  const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+  const persons = lines.filter((l) => l.type === 'person').map(({ body: p }) => ({
+    person_id: p.personId, surname: p.surname, given_names: p.givenNames, patronymic: p.patronymic ?? null,
+    date_of_birth: p.dateOfBirth, documents: JSON.stringify(p.documents), deferments: JSON.stringify(p.deferments),
+  }));
+  const restrictions = lines.filter((l) => l.type === 'restriction').map(({ body: r }) => ({
+    restriction_id: r.restrictionId, person_id: r.personId, kind: r.kind, basis: r.basis, office: r.office,
+    in_force_from: r.inForceFrom, lifted_at: r.liftedAt ?? null, lift_reason: r.liftReason ?? null,
+  }));
+  return { persons, restrictions, asOfSeq: lines[0].asOfSeq as number };
+}
+
+let written = 0;
+async function writeSome(R: string, n: number) {
+  const persons = Array.from({ length: n }, () => {
+    written++;
+    return personLine({ personId: `C-${written}`, restrictions: [callUp(`CU-C${written}`, written % 3 ? served : {})] });
+  });
+  const res = await post(`${R}/v1/import`, { persons });
+  assert.equal(res.status, 200);
+  // lift some older ones, so changes also rewrite rows the replica already holds
+  for (let i = Math.max(1, written - n - 20); i < written - n; i += 7) {
+    await post(`${R}/v1/restrictions/CU-C${i}/lift`, { liftedAt: '2025-01-01T00:00:00Z', liftReason: 'cancellation' });
+  }
+}
+
+test('replica killed at random moments and inside batches converges exactly, nothing lost or doubled', async (t) => {
+  const dir = tempDir(t);
+  const register = await startRegister(t, join(dir, 'register'));
+  const R = register.url;
+  await writeSome(R, 1500);
+  const borderDir = join(dir, 'border');
+  let killedInBatch = 0;
+
+  for (let round = 0; round < ROUNDS; round++) {
+    const inBatch = round % 2 === 1;
+    const env: Record<string, string> = { ERX_LOG_LEVEL: 'error' };
+    if (inBatch) env.ERX_FAULT_KILL_IN_BATCH = String(1 + (round % 3));
+    const border = await spawnService(['border', 'serve', '--register', R, '--port', '0', '--data', borderDir, '--batch', '40'], { env }).catch(() => null);
+    const writing = writeSome(R, 150);
+    if (border) {
+      if (inBatch) {
+        const exit = await Promise.race([
+          new Promise<string>((r) => border.child.once('exit', (_c, sig) => r(String(sig)))),
+          new Promise<string>((r) => setTimeout(() => r('timeout'), 15_000)),
+        ]);
+        if (exit === 'SIGKILL') killedInBatch++;
+        await border.stop('SIGKILL');
+      } else {
+        await new Promise((r) => setTimeout(r, 20 + Math.floor(Math.random() * 400)));
+        await border.stop('SIGKILL');
+      }
+    }
+    await writing;
+    const after = replicaRows(borderDir);
+    if (after.meta.cursor !== undefined) {
+      // Invariant after every crash: the counter that commits with the cursor matches it exactly.
+      assert.equal(Number(after.meta.changesApplied), Number(after.meta.cursor) - Number(after.meta.snapshotSeq), `round ${round}: no change applied twice or lost`);
+    }
+  }
+  assert.ok(killedInBatch >= 2, `the replica was killed inside a batch (${killedInBatch} times)`);
+
+  const border = await spawnService(['border', 'serve', '--register', R, '--port', '0', '--data', borderDir], { env: { ERX_LOG_LEVEL: 'error' } });
+  t.after(() => border.stop('SIGKILL'));
+  const status = await caughtUp(border.url, R, 60_000);
+  await border.stop('SIGTERM');
+  const replica = replicaRows(borderDir);
+  const truth = await registerRows(R);
+  assert.equal(Number(replica.meta.cursor), truth.asOfSeq);
+  assert.equal(replica.persons.length, truth.persons.length);
+  assert.equal(canonicalJson(replica.persons), canonicalJson(truth.persons), 'persons identical to the register');
+  assert.equal(canonicalJson(replica.restrictions), canonicalJson(truth.restrictions), 'restrictions identical to the register');
+  assert.equal(Number(replica.meta.changesApplied), Number(replica.meta.cursor) - Number(replica.meta.snapshotSeq));
+  assert.equal(status.replicaSeq, truth.asOfSeq);
+  assert.ok((await get(`${R}/v1/register/status`)).registerSeq === truth.asOfSeq);
+});
