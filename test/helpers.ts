@@ -44,3 +44,43 @@ export function callUp(id: string, extra: Record<string, unknown> = {}) {
 }
 
 export const served = { servedAt: '2024-10-02T10:00:00Z', serviceChannel: 'portal' };
+
+import { generateKeyPairSync, sign as edSign } from 'node:crypto';
+import { keyIdOf, type PublicKeyInfo } from '../src/exchange/keys.js';
+import { batchHash, type Change, type SignedBatch } from '../src/exchange/protocol.js';
+
+/** A throwaway Ed25519 signer, and its public key as a replica would trust it. */
+export function testSigner() {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const der = publicKey.export({ format: 'der', type: 'spki' });
+  const info: PublicKeyInfo = { keyId: keyIdOf(der), publicKey: der.toString('base64'), createdAt: new Date().toISOString(), retiresAt: null };
+  return {
+    info,
+    sign: (data: Buffer) => ({ keyId: info.keyId, signature: edSign(null, data, privateKey).toString('base64') }),
+  };
+}
+
+export function personChange(seq: number, id = `P-${seq}`, surname = 'Иванов'): Change {
+  return {
+    seq,
+    at: '2024-10-01T00:00:00.000Z',
+    entity: 'person',
+    key: id,
+    body: { personId: id, surname, givenNames: 'Юрий', dateOfBirth: '1999-03-04', documents: [{ type: 'passport', number: `7${seq}`, country: 'RUS' }], deferments: [] },
+  };
+}
+
+/** A hash chain of signed batches of the given sizes, starting after `after` with predecessor `prevHash`. */
+export function signedChain(signer: ReturnType<typeof testSigner>, sizes: number[], after = 0, prevHash = ''): SignedBatch[] {
+  const out: SignedBatch[] = [];
+  let seq = after;
+  for (const size of sizes) {
+    const changes = Array.from({ length: size }, (_, i) => personChange(seq + 1 + i));
+    const unsigned = { firstSeq: seq + 1, lastSeq: seq + size, prevHash, committedAt: '2024-10-01T00:00:00.000Z', changes };
+    const hash = batchHash(unsigned);
+    out.push({ ...unsigned, hash, ...signer.sign(Buffer.from(hash)) });
+    prevHash = hash;
+    seq += size;
+  }
+  return out;
+}

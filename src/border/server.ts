@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Follower } from '../exchange/follower.js';
+import { ReplicaTrust } from '../exchange/trust.js';
 import { defaultMatcher, type Matcher } from '../matching/index.js';
 import { createServer, parse } from '../shared/http.js';
 import { createLogger } from '../shared/log.js';
@@ -14,6 +15,8 @@ export interface BorderOptions {
   dataDir: string;
   registerUrl: string;
   token?: string;
+  /** A trust file (`erx register keys export`); without one, the register's keys are pinned on first use. */
+  trustFile?: string;
   matcher?: Matcher;
   longPollMs?: number;
   batchSize?: number;
@@ -35,6 +38,7 @@ export function createBorderReplica(options: BorderOptions): BorderReplica {
   const follower = new Follower({
     store,
     client: new HttpFeedClient(options.registerUrl, options.token),
+    trust: new ReplicaTrust(options.dataDir, options.trustFile),
     log,
     ...(options.longPollMs !== undefined ? { longPollMs: options.longPollMs } : {}),
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
@@ -80,6 +84,7 @@ export function createBorderReplica(options: BorderOptions): BorderReplica {
       persons: s.persons,
       restrictions: s.restrictions,
       counters: follower.counters,
+      integrity: { rejected: follower.rejected, lastRejection: follower.lastRejection, lastHash: s.lastHash },
     };
   });
 

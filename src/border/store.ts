@@ -2,19 +2,22 @@
  * What a border replica needs from its storage.
  *
  * Guarantees an implementation must give:
- *  - `applyChanges` is atomic: the entity writes, the new cursor and the applied-changes counter commit
- *    together. It refuses (throws CursorMoved) unless the stored cursor is still `expectedCursor`, so a
+ *  - `applyBatches` is atomic: the entity writes, the new cursor, the last batch hash and the
+ *    applied-changes counter commit together. It refuses (throws CursorMoved) unless the stored cursor is still `expectedCursor`, so a
  *    batch can never be applied twice, even by two racing callers.
  *  - a bootstrap is all-or-nothing: until `finish` commits, the replica reports itself unbootstrapped,
  *    and a bootstrap interrupted by a crash is discarded and started again.
  *  - the screening audit is append-only: entries are never updated or deleted.
  */
-import type { BorderPerson, BorderRestriction, Change, SnapshotRecord } from '../exchange/protocol.js';
+import type { BorderPerson, BorderRestriction, SnapshotRecord } from '../exchange/protocol.js';
+import type { BatchToApply } from './apply.js';
 import type { CandidateSource } from '../matching/index.js';
 
 export interface ReplicaState {
   /** Sequence number of the last change applied; null before the first bootstrap completes. */
   cursor: number | null;
+  /** Hash of the last batch applied (or of the snapshot's last batch): the chain continues from it. */
+  lastHash: string;
   /** The register's newest sequence number as last heard. */
   registerSeq: number;
   /** Register time at which this replica last knew itself to hold every change (ISO), or null. */
@@ -35,7 +38,7 @@ export class CursorMoved extends Error {
 
 export interface BootstrapWriter {
   write(records: SnapshotRecord[]): Promise<void>;
-  finish(asOfSeq: number, registerTime: string): Promise<void>;
+  finish(asOfSeq: number, registerTime: string, lastHash: string): Promise<void>;
 }
 
 export interface ScreeningAuditEntry {
@@ -51,7 +54,9 @@ export interface ScreeningAuditEntry {
 export interface ReplicaStore extends CandidateSource {
   state(): Promise<ReplicaState>;
   beginBootstrap(): Promise<BootstrapWriter>;
-  applyChanges(expectedCursor: number, changes: Change[], registerSeq: number, registerTime: string): Promise<void>;
+  applyBatches(expectedCursor: number, batches: BatchToApply[], registerSeq: number, registerTime: string): Promise<void>;
+  /** Hashes of applied batches by their last sequence number (to tell an honest duplicate from a replay). */
+  knownBatchHashes(lastSeqs: number[]): Promise<Map<number, string>>;
   /** Records that the register was heard from; `caughtUp` when the replica held every change at `registerTime`. */
   noteContact(registerSeq: number, registerTime: string, caughtUp: boolean): Promise<void>;
   restrictionsOf(personIds: string[]): Promise<BorderRestriction[]>;

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createBorderReplica } from '../border/server.js';
+import { RegisterKeys } from '../exchange/keys.js';
 import { httpSink, importFile, storeSink } from '../register/importer.js';
 import { createRegister, openRegisterStore } from '../register/server.js';
 import { RegisterService } from '../register/service.js';
@@ -89,6 +90,30 @@ register
     process.exitCode = report.failed.length > 0 ? 1 : 0;
   });
 
+const keys = register.command('keys').description("the register's Ed25519 signing keys");
+
+keys
+  .command('export')
+  .description('print the public keys replicas should trust (JSON), for `erx border serve --trust FILE`')
+  .option('--data <dir>', 'the register data directory', './erx-data/register')
+  .action((opts: { data: string }) => {
+    process.stdout.write(JSON.stringify({ keys: new RegisterKeys(resolve(opts.data)).published() }, null, 2) + '\n');
+  });
+
+keys
+  .command('rotate')
+  .description('make a new signing key, endorsed by the current one; the current key stays trusted for the overlap period')
+  .option('--data <dir>', 'the register data directory', './erx-data/register')
+  .option('--overlap-days <n>', 'how long the old key stays valid', (v) => {
+    const n = Number(v);
+    if (!(n >= 0 && n <= 365)) throw new InvalidArgumentError(`must be a number of days from 0 to 365, not "${v}"`);
+    return n;
+  }, 7)
+  .action((opts: { data: string; overlapDays: number }) => {
+    const { retired, current } = new RegisterKeys(resolve(opts.data)).rotate(opts.overlapDays * 86_400_000);
+    process.stdout.write(`new signing key ${current.keyId} (endorsed by ${retired.keyId}); ${retired.keyId} retires at ${retired.retiresAt}\n`);
+  });
+
 const border = program.command('border').description('the border side: replicas that follow a register and screen travellers');
 
 border
@@ -99,13 +124,15 @@ border
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--data <dir>', 'where the replica database lives', './erx-data/border')
   .option('--token <token>', 'bearer token for the register feed')
+  .option('--trust <file>', 'trusted register keys (from `erx register keys export`); default: pin the keys seen at first contact')
   .option('--batch <n>', 'changes to ask for per feed request', positiveInt, 1000)
-  .action(async (opts: { register: string; port: number; host: string; data: string; token?: string; batch: number }) => {
+  .action(async (opts: { register: string; port: number; host: string; data: string; token?: string; trust?: string; batch: number }) => {
     const progress = createProgress('bootstrap', 'records');
     const replica = createBorderReplica({
       dataDir: resolve(opts.data),
       registerUrl: opts.register,
       batchSize: opts.batch,
+      ...(opts.trust ? { trustFile: resolve(opts.trust) } : {}),
       ...(opts.token ? { token: opts.token } : {}),
       onBootstrapProgress: (done, total) => {
         progress.update(done, total);

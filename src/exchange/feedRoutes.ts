@@ -7,13 +7,16 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Conflict } from '../shared/errors.js';
 import { parse } from '../shared/http.js';
-import { type ChangeBatch, PROTOCOL_VERSION, type Change, type SnapshotLine } from './protocol.js';
+import type { PublicKeyInfo } from './keys.js';
+import { type ChangeBatch, PROTOCOL_VERSION, type SignedBatch, type SnapshotLine } from './protocol.js';
 
 export interface FeedSource {
   headSeq(): Promise<number>;
-  changesAfter(after: number, limit: number): Promise<Change[]>;
+  batchesAfter(after: number, maxChanges: number): Promise<SignedBatch[]>;
   snapshot(): AsyncIterable<SnapshotLine>;
   onCommit(listener: (headSeq: number) => void): () => void;
+  /** The keys whose signatures this feed's batches carry (the register's, wherever it is served from). */
+  keys(): Promise<PublicKeyInfo[]>;
 }
 
 export const MAX_BATCH = 5000;
@@ -64,9 +67,11 @@ export function registerFeedRoutes(app: FastifyInstance, source: FeedSource): vo
       await waitForChange(source, query.after, query.wait, abort.signal);
       head = await source.headSeq();
     }
-    const changes = head > query.after ? await source.changesAfter(query.after, query.limit) : [];
-    return { protocol: PROTOCOL_VERSION, after: query.after, changes, registerSeq: head, registerTime: new Date().toISOString() };
+    const batches = head > query.after ? await source.batchesAfter(query.after, query.limit) : [];
+    return { protocol: PROTOCOL_VERSION, after: query.after, batches, registerSeq: head, registerTime: new Date().toISOString() };
   });
+
+  app.get('/v1/exchange/keys', async () => ({ keys: await source.keys() }));
 
   app.get('/v1/exchange/snapshot', async (_req, reply) => {
     async function* ndjson() {

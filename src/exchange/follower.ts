@@ -11,21 +11,27 @@
  *  F1  a change is applied once, in sequence order (planBatch A1–A4 and the store's cursor check);
  *  F2  the cursor moves in the same transaction as the changes it covers, so a killed replica resumes
  *      exactly where it stopped;
- *  F3  a bootstrap that did not see the snapshot's trailer is discarded, never half-applied.
+ *  F3  a bootstrap that did not see the snapshot's trailer, or whose signed manifest does not match
+ *      what arrived, is discarded, never half-applied;
+ *  F4  nothing is applied from a page unless every batch in it verifies against a trusted key; a
+ *      rejected page is logged with its reason, counted, and refetched after a pause.
  */
 import { EventEmitter } from 'node:events';
-import { planBatch } from '../border/apply.js';
+import { planPage } from '../border/apply.js';
 import type { ReplicaStore } from '../border/store.js';
 import { CursorMoved } from '../border/store.js';
 import type { Logger } from '../shared/log.js';
 import { FeedError, type FeedClient } from '../transport/feedClient.js';
-import type { SnapshotRecord } from './protocol.js';
+import { snapshotDigest, type SignedBatch, type SnapshotRecord } from './protocol.js';
+import type { ReplicaTrust } from './trust.js';
+import { BatchRejected, type RejectReason, verifyBatch, verifyManifest } from './verify.js';
 
 export type SyncState = 'starting' | 'bootstrapping' | 'following' | 'retrying' | 'stopped';
 
 export interface FollowerOptions {
   store: ReplicaStore;
   client: FeedClient;
+  trust: ReplicaTrust;
   log: Logger;
   batchSize?: number;
   /** How long a caught-up replica's request waits at the feed for news (ms). */
@@ -42,7 +48,20 @@ export class Follower extends EventEmitter {
   lastError: string | null = null;
   /** When the current long-poll began with nothing left to apply; null if not caught up and listening. */
   listeningSince: Date | null = null;
-  counters = { batchesApplied: 0, changesApplied: 0, duplicates: 0, gaps: 0, disorders: 0, errors: 0, bootstraps: 0 };
+  counters = { batchesApplied: 0, changesApplied: 0, duplicates: 0, errors: 0, bootstraps: 0 };
+  /** Pages refused, by reason (a signature that fails, a gap, a replay…). */
+  rejected: Record<RejectReason, number> = {
+    unsigned: 0,
+    tampered: 0,
+    'bad-signature': 0,
+    'unknown-key': 0,
+    gap: 0,
+    disorder: 0,
+    replayed: 0,
+    'broken-chain': 0,
+  };
+  lastRejection: { at: string; reason: RejectReason; detail: string } | null = null;
+  private rejectStreak = 0;
   private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
 
@@ -115,8 +134,10 @@ export class Follower extends EventEmitter {
     this.state = 'bootstrapping';
     log.info({ source: client.source }, 'bootstrapping from snapshot');
     const started = Date.now();
+    await this.ensureTrust();
     const writer = await store.beginBootstrap();
-    let header: { asOfSeq: number; registerTime: string; records: number } | null = null;
+    const digest = snapshotDigest();
+    let header: { asOfSeq: number; registerTime: string; records: number; lastHash: string } | null = null;
     let chunk: SnapshotRecord[] = [];
     let done = 0;
     for await (const line of client.snapshot(this.abort.signal)) {
@@ -124,12 +145,14 @@ export class Follower extends EventEmitter {
         header = line;
         this.options.onBootstrapProgress?.(0, line.records);
       } else if (line.type === 'end') {
-        if (!header || line.asOfSeq !== header.asOfSeq || line.records !== done + chunk.length) {
+        if (!header || line.asOfSeq !== header.asOfSeq || line.lastHash !== header.lastHash || line.records !== done + chunk.length) {
           throw new FeedError(`snapshot trailer does not match its contents (${done + chunk.length} records read, ${line.records} announced)`, 0);
         }
+        verifyManifest(line, this.options.trust.keys!);
+        if (digest.hex() !== line.digest) throw new BatchRejected('tampered', 'snapshot records do not match the signed manifest digest');
         await writer.write(chunk);
         done += chunk.length;
-        await writer.finish(header.asOfSeq, header.registerTime);
+        await writer.finish(header.asOfSeq, header.registerTime, header.lastHash);
         this.counters.bootstraps++;
         this.options.onBootstrapProgress?.(done, header.records);
         log.info({ records: done, asOfSeq: header.asOfSeq, seconds: (Date.now() - started) / 1000 }, 'bootstrap complete');
@@ -139,6 +162,7 @@ export class Follower extends EventEmitter {
         return;
       } else {
         if (!header) throw new FeedError('snapshot began without a header', 0);
+        digest.add(line);
         chunk.push(line);
         if (chunk.length >= BOOTSTRAP_CHUNK) {
           await writer.write(chunk);
@@ -151,46 +175,79 @@ export class Follower extends EventEmitter {
     throw new FeedError(`snapshot ended after ${done + chunk.length} records without its trailer; discarded`, 0);
   }
 
+  /** Without configured or pinned keys, the first contact pins what the feed publishes. */
+  private async ensureTrust(): Promise<void> {
+    const { trust, client, log } = this.options;
+    if (trust.keys) return;
+    trust.trustOnFirstUse(await client.keys(this.abort.signal));
+    log.warn({ keys: trust.keys!.list().map((k) => k.keyId) }, 'no trust file configured: trusting the keys the register publishes now, and pinning them (give --trust FILE in production)');
+  }
+
+  /** Verifies every batch of a page; an unknown key is looked up once among the endorsed published keys. */
+  private async verifyPage(batches: SignedBatch[]): Promise<void> {
+    const { trust, client, log } = this.options;
+    for (const batch of batches) {
+      try {
+        verifyBatch(batch, trust.keys!);
+      } catch (err) {
+        if (!(err instanceof BatchRejected) || err.reason !== 'unknown-key') throw err;
+        const added = trust.learn(await client.keys(this.abort.signal));
+        if (added.length === 0) throw err;
+        log.info({ added }, 'learned rotated register keys (endorsed by a trusted key)');
+        verifyBatch(batch, trust.keys!);
+      }
+    }
+  }
+
+  private async reject(reason: RejectReason, detail: string): Promise<void> {
+    this.rejected[reason]++;
+    this.lastRejection = { at: new Date().toISOString(), reason, detail };
+    this.options.log.warn({ reason, detail }, 'refused a page from the feed; nothing of it applied, refetching');
+    this.rejectStreak++;
+    await this.sleep(Math.min(100 * 2 ** Math.min(this.rejectStreak, 6), MAX_BACKOFF_MS));
+  }
+
   private async step(cursor: number): Promise<void> {
-    const { store, client, log } = this.options;
+    const { store, client } = this.options;
+    await this.ensureTrust();
     const state = await store.state();
     const caughtUp = cursor >= state.registerSeq;
     const wait = caughtUp ? (this.options.longPollMs ?? 10_000) : 0;
     this.state = 'following';
     this.listeningSince = caughtUp && this.lastContactAt ? new Date() : null;
-    const batch = await client.changes(cursor, this.options.batchSize ?? 1000, wait, this.abort.signal);
+    const page = await client.changes(cursor, this.options.batchSize ?? 1000, wait, this.abort.signal);
     this.listeningSince = null;
     this.lastContactAt = new Date();
     this.lastError = null;
-    const plan = planBatch(cursor, batch.changes);
-    switch (plan.action) {
-      case 'apply': {
-        try {
-          await store.applyChanges(cursor, plan.changes, batch.registerSeq, batch.registerTime);
-        } catch (err) {
-          if (err instanceof CursorMoved) return; // someone else applied it; re-read the cursor
-          throw err;
-        }
-        this.counters.batchesApplied++;
-        this.counters.changesApplied += plan.changes.length;
-        const last = plan.changes[plan.changes.length - 1]!.seq;
-        this.emit('applied', last);
-        return;
-      }
-      case 'duplicate':
-        if (plan.skipped > 0) this.counters.duplicates++;
-        await store.noteContact(batch.registerSeq, batch.registerTime, cursor >= batch.registerSeq);
-        if (batch.changes.length === 0) this.emit('applied', cursor);
-        return;
-      case 'gap':
-        this.counters.gaps++;
-        log.warn({ expected: plan.expected, got: plan.got }, 'gap in the change feed; refetching from the cursor');
-        return;
-      case 'disorder':
-        this.counters.disorders++;
-        log.warn({ detail: plan.detail }, 'change batch out of order; refused whole and refetching');
-        await this.sleep(200);
-        return;
+    try {
+      await this.verifyPage(page.batches);
+    } catch (err) {
+      if (err instanceof BatchRejected) return this.reject(err.reason, err.message);
+      throw err;
     }
+    const known = await store.knownBatchHashes(page.batches.filter((b) => b.lastSeq <= cursor).map((b) => b.lastSeq));
+    const plan = planPage(cursor, state.lastHash, page.batches, known);
+    if (plan.action === 'reject') return this.reject(plan.reason, plan.detail);
+    this.rejectStreak = 0;
+    if (plan.action === 'duplicate') {
+      if (plan.skipped > 0) {
+        this.counters.duplicates++;
+        await this.sleep(100);
+      }
+      await store.noteContact(page.registerSeq, page.registerTime, cursor >= page.registerSeq);
+      if (page.batches.length === 0) this.emit('applied', cursor);
+      return;
+    }
+    try {
+      await store.applyBatches(cursor, plan.batches, page.registerSeq, page.registerTime);
+    } catch (err) {
+      if (err instanceof CursorMoved) return; // someone else applied it; re-read the cursor
+      throw err;
+    }
+    this.counters.batchesApplied += plan.batches.length;
+    const changes = plan.batches.reduce((n, b) => n + b.changes.length, 0);
+    this.counters.changesApplied += changes;
+    if (plan.skipped > 0) this.counters.duplicates++;
+    this.emit('applied', plan.batches[plan.batches.length - 1]!.lastSeq);
   }
 }

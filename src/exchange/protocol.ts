@@ -9,9 +9,11 @@
  * Only the border view crosses the exchange: names, date of birth, documents, deferment validity and the
  * restriction's basis and dates. Sex, evidence references and other register fields stay home.
  */
+import { createHash } from 'node:crypto';
 import type { Deferment, IdentityDocument, LiftReason, RestrictionKind } from '../domain/types.js';
+import { canonicalJson } from '../shared/canonical.js';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export interface BorderPerson {
   personId: string;
@@ -41,14 +43,39 @@ export type Change =
 
 export type ChangeEntity = Change['entity'];
 
-/** A page of the change feed: `changes` are exactly the changes with after < seq ≤ after + changes.length. */
+/**
+ * The unit the register signs: the changes of one register transaction. Batches form a hash chain
+ * (`prevHash` is the previous batch's `hash`), so a replica that holds the last hash it applied can tell
+ * a reordered, replayed or forged batch from the true next one.
+ */
+export interface SignedBatch {
+  firstSeq: number;
+  lastSeq: number;
+  prevHash: string;
+  committedAt: string;
+  changes: Change[];
+  /** sha256 (hex) of the canonical JSON of the fields above. */
+  hash: string;
+  keyId: string;
+  /** Ed25519 signature (base64) over the UTF-8 bytes of `hash`. */
+  signature: string;
+}
+
+export type UnsignedBatch = Pick<SignedBatch, 'firstSeq' | 'lastSeq' | 'prevHash' | 'committedAt' | 'changes'>;
+
+export function batchHash(b: UnsignedBatch): string {
+  const { firstSeq, lastSeq, prevHash, committedAt, changes } = b;
+  return createHash('sha256').update(canonicalJson({ firstSeq, lastSeq, prevHash, committedAt, changes })).digest('hex');
+}
+
+/** A page of the change feed: whole signed batches, in order, the first one holding `after + 1`. */
 export interface ChangeBatch {
   protocol: number;
   after: number;
-  changes: Change[];
-  /** The register's newest sequence number when the batch was cut. */
+  batches: SignedBatch[];
+  /** The register's newest sequence number when the page was cut. */
   registerSeq: number;
-  /** The register's clock when the batch was cut (ISO). */
+  /** The register's clock when the page was cut (ISO). */
   registerTime: string;
 }
 
@@ -58,6 +85,8 @@ export interface SnapshotHeader {
   protocol: number;
   /** The snapshot holds the state after every change up to and including this sequence number. */
   asOfSeq: number;
+  /** Hash of the batch that ends at `asOfSeq` ('' when the log is empty): where the chain continues. */
+  lastHash: string;
   registerTime: string;
   /** How many records follow, for progress display. */
   records: number;
@@ -68,14 +97,40 @@ export type SnapshotRecord =
   | { type: 'person'; body: BorderPerson }
   | { type: 'restriction'; body: BorderRestriction };
 
-/** Last line of a snapshot stream; without it the snapshot is incomplete and must be discarded. */
+/**
+ * Last line of a snapshot stream: the signed manifest. Without it, or if it does not verify, the
+ * snapshot is incomplete or forged and is discarded.
+ */
 export interface SnapshotTrailer {
   type: 'end';
   asOfSeq: number;
+  lastHash: string;
+  registerTime: string;
   records: number;
+  /** sha256 (hex) over `canonicalJson(record) + "\n"` of every record line, in order. */
+  digest: string;
+  keyId: string;
+  signature: string;
 }
 
 export type SnapshotLine = SnapshotHeader | SnapshotRecord | SnapshotTrailer;
+
+/** The bytes a snapshot manifest signature covers. */
+export function manifestBytes(m: Pick<SnapshotTrailer, 'asOfSeq' | 'lastHash' | 'registerTime' | 'records' | 'digest'>): Buffer {
+  const { asOfSeq, lastHash, registerTime, records, digest } = m;
+  return Buffer.from(canonicalJson({ asOfSeq, lastHash, registerTime, records, digest }));
+}
+
+/** Incremental digest of snapshot records, computed the same way by the register and the replica. */
+export function snapshotDigest() {
+  const hash = createHash('sha256');
+  return {
+    add(record: SnapshotRecord) {
+      hash.update(canonicalJson(record) + '\n');
+    },
+    hex: () => hash.digest('hex'),
+  };
+}
 
 export function borderPersonOf(p: {
   personId: string;

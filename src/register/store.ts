@@ -5,12 +5,13 @@
  *  - `transaction` is atomic: every entity write and every appended change inside it commits together or
  *    not at all. Transactions are serialised (one writer at a time).
  *  - `appendChange` assigns the next dense sequence number (head + 1); a committed sequence number is
- *    never reused or renumbered.
+ *    never reused or renumbered. The changes of one transaction are sealed, at commit and in the same
+ *    transaction, into one signed batch chained to the previous one.
  *  - reads outside a transaction (`changesAfter`, `snapshot`, `headSeq`) see committed data only.
  *  - `snapshot` is consistent: it reflects exactly the changes up to its `asOfSeq`, even while writes go on.
  */
 import type { Person, Restriction } from '../domain/types.js';
-import type { Change, ChangeEntity, SnapshotLine } from '../exchange/protocol.js';
+import type { ChangeEntity, SignedBatch, SnapshotLine } from '../exchange/protocol.js';
 
 export interface RegisterTx {
   getPerson(personId: string): Promise<Person | undefined>;
@@ -28,8 +29,8 @@ export interface RegisterStore {
   getRestriction(restrictionId: string): Promise<Restriction | undefined>;
   restrictionsOf(personId: string): Promise<Restriction[]>;
   headSeq(): Promise<number>;
-  /** Up to `limit` committed changes with seq > after, in order. */
-  changesAfter(after: number, limit: number): Promise<Change[]>;
+  /** Whole committed batches with lastSeq > after, in order: at least one, then as many as fit in `maxChanges`. */
+  batchesAfter(after: number, maxChanges: number): Promise<SignedBatch[]>;
   /** A consistent snapshot of the border view, as a lazy stream of lines. */
   snapshot(): AsyncIterable<SnapshotLine>;
   /** Called after each commit that appended changes, with the new head. */

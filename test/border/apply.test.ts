@@ -1,76 +1,79 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { planBatch } from '../../src/border/apply.js';
+import { planPage } from '../../src/border/apply.js';
 import { CursorMoved } from '../../src/border/store.js';
-import type { Change } from '../../src/exchange/protocol.js';
 import { defaultMatcher } from '../../src/matching/index.js';
 import { SqliteReplicaStore } from '../../src/store/sqlite/replicaStore.js';
-import { tempDir } from '../helpers.js';
+import { personChange, signedChain, tempDir, testSigner } from '../helpers.js';
 
-function personChange(seq: number, id = `P-${seq}`, surname = 'Иванов'): Change {
-  return {
-    seq,
-    at: '2024-10-01T00:00:00.000Z',
-    entity: 'person',
-    key: id,
-    body: { personId: id, surname, givenNames: 'Юрий', dateOfBirth: '1999-03-04', documents: [{ type: 'passport', number: `7${seq}`, country: 'RUS' }], deferments: [] },
-  };
-}
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => personChange(from + i));
+const signer = testSigner();
+const chain = signedChain(signer, [3, 2, 4, 1, 5]); // seqs 1–3, 4–5, 6–9, 10, 11–15
+const none = new Map<number, string>();
+const seqsOf = (plan: ReturnType<typeof planPage>) => (plan.action === 'apply' ? plan.batches.flatMap((b) => b.changes.map((c) => c.seq)) : []);
 
-test('A1: a batch starting at cursor + 1 is applied whole', () => {
-  const plan = planBatch(10, range(11, 15));
+test('A1: a page continuing the cursor is applied whole, in order', () => {
+  const plan = planPage(0, '', chain, none);
   assert.equal(plan.action, 'apply');
-  assert.deepEqual(plan.action === 'apply' && plan.changes.map((c) => c.seq), [11, 12, 13, 14, 15]);
+  assert.deepEqual(seqsOf(plan), Array.from({ length: 15 }, (_, i) => i + 1));
 });
 
-test('A2: an already-applied batch is a duplicate; an overlapping one applies only its new part', () => {
-  assert.deepEqual(planBatch(15, range(11, 15)), { action: 'duplicate', skipped: 5 });
-  const plan = planBatch(13, range(11, 15));
-  assert.equal(plan.action, 'apply');
-  assert.deepEqual(plan.action === 'apply' && plan.changes.map((c) => c.seq), [14, 15]);
+test('A2: an already-applied batch is an honest duplicate; the same seqs with another body is a replay', () => {
+  const known = new Map([[3, chain[0]!.hash], [5, chain[1]!.hash]]);
+  assert.deepEqual(planPage(5, chain[1]!.hash, chain.slice(0, 2), known), { action: 'duplicate', skipped: 2 });
+  const overlap = planPage(5, chain[1]!.hash, chain.slice(0, 3), known);
+  assert.deepEqual(seqsOf(overlap), [6, 7, 8, 9]);
+  // Seqs 1–3 again, validly signed, but with another body than the one applied.
+  const replay = signedChain(signer, [3]).map((b) => ({ ...b, changes: [personChange(1, 'P-1', 'Петров'), ...b.changes.slice(1)] }))[0]!;
+  const plan = planPage(5, chain[1]!.hash, [{ ...replay, hash: 'f'.repeat(64) }], known);
+  assert.equal(plan.action, 'reject');
+  assert.equal(plan.action === 'reject' && plan.reason, 'replayed');
 });
 
-test('A3: a batch that starts past cursor + 1 is a gap and nothing is applied', () => {
-  assert.deepEqual(planBatch(10, range(12, 15)), { action: 'gap', expected: 11, got: 12 });
+test('A3: a page that skips ahead of the cursor is a gap and nothing is applied', () => {
+  const plan = planPage(3, chain[0]!.hash, chain.slice(2), none);
+  assert.deepEqual(plan.action === 'reject' && plan.reason, 'gap');
 });
 
-test('A4: a reordered or holed batch is refused whole', () => {
-  const batch = range(11, 14);
-  [batch[1], batch[2]] = [batch[2]!, batch[1]!];
-  assert.equal(planBatch(10, batch).action, 'disorder');
-  assert.equal(planBatch(10, [personChange(11), personChange(13)]).action, 'disorder');
+test('A4: reordered batches, or a batch whose changes are not its range, are refused whole', () => {
+  const swapped = [chain[0]!, chain[2]!, chain[1]!];
+  assert.equal(planPage(0, '', swapped, none).action, 'reject');
+  const holed = { ...chain[0]!, changes: [chain[0]!.changes[0]!, chain[0]!.changes[2]!] };
+  const plan = planPage(0, '', [holed], none);
+  assert.equal(plan.action === 'reject' && plan.reason, 'disorder');
 });
 
-test('property: whatever batches arrive, in whatever order and repetition, applying per plan yields each change exactly once in order', () => {
+test('A5: a batch must name the last applied batch as predecessor', () => {
+  const otherChain = signedChain(signer, [3, 2]);
+  const plan = planPage(3, chain[0]!.hash, [{ ...otherChain[1]!, prevHash: 'a'.repeat(64) }], none);
+  assert.equal(plan.action === 'reject' && plan.reason, 'broken-chain');
+});
+
+test('property: whatever pages arrive — repeated, overlapping, skipping, reordered — following the plans applies each change exactly once, in order', () => {
   fc.assert(
-    fc.property(
-      fc.integer({ min: 1, max: 60 }),
-      fc.array(fc.tuple(fc.nat(70), fc.integer({ min: 1, max: 15 })), { maxLength: 60 }),
-      (total, deliveries) => {
-        let cursor = 0;
-        const applied: number[] = [];
-        // Arbitrary deliveries (duplicates, gaps, overlaps), then an honest catch-up from the cursor.
-        const batches = deliveries.map(([start, len]) => range(start + 1, Math.min(start + len, total))).filter((b) => b.length > 0);
-        for (const batch of batches) {
-          const plan = planBatch(cursor, batch);
-          if (plan.action === 'apply') {
-            applied.push(...plan.changes.map((c) => c.seq));
-            cursor = plan.changes[plan.changes.length - 1]!.seq;
-          }
+    fc.property(fc.array(fc.tuple(fc.nat(chain.length - 1), fc.integer({ min: 1, max: 4 }), fc.boolean()), { maxLength: 40 }), (deliveries) => {
+      let cursor = 0;
+      let hash = '';
+      const known = new Map<number, string>();
+      const applied: number[] = [];
+      const follow = (page: typeof chain) => {
+        const plan = planPage(cursor, hash, page, known);
+        if (plan.action !== 'apply') return;
+        for (const b of plan.batches) {
+          applied.push(...b.changes.map((c) => c.seq));
+          known.set(b.lastSeq, b.hash);
+          cursor = b.lastSeq;
+          hash = b.hash;
         }
-        while (cursor < total) {
-          const plan = planBatch(cursor, range(cursor + 1, Math.min(cursor + 7, total)));
-          assert.equal(plan.action, 'apply');
-          if (plan.action === 'apply') {
-            applied.push(...plan.changes.map((c) => c.seq));
-            cursor = plan.changes[plan.changes.length - 1]!.seq;
-          }
-        }
-        assert.deepEqual(applied, Array.from({ length: total }, (_, i) => i + 1));
-      },
-    ),
+      };
+      for (const [start, len, reverse] of deliveries) {
+        const page = chain.slice(start, start + len);
+        follow(reverse ? [...page].reverse() : page);
+      }
+      // then an honest catch-up from the cursor
+      while (cursor < 15) follow(chain.filter((b) => b.lastSeq > cursor).slice(0, 2));
+      assert.deepEqual(applied, Array.from({ length: 15 }, (_, i) => i + 1));
+    }),
   );
 });
 
@@ -78,31 +81,35 @@ async function bootstrapped(dir: string) {
   const store = new SqliteReplicaStore({ dataDir: dir, matcher: defaultMatcher });
   const writer = await store.beginBootstrap();
   await writer.write([]);
-  await writer.finish(0, '2024-10-01T00:00:00.000Z');
+  await writer.finish(0, '2024-10-01T00:00:00.000Z', '');
   return store;
 }
 
-test('store: the cursor and the changes commit together; a stale cursor is refused', async (t) => {
+const toApply = (i: number) => ({ lastSeq: chain[i]!.lastSeq, hash: chain[i]!.hash, changes: chain[i]!.changes });
+
+test('store: the cursor, the last hash and the changes commit together; a stale cursor is refused', async (t) => {
   const store = await bootstrapped(tempDir(t));
-  await store.applyChanges(0, range(1, 3), 3, '2024-10-01T00:00:01.000Z');
+  await store.applyBatches(0, [toApply(0)], 3, '2024-10-01T00:00:01.000Z');
   let s = await store.state();
   assert.equal(s.cursor, 3);
+  assert.equal(s.lastHash, chain[0]!.hash);
   assert.equal(s.changesApplied, 3);
   assert.equal(s.persons, 3);
-  await assert.rejects(store.applyChanges(0, range(1, 3), 3, '2024-10-01T00:00:01.000Z'), CursorMoved);
+  assert.deepEqual(await store.knownBatchHashes([3]), new Map([[3, chain[0]!.hash]]));
+  await assert.rejects(store.applyBatches(0, [toApply(0)], 3, '2024-10-01T00:00:01.000Z'), CursorMoved);
   s = await store.state();
   assert.equal(s.changesApplied, 3, 'a refused re-apply changed nothing');
   await store.close();
 });
 
-test('store: a failing change rolls back the whole batch and leaves the cursor', async (t) => {
+test('store: a failing change rolls back the whole page and leaves the cursor', async (t) => {
   const store = await bootstrapped(tempDir(t));
-  const bad = personChange(2);
-  (bad.body as { surname: unknown }).surname = null; // violates NOT NULL inside the transaction
-  await assert.rejects(store.applyChanges(0, [personChange(1), bad], 2, '2024-10-01T00:00:01.000Z'));
+  const bad = structuredClone(toApply(1));
+  (bad.changes[1]!.body as { surname: unknown }).surname = null; // violates NOT NULL inside the transaction
+  await assert.rejects(store.applyBatches(0, [toApply(0), bad], 5, '2024-10-01T00:00:01.000Z'));
   const s = await store.state();
   assert.equal(s.cursor, 0);
-  assert.equal(s.persons, 0, 'change 1 was rolled back with change 2');
+  assert.equal(s.persons, 0, 'batch 1 was rolled back with batch 2');
   await store.close();
 });
 

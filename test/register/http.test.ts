@@ -66,7 +66,7 @@ test('change feed: ordered pages, bad cursors are named, a cursor ahead of the l
   const app = register(t);
   for (let i = 0; i < 5; i++) await app.inject({ method: 'POST', url: '/v1/persons', payload: personLine() });
   const page = (await app.inject({ method: 'GET', url: '/v1/exchange/changes?after=1&limit=2' })).json();
-  assert.deepEqual(page.changes.map((c: { seq: number }) => c.seq), [2, 3]);
+  assert.deepEqual(page.batches.flatMap((b: { changes: { seq: number }[] }) => b.changes).map((c: { seq: number }) => c.seq), [2, 3]);
   assert.equal(page.registerSeq, 5);
   for (const [q, field] of [['after=-1', 'after'], ['after=x', 'after'], ['after=0&limit=999999', 'limit'], ['after=0&wait=99999999', 'wait']]) {
     const res = await app.inject({ method: 'GET', url: `/v1/exchange/changes?${q}` });
@@ -83,7 +83,7 @@ test('long-poll: a waiting request answers as soon as a change commits', async (
   const waiting = app.inject({ method: 'GET', url: '/v1/exchange/changes?after=1&wait=10000' });
   setTimeout(() => void app.inject({ method: 'POST', url: '/v1/persons', payload: personLine() }), 100);
   const res = (await waiting).json();
-  assert.deepEqual(res.changes.map((c: { seq: number }) => c.seq), [2]);
+  assert.deepEqual(res.batches.flatMap((b: { changes: { seq: number }[] }) => b.changes).map((c: { seq: number }) => c.seq), [2]);
   assert.ok(Date.now() - started < 5000, 'answered on the commit, not at the end of the wait');
 });
 

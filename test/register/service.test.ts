@@ -4,10 +4,10 @@ import { RegisterService } from '../../src/register/service.js';
 import { ErxError } from '../../src/shared/errors.js';
 import { SqliteRegisterStore } from '../../src/store/sqlite/registerStore.js';
 import type { SnapshotLine } from '../../src/exchange/protocol.js';
-import { callUp, person, served, tempDir } from '../helpers.js';
+import { callUp, person, served, tempDir, testSigner } from '../helpers.js';
 
 function open(t: Parameters<typeof tempDir>[0]) {
-  const store = new SqliteRegisterStore(tempDir(t));
+  const store = new SqliteRegisterStore(tempDir(t), testSigner());
   t.after(() => store.close());
   return { store, service: new RegisterService(store) };
 }
@@ -23,7 +23,7 @@ test('outbox: each border-visible change appends exactly one change, in order, i
   assert.deepEqual(r2.changes, [2]);
   const r3 = await service.lift('CU-1', '2024-11-01T00:00:00.000Z', 'cancellation');
   assert.deepEqual(r3.changes, [3]);
-  const changes = await store.changesAfter(0, 10);
+  const changes = (await store.batchesAfter(0, 10)).flatMap((b) => b.changes);
   assert.deepEqual(changes.map((c) => [c.seq, c.entity, c.key]), [
     [1, 'person', p.personId],
     [2, 'restriction', 'CU-1'],
@@ -81,7 +81,7 @@ test('snapshot is consistent: it holds the border view as of its sequence number
 test('least data: the border view leaves out sex and other register-only fields', async (t) => {
   const { store, service } = open(t);
   await service.upsertPerson(person({ sex: 'M', restrictions: [callUp('CU-L', served)] }));
-  for (const c of await store.changesAfter(0, 10)) {
+  for (const c of (await store.batchesAfter(0, 10)).flatMap((b) => b.changes)) {
     assert.equal('sex' in (c.body as object), false);
     assert.equal('issuedAt' in (c.body as object), false);
     assert.equal('serviceChannel' in (c.body as object), false);

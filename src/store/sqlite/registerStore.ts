@@ -2,8 +2,9 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Person, Restriction } from '../../domain/types.js';
-import type { Change, ChangeEntity, SnapshotLine } from '../../exchange/protocol.js';
-import { borderPersonOf, borderRestrictionOf, PROTOCOL_VERSION } from '../../exchange/protocol.js';
+import type { Signature } from '../../exchange/keys.js';
+import type { Change, ChangeEntity, SignedBatch, SnapshotLine, SnapshotRecord } from '../../exchange/protocol.js';
+import { batchHash, borderPersonOf, borderRestrictionOf, manifestBytes, PROTOCOL_VERSION, snapshotDigest } from '../../exchange/protocol.js';
 import type { RegisterStore, RegisterTx } from '../../register/store.js';
 import { type Db, migrate, openDatabase } from './open.js';
 
@@ -37,6 +38,15 @@ const SCHEMA = [
      entity TEXT NOT NULL,
      key TEXT NOT NULL,
      body TEXT
+   );
+   CREATE TABLE batches (
+     last_seq INTEGER PRIMARY KEY,
+     first_seq INTEGER NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     committed_at TEXT NOT NULL,
+     key_id TEXT NOT NULL,
+     signature TEXT NOT NULL
    );`,
 ];
 
@@ -62,6 +72,20 @@ interface RestrictionRow {
   service_channel: string | null;
   lifted_at: string | null;
   lift_reason: string | null;
+}
+
+interface BatchRow {
+  last_seq: number;
+  first_seq: number;
+  prev_hash: string;
+  hash: string;
+  committed_at: string;
+  key_id: string;
+  signature: string;
+}
+
+export interface Signer {
+  sign(data: Buffer): Signature;
 }
 
 interface ChangeRow {
@@ -120,7 +144,10 @@ export class SqliteRegisterStore implements RegisterStore {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly stmt;
 
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    private readonly signer: Signer,
+  ) {
     this.file = join(dataDir, 'register.db');
     this.db = openDatabase(this.file, { synchronous: 'FULL' });
     migrate(this.db, SCHEMA, 'register');
@@ -146,7 +173,12 @@ export class SqliteRegisterStore implements RegisterStore {
       ),
       head: db.prepare<[], { head: number | null }>('SELECT max(seq) AS head FROM changes'),
       append: db.prepare('INSERT INTO changes (seq, at, entity, key, body) VALUES (?, ?, ?, ?, ?)'),
-      changesAfter: db.prepare<[number, number], ChangeRow>('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?'),
+      changeRange: db.prepare<[number, number], ChangeRow>('SELECT * FROM changes WHERE seq >= ? AND seq <= ? ORDER BY seq'),
+      lastBatch: db.prepare<[], BatchRow>('SELECT * FROM batches ORDER BY last_seq DESC LIMIT 1'),
+      putBatch: db.prepare(
+        'INSERT INTO batches VALUES (@last_seq, @first_seq, @prev_hash, @hash, @committed_at, @key_id, @signature)',
+      ),
+      batchesAfter: db.prepare<[number, number], BatchRow>('SELECT * FROM batches WHERE last_seq > ? ORDER BY last_seq LIMIT ?'),
     };
   }
 
@@ -181,12 +213,40 @@ export class SqliteRegisterStore implements RegisterStore {
     },
     appendChange: async (entity, key, body) => {
       const seq = (this.stmt.head.get()?.head ?? 0) + 1;
-      this.stmt.append.run(seq, new Date().toISOString(), entity, key, body === null ? null : JSON.stringify(body));
-      this.appended = seq;
+      const at = this.pendingAt ?? (this.pendingAt = new Date().toISOString());
+      this.stmt.append.run(seq, at, entity, key, body === null ? null : JSON.stringify(body));
+      this.pending.push({ seq, at, entity, key, body } as Change);
       return seq;
     },
   };
-  private appended = 0;
+  /** Changes appended by the open transaction; they become one signed batch at commit. */
+  private pending: Change[] = [];
+  private pendingAt: string | null = null;
+
+  /** Seals the open transaction's changes into the next link of the batch chain. */
+  private sealBatch(): SignedBatch | null {
+    if (this.pending.length === 0) return null;
+    const prev = this.stmt.lastBatch.get();
+    const unsigned = {
+      firstSeq: this.pending[0]!.seq,
+      lastSeq: this.pending[this.pending.length - 1]!.seq,
+      prevHash: prev?.hash ?? '',
+      committedAt: this.pendingAt!,
+      changes: this.pending,
+    };
+    const hash = batchHash(unsigned);
+    const sig = this.signer.sign(Buffer.from(hash));
+    this.stmt.putBatch.run({
+      last_seq: unsigned.lastSeq,
+      first_seq: unsigned.firstSeq,
+      prev_hash: unsigned.prevHash,
+      hash,
+      committed_at: unsigned.committedAt,
+      key_id: sig.keyId,
+      signature: sig.signature,
+    });
+    return { ...unsigned, hash, ...sig };
+  }
 
   private readPerson(id: string): Person | undefined {
     const row = this.stmt.getPerson.get(id);
@@ -200,12 +260,14 @@ export class SqliteRegisterStore implements RegisterStore {
 
   transaction<T>(fn: (tx: RegisterTx) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
-      this.appended = 0;
+      this.pending = [];
+      this.pendingAt = null;
       this.db.exec('BEGIN IMMEDIATE');
       try {
         const result = await fn(this.tx);
+        const batch = this.sealBatch();
         this.db.exec('COMMIT');
-        if (this.appended > 0) this.events.emit('commit', this.appended);
+        if (batch) this.events.emit('commit', batch.lastSeq);
         return result;
       } catch (err) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -233,8 +295,25 @@ export class SqliteRegisterStore implements RegisterStore {
     return this.stmt.head.get()?.head ?? 0;
   }
 
-  async changesAfter(after: number, limit: number) {
-    return this.stmt.changesAfter.all(after, limit).map(changeOf);
+  async batchesAfter(after: number, maxChanges: number): Promise<SignedBatch[]> {
+    const out: SignedBatch[] = [];
+    let changes = 0;
+    // Whole batches only (a signature covers a whole batch); at least one, however large.
+    for (const row of this.stmt.batchesAfter.all(after, 1000)) {
+      if (out.length > 0 && changes + (row.last_seq - row.first_seq + 1) > maxChanges) break;
+      out.push({
+        firstSeq: row.first_seq,
+        lastSeq: row.last_seq,
+        prevHash: row.prev_hash,
+        committedAt: row.committed_at,
+        changes: this.stmt.changeRange.all(row.first_seq, row.last_seq).map(changeOf),
+        hash: row.hash,
+        keyId: row.key_id,
+        signature: row.signature,
+      });
+      changes += row.last_seq - row.first_seq + 1;
+    }
+    return out;
   }
 
   /**
@@ -245,15 +324,23 @@ export class SqliteRegisterStore implements RegisterStore {
     const reader = openDatabase(this.file, { synchronous: 'NORMAL', readonly: true });
     try {
       reader.exec('BEGIN');
-      const asOfSeq = (reader.prepare('SELECT max(seq) AS head FROM changes').get() as { head: number | null }).head ?? 0;
+      const last = reader.prepare('SELECT last_seq, hash FROM batches ORDER BY last_seq DESC LIMIT 1').get() as
+        | { last_seq: number; hash: string }
+        | undefined;
+      const asOfSeq = last?.last_seq ?? 0;
+      const lastHash = last?.hash ?? '';
+      const registerTime = new Date().toISOString();
+      const digest = snapshotDigest();
       const expected = reader
         .prepare('SELECT (SELECT count(*) FROM persons) + (SELECT count(*) FROM restrictions WHERE served_at IS NOT NULL) AS n')
         .get() as { n: number };
-      yield { type: 'header', protocol: PROTOCOL_VERSION, asOfSeq, registerTime: new Date().toISOString(), records: expected.n };
+      yield { type: 'header', protocol: PROTOCOL_VERSION, asOfSeq, lastHash, registerTime, records: expected.n };
       let records = 0;
       for (const row of reader.prepare<[], PersonRow>('SELECT * FROM persons ORDER BY person_id').iterate()) {
         records++;
-        yield { type: 'person', body: borderPersonOf(personOf(row)) };
+        const record: SnapshotRecord = { type: 'person', body: borderPersonOf(personOf(row)) };
+        digest.add(record);
+        yield record;
       }
       for (const row of reader
         .prepare<[], RestrictionRow>('SELECT * FROM restrictions WHERE served_at IS NOT NULL ORDER BY restriction_id')
@@ -261,11 +348,14 @@ export class SqliteRegisterStore implements RegisterStore {
         const body = borderRestrictionOf(restrictionOf(row));
         if (body) {
           records++;
-          yield { type: 'restriction', body };
+          const record: SnapshotRecord = { type: 'restriction', body };
+          digest.add(record);
+          yield record;
         }
       }
       reader.exec('COMMIT');
-      yield { type: 'end', asOfSeq, records };
+      const manifest = { asOfSeq, lastHash, registerTime, records, digest: digest.hex() };
+      yield { type: 'end', ...manifest, ...this.signer.sign(manifestBytes(manifest)) };
     } finally {
       reader.close();
     }

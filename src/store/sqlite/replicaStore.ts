@@ -8,13 +8,15 @@ import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from '
 import { join } from 'node:path';
 import type { ReplicaState, ReplicaStore, BootstrapWriter, ScreeningAuditEntry } from '../../border/store.js';
 import { CursorMoved } from '../../border/store.js';
-import type { BorderPerson, BorderRestriction, Change, SnapshotRecord } from '../../exchange/protocol.js';
+import type { BatchToApply } from '../../border/apply.js';
+import type { BorderPerson, BorderRestriction, SnapshotRecord } from '../../exchange/protocol.js';
 import type { ListedPerson, Matcher } from '../../matching/index.js';
 import { faultPointInBatch } from '../../shared/faults.js';
 import { type Db, migrate, openDatabase } from './open.js';
 
 const STATE_TABLES = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS applied_batches (last_seq INTEGER PRIMARY KEY, hash TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS persons (
     person_id TEXT PRIMARY KEY,
     surname TEXT NOT NULL,
@@ -144,6 +146,8 @@ function statements(db: Db) {
     countPersons: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM persons'),
     countRestrictions: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM restrictions'),
     allPersons: db.prepare<[], PersonRow>('SELECT * FROM persons'),
+    putApplied: db.prepare('INSERT OR REPLACE INTO applied_batches VALUES (?, ?)'),
+    getApplied: db.prepare<[number], { hash: string }>('SELECT hash FROM applied_batches WHERE last_seq = ?'),
   };
 }
 type Statements = ReturnType<typeof statements>;
@@ -210,6 +214,7 @@ export class SqliteReplicaStore implements ReplicaStore {
     const snapshotSeq = this.meta('snapshotSeq');
     return {
       cursor: cursor === undefined ? null : Number(cursor),
+      lastHash: this.meta('lastHash') ?? '',
       registerSeq: Number(this.meta('registerSeq') ?? 0),
       dataAsOf: this.meta('dataAsOf') ?? null,
       changesApplied: Number(this.meta('changesApplied') ?? 0),
@@ -266,11 +271,13 @@ export class SqliteReplicaStore implements ReplicaStore {
     });
     return {
       write: async (records) => writeBatch(records),
-      finish: async (asOfSeq, registerTime) => {
+      finish: async (asOfSeq, registerTime, lastHash) => {
         next.exec(STATE_INDEXES);
         next.transaction(() => {
+          if (asOfSeq > 0) s.putApplied.run(asOfSeq, lastHash);
           for (const [k, v] of Object.entries({
             cursor: asOfSeq,
+            lastHash,
             snapshotSeq: asOfSeq,
             registerSeq: asOfSeq,
             changesApplied: 0,
@@ -294,30 +301,48 @@ export class SqliteReplicaStore implements ReplicaStore {
     };
   }
 
-  async applyChanges(expectedCursor: number, changes: Change[], registerSeq: number, registerTime: string): Promise<void> {
+  async applyBatches(expectedCursor: number, batches: BatchToApply[], registerSeq: number, registerTime: string): Promise<void> {
     const s = this.stmt;
     this.db.transaction(() => {
       const cursor = this.meta('cursor');
       if (cursor === undefined || Number(cursor) !== expectedCursor) throw new CursorMoved(expectedCursor, cursor === undefined ? null : Number(cursor));
-      const middle = Math.floor(changes.length / 2);
-      for (const [i, change] of changes.entries()) {
-        if (i === middle) faultPointInBatch();
-        if (change.entity === 'person') {
-          if (change.body) this.writePerson(s, change.body, change.seq);
-          else {
-            s.deletePerson.run(change.key);
-            s.deleteDocuments.run(change.key);
-            s.deleteKeys.run(change.key);
-          }
-        } else if (change.body) this.writeRestriction(s, change.body, change.seq);
-        else s.deleteRestriction.run(change.key);
+      let applied = 0;
+      for (const batch of batches) {
+        const middle = Math.floor(batch.changes.length / 2);
+        for (const [i, change] of batch.changes.entries()) {
+          if (i === middle) faultPointInBatch();
+          if (change.entity === 'person') {
+            if (change.body) this.writePerson(s, change.body, change.seq);
+            else {
+              s.deletePerson.run(change.key);
+              s.deleteDocuments.run(change.key);
+              s.deleteKeys.run(change.key);
+            }
+          } else if (change.body) this.writeRestriction(s, change.body, change.seq);
+          else s.deleteRestriction.run(change.key);
+        }
+        applied += batch.changes.length;
+        s.putApplied.run(batch.lastSeq, batch.hash);
       }
-      const last = changes.length > 0 ? changes[changes.length - 1]!.seq : expectedCursor;
-      s.setMeta.run('cursor', String(last));
-      s.setMeta.run('changesApplied', String(Number(this.meta('changesApplied') ?? 0) + changes.length));
-      s.setMeta.run('registerSeq', String(Math.max(registerSeq, last)));
-      if (last >= registerSeq) s.setMeta.run('dataAsOf', registerTime);
+      const last = batches[batches.length - 1];
+      if (last) {
+        s.setMeta.run('cursor', String(last.lastSeq));
+        s.setMeta.run('lastHash', last.hash);
+      }
+      const now = last?.lastSeq ?? expectedCursor;
+      s.setMeta.run('changesApplied', String(Number(this.meta('changesApplied') ?? 0) + applied));
+      s.setMeta.run('registerSeq', String(Math.max(registerSeq, now)));
+      if (now >= registerSeq) s.setMeta.run('dataAsOf', registerTime);
     })();
+  }
+
+  async knownBatchHashes(lastSeqs: number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    for (const seq of lastSeqs) {
+      const row = this.stmt.getApplied.get(seq);
+      if (row) out.set(seq, row.hash);
+    }
+    return out;
   }
 
   async noteContact(registerSeq: number, registerTime: string, caughtUp: boolean): Promise<void> {

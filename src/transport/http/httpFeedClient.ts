@@ -1,6 +1,7 @@
 /** The exchange feed over HTTP: `GET /v1/exchange/snapshot` (NDJSON) and long-polled `GET /v1/exchange/changes`. */
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import type { PublicKeyInfo } from '../../exchange/keys.js';
 import type { ChangeBatch, SnapshotLine } from '../../exchange/protocol.js';
 import { FeedError, type FeedClient } from '../feedClient.js';
 
@@ -38,10 +39,16 @@ export class HttpFeedClient implements FeedClient {
   async changes(after: number, limit: number, waitMs: number, signal?: AbortSignal): Promise<ChangeBatch> {
     const res = await this.get(`/v1/exchange/changes?after=${after}&limit=${limit}&wait=${waitMs}`, signal);
     const body = (await res.json()) as ChangeBatch;
-    if (!body || !Array.isArray(body.changes) || typeof body.registerSeq !== 'number') {
-      throw new FeedError('change feed answered with something that is not a change batch', 0);
+    if (!body || !Array.isArray(body.batches) || typeof body.registerSeq !== 'number') {
+      throw new FeedError('change feed answered with something that is not a page of batches', 0);
     }
     return body;
+  }
+
+  async keys(signal?: AbortSignal): Promise<PublicKeyInfo[]> {
+    const body = (await (await this.get('/v1/exchange/keys', signal)).json()) as { keys?: PublicKeyInfo[] };
+    if (!Array.isArray(body.keys)) throw new FeedError('key list answered with something that is not a key list', 0);
+    return body.keys;
   }
 
   async *snapshot(signal?: AbortSignal): AsyncIterable<SnapshotLine> {
