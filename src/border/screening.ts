@@ -7,11 +7,15 @@
  *      deferment is given as the reason ("deferment student until 2025-06-30");
  *  S3  `hit` when a strong match (score ≥ hit threshold) has a counting restriction;
  *      `refer` when only a possible match (refer ≤ score < hit) has one; `clear` otherwise;
- *  S4  every decision, whatever it is, is written to the audit before it is answered.
+ *  S4  every decision, whatever it is, is written to the audit before it is answered;
+ *  S5  a replica whose data is older than the staleness bound never answers `clear`: it answers
+ *      `refer` with the reason "replica data too old" (it may have missed a ban; a lift it missed
+ *      can only make it stricter, never laxer, so `hit` stands).
  */
 import { z } from 'zod';
 import { dateRangeCovers, parsePartialDate } from '../domain/dates.js';
 import { isInForce } from '../domain/lifecycle.js';
+import type { RestrictionKind } from '../domain/types.js';
 import type { BorderPerson, BorderRestriction } from '../exchange/protocol.js';
 import type { Matcher, PersonMatch, Traveller } from '../matching/index.js';
 import { ErxError } from '../shared/errors.js';
@@ -21,10 +25,20 @@ import type { ReplicaStore } from './store.js';
 
 export type Decision = 'clear' | 'refer' | 'hit';
 
+export const DEFAULT_MAX_STALENESS_SECONDS = 900;
+
+/** Why a clear became a refer: the replica cannot vouch for its data. */
+export interface StaleReason {
+  kind: 'replica-data-too-old';
+  detail: string;
+  lagSeconds: number | null;
+  maxStalenessSeconds: number;
+}
+
 export interface Reason {
   restrictionId: string;
   personId: string;
-  kind: string;
+  kind: RestrictionKind;
   basis: string;
   office: string;
   matchedOn: string[];
@@ -46,7 +60,7 @@ export interface Freshness {
 
 export interface ScreeningResponse extends Freshness {
   decision: Decision;
-  reasons: Reason[];
+  reasons: (Reason | StaleReason)[];
   screeningId: string;
   screenedAt: string;
   traveller: Traveller;
@@ -116,6 +130,8 @@ export interface ScreeningDeps {
   matcher: Matcher;
   freshness: () => Promise<Freshness>;
   now?: () => Date;
+  /** Above this lag a `clear` becomes a `refer` (S5). */
+  maxStalenessSeconds?: number;
 }
 
 export class ScreeningService {
@@ -154,17 +170,28 @@ export class ScreeningService {
       return reason;
     });
     const counting = reasons.filter((r) => r.status === 'in-force');
-    const decision: Decision = counting.some((r) => r.score >= matcher.thresholds.hit)
+    let decision: Decision = counting.some((r) => r.score >= matcher.thresholds.hit)
       ? 'hit'
       : counting.length > 0
         ? 'refer'
         : 'clear';
     const order: Record<Reason['status'], number> = { 'in-force': 0, deferred: 1, 'not-yet-in-force': 2, lifted: 3 };
     reasons.sort((a, b) => order[a.status] - order[b.status] || b.score - a.score);
+    const allReasons: (Reason | StaleReason)[] = reasons;
+    const bound = this.deps.maxStalenessSeconds ?? DEFAULT_MAX_STALENESS_SECONDS;
+    if (decision === 'clear' && (freshness.lagSeconds === null || freshness.lagSeconds > bound)) {
+      decision = 'refer';
+      allReasons.unshift({
+        kind: 'replica-data-too-old',
+        detail: `replica data too old: last in step with the register ${freshness.lagSeconds ?? '?'} s ago (bound ${bound} s); a ban issued since may be missing`,
+        lagSeconds: freshness.lagSeconds,
+        maxStalenessSeconds: bound,
+      });
+    }
 
     const response: ScreeningResponse = {
       decision,
-      reasons,
+      reasons: allReasons,
       ...freshness,
       screeningId: crypto.randomUUID(),
       screenedAt: at.toISOString(),
@@ -176,7 +203,11 @@ export class ScreeningService {
       requester,
       request: traveller,
       decision,
-      reasons: reasons.map((r) => ({ restrictionId: r.restrictionId, personId: r.personId, status: r.status, score: r.score })),
+      reasons: allReasons.map((r) =>
+        r.kind === 'replica-data-too-old'
+          ? { stale: true, lagSeconds: r.lagSeconds }
+          : { restrictionId: r.restrictionId, personId: r.personId, status: r.status, score: r.score },
+      ),
       replicaSeq: freshness.replicaSeq,
     });
     return response;

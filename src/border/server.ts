@@ -20,6 +20,8 @@ export interface BorderOptions {
   matcher?: Matcher;
   longPollMs?: number;
   batchSize?: number;
+  /** Above this lag (seconds) a clear becomes a refer ("replica data too old"). */
+  maxStalenessSeconds?: number;
   onBootstrapProgress?: (done: number, total: number) => void;
 }
 
@@ -63,7 +65,12 @@ export function createBorderReplica(options: BorderOptions): BorderReplica {
     };
   }
 
-  const screening = new ScreeningService({ store, matcher, freshness });
+  const screening = new ScreeningService({
+    store,
+    matcher,
+    freshness,
+    ...(options.maxStalenessSeconds !== undefined ? { maxStalenessSeconds: options.maxStalenessSeconds } : {}),
+  });
   const app = createServer({ name: 'border' });
 
   app.post('/v1/screenings', async (req) => {

@@ -85,6 +85,17 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const stopAll = async () => {
     await Promise.all(children.map((c) => c.stop()));
   };
+  // Ctrl-C at any moment stops the services we started; none is left running behind the demo.
+  let interrupted: () => void = () => {};
+  const stopRequested = new Promise<void>((r) => (interrupted = r));
+  const onSignal = () => {
+    say('stopping…');
+    interrupted();
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', () => children.forEach((c) => c.child.kill('SIGTERM')));
   try {
     const registerSvc = await spawnService(['register', 'serve', '--port', String(options.registerPort), '--data', join(dataDir, 'register')], {
       env: { ERX_LOG_FILE: join(dataDir, 'register.log') },
@@ -150,12 +161,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     say();
     if (options.exit) return;
     say('Serving until Ctrl-C.');
-    await new Promise<void>((resolveWait) => {
-      process.once('SIGINT', () => resolveWait());
-      process.once('SIGTERM', () => resolveWait());
-    });
-    say('stopping…');
+    await stopRequested;
   } finally {
     await stopAll();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }

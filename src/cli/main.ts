@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_MAX_STALENESS_SECONDS } from '../border/screening.js';
 import { createBorderReplica } from '../border/server.js';
 import { RegisterKeys } from '../exchange/keys.js';
 import { httpSink, importFile, storeSink } from '../register/importer.js';
@@ -126,12 +127,14 @@ border
   .option('--token <token>', 'bearer token for the register feed')
   .option('--trust <file>', 'trusted register keys (from `erx register keys export`); default: pin the keys seen at first contact')
   .option('--batch <n>', 'changes to ask for per feed request', positiveInt, 1000)
-  .action(async (opts: { register: string; port: number; host: string; data: string; token?: string; trust?: string; batch: number }) => {
+  .option('--max-staleness <seconds>', 'above this lag a clear becomes a refer ("replica data too old")', positiveInt, DEFAULT_MAX_STALENESS_SECONDS)
+  .action(async (opts: { register: string; port: number; host: string; data: string; token?: string; trust?: string; batch: number; maxStaleness: number }) => {
     const progress = createProgress('bootstrap', 'records');
     const replica = createBorderReplica({
       dataDir: resolve(opts.data),
       registerUrl: opts.register,
       batchSize: opts.batch,
+      maxStalenessSeconds: opts.maxStaleness,
       ...(opts.trust ? { trustFile: resolve(opts.trust) } : {}),
       ...(opts.token ? { token: opts.token } : {}),
       onBootstrapProgress: (done, total) => {

@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { Conflict } from '../shared/errors.js';
+import { Conflict, ErxError } from '../shared/errors.js';
 import { parse } from '../shared/http.js';
 import type { PublicKeyInfo } from './keys.js';
 import { type ChangeBatch, PROTOCOL_VERSION, type SignedBatch, type SnapshotLine } from './protocol.js';
@@ -13,6 +13,8 @@ import { type ChangeBatch, PROTOCOL_VERSION, type SignedBatch, type SnapshotLine
 export interface FeedSource {
   headSeq(): Promise<number>;
   batchesAfter(after: number, maxChanges: number): Promise<SignedBatch[]>;
+  /** The oldest sequence number still served; a cursor before it must re-bootstrap. */
+  oldestSeq(): Promise<number>;
   snapshot(): AsyncIterable<SnapshotLine>;
   onCommit(listener: (headSeq: number) => void): () => void;
   /** The keys whose signatures this feed's batches carry (the register's, wherever it is served from). */
@@ -60,6 +62,10 @@ export function registerFeedRoutes(app: FastifyInstance, source: FeedSource): vo
     let head = await source.headSeq();
     if (query.after > head) {
       throw new Conflict(`cursor ${query.after} is ahead of this feed's newest change ${head}`, 'after');
+    }
+    const oldest = await source.oldestSeq();
+    if (query.after + 1 < oldest && query.after < head) {
+      throw new ErxError(410, `changes after ${query.after} were compacted away (the oldest kept is ${oldest}); bootstrap again from /v1/exchange/snapshot`, 'after');
     }
     if (query.after === head && query.wait > 0) {
       const abort = new AbortController();

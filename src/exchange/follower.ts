@@ -48,7 +48,7 @@ export class Follower extends EventEmitter {
   lastError: string | null = null;
   /** When the current long-poll began with nothing left to apply; null if not caught up and listening. */
   listeningSince: Date | null = null;
-  counters = { batchesApplied: 0, changesApplied: 0, duplicates: 0, errors: 0, bootstraps: 0 };
+  counters = { batchesApplied: 0, changesApplied: 0, duplicates: 0, errors: 0, bootstraps: 0, rebootstraps: 0 };
   /** Pages refused, by reason (a signature that fails, a gap, a replay…). */
   rejected: Record<RejectReason, number> = {
     unsigned: 0,
@@ -111,6 +111,18 @@ export class Follower extends EventEmitter {
         backoff = 100;
       } catch (err) {
         if (this.abort.signal.aborted) break;
+        if (err instanceof FeedError && err.status === 410) {
+          // The feed compacted past our cursor: build a fresh state beside the current one, which
+          // keeps answering screenings until the new one is swapped in.
+          this.options.log.warn({ err: err.message }, 'cursor is older than the feed keeps; re-bootstrapping from a snapshot');
+          this.counters.rebootstraps++;
+          try {
+            await this.bootstrap();
+            continue;
+          } catch (inner) {
+            err = inner;
+          }
+        }
         this.counters.errors++;
         this.listeningSince = null;
         this.state = 'retrying';

@@ -45,6 +45,7 @@ function bindFeed(store: RegisterStore) {
   return {
     headSeq: () => store.headSeq(),
     batchesAfter: (after: number, max: number) => store.batchesAfter(after, max),
+    oldestSeq: () => store.oldestSeq(),
     snapshot: () => store.snapshot(),
     onCommit: (listener: (head: number) => void) => store.onCommit(listener),
   };

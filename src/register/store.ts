@@ -13,6 +13,19 @@
 import type { Person, Restriction } from '../domain/types.js';
 import type { ChangeEntity, SignedBatch, SnapshotLine } from '../exchange/protocol.js';
 
+export interface Retention {
+  /** Keep the newest this many changes. */
+  keepChanges?: number;
+  /** Keep changes committed within this many seconds. */
+  keepSeconds?: number;
+}
+
+export interface CompactionReport {
+  removedBatches: number;
+  removedChanges: number;
+  oldestSeq: number;
+}
+
 export interface RegisterTx {
   getPerson(personId: string): Promise<Person | undefined>;
   putPerson(person: Person): Promise<void>;
@@ -33,6 +46,14 @@ export interface RegisterStore {
   batchesAfter(after: number, maxChanges: number): Promise<SignedBatch[]>;
   /** A consistent snapshot of the border view, as a lazy stream of lines. */
   snapshot(): AsyncIterable<SnapshotLine>;
+  /** Sequence number of the oldest change still in the log (head + 1 when it is empty). */
+  oldestSeq(): Promise<number>;
+  /**
+   * Drops whole batches outside the retention: once a change is past either limit (count or age) it
+   * may go. Never drops the newest batch. Replicas whose cursor falls before the oldest retained
+   * change must re-bootstrap from a snapshot; the feed tells them so with 410 Gone.
+   */
+  compact(retention: Retention): Promise<CompactionReport>;
   /** Called after each commit that appended changes, with the new head. */
   onCommit(listener: (headSeq: number) => void): () => void;
   close(): Promise<void>;

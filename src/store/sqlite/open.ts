@@ -14,15 +14,17 @@ import { dirname } from 'node:path';
 export type Db = Database.Database;
 
 export interface OpenOptions {
-  synchronous: 'FULL' | 'NORMAL';
+  synchronous: 'FULL' | 'NORMAL' | 'OFF';
   readonly?: boolean;
+  /** WAL unless said otherwise; OFF only for a file that is worthless until complete (a bootstrap). */
+  journal?: 'WAL' | 'OFF';
 }
 
 export function openDatabase(file: string, options: OpenOptions): Db {
   if (!options.readonly) mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   db.pragma('busy_timeout = 5000');
-  if (!options.readonly) db.pragma('journal_mode = WAL');
+  if (!options.readonly) db.pragma(`journal_mode = ${options.journal ?? 'WAL'}`);
   db.pragma(`synchronous = ${options.synchronous}`);
   db.pragma('foreign_keys = ON');
   return db;

@@ -5,7 +5,7 @@ import type { Person, Restriction } from '../../domain/types.js';
 import type { Signature } from '../../exchange/keys.js';
 import type { Change, ChangeEntity, SignedBatch, SnapshotLine, SnapshotRecord } from '../../exchange/protocol.js';
 import { batchHash, borderPersonOf, borderRestrictionOf, manifestBytes, PROTOCOL_VERSION, snapshotDigest } from '../../exchange/protocol.js';
-import type { RegisterStore, RegisterTx } from '../../register/store.js';
+import type { CompactionReport, RegisterStore, RegisterTx, Retention } from '../../register/store.js';
 import { type Db, migrate, openDatabase } from './open.js';
 
 const SCHEMA = [
@@ -359,6 +359,43 @@ export class SqliteRegisterStore implements RegisterStore {
     } finally {
       reader.close();
     }
+  }
+
+  /** Sequence number of the oldest change still in the log (head + 1 when the log is empty). */
+  async oldestSeq(): Promise<number> {
+    const row = this.db.prepare('SELECT min(first_seq) AS oldest FROM batches').get() as { oldest: number | null };
+    return row.oldest ?? (await this.headSeq()) + 1;
+  }
+
+  /**
+   * Drops whole batches older than the retention window. The newest batch always stays (its hash is
+   * where the chain continues), so the head never moves back.
+   */
+  async compact(retention: Retention): Promise<CompactionReport> {
+    const run = async (): Promise<CompactionReport> => {
+      const head = await this.headSeq();
+      let cut = 0;
+      if (retention.keepChanges !== undefined) cut = Math.max(cut, head - retention.keepChanges);
+      if (retention.keepSeconds !== undefined) {
+        const before = new Date(Date.now() - retention.keepSeconds * 1000).toISOString();
+        const row = this.db.prepare('SELECT max(last_seq) AS seq FROM batches WHERE committed_at < ?').get(before) as { seq: number | null };
+        cut = Math.max(cut, row.seq ?? 0);
+      }
+      const newest = this.stmt.lastBatch.get();
+      if (!newest) return { removedBatches: 0, removedChanges: 0, oldestSeq: head + 1 };
+      // only whole batches, and never the newest
+      const boundary = this.db.prepare('SELECT max(last_seq) AS seq FROM batches WHERE last_seq <= ? AND last_seq < ?').get(cut, newest.last_seq) as { seq: number | null };
+      const upTo = boundary.seq ?? 0;
+      const result = this.db.transaction(() => {
+        const batches = this.db.prepare('DELETE FROM batches WHERE last_seq <= ?').run(upTo).changes;
+        const changes = this.db.prepare('DELETE FROM changes WHERE seq <= ?').run(upTo).changes;
+        return { removedBatches: batches, removedChanges: changes };
+      })();
+      return { ...result, oldestSeq: await this.oldestSeq() };
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   onCommit(listener: (headSeq: number) => void) {

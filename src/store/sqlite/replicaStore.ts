@@ -224,7 +224,8 @@ export class SqliteReplicaStore implements ReplicaStore {
     };
   }
 
-  private writePerson(s: Statements, p: BorderPerson, seq: number): void {
+  /** `fresh`: the bootstrap's empty tables, with no old rows to clear (and no index to find them by). */
+  private writePerson(s: Statements, p: BorderPerson, seq: number, fresh = false): void {
     s.putPerson.run({
       person_id: p.personId,
       surname: p.surname,
@@ -235,9 +236,9 @@ export class SqliteReplicaStore implements ReplicaStore {
       deferments: JSON.stringify(p.deferments),
       seq,
     });
-    s.deleteDocuments.run(p.personId);
+    if (!fresh) s.deleteDocuments.run(p.personId);
     for (const d of p.documents) s.putDocument.run(d.number, d.country, p.personId);
-    s.deleteKeys.run(p.personId);
+    if (!fresh) s.deleteKeys.run(p.personId);
     for (const key of this.options.matcher.indexKeys(p)) s.putKey.run(key, p.personId);
   }
 
@@ -257,15 +258,13 @@ export class SqliteReplicaStore implements ReplicaStore {
 
   async beginBootstrap(): Promise<BootstrapWriter> {
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.nextPath + suffix, { force: true });
-    const next = openDatabase(this.nextPath, { synchronous: 'NORMAL' });
     // Nothing in this file matters until it is complete, so the build skips the journal entirely.
-    next.pragma('journal_mode = OFF');
-    next.pragma('synchronous = OFF');
+    const next = openDatabase(this.nextPath, { synchronous: 'OFF', journal: 'OFF' });
     next.exec(STATE_TABLES);
     const s = statements(next);
     const writeBatch = next.transaction((records: SnapshotRecord[]) => {
       for (const record of records) {
-        if (record.type === 'person') this.writePerson(s, record.body, 0);
+        if (record.type === 'person') this.writePerson(s, record.body, 0, true);
         else this.writeRestriction(s, record.body, 0);
       }
     });
