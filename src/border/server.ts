@@ -8,6 +8,7 @@ import { createServer, parse } from '../shared/http.js';
 import { createLogger } from '../shared/log.js';
 import { SqliteReplicaStore } from '../store/sqlite/replicaStore.js';
 import { HttpFeedClient } from '../transport/http/httpFeedClient.js';
+import { verifyReplica, type VerifyReport } from './antiEntropy.js';
 import { type Freshness, ScreeningService } from './screening.js';
 import type { ReplicaStore } from './store.js';
 
@@ -22,6 +23,8 @@ export interface BorderOptions {
   batchSize?: number;
   /** Above this lag (seconds) a clear becomes a refer ("replica data too old"). */
   maxStalenessSeconds?: number;
+  /** Run anti-entropy verification this often (ms); off when absent. */
+  verifyEveryMs?: number;
   onBootstrapProgress?: (done: number, total: number) => void;
 }
 
@@ -30,6 +33,7 @@ export interface BorderReplica {
   store: ReplicaStore;
   follower: Follower;
   freshness(): Promise<Freshness>;
+  verify(): Promise<VerifyReport>;
   close(): Promise<void>;
 }
 
@@ -37,10 +41,12 @@ export function createBorderReplica(options: BorderOptions): BorderReplica {
   const log = createLogger('border');
   const matcher = options.matcher ?? defaultMatcher;
   const store = new SqliteReplicaStore({ dataDir: options.dataDir, matcher });
+  const client = new HttpFeedClient(options.registerUrl, options.token);
+  const trust = new ReplicaTrust(options.dataDir, options.trustFile);
   const follower = new Follower({
     store,
-    client: new HttpFeedClient(options.registerUrl, options.token),
-    trust: new ReplicaTrust(options.dataDir, options.trustFile),
+    client,
+    trust,
     log,
     ...(options.longPollMs !== undefined ? { longPollMs: options.longPollMs } : {}),
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
@@ -91,7 +97,7 @@ export function createBorderReplica(options: BorderOptions): BorderReplica {
       persons: s.persons,
       restrictions: s.restrictions,
       counters: follower.counters,
-      integrity: { rejected: follower.rejected, lastRejection: follower.lastRejection, lastHash: s.lastHash },
+      integrity: { rejected: follower.rejected, lastRejection: follower.lastRejection, lastHash: s.lastHash, trust: trust.origin, lastVerify },
     };
   });
 
@@ -100,6 +106,26 @@ export function createBorderReplica(options: BorderOptions): BorderReplica {
     return { screenings: await store.screenings(limit) };
   });
 
+  let lastVerify: VerifyReport | null = null;
+  let verifying: Promise<VerifyReport> | null = null;
+  /** One verification at a time; a second caller shares the running one. */
+  const verify = () => {
+    verifying ??= verifyReplica({ follower, store, client, trust })
+      .then((report) => {
+        lastVerify = report;
+        if (report.differing.length > 0) log.warn({ differing: report.differing.length, repaired: report.repaired }, 'anti-entropy repaired the replica');
+        else log.info({ asOfSeq: report.asOfSeq }, 'anti-entropy: replica matches the register');
+        return report;
+      })
+      .finally(() => (verifying = null));
+    return verifying;
+  };
+  app.post('/v1/border/verify', async () => verify());
+  const verifyTimer = options.verifyEveryMs
+    ? setInterval(() => void verify().catch((err) => log.warn({ err: (err as Error).message }, 'periodic verification failed')), options.verifyEveryMs)
+    : null;
+  verifyTimer?.unref();
+
   app.get('/healthz', async () => ({ ok: true }));
 
   return {
@@ -107,7 +133,9 @@ export function createBorderReplica(options: BorderOptions): BorderReplica {
     store,
     follower,
     freshness,
+    verify,
     async close() {
+      if (verifyTimer) clearInterval(verifyTimer);
       await app.close();
       await follower.stop();
       await store.close();

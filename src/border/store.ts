@@ -10,6 +10,7 @@
  *  - the screening audit is append-only: entries are never updated or deleted.
  */
 import type { BorderPerson, BorderRestriction, SnapshotRecord } from '../exchange/protocol.js';
+import type { BucketDigests } from '../exchange/digest.js';
 import type { BatchToApply } from './apply.js';
 import type { CandidateSource } from '../matching/index.js';
 
@@ -51,7 +52,22 @@ export interface ScreeningAuditEntry {
   replicaSeq: number;
 }
 
+export interface RepairReport {
+  buckets: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+}
+
 export interface ReplicaStore extends CandidateSource {
+  /** Bucket digests of the replica's whole border view (see exchange/digest.ts). */
+  digest(): Promise<BucketDigests>;
+  /**
+   * Replaces the contents of the given buckets with `records` (the register's, as of the replica's
+   * cursor), atomically, and only if the cursor is still `expectedCursor`.
+   */
+  repairBuckets(expectedCursor: number, buckets: number[], records: SnapshotRecord[]): Promise<RepairReport>;
   state(): Promise<ReplicaState>;
   beginBootstrap(): Promise<BootstrapWriter>;
   applyBatches(expectedCursor: number, batches: BatchToApply[], registerSeq: number, registerTime: string): Promise<void>;

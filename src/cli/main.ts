@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_STALENESS_SECONDS } from '../border/screening.js';
+import type { VerifyReport } from '../border/antiEntropy.js';
 import { createBorderReplica } from '../border/server.js';
 import { RegisterKeys } from '../exchange/keys.js';
 import { httpSink, importFile, storeSink } from '../register/importer.js';
@@ -43,17 +44,53 @@ const url = (v: string) => {
 
 const register = program.command('register').description('the issuing side: the register API and its change feed');
 
-register
-  .command('serve')
-  .description('run a register: the HTTP API of ../CONTRACT.md and the exchange feed')
-  .option('--port <n>', 'port to listen on (0: any free port)', port, 8080)
-  .option('--host <host>', 'address to listen on', '127.0.0.1')
-  .option('--data <dir>', 'where the embedded database lives', './erx-data/register')
-  .action(async (opts: { port: number; host: string; data: string }) => {
-    const reg = createRegister({ dataDir: resolve(opts.data) });
-    closeOnSignals(() => reg.close());
-    await listen(reg.app, opts.port, opts.host);
+const retentionOptions = (cmd: Command) =>
+  cmd
+    .option('--retain-days <n>', 'keep changes committed within this many days', positiveInt, 30)
+    .option('--retain-changes <n>', 'and at most this many of the newest changes (default: no count limit)', positiveInt);
+const retentionOf = (opts: { retainDays: number; retainChanges?: number }) => ({
+  keepSeconds: opts.retainDays * 86_400,
+  ...(opts.retainChanges !== undefined ? { keepChanges: opts.retainChanges } : {}),
+});
+
+retentionOptions(
+  register
+    .command('serve')
+    .description('run a register: the HTTP API of ../CONTRACT.md and the exchange feed')
+    .option('--port <n>', 'port to listen on (0: any free port)', port, 8080)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--data <dir>', 'where the embedded database lives', './erx-data/register')
+    .option('--compact-every <minutes>', 'how often to compact the change log', positiveInt, 10),
+).action(async (opts: { port: number; host: string; data: string; retainDays: number; retainChanges?: number; compactEvery: number }) => {
+  const reg = createRegister({ dataDir: resolve(opts.data) });
+  const timer = setInterval(() => {
+    reg.store.compact(retentionOf(opts)).then(
+      (r) => r.removedChanges > 0 && reg.app.log.info(r, 'compacted the change log'),
+      (err) => reg.app.log.error({ err }, 'compaction failed'),
+    );
+  }, opts.compactEvery * 60_000);
+  timer.unref();
+  closeOnSignals(async () => {
+    clearInterval(timer);
+    await reg.close();
   });
+  await listen(reg.app, opts.port, opts.host);
+});
+
+retentionOptions(
+  register
+    .command('compact')
+    .description('drop change-log entries outside the retention now (replicas further behind re-bootstrap by themselves)')
+    .option('--data <dir>', 'the register data directory', './erx-data/register'),
+).action(async (opts: { data: string; retainDays: number; retainChanges?: number }) => {
+  const store = openRegisterStore(resolve(opts.data));
+  try {
+    const r = await store.compact(retentionOf(opts));
+    process.stdout.write(`removed ${r.removedChanges} changes in ${r.removedBatches} batches; the log now starts at ${r.oldestSeq}\n`);
+  } finally {
+    await store.close();
+  }
+});
 
 register
   .command('import')
@@ -128,13 +165,15 @@ border
   .option('--trust <file>', 'trusted register keys (from `erx register keys export`); default: pin the keys seen at first contact')
   .option('--batch <n>', 'changes to ask for per feed request', positiveInt, 1000)
   .option('--max-staleness <seconds>', 'above this lag a clear becomes a refer ("replica data too old")', positiveInt, DEFAULT_MAX_STALENESS_SECONDS)
-  .action(async (opts: { register: string; port: number; host: string; data: string; token?: string; trust?: string; batch: number; maxStaleness: number }) => {
+  .option('--verify-every <minutes>', 'compare bucket digests with the register and repair differences this often', positiveInt, 60)
+  .action(async (opts: { register: string; port: number; host: string; data: string; token?: string; trust?: string; batch: number; maxStaleness: number; verifyEvery: number }) => {
     const progress = createProgress('bootstrap', 'records');
     const replica = createBorderReplica({
       dataDir: resolve(opts.data),
       registerUrl: opts.register,
       batchSize: opts.batch,
       maxStalenessSeconds: opts.maxStaleness,
+      verifyEveryMs: opts.verifyEvery * 60_000,
       ...(opts.trust ? { trustFile: resolve(opts.trust) } : {}),
       ...(opts.token ? { token: opts.token } : {}),
       onBootstrapProgress: (done, total) => {
@@ -145,6 +184,24 @@ border
     closeOnSignals(() => replica.close());
     await listen(replica.app, opts.port, opts.host);
     replica.follower.start();
+  });
+
+border
+  .command('verify')
+  .description("compare a running replica's bucket digests with its register's, repair the buckets that differ, and report")
+  .requiredOption('--border <url>', 'the running replica', url)
+  .action(async (opts: { border: string }) => {
+    const res = await fetch(opts.border.replace(/\/+$/, '') + '/v1/border/verify', { method: 'POST' });
+    const report = (await res.json()) as VerifyReport & { error?: string };
+    if (!res.ok) throw new Error(`verification failed: ${report.error ?? res.status}`);
+    const fixed = report.repaired;
+    process.stdout.write(
+      report.differing.length === 0
+        ? `replica matches the register at seq ${report.asOfSeq} (${report.bucketsCompared} buckets compared in ${report.seconds.toFixed(1)} s)\n`
+        : `${report.differing.length} bucket(s) differed at seq ${report.asOfSeq}; repaired: ${fixed?.inserted ?? 0} inserted, ${fixed?.updated ?? 0} updated, ${fixed?.deleted ?? 0} deleted; consistent now: ${report.consistent ? 'yes' : 'NO'}\n`,
+    );
+    process.stdout.write(JSON.stringify(report) + '\n');
+    if (!report.consistent) process.exitCode = 1;
   });
 
 program

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Conflict, ErxError } from '../shared/errors.js';
 import { parse } from '../shared/http.js';
+import { addRecord, BUCKETS, emptyDigests } from './digest.js';
 import type { PublicKeyInfo } from './keys.js';
 import { type ChangeBatch, PROTOCOL_VERSION, type SignedBatch, type SnapshotLine } from './protocol.js';
 
@@ -15,7 +16,7 @@ export interface FeedSource {
   batchesAfter(after: number, maxChanges: number): Promise<SignedBatch[]>;
   /** The oldest sequence number still served; a cursor before it must re-bootstrap. */
   oldestSeq(): Promise<number>;
-  snapshot(): AsyncIterable<SnapshotLine>;
+  snapshot(options?: { buckets?: number[] }): AsyncIterable<SnapshotLine>;
   onCommit(listener: (headSeq: number) => void): () => void;
   /** The keys whose signatures this feed's batches carry (the register's, wherever it is served from). */
   keys(): Promise<PublicKeyInfo[]>;
@@ -30,6 +31,15 @@ const changesQuery = z.object({
   after: z.coerce.number().int('must be an integer').min(0, 'must be 0 or more').max(Number.MAX_SAFE_INTEGER),
   limit: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(MAX_BATCH, `must be at most ${MAX_BATCH}`).default(1000),
   wait: z.coerce.number().int('must be an integer').min(0, 'must be 0 or more').max(MAX_WAIT_MS, `must be at most ${MAX_WAIT_MS} ms`).default(0),
+});
+
+const snapshotQuery = z.object({
+  buckets: z
+    .string()
+    .regex(/^\d{1,4}(,\d{1,4}){0,4095}$/, 'must be a comma-separated list of bucket numbers')
+    .transform((s) => [...new Set(s.split(',').map(Number))])
+    .refine((list) => list.every((b) => b < BUCKETS), `bucket numbers must be below ${BUCKETS}`)
+    .optional(),
 });
 
 /** Resolves when the head passes `after`, the wait runs out, or the client goes away. */
@@ -79,10 +89,22 @@ export function registerFeedRoutes(app: FastifyInstance, source: FeedSource): vo
 
   app.get('/v1/exchange/keys', async () => ({ keys: await source.keys() }));
 
-  app.get('/v1/exchange/snapshot', async (_req, reply) => {
+  app.get('/v1/exchange/digest', async () => {
+    const digests = emptyDigests();
+    let asOfSeq = 0;
+    let lastHash = '';
+    for await (const line of source.snapshot()) {
+      if (line.type === 'header') ({ asOfSeq, lastHash } = line);
+      else if (line.type !== 'end') addRecord(digests, line);
+    }
+    return { asOfSeq, lastHash, buckets: BUCKETS, ...digests };
+  });
+
+  app.get('/v1/exchange/snapshot', async (req, reply) => {
+    const { buckets } = parse(snapshotQuery, req.query);
     async function* ndjson() {
       let chunk = '';
-      for await (const line of source.snapshot()) {
+      for await (const line of source.snapshot(buckets ? { buckets } : {})) {
         chunk += JSON.stringify(line) + '\n';
         if (chunk.length > 64 * 1024) {
           yield chunk;

@@ -64,6 +64,10 @@ export class Follower extends EventEmitter {
   private rejectStreak = 0;
   private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
+  /** Aborts the request in flight (a long-poll) when someone needs the replica paused. */
+  private stepAbort = new AbortController();
+  private paused: { resume: Promise<void>; release: () => void } | null = null;
+  private stepping: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: FollowerOptions) {
     super();
@@ -101,16 +105,61 @@ export class Follower extends EventEmitter {
     }
   }
 
+  /**
+   * Runs `fn` with the follow loop stopped (after the step in flight ends; a waiting long-poll is cut
+   * short), then resumes it. Anti-entropy uses it to hold the replica at a chosen sequence number.
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.paused) await this.paused.resume;
+    let release!: () => void;
+    this.paused = { resume: new Promise<void>((r) => (release = r)), release: () => release() };
+    this.stepAbort.abort();
+    await this.stepping;
+    try {
+      return await fn();
+    } finally {
+      const p = this.paused;
+      this.paused = null;
+      p.release();
+    }
+  }
+
+  /** With the loop paused: applies verified batches until the cursor reaches exactly `target`. */
+  async advanceTo(target: number): Promise<void> {
+    const { store, client } = this.options;
+    for (;;) {
+      const state = await store.state();
+      const cursor = state.cursor ?? 0;
+      if (cursor >= target) return;
+      const page = await client.changes(cursor, this.options.batchSize ?? 1000, 0, this.abort.signal);
+      const batches = page.batches.filter((b) => b.lastSeq <= target);
+      await this.verifyPage(batches);
+      const known = await store.knownBatchHashes(batches.filter((b) => b.lastSeq <= cursor).map((b) => b.lastSeq));
+      const plan = planPage(cursor, state.lastHash, batches, known);
+      if (plan.action === 'reject') throw new BatchRejected(plan.reason, plan.detail);
+      if (plan.action === 'duplicate') throw new Error(`feed has nothing between ${cursor} and ${target}`);
+      await store.applyBatches(cursor, plan.batches, page.registerSeq, page.registerTime);
+      this.emit('applied', plan.batches[plan.batches.length - 1]!.lastSeq);
+    }
+  }
+
   private async run(): Promise<void> {
     let backoff = 100;
     while (!this.abort.signal.aborted) {
+      if (this.paused) {
+        await this.paused.resume;
+        continue;
+      }
       try {
+        this.stepAbort = new AbortController();
         const { cursor } = await this.options.store.state();
-        if (cursor === null) await this.bootstrap();
-        else await this.step(cursor);
+        const step = cursor === null ? this.bootstrap() : this.step(cursor);
+        this.stepping = step.catch(() => undefined);
+        await step;
         backoff = 100;
       } catch (err) {
         if (this.abort.signal.aborted) break;
+        if (this.paused) continue; // the pause cut our request short
         if (err instanceof FeedError && err.status === 410) {
           // The feed compacted past our cursor: build a fresh state beside the current one, which
           // keeps answering screenings until the new one is swapped in.
@@ -160,6 +209,7 @@ export class Follower extends EventEmitter {
         if (!header || line.asOfSeq !== header.asOfSeq || line.lastHash !== header.lastHash || line.records !== done + chunk.length) {
           throw new FeedError(`snapshot trailer does not match its contents (${done + chunk.length} records read, ${line.records} announced)`, 0);
         }
+        if (line.buckets !== null) throw new BatchRejected('tampered', 'a bucket-limited snapshot was offered as a whole one');
         verifyManifest(line, this.options.trust.keys!);
         if (digest.hex() !== line.digest) throw new BatchRejected('tampered', 'snapshot records do not match the signed manifest digest');
         await writer.write(chunk);
@@ -196,7 +246,7 @@ export class Follower extends EventEmitter {
   }
 
   /** Verifies every batch of a page; an unknown key is looked up once among the endorsed published keys. */
-  private async verifyPage(batches: SignedBatch[]): Promise<void> {
+  async verifyPage(batches: SignedBatch[]): Promise<void> {
     const { trust, client, log } = this.options;
     for (const batch of batches) {
       try {
@@ -227,7 +277,7 @@ export class Follower extends EventEmitter {
     const wait = caughtUp ? (this.options.longPollMs ?? 10_000) : 0;
     this.state = 'following';
     this.listeningSince = caughtUp && this.lastContactAt ? new Date() : null;
-    const page = await client.changes(cursor, this.options.batchSize ?? 1000, wait, this.abort.signal);
+    const page = await client.changes(cursor, this.options.batchSize ?? 1000, wait, AbortSignal.any([this.abort.signal, this.stepAbort.signal]));
     this.listeningSince = null;
     this.lastContactAt = new Date();
     this.lastError = null;

@@ -109,6 +109,8 @@ export interface SnapshotTrailer {
   records: number;
   /** sha256 (hex) over `canonicalJson(record) + "\n"` of every record line, in order. */
   digest: string;
+  /** The buckets this snapshot is limited to (anti-entropy repair), or null for the whole state. */
+  buckets: number[] | null;
   keyId: string;
   signature: string;
 }
@@ -116,9 +118,9 @@ export interface SnapshotTrailer {
 export type SnapshotLine = SnapshotHeader | SnapshotRecord | SnapshotTrailer;
 
 /** The bytes a snapshot manifest signature covers. */
-export function manifestBytes(m: Pick<SnapshotTrailer, 'asOfSeq' | 'lastHash' | 'registerTime' | 'records' | 'digest'>): Buffer {
-  const { asOfSeq, lastHash, registerTime, records, digest } = m;
-  return Buffer.from(canonicalJson({ asOfSeq, lastHash, registerTime, records, digest }));
+export function manifestBytes(m: Pick<SnapshotTrailer, 'asOfSeq' | 'lastHash' | 'registerTime' | 'records' | 'digest' | 'buckets'>): Buffer {
+  const { asOfSeq, lastHash, registerTime, records, digest, buckets } = m;
+  return Buffer.from(canonicalJson({ asOfSeq, lastHash, registerTime, records, digest, buckets }));
 }
 
 /** Incremental digest of snapshot records, computed the same way by the register and the replica. */

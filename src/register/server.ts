@@ -46,7 +46,7 @@ function bindFeed(store: RegisterStore) {
     headSeq: () => store.headSeq(),
     batchesAfter: (after: number, max: number) => store.batchesAfter(after, max),
     oldestSeq: () => store.oldestSeq(),
-    snapshot: () => store.snapshot(),
+    snapshot: (options?: { buckets?: number[] }) => store.snapshot(options),
     onCommit: (listener: (head: number) => void) => store.onCommit(listener),
   };
 }

@@ -44,8 +44,8 @@ export interface RegisterStore {
   headSeq(): Promise<number>;
   /** Whole committed batches with lastSeq > after, in order: at least one, then as many as fit in `maxChanges`. */
   batchesAfter(after: number, maxChanges: number): Promise<SignedBatch[]>;
-  /** A consistent snapshot of the border view, as a lazy stream of lines. */
-  snapshot(): AsyncIterable<SnapshotLine>;
+  /** A consistent snapshot of the border view, as a lazy stream of lines; optionally only some buckets. */
+  snapshot(options?: { buckets?: number[] }): AsyncIterable<SnapshotLine>;
   /** Sequence number of the oldest change still in the log (head + 1 when it is empty). */
   oldestSeq(): Promise<number>;
   /**

@@ -3,12 +3,21 @@
  * interface. The follower treats what arrives as untrusted: it checks order and completeness itself.
  */
 import type { PublicKeyInfo } from '../exchange/keys.js';
+import type { BucketDigests } from '../exchange/digest.js';
 import type { ChangeBatch, SnapshotLine } from '../exchange/protocol.js';
+
+export interface RemoteDigest extends BucketDigests {
+  asOfSeq: number;
+  lastHash: string;
+}
 
 export interface FeedClient {
   /** Where the feed comes from, for logs and status. */
   readonly source: string;
-  snapshot(signal?: AbortSignal): AsyncIterable<SnapshotLine>;
+  /** The whole state, or only some buckets (for anti-entropy repair). */
+  snapshot(signal?: AbortSignal, buckets?: number[]): AsyncIterable<SnapshotLine>;
+  /** Bucket digests of the feed's current state. */
+  digest(signal?: AbortSignal): Promise<RemoteDigest>;
   changes(after: number, limit: number, waitMs: number, signal?: AbortSignal): Promise<ChangeBatch>;
   /** The signing keys the feed publishes (trusted only through endorsement or configuration). */
   keys(signal?: AbortSignal): Promise<PublicKeyInfo[]>;

@@ -1,8 +1,8 @@
 /** Helpers for tests that run erx as real processes on ephemeral ports. */
 import { spawnService, type ChildService } from '../../src/cli/child.js';
 
-export async function startRegister(t: { after(fn: () => Promise<unknown>): void }, dataDir: string): Promise<ChildService> {
-  const svc = await spawnService(['register', 'serve', '--port', '0', '--data', dataDir], { env: { ERX_LOG_LEVEL: 'warn' } });
+export async function startRegister(t: { after(fn: () => Promise<unknown>): void }, dataDir: string, port = 0, extra: string[] = []): Promise<ChildService> {
+  const svc = await spawnService(['register', 'serve', '--port', String(port), '--data', dataDir, ...extra], { env: { ERX_LOG_LEVEL: 'warn' } });
   t.after(() => svc.stop('SIGKILL'));
   return svc;
 }

@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Person, Restriction } from '../../domain/types.js';
+import { bucketOf } from '../../exchange/digest.js';
 import type { Signature } from '../../exchange/keys.js';
 import type { Change, ChangeEntity, SignedBatch, SnapshotLine, SnapshotRecord } from '../../exchange/protocol.js';
 import { batchHash, borderPersonOf, borderRestrictionOf, manifestBytes, PROTOCOL_VERSION, snapshotDigest } from '../../exchange/protocol.js';
@@ -320,7 +321,9 @@ export class SqliteRegisterStore implements RegisterStore {
    * Streams from its own read-only connection inside one read transaction: in WAL mode that pins the
    * database as of the transaction's first read, so writers carry on and the snapshot stays consistent.
    */
-  async *snapshot(): AsyncIterable<SnapshotLine> {
+  async *snapshot(options: { buckets?: number[] } = {}): AsyncIterable<SnapshotLine> {
+    const only = options.buckets ? new Set(options.buckets) : null;
+    const wanted = (record: SnapshotRecord) => !only || only.has(bucketOf(record));
     const reader = openDatabase(this.file, { synchronous: 'NORMAL', readonly: true });
     try {
       reader.exec('BEGIN');
@@ -334,11 +337,12 @@ export class SqliteRegisterStore implements RegisterStore {
       const expected = reader
         .prepare('SELECT (SELECT count(*) FROM persons) + (SELECT count(*) FROM restrictions WHERE served_at IS NOT NULL) AS n')
         .get() as { n: number };
-      yield { type: 'header', protocol: PROTOCOL_VERSION, asOfSeq, lastHash, registerTime, records: expected.n };
+      yield { type: 'header', protocol: PROTOCOL_VERSION, asOfSeq, lastHash, registerTime, records: only ? -1 : expected.n };
       let records = 0;
       for (const row of reader.prepare<[], PersonRow>('SELECT * FROM persons ORDER BY person_id').iterate()) {
-        records++;
         const record: SnapshotRecord = { type: 'person', body: borderPersonOf(personOf(row)) };
+        if (!wanted(record)) continue;
+        records++;
         digest.add(record);
         yield record;
       }
@@ -347,14 +351,15 @@ export class SqliteRegisterStore implements RegisterStore {
         .iterate()) {
         const body = borderRestrictionOf(restrictionOf(row));
         if (body) {
-          records++;
           const record: SnapshotRecord = { type: 'restriction', body };
+          if (!wanted(record)) continue;
+          records++;
           digest.add(record);
           yield record;
         }
       }
       reader.exec('COMMIT');
-      const manifest = { asOfSeq, lastHash, registerTime, records, digest: digest.hex() };
+      const manifest = { asOfSeq, lastHash, registerTime, records, digest: digest.hex(), buckets: options.buckets ? [...only!].sort((a, b) => a - b) : null };
       yield { type: 'end', ...manifest, ...this.signer.sign(manifestBytes(manifest)) };
     } finally {
       reader.close();

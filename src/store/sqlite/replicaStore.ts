@@ -6,11 +6,13 @@
  */
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ReplicaState, ReplicaStore, BootstrapWriter, ScreeningAuditEntry } from '../../border/store.js';
+import type { ReplicaState, ReplicaStore, BootstrapWriter, RepairReport, ScreeningAuditEntry } from '../../border/store.js';
 import { CursorMoved } from '../../border/store.js';
 import type { BatchToApply } from '../../border/apply.js';
 import type { BorderPerson, BorderRestriction, SnapshotRecord } from '../../exchange/protocol.js';
 import type { ListedPerson, Matcher } from '../../matching/index.js';
+import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, recordKey } from '../../exchange/digest.js';
+import { canonicalJson } from '../../shared/canonical.js';
 import { faultPointInBatch } from '../../shared/faults.js';
 import { type Db, migrate, openDatabase } from './open.js';
 
@@ -44,7 +46,8 @@ const STATE_TABLES = `
 const STATE_INDEXES = `
   CREATE INDEX IF NOT EXISTS documents_by_person ON documents(person_id);
   CREATE INDEX IF NOT EXISTS name_keys_by_person ON name_keys(person_id);
-  CREATE INDEX IF NOT EXISTS restrictions_by_person ON restrictions(person_id);`;
+  CREATE INDEX IF NOT EXISTS restrictions_by_person ON restrictions(person_id);
+`;
 
 const AUDIT_SCHEMA = [
   `CREATE TABLE screenings (
@@ -147,6 +150,7 @@ function statements(db: Db) {
     countRestrictions: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM restrictions'),
     allPersons: db.prepare<[], PersonRow>('SELECT * FROM persons'),
     putApplied: db.prepare('INSERT OR REPLACE INTO applied_batches VALUES (?, ?)'),
+    allRestrictions: db.prepare<[], RestrictionRow>('SELECT * FROM restrictions'),
     getApplied: db.prepare<[number], { hash: string }>('SELECT hash FROM applied_batches WHERE last_seq = ?'),
   };
 }
@@ -348,6 +352,58 @@ export class SqliteReplicaStore implements ReplicaStore {
     this.db.transaction(() => {
       this.stmt.setMeta.run('registerSeq', String(registerSeq));
       if (caughtUp) this.stmt.setMeta.run('dataAsOf', registerTime);
+    })();
+  }
+
+  async digest(): Promise<BucketDigests> {
+    const d = emptyDigests();
+    for (const row of this.stmt.allPersons.iterate()) addRecord(d, { type: 'person', body: personOf(row) });
+    for (const row of this.stmt.allRestrictions.iterate()) addRecord(d, { type: 'restriction', body: restrictionOf(row) });
+    return d;
+  }
+
+  async repairBuckets(expectedCursor: number, buckets: number[], records: SnapshotRecord[]): Promise<RepairReport> {
+    const s = this.stmt;
+    return this.db.transaction(() => {
+      const cursor = this.meta('cursor');
+      if (cursor === undefined || Number(cursor) !== expectedCursor) throw new CursorMoved(expectedCursor, cursor === undefined ? null : Number(cursor));
+      const wanted = new Set(buckets);
+      const before = new Map<string, string>();
+      // Buckets are computed from each row's identity (as in digest()), not stored: a row written by
+      // hand must still be found and judged.
+      for (const row of s.allPersons.iterate()) {
+        if (wanted.has(bucketOfKey(`person:${row.person_id}`))) before.set(`person:${row.person_id}`, canonicalJson(personOf(row)));
+      }
+      for (const row of s.allRestrictions.iterate()) {
+        if (wanted.has(bucketOfKey(`restriction:${row.restriction_id}`))) before.set(`restriction:${row.restriction_id}`, canonicalJson(restrictionOf(row)));
+      }
+      const report: RepairReport = { buckets: buckets.length, inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
+      const after = new Set<string>();
+      for (const record of records) {
+        const key = recordKey(record);
+        if (!wanted.has(bucketOfKey(key))) continue;
+        after.add(key);
+        const old = before.get(key);
+        if (old === canonicalJson(record.body)) {
+          report.unchanged++;
+          continue;
+        }
+        if (old === undefined) report.inserted++;
+        else report.updated++;
+        if (record.type === 'person') this.writePerson(s, record.body, expectedCursor);
+        else this.writeRestriction(s, record.body, expectedCursor);
+      }
+      for (const key of before.keys()) {
+        if (after.has(key)) continue;
+        report.deleted++;
+        const id = key.slice(key.indexOf(':') + 1);
+        if (key.startsWith('person:')) {
+          s.deletePerson.run(id);
+          s.deleteDocuments.run(id);
+          s.deleteKeys.run(id);
+        } else s.deleteRestriction.run(id);
+      }
+      return report;
     })();
   }
 

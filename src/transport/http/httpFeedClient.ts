@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { PublicKeyInfo } from '../../exchange/keys.js';
 import type { ChangeBatch, SnapshotLine } from '../../exchange/protocol.js';
-import { FeedError, type FeedClient } from '../feedClient.js';
+import { FeedError, type FeedClient, type RemoteDigest } from '../feedClient.js';
 
 export class HttpFeedClient implements FeedClient {
   readonly source: string;
@@ -51,8 +51,14 @@ export class HttpFeedClient implements FeedClient {
     return body.keys;
   }
 
-  async *snapshot(signal?: AbortSignal): AsyncIterable<SnapshotLine> {
-    const res = await this.get('/v1/exchange/snapshot', signal);
+  async digest(signal?: AbortSignal): Promise<RemoteDigest> {
+    const body = (await (await this.get('/v1/exchange/digest', signal)).json()) as RemoteDigest;
+    if (!Array.isArray(body.counts) || !Array.isArray(body.sums)) throw new FeedError('digest answered with something that is not a digest', 0);
+    return body;
+  }
+
+  async *snapshot(signal?: AbortSignal, buckets?: number[]): AsyncIterable<SnapshotLine> {
+    const res = await this.get(`/v1/exchange/snapshot${buckets ? `?buckets=${buckets.join(',')}` : ''}`, signal);
     if (!res.body) throw new FeedError('snapshot answered with an empty body', 0);
     const lines = createInterface({ input: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), crlfDelay: Infinity });
     let n = 0;
