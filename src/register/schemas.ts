@@ -19,6 +19,17 @@ const text = (max: number) =>
     .max(max, `must be at most ${max} characters`)
     .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
 
+/**
+ * A personal name as the register holds it. A word that mixes Cyrillic and Latin letters is almost
+ * always a look-alike character typed by mistake (Latin "a" in "Ивaнов") or smuggled in, and would
+ * silently defeat matching, so it is refused.
+ */
+const personalName = (max: number) =>
+  text(max).refine(
+    (s) => !s.split(/[\s-]+/).some((w) => /\p{Script=Cyrillic}/u.test(w) && /\p{Script=Latin}/u.test(w)),
+    'mixes Cyrillic and Latin letters in one word (a look-alike character?)',
+  );
+
 export const identifier = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/, 'must be 1–64 letters, digits or . _ : / - (starting with a letter or digit)');
@@ -102,9 +113,9 @@ export const embeddedRestrictionSchema = z
 
 export const personSchema = z.object({
   personId: identifier,
-  surname: text(100),
-  givenNames: text(100),
-  patronymic: text(100).optional(),
+  surname: personalName(100),
+  givenNames: personalName(100),
+  patronymic: personalName(100).optional(),
   dateOfBirth: partialDate,
   sex: z.enum(['M', 'F', 'X']).optional(),
   documents: z.array(documentSchema).max(20).default([]),
