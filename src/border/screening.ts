@@ -138,7 +138,7 @@ export class ScreeningService {
   constructor(private readonly deps: ScreeningDeps) {}
 
   async screen(body: unknown, requester: string): Promise<ScreeningResponse> {
-    const request = parse(screeningRequestSchema, body);
+    const request = parse(screeningRequestSchema, body) as ScreeningRequest;
     const traveller = travellerOf(request);
     const { store, matcher } = this.deps;
     const freshness = await this.deps.freshness();

@@ -1,15 +1,18 @@
 /** A border replica process: follows a feed into its store and answers screenings and status. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { authSecret } from '../auth/tokens.js';
 import { Follower } from '../exchange/follower.js';
 import { ReplicaTrust } from '../exchange/trust.js';
 import { defaultMatcher, type Matcher } from '../matching/index.js';
-import { createServer, parse } from '../shared/http.js';
+import { createServer } from '../shared/http.js';
 import { createLogger } from '../shared/log.js';
+import { createMetrics, instrumentHttp } from '../shared/metrics.js';
+import { type AuthGate, route } from '../shared/route.js';
 import { SqliteReplicaStore } from '../store/sqlite/replicaStore.js';
 import { HttpFeedClient } from '../transport/http/httpFeedClient.js';
 import { verifyReplica, type VerifyReport } from './antiEntropy.js';
-import { type Freshness, ScreeningService } from './screening.js';
+import { DEFAULT_MAX_STALENESS_SECONDS, type Freshness, screeningRequestSchema, ScreeningService } from './screening.js';
 import type { ReplicaStore } from './store.js';
 
 export interface BorderOptions {
@@ -25,6 +28,8 @@ export interface BorderOptions {
   maxStalenessSeconds?: number;
   /** Run anti-entropy verification this often (ms); off when absent. */
   verifyEveryMs?: number;
+  /** Require bearer tokens (default). Off only for local experiments. */
+  auth?: boolean;
   onBootstrapProgress?: (done: number, total: number) => void;
 }
 
@@ -32,12 +37,13 @@ export interface BorderReplica {
   app: FastifyInstance;
   store: ReplicaStore;
   follower: Follower;
+  gate: AuthGate;
   freshness(): Promise<Freshness>;
   verify(): Promise<VerifyReport>;
   close(): Promise<void>;
 }
 
-export function createBorderReplica(options: BorderOptions): BorderReplica {
+export async function createBorderReplica(options: BorderOptions): Promise<BorderReplica> {
   const log = createLogger('border');
   const matcher = options.matcher ?? defaultMatcher;
   const store = new SqliteReplicaStore({ dataDir: options.dataDir, matcher });
@@ -52,6 +58,7 @@ export function createBorderReplica(options: BorderOptions): BorderReplica {
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     ...(options.onBootstrapProgress ? { onBootstrapProgress: options.onBootstrapProgress } : {}),
   });
+  const maxStaleness = options.maxStalenessSeconds ?? DEFAULT_MAX_STALENESS_SECONDS;
 
   /**
    * How current the replica's data is. While the replica holds every change and has a request open at
@@ -71,20 +78,54 @@ export function createBorderReplica(options: BorderOptions): BorderReplica {
     };
   }
 
-  const screening = new ScreeningService({
-    store,
-    matcher,
-    freshness,
-    ...(options.maxStalenessSeconds !== undefined ? { maxStalenessSeconds: options.maxStalenessSeconds } : {}),
+  const metrics = createMetrics('border');
+  const screenings = metrics.counter('erx_replica_screenings_total', 'Screenings answered, by decision', ['decision']);
+  const screeningSeconds = metrics.histogram('erx_replica_screening_duration_seconds', 'Time to screen a traveller (match, decide, audit)', [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.1, 1]);
+  const applied = metrics.counter('erx_replica_batches_applied_total', 'Signed batches applied');
+  const appliedChanges = metrics.counter('erx_replica_changes_applied_total', 'Changes applied');
+  const rejected = metrics.counter('erx_replica_batches_rejected_total', 'Pages refused from the feed, by reason', ['reason']);
+  const repaired = metrics.counter('erx_replica_digest_repairs_total', 'Records fixed by anti-entropy, by kind', ['kind']);
+  follower.on('progress', (batches: number, changes: number) => {
+    applied.inc(batches);
+    appliedChanges.inc(changes);
   });
-  const app = createServer({ name: 'border' });
-
-  app.post('/v1/screenings', async (req) => {
-    const checkpoint = typeof req.headers['x-checkpoint-id'] === 'string' ? req.headers['x-checkpoint-id'].slice(0, 64) : 'unnamed';
-    return screening.screen(req.body, `${checkpoint}@${req.ip}`);
+  follower.on('rejected', (reason: string) => rejected.inc({ reason }));
+  metrics.gauge('erx_replica_seq', 'Sequence number of the last change applied', [], async function () {
+    this.set((await store.state()).cursor ?? 0);
+  });
+  metrics.gauge('erx_replica_register_seq', "The register's newest sequence number as last heard", [], async function () {
+    this.set((await store.state()).registerSeq);
+  });
+  metrics.gauge('erx_replica_lag_changes', 'Changes the replica has not applied yet', [], async function () {
+    const s = await store.state();
+    this.set(Math.max(0, s.registerSeq - (s.cursor ?? 0)));
+  });
+  metrics.gauge('erx_replica_lag_seconds', 'Age of the replica data (0 while caught up and listening)', [], async function () {
+    this.set((await freshness()).lagSeconds ?? Number.NaN);
+  });
+  metrics.gauge('erx_replica_last_sync_timestamp_seconds', 'When the feed last answered (Unix time)', [], function () {
+    this.set(follower.lastContactAt ? follower.lastContactAt.getTime() / 1000 : 0);
+  });
+  metrics.gauge('erx_replica_persons', 'Persons held by the replica', [], async function () {
+    this.set((await store.state()).persons);
   });
 
-  app.get('/v1/border/status', async () => {
+  const screening = new ScreeningService({ store, matcher, freshness, maxStalenessSeconds: maxStaleness });
+  const app = await createServer({ name: 'border', description: 'A border replica: screening of travellers against the replicated register.' });
+  instrumentHttp(app, metrics);
+  const gate: AuthGate = { secret: options.auth === false ? null : authSecret(options.dataDir) };
+  const tags = ['border'];
+
+  route(app, gate, { method: 'POST', url: '/v1/screenings', summary: 'Screen a traveller (MRZ or typed fields)', tags, access: ['checkpoint', 'border', 'operator'], body: screeningRequestSchema }, async ({ body, principal, req }) => {
+    const checkpoint = principal?.sub ?? (typeof req.headers['x-checkpoint-id'] === 'string' ? req.headers['x-checkpoint-id'].slice(0, 64) : 'unnamed');
+    const end = screeningSeconds.startTimer();
+    const answer = await screening.screen(body, `${checkpoint}@${req.ip}`);
+    end();
+    screenings.inc({ decision: answer.decision });
+    return answer;
+  });
+
+  route(app, gate, { method: 'GET', url: '/v1/border/status', summary: "The replica's sequence, the register's, lag, sync state and integrity", tags, access: 'public' }, async () => {
     const s = await store.state();
     return {
       ...(await freshness()),
@@ -96,15 +137,22 @@ export function createBorderReplica(options: BorderOptions): BorderReplica {
       changesApplied: s.changesApplied,
       persons: s.persons,
       restrictions: s.restrictions,
+      maxStalenessSeconds: maxStaleness,
       counters: follower.counters,
       integrity: { rejected: follower.rejected, lastRejection: follower.lastRejection, lastHash: s.lastHash, trust: trust.origin, lastVerify },
     };
   });
 
-  app.get('/v1/screenings', async (req) => {
-    const { limit } = parse(z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }), req.query);
-    return { screenings: await store.screenings(limit) };
-  });
+  route(
+    app,
+    gate,
+    { method: 'GET', url: '/v1/screenings', summary: 'Recent audited screenings (a checkpoint sees its own)', tags, access: ['auditor', 'operator', 'checkpoint'], query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
+    async ({ query, principal }) => {
+      const all = await store.screenings(principal?.role === 'checkpoint' ? 500 : query.limit);
+      const mine = principal?.role === 'checkpoint' ? all.filter((e) => e.requester.startsWith(`${principal.sub}@`)).slice(0, query.limit) : all;
+      return { screenings: mine };
+    },
+  );
 
   let lastVerify: VerifyReport | null = null;
   let verifying: Promise<VerifyReport> | null = null;
@@ -113,6 +161,11 @@ export function createBorderReplica(options: BorderOptions): BorderReplica {
     verifying ??= verifyReplica({ follower, store, client, trust })
       .then((report) => {
         lastVerify = report;
+        if (report.repaired) {
+          repaired.inc({ kind: 'inserted' }, report.repaired.inserted);
+          repaired.inc({ kind: 'updated' }, report.repaired.updated);
+          repaired.inc({ kind: 'deleted' }, report.repaired.deleted);
+        }
         if (report.differing.length > 0) log.warn({ differing: report.differing.length, repaired: report.repaired }, 'anti-entropy repaired the replica');
         else log.info({ asOfSeq: report.asOfSeq }, 'anti-entropy: replica matches the register');
         return report;
@@ -120,18 +173,27 @@ export function createBorderReplica(options: BorderOptions): BorderReplica {
       .finally(() => (verifying = null));
     return verifying;
   };
-  app.post('/v1/border/verify', async () => verify());
+  route(app, gate, { method: 'POST', url: '/v1/border/verify', summary: 'Compare bucket digests with the register and repair what differs', tags, access: ['operator', 'border'] }, async () => verify());
   const verifyTimer = options.verifyEveryMs
     ? setInterval(() => void verify().catch((err) => log.warn({ err: (err as Error).message }, 'periodic verification failed')), options.verifyEveryMs)
     : null;
   verifyTimer?.unref();
 
-  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/healthz', { schema: { summary: 'Alive', tags: ['operations'] } }, async () => ({ ok: true }));
+  app.get('/readyz', { schema: { summary: 'Ready: bootstrapped and within the staleness bound', tags: ['operations'] } }, async (_req, reply) => {
+    const f = await freshness();
+    if (f.dataAsOf === null) return reply.status(503).send({ ready: false, reason: 'bootstrapping: no complete snapshot yet' });
+    if (f.lagSeconds !== null && f.lagSeconds > maxStaleness) {
+      return reply.status(503).send({ ready: false, reason: `replica data too old: ${f.lagSeconds} s behind (bound ${maxStaleness} s)` });
+    }
+    return { ready: true, ...f };
+  });
 
   return {
     app,
     store,
     follower,
+    gate,
     freshness,
     verify,
     async close() {

@@ -13,6 +13,7 @@ import { RegisterService } from '../register/service.js';
 import { generatePersons } from '../demo/synthetic.js';
 import { SHOWCASE } from '../demo/showcase.js';
 import { td3 } from '../demo/mrzSpecimen.js';
+import { authSecret, issueToken } from '../auth/tokens.js';
 import { createProgress } from './progress.js';
 import { spawnService, type ChildService } from './child.js';
 
@@ -27,8 +28,8 @@ export interface DemoOptions {
 
 const say = (line = '') => process.stdout.write(line + '\n');
 
-async function postJson(url: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function postJson(url: string, body: unknown, token: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -81,6 +82,17 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   await store.close();
   say(`register loaded: ${report.loaded} persons, ${head} changes in the log, in ${((Date.now() - started) / 1000).toFixed(1)} s${report.failed.length ? `; ${report.failed.length} bad lines` : ''}`);
 
+  // Tokens for the walkthrough: each service accepts tokens signed with the key in its own data dir.
+  const registerDir = join(dataDir, 'register');
+  const borderDir = join(dataDir, 'border');
+  const tokens = {
+    operator: await issueToken(authSecret(registerDir), { role: 'operator', sub: 'demo-operator' }),
+    office: await issueToken(authSecret(registerDir), { role: 'office', office: 'CT-Moscow-Tverskoy', sub: 'demo-court' }),
+    feed: await issueToken(authSecret(registerDir), { role: 'border', sub: 'demo-border' }),
+    checkpoint: await issueToken(authSecret(borderDir), { role: 'checkpoint', sub: 'demo-checkpoint' }),
+    auditor: await issueToken(authSecret(borderDir), { role: 'auditor', sub: 'demo-auditor' }),
+  };
+
   const children: ChildService[] = [];
   const stopAll = async () => {
     await Promise.all(children.map((c) => c.stop()));
@@ -97,12 +109,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   process.once('SIGTERM', onSignal);
   process.once('exit', () => children.forEach((c) => c.child.kill('SIGTERM')));
   try {
-    const registerSvc = await spawnService(['register', 'serve', '--port', String(options.registerPort), '--data', join(dataDir, 'register')], {
+    const registerSvc = await spawnService(['register', 'serve', '--port', String(options.registerPort), '--data', registerDir], {
       env: { ERX_LOG_FILE: join(dataDir, 'register.log') },
     });
     children.push(registerSvc);
     const borderSvc = await spawnService(
-      ['border', 'serve', '--register', registerSvc.url, '--port', String(options.borderPort), '--data', join(dataDir, 'border')],
+      ['border', 'serve', '--register', registerSvc.url, '--token', tokens.feed, '--port', String(options.borderPort), '--data', borderDir],
       { env: { ERX_LOG_FILE: join(dataDir, 'border.log') }, stderr: 'inherit' },
     );
     children.push(borderSvc);
@@ -124,7 +136,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
     const { restricted, toLift, deferred } = SHOWCASE;
     const mrz = td3({ surname: restricted.surname, givenNames: restricted.givenNames, documentNumber: restricted.documents[0]!.number, country: 'RUS', dateOfBirth: restricted.dateOfBirth, sex: 'M', expires: '2031-05-01' });
-    const screen = (body: unknown) => postJson(`${B}/v1/screenings`, body);
+    const screen = (body: unknown) => postJson(`${B}/v1/screenings`, body, tokens.checkpoint);
 
     say('1. A traveller with a served call-up notice, by passport MRZ:');
     say(mrz.split('\n').map((l) => `     ${l}`).join('\n'));
@@ -141,7 +153,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     say(`   before: ${describe((await screen(liftee)).body)}`);
     const restrictionId = toLift.restrictions[0]!.restrictionId;
     const t0 = Date.now();
-    const lifted = await postJson(`${R}/v1/restrictions/${restrictionId}/lift`, { liftedAt: new Date().toISOString(), liftReason: 'cancellation' });
+    const lifted = await postJson(`${R}/v1/restrictions/${restrictionId}/lift`, { liftedAt: new Date().toISOString(), liftReason: 'cancellation' }, tokens.office);
     if (lifted.status !== 200) throw new Error(`lift failed: ${JSON.stringify(lifted.body)}`);
     let after: any;
     do {
@@ -149,15 +161,22 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     } while (after.decision !== 'clear' && Date.now() - t0 < 10_000);
     say(`   lifted at the register; the border answered clear ${Date.now() - t0} ms later: ${describe(after)}`);
     say();
+    say('Tokens (each service accepts the ones signed with the key in its data dir; erx auth token makes more):');
+    say(`  export OPERATOR=${tokens.operator}`);
+    say(`  export CHECKPOINT=${tokens.checkpoint}`);
+    say(`  export AUDITOR=${tokens.auditor}`);
+    say();
     say('Try it yourself:');
     say(`  curl -s ${B}/v1/border/status`);
-    say(`  curl -s -X POST ${B}/v1/screenings -H 'content-type: application/json' \\`);
+    say(`  curl -s -X POST ${B}/v1/screenings -H "authorization: Bearer $CHECKPOINT" -H 'content-type: application/json' \\`);
     say(`       -d '{"surname":"IVANOV","givenNames":"IURII","dateOfBirth":"1999-03-04"}'`);
-    say(`  curl -s -X POST ${B}/v1/screenings -H 'content-type: application/json' -d '{"mrz":${JSON.stringify(mrz)}}'`);
-    say(`  curl -s ${R}/v1/persons/${restricted.personId}`);
-    say(`  curl -s -X POST ${R}/v1/restrictions/CU-2024-77/lift -H 'content-type: application/json' \\`);
+    say(`  curl -s -X POST ${B}/v1/screenings -H "authorization: Bearer $CHECKPOINT" -H 'content-type: application/json' -d '{"mrz":${JSON.stringify(mrz)}}'`);
+    say(`  curl -s -H "authorization: Bearer $OPERATOR" ${R}/v1/persons/${restricted.personId}`);
+    say(`  curl -s -X POST ${R}/v1/restrictions/CU-2024-77/lift -H "authorization: Bearer $OPERATOR" -H 'content-type: application/json' \\`);
     say(`       -d '{"liftedAt":"${new Date().toISOString().slice(0, 19)}Z","liftReason":"cancellation"}'`);
-    say(`  echo '{"surname":"IVANOV","givenNames":"IURII","dateOfBirth":"1999-03-04"}' | npx erx screen --border ${B}`);
+    say(`  echo '{"surname":"IVANOV","givenNames":"IURII","dateOfBirth":"1999-03-04"}' | ERX_TOKEN=$CHECKPOINT npx erx screen --border ${B}`);
+    say(`  curl -s -H "authorization: Bearer $AUDITOR" ${B}/v1/screenings?limit=5`);
+    say(`  API docs: ${R}/docs and ${B}/docs; metrics: ${B}/metrics`);
     say();
     if (options.exit) return;
     say('Serving until Ctrl-C.');

@@ -1,5 +1,7 @@
 /** The `erx` command. */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Role, ROLE_HELP, ROLES } from '../auth/roles.js';
+import { authSecret, issueToken } from '../auth/tokens.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_STALENESS_SECONDS } from '../border/screening.js';
@@ -42,6 +44,35 @@ const url = (v: string) => {
   }
 };
 
+function tokenOption(description = 'bearer token for the service') {
+  return new Option('--token <token>', description).env('ERX_TOKEN');
+}
+const bearer = (token?: string): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+
+const auth = program.command('auth').description('tokens for deployments without an identity provider');
+auth
+  .command('token')
+  .description(`print a signed token that the service using the same --data DIR accepts. Roles:\n${ROLES.map((r) => `  ${r.padEnd(10)} ${ROLE_HELP[r]}`).join('\n')}`)
+  .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, (v) => {
+    if (!(ROLES as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${ROLES.join(', ')}`);
+    return v as Role;
+  })
+  .requiredOption('--data <dir>', 'the data directory of the service that will accept the token')
+  .option('--office <office>', 'for role office: the issuing office it writes for')
+  .option('--person <personId>', 'for role person: whose own status it may read')
+  .option('--sub <name>', 'who the token is for (recorded in the audit), e.g. a checkpoint name')
+  .option('--days <n>', 'lifetime in days', positiveInt, 30)
+  .action(async (opts: { role: Role; data: string; office?: string; person?: string; sub?: string; days: number }) => {
+    const token = await issueToken(authSecret(resolve(opts.data)), {
+      role: opts.role,
+      ttlSeconds: opts.days * 86_400,
+      ...(opts.office ? { office: opts.office } : {}),
+      ...(opts.person ? { personId: opts.person } : {}),
+      ...(opts.sub ? { sub: opts.sub } : {}),
+    });
+    process.stdout.write(token + '\n');
+  });
+
 const register = program.command('register').description('the issuing side: the register API and its change feed');
 
 const retentionOptions = (cmd: Command) =>
@@ -60,9 +91,10 @@ retentionOptions(
     .option('--port <n>', 'port to listen on (0: any free port)', port, 8080)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data <dir>', 'where the embedded database lives', './erx-data/register')
-    .option('--compact-every <minutes>', 'how often to compact the change log', positiveInt, 10),
-).action(async (opts: { port: number; host: string; data: string; retainDays: number; retainChanges?: number; compactEvery: number }) => {
-  const reg = createRegister({ dataDir: resolve(opts.data) });
+    .option('--compact-every <minutes>', 'how often to compact the change log', positiveInt, 10)
+    .option('--no-auth', 'accept requests without tokens (local experiments only)'),
+).action(async (opts: { port: number; host: string; data: string; retainDays: number; retainChanges?: number; compactEvery: number; auth: boolean }) => {
+  const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth });
   const timer = setInterval(() => {
     reg.store.compact(retentionOf(opts)).then(
       (r) => r.removedChanges > 0 && reg.app.log.info(r, 'compacted the change log'),
@@ -100,12 +132,13 @@ register
   .option('--data <dir>', 'or load straight into the register database in this directory')
   .option('--errors <file>', 'also write the per-line errors to this file as JSON Lines')
   .option('--batch <n>', 'persons per transaction', positiveInt, 1000)
-  .action(async (file: string, opts: { register?: string; data?: string; errors?: string; batch: number }) => {
+  .addOption(tokenOption())
+  .action(async (file: string, opts: { register?: string; data?: string; errors?: string; batch: number; token?: string }) => {
     if (!opts.register === !opts.data) {
       throw new InvalidArgumentError('give exactly one of --register URL or --data DIR');
     }
     const store = opts.data ? openRegisterStore(resolve(opts.data)) : undefined;
-    const sink = store ? storeSink(new RegisterService(store)) : httpSink(opts.register!);
+    const sink = store ? storeSink(new RegisterService(store)) : httpSink(opts.register!, opts.token);
     const progress = createProgress(`importing ${file}`, 'bytes');
     const started = Date.now();
     let report;
@@ -161,14 +194,16 @@ border
   .option('--port <n>', 'port to listen on (0: any free port)', port, 8081)
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--data <dir>', 'where the replica database lives', './erx-data/border')
-  .option('--token <token>', 'bearer token for the register feed')
+  .addOption(tokenOption('bearer token (role border) for the register feed'))
   .option('--trust <file>', 'trusted register keys (from `erx register keys export`); default: pin the keys seen at first contact')
   .option('--batch <n>', 'changes to ask for per feed request', positiveInt, 1000)
   .option('--max-staleness <seconds>', 'above this lag a clear becomes a refer ("replica data too old")', positiveInt, DEFAULT_MAX_STALENESS_SECONDS)
   .option('--verify-every <minutes>', 'compare bucket digests with the register and repair differences this often', positiveInt, 60)
-  .action(async (opts: { register: string; port: number; host: string; data: string; token?: string; trust?: string; batch: number; maxStaleness: number; verifyEvery: number }) => {
+  .option('--no-auth', 'accept requests without tokens (local experiments only)')
+  .action(async (opts: { register: string; port: number; host: string; data: string; token?: string; trust?: string; batch: number; maxStaleness: number; verifyEvery: number; auth: boolean }) => {
     const progress = createProgress('bootstrap', 'records');
-    const replica = createBorderReplica({
+    const replica = await createBorderReplica({
+      auth: opts.auth,
       dataDir: resolve(opts.data),
       registerUrl: opts.register,
       batchSize: opts.batch,
@@ -190,8 +225,9 @@ border
   .command('verify')
   .description("compare a running replica's bucket digests with its register's, repair the buckets that differ, and report")
   .requiredOption('--border <url>', 'the running replica', url)
-  .action(async (opts: { border: string }) => {
-    const res = await fetch(opts.border.replace(/\/+$/, '') + '/v1/border/verify', { method: 'POST' });
+  .addOption(tokenOption('bearer token (role operator) of the replica'))
+  .action(async (opts: { border: string; token?: string }) => {
+    const res = await fetch(opts.border.replace(/\/+$/, '') + '/v1/border/verify', { method: 'POST', headers: bearer(opts.token) });
     const report = (await res.json()) as VerifyReport & { error?: string };
     if (!res.ok) throw new Error(`verification failed: ${report.error ?? res.status}`);
     const fixed = report.repaired;
@@ -209,8 +245,9 @@ program
   .description('screen one traveller at a running replica: a JSON object on stdin, or --mrz; prints the decision as JSON')
   .requiredOption('--border <url>', 'the border replica to ask', url)
   .option('--mrz <text>', 'the machine-readable zone, lines separated by newlines or "\\n"')
-  .option('--checkpoint <id>', 'checkpoint name recorded in the audit', 'cli')
-  .action(async (opts: { border: string; mrz?: string; checkpoint: string }) => {
+  .option('--checkpoint <id>', 'checkpoint name recorded in the audit (when the token does not name one)', 'cli')
+  .addOption(tokenOption('bearer token (role checkpoint) of the replica'))
+  .action(async (opts: { border: string; mrz?: string; checkpoint: string; token?: string }) => {
     let body: unknown;
     if (opts.mrz) body = { mrz: opts.mrz.replace(/\\n/g, '\n') };
     else {
@@ -224,7 +261,7 @@ program
     }
     const res = await fetch(opts.border.replace(/\/+$/, '') + '/v1/screenings', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-checkpoint-id': opts.checkpoint },
+      headers: { 'content-type': 'application/json', 'x-checkpoint-id': opts.checkpoint, ...bearer(opts.token) },
       body: JSON.stringify(body),
     });
     const answer = await res.json();

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Conflict, ErxError } from '../shared/errors.js';
-import { parse } from '../shared/http.js';
+import { type AuthGate, route } from '../shared/route.js';
 import { addRecord, BUCKETS, emptyDigests } from './digest.js';
 import type { PublicKeyInfo } from './keys.js';
 import { type ChangeBatch, PROTOCOL_VERSION, type SignedBatch, type SnapshotLine } from './protocol.js';
@@ -66,9 +66,22 @@ function waitForChange(source: FeedSource, after: number, waitMs: number, signal
   });
 }
 
-export function registerFeedRoutes(app: FastifyInstance, source: FeedSource): void {
-  app.get('/v1/exchange/changes', async (req): Promise<ChangeBatch> => {
-    const query = parse(changesQuery, req.query);
+/** Who may follow a feed: the border's central database, checkpoints (following a centre), operators. */
+const FOLLOWERS = ['border', 'checkpoint', 'operator'] as const;
+
+/** Hooks for metrics; all optional. */
+export interface FeedObserver {
+  snapshotStarted?(): void;
+  snapshotEnded?(): void;
+  waitStarted?(): void;
+  waitEnded?(): void;
+  cursor?(client: string, after: number): void;
+}
+
+export function registerFeedRoutes(app: FastifyInstance, gate: AuthGate, source: FeedSource, observer: FeedObserver = {}): void {
+  const tags = ['exchange'];
+  route(app, gate, { method: 'GET', url: '/v1/exchange/changes', summary: 'Signed batches after a cursor (long-poll with wait)', tags, access: FOLLOWERS, query: changesQuery }, async ({ query, req, principal }): Promise<ChangeBatch> => {
+    observer.cursor?.(principal?.sub ?? req.ip, query.after);
     let head = await source.headSeq();
     if (query.after > head) {
       throw new Conflict(`cursor ${query.after} is ahead of this feed's newest change ${head}`, 'after');
@@ -80,16 +93,21 @@ export function registerFeedRoutes(app: FastifyInstance, source: FeedSource): vo
     if (query.after === head && query.wait > 0) {
       const abort = new AbortController();
       req.raw.once('close', () => abort.abort());
-      await waitForChange(source, query.after, query.wait, abort.signal);
+      observer.waitStarted?.();
+      try {
+        await waitForChange(source, query.after, query.wait, abort.signal);
+      } finally {
+        observer.waitEnded?.();
+      }
       head = await source.headSeq();
     }
     const batches = head > query.after ? await source.batchesAfter(query.after, query.limit) : [];
     return { protocol: PROTOCOL_VERSION, after: query.after, batches, registerSeq: head, registerTime: new Date().toISOString() };
   });
 
-  app.get('/v1/exchange/keys', async () => ({ keys: await source.keys() }));
+  route(app, gate, { method: 'GET', url: '/v1/exchange/keys', summary: "The register's published signing keys", tags, access: 'public' }, async () => ({ keys: await source.keys() }));
 
-  app.get('/v1/exchange/digest', async () => {
+  route(app, gate, { method: 'GET', url: '/v1/exchange/digest', summary: 'Bucket digests of the current state (anti-entropy)', tags, access: FOLLOWERS }, async () => {
     const digests = emptyDigests();
     let asOfSeq = 0;
     let lastHash = '';
@@ -100,18 +118,23 @@ export function registerFeedRoutes(app: FastifyInstance, source: FeedSource): vo
     return { asOfSeq, lastHash, buckets: BUCKETS, ...digests };
   });
 
-  app.get('/v1/exchange/snapshot', async (req, reply) => {
-    const { buckets } = parse(snapshotQuery, req.query);
+  route(app, gate, { method: 'GET', url: '/v1/exchange/snapshot', summary: 'A consistent, signed snapshot (NDJSON), whole or some buckets', tags, access: FOLLOWERS, query: snapshotQuery }, async ({ query, reply }) => {
+    const { buckets } = query;
     async function* ndjson() {
-      let chunk = '';
-      for await (const line of source.snapshot(buckets ? { buckets } : {})) {
-        chunk += JSON.stringify(line) + '\n';
-        if (chunk.length > 64 * 1024) {
-          yield chunk;
-          chunk = '';
+      observer.snapshotStarted?.();
+      try {
+        let chunk = '';
+        for await (const line of source.snapshot(buckets ? { buckets } : {})) {
+          chunk += JSON.stringify(line) + '\n';
+          if (chunk.length > 64 * 1024) {
+            yield chunk;
+            chunk = '';
+          }
         }
+        if (chunk) yield chunk;
+      } finally {
+        observer.snapshotEnded?.();
       }
-      if (chunk) yield chunk;
     }
     reply.header('content-type', 'application/x-ndjson; charset=utf-8');
     return reply.send(Readable.from(ndjson()));

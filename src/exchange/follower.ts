@@ -263,6 +263,7 @@ export class Follower extends EventEmitter {
 
   private async reject(reason: RejectReason, detail: string): Promise<void> {
     this.rejected[reason]++;
+    this.emit('rejected', reason);
     this.lastRejection = { at: new Date().toISOString(), reason, detail };
     this.options.log.warn({ reason, detail }, 'refused a page from the feed; nothing of it applied, refetching');
     this.rejectStreak++;
@@ -309,6 +310,7 @@ export class Follower extends EventEmitter {
     this.counters.batchesApplied += plan.batches.length;
     const changes = plan.batches.reduce((n, b) => n + b.changes.length, 0);
     this.counters.changesApplied += changes;
+    this.emit('progress', plan.batches.length, changes);
     if (plan.skipped > 0) this.counters.duplicates++;
     this.emit('applied', plan.batches[plan.batches.length - 1]!.lastSeq);
   }

@@ -1,8 +1,9 @@
-/** The register's HTTP API (../shared/CONTRACT.md). */
+/** The register's HTTP API (CONTRACT.md), each route with its schemas and the roles it admits. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { Principal } from '../auth/roles.js';
 import { ErxError, NotFound } from '../shared/errors.js';
-import { parse } from '../shared/http.js';
+import { type AuthGate, route } from '../shared/route.js';
 import { firstError, issueSchema, liftSchema, personSchema, serviceSchema } from './schemas.js';
 import type { RegisterService } from './service.js';
 
@@ -15,70 +16,82 @@ const importBody = z.object({
 
 export type ImportItemResult = { ok: true; changes: number } | { ok: false; error: string; field?: string };
 
-export function registerRegisterRoutes(app: FastifyInstance, service: RegisterService): void {
+/** An office writes only its own office's restrictions. */
+function mayWriteFor(principal: Principal | null, office: string, field: string): void {
+  if (principal?.role === 'office' && principal.office !== office) {
+    throw new ErxError(403, `office ${principal.office} may not write restrictions of office ${office}`, field);
+  }
+}
+
+export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, service: RegisterService): void {
   const store = service.store;
+  const tags = ['register'];
 
-  app.post('/v1/persons', async (req, reply) => {
-    const input = parse(personSchema, req.body);
-    const result = await service.upsertPerson(input);
-    return reply.status(200).send({ personId: input.personId, changes: result.changes });
+  route(app, gate, { method: 'POST', url: '/v1/persons', summary: 'Create or update a person (with restrictions and deferments)', tags, access: ['office', 'operator'], body: personSchema }, async ({ body, principal }) => {
+    body.restrictions.forEach((r, i) => mayWriteFor(principal, r.office, `restrictions.${i}.office`));
+    const result = await service.upsertPerson(body);
+    return { personId: body.personId, changes: result.changes };
   });
 
-  app.get('/v1/persons/:id', async (req) => {
-    const { id } = parse(idParam, req.params);
-    const person = await store.getPerson(id);
-    if (!person) throw new NotFound(`person ${id} is not in the register`, 'id');
-    return { ...person, restrictions: await store.restrictionsOf(id) };
+  route(app, gate, { method: 'GET', url: '/v1/persons/:id', summary: 'A person with all their restrictions', tags, access: ['office', 'operator', 'auditor'], params: idParam }, async ({ params }) => {
+    const person = await store.getPerson(params.id);
+    if (!person) throw new NotFound(`person ${params.id} is not in the register`, 'id');
+    return { ...person, restrictions: await store.restrictionsOf(params.id) };
   });
 
-  app.post('/v1/restrictions', async (req, reply) => {
-    const input = parse(issueSchema, req.body);
-    const result = await service.issue(input);
-    return reply.status(result.created ? 201 : 200).send({
-      restriction: await store.getRestriction(input.restrictionId),
-      changes: result.changes,
-    });
+  route(app, gate, { method: 'POST', url: '/v1/restrictions', summary: 'Issue a restriction', tags, access: ['office', 'operator'], body: issueSchema }, async ({ body, principal, reply }) => {
+    mayWriteFor(principal, body.office, 'office');
+    const result = await service.issue(body);
+    return reply.status(result.created ? 201 : 200).send({ restriction: await store.getRestriction(body.restrictionId), changes: result.changes });
   });
 
-  app.get('/v1/restrictions/:id', async (req) => {
-    const { id } = parse(idParam, req.params);
-    const restriction = await store.getRestriction(id);
-    if (!restriction) throw new NotFound(`restriction ${id} is not in the register`, 'id');
+  route(app, gate, { method: 'GET', url: '/v1/restrictions/:id', summary: 'One restriction', tags, access: ['office', 'operator', 'auditor'], params: idParam }, async ({ params }) => {
+    const restriction = await store.getRestriction(params.id);
+    if (!restriction) throw new NotFound(`restriction ${params.id} is not in the register`, 'id');
     return restriction;
   });
 
-  app.post('/v1/restrictions/:id/service', async (req) => {
-    const { id } = parse(idParam, req.params);
-    const body = parse(serviceSchema, req.body);
-    return service.recordService(id, body.servedAt, body.serviceChannel);
+  const ownRestriction = async (id: string, principal: Principal | null) => {
+    const r = await store.getRestriction(id);
+    if (r) mayWriteFor(principal, r.office, 'id');
+  };
+
+  route(app, gate, { method: 'POST', url: '/v1/restrictions/:id/service', summary: 'Record service of a restriction', tags, access: ['office', 'operator'], params: idParam, body: serviceSchema }, async ({ params, body, principal }) => {
+    await ownRestriction(params.id, principal);
+    return service.recordService(params.id, body.servedAt, body.serviceChannel);
   });
 
-  app.post('/v1/restrictions/:id/lift', async (req) => {
-    const { id } = parse(idParam, req.params);
-    const body = parse(liftSchema, req.body);
-    return service.lift(id, body.liftedAt, body.liftReason);
+  route(app, gate, { method: 'POST', url: '/v1/restrictions/:id/lift', summary: 'Lift a restriction', tags, access: ['office', 'operator'], params: idParam, body: liftSchema }, async ({ params, body, principal }) => {
+    await ownRestriction(params.id, principal);
+    return service.lift(params.id, body.liftedAt, body.liftReason);
   });
 
-  /** Bulk load used by `erx register import --register URL`: one result per person, in order. */
-  app.post('/v1/import', { bodyLimit: 32 * 1024 * 1024 }, async (req) => {
-    const { persons } = parse(importBody, req.body);
-    const results: ImportItemResult[] = new Array(persons.length);
-    const valid: { index: number; input: z.output<typeof personSchema> }[] = [];
-    persons.forEach((raw, index) => {
-      const parsed = personSchema.safeParse(raw);
-      if (parsed.success) valid.push({ index, input: parsed.data });
-      else results[index] = { ok: false, ...firstError(parsed.error) };
-    });
-    const written = valid.length > 0 ? await service.upsertPersons(valid.map((v) => v.input)) : [];
-    written.forEach((outcome, i) => {
-      const index = valid[i]!.index;
-      results[index] =
-        outcome instanceof ErxError
-          ? { ok: false, error: outcome.message, ...(outcome.field ? { field: outcome.field } : {}) }
-          : { ok: true, changes: outcome.changes.length };
-    });
-    return { results };
-  });
+  route(
+    app,
+    gate,
+    { method: 'POST', url: '/v1/import', summary: 'Bulk load persons (one result per person, in order)', tags, access: ['operator'], body: importBody, bodyLimit: 32 * 1024 * 1024 },
+    async ({ body }) => {
+      const results: ImportItemResult[] = new Array(body.persons.length);
+      const valid: { index: number; input: z.output<typeof personSchema> }[] = [];
+      body.persons.forEach((raw, index) => {
+        const parsed = personSchema.safeParse(raw);
+        if (parsed.success) valid.push({ index, input: parsed.data });
+        else results[index] = { ok: false, ...firstError(parsed.error) };
+      });
+      const written = valid.length > 0 ? await service.upsertPersons(valid.map((v) => v.input)) : [];
+      written.forEach((outcome, i) => {
+        results[valid[i]!.index] =
+          outcome instanceof ErxError
+            ? { ok: false, error: outcome.message, ...(outcome.field ? { field: outcome.field } : {}) }
+            : { ok: true, changes: outcome.changes.length };
+      });
+      return { results };
+    },
+  );
 
-  app.get('/v1/register/status', async () => ({ registerSeq: await store.headSeq(), time: new Date().toISOString() }));
+  route(app, gate, { method: 'GET', url: '/v1/register/status', summary: "The register's newest sequence number and clock", tags, access: 'public' }, async () => ({
+    registerSeq: await store.headSeq(),
+    oldestSeq: await store.oldestSeq(),
+    time: new Date().toISOString(),
+  }));
 }

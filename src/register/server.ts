@@ -1,8 +1,10 @@
 /** A register process: the issuing API and the exchange feed it serves to replicas. */
 import type { FastifyInstance } from 'fastify';
-import { registerFeedRoutes } from '../exchange/feedRoutes.js';
+import { authSecret } from '../auth/tokens.js';
+import { type FeedObserver, registerFeedRoutes } from '../exchange/feedRoutes.js';
 import { RegisterKeys } from '../exchange/keys.js';
 import { createServer } from '../shared/http.js';
+import { createMetrics, instrumentHttp } from '../shared/metrics.js';
 import { SqliteRegisterStore } from '../store/sqlite/registerStore.js';
 import { registerRegisterRoutes } from './routes.js';
 import { RegisterService } from './service.js';
@@ -16,19 +18,63 @@ export interface RegisterProcess {
   close(): Promise<void>;
 }
 
+export interface RegisterOptions {
+  dataDir: string;
+  /** Require bearer tokens (default). Off only for local experiments. */
+  auth?: boolean;
+}
+
 /** The register's store, signing its batches with the keys kept beside it. */
 export function openRegisterStore(dataDir: string, keys = new RegisterKeys(dataDir)): RegisterStore {
   return new SqliteRegisterStore(dataDir, keys);
 }
 
-export function createRegister(options: { dataDir: string }): RegisterProcess {
+export async function createRegister(options: RegisterOptions): Promise<RegisterProcess> {
   const keys = new RegisterKeys(options.dataDir);
   const store = openRegisterStore(options.dataDir, keys);
   const service = new RegisterService(store);
-  const app = createServer({ name: 'register' });
-  registerRegisterRoutes(app, service);
-  registerFeedRoutes(app, { ...bindFeed(store), keys: async () => keys.published() });
-  app.get('/healthz', async () => ({ ok: true }));
+  const gate = { secret: options.auth === false ? null : authSecret(options.dataDir) };
+  const app = await createServer({ name: 'register', description: 'The issuing side of erx: persons, restrictions and the signed exchange feed.' });
+  const metrics = createMetrics('register');
+  instrumentHttp(app, metrics);
+
+  const written = metrics.counter('erx_register_changes_written_total', 'Changes appended to the change log');
+  let lastHead = await store.headSeq();
+  store.onCommit((head) => {
+    written.inc(head - lastHead);
+    lastHead = head;
+  });
+  metrics.gauge('erx_register_head_seq', 'Newest sequence number in the change log', [], async function () {
+    this.set(await store.headSeq());
+  });
+  metrics.gauge('erx_register_log_oldest_seq', 'Oldest sequence number still in the change log (retention)', [], async function () {
+    this.set(await store.oldestSeq());
+  });
+  metrics.gauge('erx_register_log_changes', 'Changes retained in the change log', [], async function () {
+    this.set((await store.headSeq()) - (await store.oldestSeq()) + 1);
+  });
+  const snapshots = metrics.gauge('erx_register_snapshot_streams_in_progress', 'Snapshot streams being sent');
+  const waiting = metrics.gauge('erx_register_feed_waiting_requests', 'Long-poll requests waiting for a change');
+  const cursors = metrics.gauge('erx_register_feed_client_cursor', 'Last cursor each feed client asked from', ['client']);
+  const observer: FeedObserver = {
+    snapshotStarted: () => snapshots.inc(),
+    snapshotEnded: () => snapshots.dec(),
+    waitStarted: () => waiting.inc(),
+    waitEnded: () => waiting.dec(),
+    cursor: (client, after) => cursors.set({ client }, after),
+  };
+
+  registerRegisterRoutes(app, gate, service);
+  registerFeedRoutes(app, gate, { ...bindFeed(store), keys: async () => keys.published() }, observer);
+  app.get('/healthz', { schema: { summary: 'Alive', tags: ['operations'] } }, async () => ({ ok: true }));
+  app.get('/readyz', { schema: { summary: 'Ready: database open, schema current', tags: ['operations'] } }, async (_req, reply) => {
+    try {
+      await store.headSeq();
+      return { ready: true };
+    } catch (err) {
+      return reply.status(503).send({ ready: false, reason: `database: ${(err as Error).message}` });
+    }
+  });
   return {
     app,
     store,

@@ -1,4 +1,6 @@
 /** A Fastify server with the error shape every erx service answers with: `{error, field?}`. */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import { firstError } from '../register/schemas.js';
@@ -7,11 +9,17 @@ import { loggerOptions } from './log.js';
 
 export interface ServerOptions {
   name: string;
+  description?: string;
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
 }
 
-export function createServer(options: ServerOptions): FastifyInstance {
+/**
+ * A Fastify server with erx's error shape, request ids, and its OpenAPI description at /openapi.json
+ * and a browsable page at /docs. Routes must be added after this resolves (the OpenAPI plugin
+ * collects them as they are declared).
+ */
+export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(options.name),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
@@ -38,6 +46,20 @@ export function createServer(options: ServerOptions): FastifyInstance {
     return reply.status(500).send({ error: 'internal error; see the service log' });
   });
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  // zod validates every request (shared/route.ts); route schemas only describe the API.
+  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: `erx ${options.name}`, version: '0.1.0', description: options.description ?? '' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }
 

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { spawnService } from '../../src/cli/child.js';
 import { canonicalJson } from '../../src/shared/canonical.js';
 import { callUp, personLine, served, tempDir } from '../helpers.js';
-import { caughtUp, get, post, startRegister } from './processes.js';
+import { borderArgs, caughtUp, get, known, post, startRegister, tokenFor } from './processes.js';
 
 const ROUNDS = 8;
 
@@ -24,7 +24,7 @@ function replicaRows(dir: string) {
 }
 
 async function registerRows(url: string) {
-  const text = await (await fetch(`${url}/v1/exchange/snapshot`)).text();
+  const text = await (await fetch(`${url}/v1/exchange/snapshot`, { headers: { authorization: `Bearer ${await tokenFor(url)}` } })).text();
   const lines = text.trim().split('\n').map((l) => JSON.parse(l));
   const persons = lines.filter((l) => l.type === 'person').map(({ body: p }) => ({
     person_id: p.personId, surname: p.surname, given_names: p.givenNames, patronymic: p.patronymic ?? null,
@@ -63,7 +63,7 @@ test('replica killed at random moments and inside batches converges exactly, not
     const inBatch = round % 2 === 1;
     const env: Record<string, string> = { ERX_LOG_LEVEL: 'error' };
     if (inBatch) env.ERX_FAULT_KILL_IN_BATCH = String(1 + (round % 3));
-    const border = await spawnService(['border', 'serve', '--register', R, '--port', '0', '--data', borderDir, '--batch', '40'], { env }).catch(() => null);
+    const border = await spawnService([...(await borderArgs(R, borderDir)), '--batch', '40'], { env }).catch(() => null);
     const writing = writeSome(R, 150);
     if (border) {
       if (inBatch) {
@@ -87,7 +87,7 @@ test('replica killed at random moments and inside batches converges exactly, not
   }
   assert.ok(killedInBatch >= 2, `the replica was killed inside a batch (${killedInBatch} times)`);
 
-  const border = await spawnService(['border', 'serve', '--register', R, '--port', '0', '--data', borderDir], { env: { ERX_LOG_LEVEL: 'error' } });
+  const border = known(await spawnService(await borderArgs(R, borderDir), { env: { ERX_LOG_LEVEL: 'error' } }), borderDir);
   t.after(() => border.stop('SIGKILL'));
   const status = await caughtUp(border.url, R, 60_000);
   await border.stop('SIGTERM');
@@ -119,16 +119,17 @@ test('register and replica killed at random moments during import, snapshot, app
   let register = await startRegister(t, registerDir);
   const port = Number(new URL(register.url).port);
   const R = register.url;
-  let border = await spawnService(['border', 'serve', '--register', R, '--port', '0', '--data', borderDir, '--batch', '200'], { env: { ERX_LOG_LEVEL: 'error' } });
+  const operator = await tokenFor(R);
+  let border = known(await spawnService([...(await borderArgs(R, borderDir)), '--batch', '200'], { env: { ERX_LOG_LEVEL: 'error' } }), borderDir);
   const importOnce = () =>
     new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, [ERX_BIN, 'register', 'import', file, '--register', R, '--batch', '250'], { stdio: 'ignore' });
+      const child = spawn(process.execPath, [ERX_BIN, 'register', 'import', file, '--register', R, '--batch', '250', '--token', operator], { stdio: 'ignore' });
       child.on('exit', (code) => resolve(code));
     });
 
   for (let round = 0; round < 6; round++) {
     const importing = importOnce();
-    const verifying = fetch(`${border.url}/v1/border/verify`, { method: 'POST' }).catch(() => null);
+    const verifying = post(`${border.url}/v1/border/verify`, {}).catch(() => null);
     await new Promise((r) => setTimeout(r, 150 + Math.floor(Math.random() * 600)));
     if (round % 2 === 0) {
       await register.stop('SIGKILL'); // mid-import, mid-snapshot or mid-feed
@@ -137,7 +138,7 @@ test('register and replica killed at random moments during import, snapshot, app
     } else {
       await border.stop('SIGKILL'); // mid-apply or mid-verify
       await importing;
-      border = await spawnService(['border', 'serve', '--register', R, '--port', '0', '--data', borderDir, '--batch', '200'], { env: { ERX_LOG_LEVEL: 'error' } });
+      border = known(await spawnService([...(await borderArgs(R, borderDir)), '--batch', '200'], { env: { ERX_LOG_LEVEL: 'error' } }), borderDir);
     }
     await verifying;
     const meta = replicaRows(borderDir).meta;
@@ -148,7 +149,7 @@ test('register and replica killed at random moments during import, snapshot, app
   assert.equal(await importOnce(), 0, 'a last import completes (idempotent: it only fills in what the killed ones missed)');
   t.after(() => border.stop('SIGKILL'));
   await caughtUp(border.url, R, 60_000);
-  const verify = (await (await fetch(`${border.url}/v1/border/verify`, { method: "POST" })).json()) as { differing: number[] };
+  const verify = (await post(`${border.url}/v1/border/verify`, {})).body as { differing: number[] };
   assert.deepEqual(verify.differing, [], 'anti-entropy finds nothing to repair');
   await border.stop('SIGTERM');
   const replica = replicaRows(borderDir);

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { ERX_BIN } from '../../src/cli/child.js';
 import { td3 } from '../../src/demo/mrzSpecimen.js';
 import { callUp, personLine, served, tempDir } from '../helpers.js';
-import { caughtUp, eventually, get, post, startBorder, startRegister } from './processes.js';
+import { caughtUp, eventually, get, post, startBorder, startRegister, tokenFor } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -99,19 +99,21 @@ test('erx register import: bad lines reported with their numbers, good lines loa
       JSON.stringify(personLine({ personId: 'I-4', surname: 'Сидоров', givenNames: 'Семён', dateOfBirth: '1990-05-05' })),
     ].join('\n') + '\n',
   );
-  const failed = await run(process.execPath, [ERX_BIN, 'register', 'import', file, '--register', register.url]).catch((e) => e);
+  const operator = await tokenFor(register.url);
+  const failed = await run(process.execPath, [ERX_BIN, 'register', 'import', file, '--register', register.url, '--token', operator]).catch((e) => e);
   assert.equal(failed.code, 1, 'exit code says some lines failed');
   assert.match(failed.stderr, /line 2: not valid JSON/);
   assert.match(failed.stderr, /line 3: dateOfBirth: month 13 does not exist/);
   assert.match(failed.stdout, /imported 2 of 4 lines/);
   assert.equal((await get(`${register.url}/v1/persons/I-4`)).surname, 'Сидоров');
 
-  const again = await run(process.execPath, [ERX_BIN, 'register', 'import', file, '--register', register.url]).catch((e) => e);
+  const again = await run(process.execPath, [ERX_BIN, 'register', 'import', file, '--register', register.url], { env: { ...process.env, ERX_TOKEN: operator } }).catch((e) => e);
   assert.match(again.stdout, /imported 2 of 4 lines .*\(0 changes/, 'importing the same file twice changes nothing');
 
   const border = await startBorder(t, register.url, join(dir, 'border'));
   await caughtUp(border.url, register.url);
-  const child = execFile(process.execPath, [ERX_BIN, 'screen', '--border', border.url]);
+  const checkpoint = await tokenFor(border.url, 'checkpoint', { sub: 'test-checkpoint' });
+  const child = execFile(process.execPath, [ERX_BIN, 'screen', '--border', border.url, '--token', checkpoint]);
   child.stdin!.end(JSON.stringify({ surname: 'SIDOROV', givenNames: 'SEMEN', dateOfBirth: '1990-05-05' }));
   const out = await new Promise<string>((resolve) => {
     let s = '';
@@ -119,6 +121,6 @@ test('erx register import: bad lines reported with their numbers, good lines loa
     child.on('close', () => resolve(s));
   });
   assert.equal(JSON.parse(out).decision, 'clear');
-  const hit = await run(process.execPath, [ERX_BIN, 'screen', '--border', border.url, '--mrz', td3({ surname: 'Иванов', givenNames: 'Юрий', documentNumber: '700000001', country: 'RUS', dateOfBirth: '1999-03-04', sex: 'M', expires: '2031-01-01' })]);
+  const hit = await run(process.execPath, [ERX_BIN, 'screen', '--border', border.url, '--token', checkpoint, '--mrz', td3({ surname: 'Иванов', givenNames: 'Юрий', documentNumber: '700000001', country: 'RUS', dateOfBirth: '1999-03-04', sex: 'M', expires: '2031-01-01' })]);
   assert.equal(JSON.parse(hit.stdout).decision, 'hit', 'I-1 is Иванов Юрий 1999-03-04 with a served call-up');
 });

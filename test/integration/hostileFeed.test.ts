@@ -18,7 +18,7 @@ type Mode = 'honest' | 'hold' | 'tamper' | 'unsign' | 'reorder' | 'replay';
 
 function lyingProxy(target: string, state: { mode: Mode; replay?: unknown }): Promise<{ url: string; server: Server }> {
   const server = createServer(async (req, res) => {
-    const upstream = await fetch(target + req.url, { headers: { accept: 'application/json' } }).catch(() => null);
+    const upstream = await fetch(target + req.url, { headers: { accept: 'application/json', authorization: req.headers.authorization ?? '' } }).catch(() => null);
     if (!upstream) {
       res.writeHead(502).end();
       return;
@@ -54,7 +54,7 @@ test('tampered, unsigned, reordered and replayed pages are refused whole and cou
   const proxy = await lyingProxy(R, state);
   t.after(() => proxy.server.close());
   await post(`${R}/v1/persons`, personLine({ personId: 'H-1', restrictions: [callUp('CU-H1', served)] }));
-  const border = await startBorder(t, proxy.url, join(dir, 'border'));
+  const border = await startBorder(t, proxy.url, join(dir, 'border'), [], {}, R);
   await caughtUp(border.url, R);
   await post(`${R}/v1/persons`, personLine({ personId: 'H-2' }));
   await caughtUp(border.url, R);

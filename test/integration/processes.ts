@@ -1,10 +1,27 @@
-/** Helpers for tests that run erx as real processes on ephemeral ports. */
+/** Helpers for tests that run erx as real processes on ephemeral ports, with real tokens. */
+import { authSecret, issueToken } from '../../src/auth/tokens.js';
+import type { Role } from '../../src/auth/roles.js';
 import { spawnService, type ChildService } from '../../src/cli/child.js';
+
+/** Data directory of each service started here, by URL, so requests can carry a token it accepts. */
+const dataDirs = new Map<string, string>();
+
+export async function tokenFor(url: string, role: Role = 'operator', extra: { office?: string; personId?: string; sub?: string } = {}): Promise<string> {
+  const dir = dataDirs.get(new URL(url).origin);
+  if (!dir) throw new Error(`no service started at ${url}`);
+  return issueToken(authSecret(dir), { role, ...extra });
+}
 
 export async function startRegister(t: { after(fn: () => Promise<unknown>): void }, dataDir: string, port = 0, extra: string[] = []): Promise<ChildService> {
   const svc = await spawnService(['register', 'serve', '--port', String(port), '--data', dataDir, ...extra], { env: { ERX_LOG_LEVEL: 'warn' } });
+  dataDirs.set(new URL(svc.url).origin, dataDir);
   t.after(() => svc.stop('SIGKILL'));
   return svc;
+}
+
+/** The arguments that start a replica following `registerUrl` with a feed token the register accepts. */
+export async function borderArgs(registerUrl: string, dataDir: string, feedTokenFrom = registerUrl): Promise<string[]> {
+  return ['border', 'serve', '--register', registerUrl, '--token', await tokenFor(feedTokenFrom, 'border'), '--port', '0', '--data', dataDir];
 }
 
 export async function startBorder(
@@ -13,21 +30,33 @@ export async function startBorder(
   dataDir: string,
   extra: string[] = [],
   env: Record<string, string> = {},
+  feedTokenFrom = registerUrl,
 ): Promise<ChildService> {
-  const svc = await spawnService(['border', 'serve', '--register', registerUrl, '--port', '0', '--data', dataDir, ...extra], {
-    env: { ERX_LOG_LEVEL: 'warn', ...env },
-  });
+  const svc = await spawnService([...(await borderArgs(registerUrl, dataDir, feedTokenFrom)), ...extra], { env: { ERX_LOG_LEVEL: 'warn', ...env } });
+  dataDirs.set(new URL(svc.url).origin, dataDir);
   t.after(() => svc.stop('SIGKILL'));
   return svc;
 }
 
-export async function post(url: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** Remembers a service started some other way (e.g. with fault injection). */
+export function known(svc: ChildService, dataDir: string): ChildService {
+  dataDirs.set(new URL(svc.url).origin, dataDir);
+  return svc;
+}
+
+async function headers(url: string, token?: string): Promise<Record<string, string>> {
+  const origin = new URL(url).origin;
+  const t = token ?? (dataDirs.has(origin) ? await tokenFor(url) : undefined);
+  return t ? { authorization: `Bearer ${t}` } : {};
+}
+
+export async function post(url: string, body: unknown, token?: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(await headers(url, token)) }, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
-export async function get(url: string): Promise<any> {
-  const res = await fetch(url);
+export async function get(url: string, token?: string): Promise<any> {
+  const res = await fetch(url, { headers: await headers(url, token) });
   return res.json();
 }
 

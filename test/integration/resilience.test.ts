@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { ERX_BIN } from '../../src/cli/child.js';
 import { callUp, personLine, served, tempDir } from '../helpers.js';
-import { caughtUp, eventually, get, post, startBorder, startRegister } from './processes.js';
+import { caughtUp, eventually, get, post, startBorder, startRegister, tokenFor } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -31,7 +31,9 @@ test('anti-entropy: a replica edited by hand converges back, reporting what it f
   const border = await startBorder(t, register.url, borderDir);
   await caughtUp(border.url, register.url);
 
-  const clean = await run(process.execPath, [ERX_BIN, 'border', 'verify', '--border', border.url]);
+  const operator = await tokenFor(border.url);
+  const verify = () => run(process.execPath, [ERX_BIN, 'border', 'verify', '--border', border.url, '--token', operator]);
+  const clean = await verify();
   assert.match(clean.stdout, /replica matches the register/);
 
   // Somebody edits the replica's database behind its back.
@@ -42,12 +44,12 @@ test('anti-entropy: a replica edited by hand converges back, reporting what it f
   db.prepare("INSERT INTO restrictions VALUES ('CU-FAKE', 'AE-4', 'court-order', 'forged', 'X', '2024-01-01T00:00:00.000Z', NULL, NULL, 0)").run();
   db.close();
 
-  const { stdout } = await run(process.execPath, [ERX_BIN, 'border', 'verify', '--border', border.url]);
+  const { stdout } = await verify();
   const report = JSON.parse(stdout.trim().split('\n').pop()!);
   assert.ok(report.differing.length >= 3 && report.differing.length <= 4, `differing buckets ${report.differing.length}`);
   assert.deepEqual({ inserted: report.repaired.inserted, updated: report.repaired.updated, deleted: report.repaired.deleted }, { inserted: 1, updated: 2, deleted: 1 });
   assert.equal(report.consistent, true);
-  assert.match((await run(process.execPath, [ERX_BIN, 'border', 'verify', '--border', border.url])).stdout, /replica matches the register/);
+  assert.match((await verify()).stdout, /replica matches the register/);
   const s = await get(`${border.url}/v1/border/status`);
   assert.equal(s.integrity.lastVerify.differing.length, 0);
 });
@@ -111,12 +113,13 @@ test('compaction past a stopped replica: it re-bootstraps by itself and answers 
   const compacted = await run(process.execPath, [ERX_BIN, 'register', 'compact', '--data', join(dir, 'register'), '--retain-changes', '1']);
   assert.match(compacted.stdout, /removed \d+ changes/);
   register = await startRegister(t, join(dir, 'register'), Number(port));
-  assert.equal((await fetch(`${register.url}/v1/exchange/changes?after=1`)).status, 410);
+  assert.equal((await fetch(`${register.url}/v1/exchange/changes?after=1`, { headers: { authorization: `Bearer ${await tokenFor(register.url, 'border')}` } })).status, 410);
 
   border = await startBorder(t, register.url, borderDir);
   const answers: number[] = [];
+  const checkpoint = await tokenFor(border.url, 'checkpoint');
   const s = await eventually('re-bootstrap', async () => {
-    answers.push((await fetch(`${border.url}/v1/screenings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ surname: 'SMIRNOV', givenNames: 'IVAN', dateOfBirth: '1970-01-01' }) })).status);
+    answers.push((await post(`${border.url}/v1/screenings`, { surname: 'SMIRNOV', givenNames: 'IVAN', dateOfBirth: '1970-01-01' }, checkpoint)).status);
     const st = await get(`${border.url}/v1/border/status`);
     const head = (await get(`${register.url}/v1/register/status`)).registerSeq;
     return st.replicaSeq === head && st.counters.rebootstraps === 1 ? st : undefined;

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { createBorderReplica } from '../../src/border/server.js';
 import { parseLine } from '../../src/register/importer.js';
 import { createRegister } from '../../src/register/server.js';
@@ -42,9 +43,10 @@ const borderCases: Case[] = [
   { name: 'malformed JSON', method: 'POST', url: '/v1/screenings', payload: '{', headers: json, status: 400, error: /JSON/i },
 ];
 
-async function walk(app: Awaited<ReturnType<typeof createRegister>>['app'], cases: Case[]) {
+async function walk(app: Awaited<ReturnType<typeof createRegister>>['app'], cases: Case[], token: string) {
   for (const c of cases) {
-    const res = await app.inject({ method: c.method, url: c.url, ...(c.payload !== undefined ? { payload: c.payload } : {}), ...(c.headers ? { headers: c.headers } : {}) });
+    const headers = { authorization: `Bearer ${token}`, ...c.headers };
+    const res = await app.inject({ method: c.method, url: c.url, ...(c.payload !== undefined ? { payload: c.payload } : {}), headers });
     assert.equal(res.statusCode, c.status, `${c.name}: ${res.body.slice(0, 200)}`);
     const body = res.json();
     assert.match(body.error, c.error, c.name);
@@ -55,19 +57,23 @@ async function walk(app: Awaited<ReturnType<typeof createRegister>>['app'], case
 }
 
 test('register: hostile requests get clear 4xx answers and the service keeps serving', async (t) => {
-  const reg = createRegister({ dataDir: tempDir(t) });
+  const dir = tempDir(t);
+  const reg = await createRegister({ dataDir: dir });
   t.after(() => reg.close());
-  await walk(reg.app, registerCases);
+  const token = await issueToken(authSecret(dir), { role: 'operator' });
+  await walk(reg.app, registerCases, token);
   // SQL-looking text where free text is allowed is stored as text, nothing more.
   const p = { ...personLine(), surname: "Д'Артаньян); DROP TABLE persons;--" } as Record<string, unknown>;
-  assert.equal((await reg.app.inject({ method: 'POST', url: '/v1/persons', payload: p })).statusCode, 200);
-  assert.equal((await reg.app.inject({ method: 'GET', url: `/v1/persons/${p.personId}` })).json().surname, p.surname);
+  const headers = { authorization: `Bearer ${token}` };
+  assert.equal((await reg.app.inject({ method: 'POST', url: '/v1/persons', payload: p, headers })).statusCode, 200);
+  assert.equal((await reg.app.inject({ method: 'GET', url: `/v1/persons/${p.personId}`, headers })).json().surname, p.surname);
 });
 
 test('border: hostile screening requests get clear 4xx answers and the service keeps serving', async (t) => {
-  const replica = createBorderReplica({ dataDir: tempDir(t), registerUrl: 'http://127.0.0.1:9' });
+  const dir = tempDir(t);
+  const replica = await createBorderReplica({ dataDir: dir, registerUrl: 'http://127.0.0.1:9' });
   t.after(() => replica.close());
-  await walk(replica.app, borderCases);
+  await walk(replica.app, borderCases, await issueToken(authSecret(dir), { role: 'operator' }));
 });
 
 test('fuzz: the import line parser never throws, and every refusal names a reason', () => {

@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { createRegister } from '../../src/register/server.js';
 import { callUp, personLine, served, tempDir } from '../helpers.js';
 
-function register(t: Parameters<typeof tempDir>[0]) {
-  const reg = createRegister({ dataDir: tempDir(t) });
+async function register(t: Parameters<typeof tempDir>[0]) {
+  const reg = await createRegister({ dataDir: tempDir(t), auth: false });
   t.after(() => reg.close());
   return reg.app;
 }
 
 test('POST /v1/persons validates with the field named', async (t) => {
-  const app = register(t);
+  const app = await register(t);
   const cases: [Record<string, unknown>, string, RegExp][] = [
     [personLine({ dateOfBirth: '1999-02-30' }), 'dateOfBirth', /does not exist/],
     [personLine({ surname: '' }), 'surname', /empty/],
@@ -29,7 +29,7 @@ test('POST /v1/persons validates with the field named', async (t) => {
 });
 
 test('malformed JSON and wrong content are 400s with a message', async (t) => {
-  const app = register(t);
+  const app = await register(t);
   const res = await app.inject({ method: 'POST', url: '/v1/persons', payload: '{"personId":', headers: { 'content-type': 'application/json' } });
   assert.equal(res.statusCode, 400);
   assert.ok(res.json().error);
@@ -38,7 +38,7 @@ test('malformed JSON and wrong content are 400s with a message', async (t) => {
 });
 
 test('issue, serve, lift through the API; unknown ids are 404; lifecycle violations are 409', async (t) => {
-  const app = register(t);
+  const app = await register(t);
   const p = personLine();
   assert.equal((await app.inject({ method: 'POST', url: '/v1/persons', payload: p })).statusCode, 200);
   const issue = { personId: p.personId, ...callUp('CU-7') };
@@ -63,7 +63,7 @@ test('issue, serve, lift through the API; unknown ids are 404; lifecycle violati
 });
 
 test('change feed: ordered pages, bad cursors are named, a cursor ahead of the log is a conflict', async (t) => {
-  const app = register(t);
+  const app = await register(t);
   for (let i = 0; i < 5; i++) await app.inject({ method: 'POST', url: '/v1/persons', payload: personLine() });
   const page = (await app.inject({ method: 'GET', url: '/v1/exchange/changes?after=1&limit=2' })).json();
   assert.deepEqual(page.batches.flatMap((b: { changes: { seq: number }[] }) => b.changes).map((c: { seq: number }) => c.seq), [2, 3]);
@@ -77,7 +77,7 @@ test('change feed: ordered pages, bad cursors are named, a cursor ahead of the l
 });
 
 test('long-poll: a waiting request answers as soon as a change commits', async (t) => {
-  const app = register(t);
+  const app = await register(t);
   await app.inject({ method: 'POST', url: '/v1/persons', payload: personLine() });
   const started = Date.now();
   const waiting = app.inject({ method: 'GET', url: '/v1/exchange/changes?after=1&wait=10000' });
@@ -88,7 +88,7 @@ test('long-poll: a waiting request answers as soon as a change commits', async (
 });
 
 test('POST /v1/import answers per person', async (t) => {
-  const app = register(t);
+  const app = await register(t);
   const res = await app.inject({ method: 'POST', url: '/v1/import', payload: { persons: [personLine(), { personId: 'X' }, personLine()] } });
   assert.equal(res.statusCode, 200);
   const results = res.json().results;

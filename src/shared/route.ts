@@ -1,0 +1,118 @@
+/**
+ * Declaring an HTTP route once: its zod schemas (which validate the request *and* become its OpenAPI
+ * description), the roles it admits, and its handler. Fastify's own validation is switched off
+ * (createServer) so that zod is the single source of truth.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Access, Principal } from '../auth/roles.js';
+import { AuthError, verifyToken } from '../auth/tokens.js';
+import { ErxError } from './errors.js';
+import { parse } from './http.js';
+
+export interface AuthGate {
+  /** The service's token secret; null when authentication is switched off (local experiments). */
+  secret: Uint8Array | null;
+}
+
+export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined> {
+  method: 'GET' | 'POST';
+  url: string;
+  summary: string;
+  tags: string[];
+  access: Access;
+  body?: B;
+  query?: Q;
+  params?: P;
+  bodyLimit?: number;
+}
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteInput<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+  principal: Principal | null;
+  req: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/** Every route declared, for the OpenAPI page and for the test that walks all routes with all roles. */
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  access: Access;
+  summary: string;
+}
+
+const declared = new WeakMap<FastifyInstance, DeclaredRoute[]>();
+
+export function declaredRoutes(app: FastifyInstance): DeclaredRoute[] {
+  return declared.get(app) ?? [];
+}
+
+function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+export async function authenticate(gate: AuthGate, access: Access, req: FastifyRequest): Promise<Principal | null> {
+  if (access === 'public' || gate.secret === null) return null;
+  const header = req.headers.authorization;
+  const admits = access.join(', ');
+  if (!header || !/^Bearer\s+\S+$/i.test(header)) {
+    req.log.warn({ route: req.routeOptions.url, reason: 'no token' }, 'refused: unauthenticated');
+    throw new ErxError(401, `this endpoint needs a bearer token (Authorization: Bearer …) for a role among: ${admits}; erx auth token --role ROLE --data DIR prints one`);
+  }
+  let principal: Principal;
+  try {
+    principal = await verifyToken(gate.secret, header.replace(/^Bearer\s+/i, ''));
+  } catch (err) {
+    const reason = err instanceof AuthError ? err.message : 'token is not valid';
+    req.log.warn({ route: req.routeOptions.url, reason }, 'refused: bad token');
+    throw new ErxError(401, reason);
+  }
+  if (!access.includes(principal.role)) {
+    req.log.warn({ route: req.routeOptions.url, role: principal.role, sub: principal.sub }, 'refused: role not admitted');
+    throw new ErxError(403, `role ${principal.role} may not use ${req.method} ${req.routeOptions.url}; it admits: ${admits}`);
+  }
+  return principal;
+}
+
+export function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
+  app: FastifyInstance,
+  gate: AuthGate,
+  spec: RouteSpec<B, Q, P>,
+  handler: (input: RouteInput<Out<B>, Out<Q>, Out<P>>) => Promise<unknown>,
+): void {
+  const list = declared.get(app) ?? [];
+  list.push({ method: spec.method, url: spec.url, access: spec.access, summary: spec.summary });
+  declared.set(app, list);
+  const schema: Record<string, unknown> = {
+    summary: spec.summary,
+    tags: spec.tags,
+    description: spec.access === 'public' ? 'No token needed.' : `Roles: ${spec.access.join(', ')}.`,
+  };
+  if (spec.access !== 'public') schema.security = [{ bearer: [] }];
+  if (spec.body) schema.body = jsonSchema(spec.body);
+  if (spec.query) schema.querystring = jsonSchema(spec.query);
+  if (spec.params) schema.params = jsonSchema(spec.params);
+  app.route({
+    method: spec.method,
+    url: spec.url,
+    schema,
+    ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
+    handler: async (req, reply) => {
+      const principal = await authenticate(gate, spec.access, req);
+      return handler({
+        body: (spec.body ? parse(spec.body, req.body) : undefined) as Out<B>,
+        query: (spec.query ? parse(spec.query, req.query) : undefined) as Out<Q>,
+        params: (spec.params ? parse(spec.params, req.params) : undefined) as Out<P>,
+        principal,
+        req,
+        reply,
+      });
+    },
+  });
+}
