@@ -12,6 +12,7 @@ import { httpSink, importFile, storeSink } from '../register/importer.js';
 import { createRegister, openRegisterStore } from '../register/server.js';
 import { RegisterService } from '../register/service.js';
 import { runDemo } from './demo.js';
+import { printable, resolveConfig } from './config.js';
 import { createProgress } from './progress.js';
 import { closeOnSignals, listen, parsePort } from './serve.js';
 
@@ -75,25 +76,31 @@ auth
 
 const register = program.command('register').description('the issuing side: the register API and its change feed');
 
+const opt = (flags: string, description: string, env: string) => new Option(flags, description).env(env);
 const retentionOptions = (cmd: Command) =>
   cmd
-    .option('--retain-days <n>', 'keep changes committed within this many days', positiveInt, 30)
-    .option('--retain-changes <n>', 'and at most this many of the newest changes (default: no count limit)', positiveInt);
+    .addOption(opt('--retain-days <n>', 'keep changes committed within this many days', 'ERX_RETAIN_DAYS').argParser(positiveInt).default(30))
+    .addOption(opt('--retain-changes <n>', 'and at most this many of the newest changes (default: no count limit)', 'ERX_RETAIN_CHANGES').argParser(positiveInt));
 const retentionOf = (opts: { retainDays: number; retainChanges?: number }) => ({
   keepSeconds: opts.retainDays * 86_400,
   ...(opts.retainChanges !== undefined ? { keepChanges: opts.retainChanges } : {}),
 });
+const configOption = () => opt('--config <file>', 'JSON configuration file with "register" and/or "border" sections (flags and ERX_* variables win over it)', 'ERX_CONFIG');
 
-retentionOptions(
-  register
-    .command('serve')
-    .description('run a register: the HTTP API of ../CONTRACT.md and the exchange feed')
-    .option('--port <n>', 'port to listen on (0: any free port)', port, 8080)
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--data <dir>', 'where the embedded database lives', './erx-data/register')
-    .option('--compact-every <minutes>', 'how often to compact the change log', positiveInt, 10)
-    .option('--no-auth', 'accept requests without tokens (local experiments only)'),
-).action(async (opts: { port: number; host: string; data: string; retainDays: number; retainChanges?: number; compactEvery: number; auth: boolean }) => {
+/** The register service's options: flags, each with its ERX_ variable (README has the table). */
+const registerServeOptions = (cmd: Command) =>
+  retentionOptions(
+    cmd
+      .addOption(configOption())
+      .addOption(opt('--port <n>', 'port to listen on (0: any free port)', 'ERX_PORT').argParser(port).default(8080))
+      .addOption(opt('--host <host>', 'address to listen on', 'ERX_HOST').default('127.0.0.1'))
+      .addOption(opt('--data <dir>', 'where the embedded database lives', 'ERX_DATA').default('./erx-data/register'))
+      .addOption(opt('--compact-every <minutes>', 'how often to compact the change log', 'ERX_COMPACT_EVERY').argParser(positiveInt).default(10))
+      .option('--no-auth', 'accept requests without tokens (local experiments only)'),
+  );
+
+registerServeOptions(register.command('serve').description('run a register: the HTTP API of ../CONTRACT.md and the exchange feed')).action(async (_opts, cmd: Command) => {
+  const opts = resolveConfig('register', cmd).config;
   const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth });
   const timer = setInterval(() => {
     reg.store.compact(retentionOf(opts)).then(
@@ -187,39 +194,49 @@ keys
 
 const border = program.command('border').description('the border side: replicas that follow a register and screen travellers');
 
-border
-  .command('serve')
-  .description('run a border replica: bootstrap from the register, follow its changes, answer screenings')
-  .requiredOption('--register <url>', 'the register (or upstream replica) to follow', url)
-  .option('--port <n>', 'port to listen on (0: any free port)', port, 8081)
-  .option('--host <host>', 'address to listen on', '127.0.0.1')
-  .option('--data <dir>', 'where the replica database lives', './erx-data/border')
-  .addOption(tokenOption('bearer token (role border) for the register feed'))
-  .option('--trust <file>', 'trusted register keys (from `erx register keys export`); default: pin the keys seen at first contact')
-  .option('--batch <n>', 'changes to ask for per feed request', positiveInt, 1000)
-  .option('--max-staleness <seconds>', 'above this lag a clear becomes a refer ("replica data too old")', positiveInt, DEFAULT_MAX_STALENESS_SECONDS)
-  .option('--verify-every <minutes>', 'compare bucket digests with the register and repair differences this often', positiveInt, 60)
-  .option('--no-auth', 'accept requests without tokens (local experiments only)')
-  .action(async (opts: { register: string; port: number; host: string; data: string; token?: string; trust?: string; batch: number; maxStaleness: number; verifyEvery: number; auth: boolean }) => {
-    const progress = createProgress('bootstrap', 'records');
-    const replica = await createBorderReplica({
-      auth: opts.auth,
-      dataDir: resolve(opts.data),
-      registerUrl: opts.register,
-      batchSize: opts.batch,
-      maxStalenessSeconds: opts.maxStaleness,
-      verifyEveryMs: opts.verifyEvery * 60_000,
-      ...(opts.trust ? { trustFile: resolve(opts.trust) } : {}),
-      ...(opts.token ? { token: opts.token } : {}),
-      onBootstrapProgress: (done, total) => {
-        progress.update(done, total);
-        if (done === total) progress.stop();
-      },
-    });
-    closeOnSignals(() => replica.close());
-    await listen(replica.app, opts.port, opts.host);
-    replica.follower.start();
+/** The border replica's options: flags, each with its ERX_ variable (README has the table). */
+const borderServeOptions = (cmd: Command) =>
+  cmd
+    .addOption(configOption())
+    .addOption(opt('--register <url>', 'the register (or upstream replica) to follow', 'ERX_REGISTER_URL').argParser(url))
+    .addOption(opt('--port <n>', 'port to listen on (0: any free port)', 'ERX_PORT').argParser(port).default(8081))
+    .addOption(opt('--host <host>', 'address to listen on', 'ERX_HOST').default('127.0.0.1'))
+    .addOption(opt('--data <dir>', 'where the replica database lives', 'ERX_DATA').default('./erx-data/border'))
+    .addOption(tokenOption('bearer token (role border) for the register feed'))
+    .addOption(opt('--trust <file>', 'trusted register keys (from `erx register keys export`); default: pin the keys seen at first contact', 'ERX_TRUST_FILE'))
+    .addOption(opt('--batch <n>', 'changes to ask for per feed request', 'ERX_BATCH').argParser(positiveInt).default(1000))
+    .addOption(opt('--max-staleness <seconds>', 'above this lag a clear becomes a refer ("replica data too old")', 'ERX_MAX_STALENESS').argParser(positiveInt).default(DEFAULT_MAX_STALENESS_SECONDS))
+    .addOption(opt('--verify-every <minutes>', 'compare bucket digests with the register and repair differences this often', 'ERX_VERIFY_EVERY').argParser(positiveInt).default(60))
+    .option('--no-auth', 'accept requests without tokens (local experiments only)');
+
+borderServeOptions(border.command('serve').description('run a border replica: bootstrap from the register, follow its changes, answer screenings')).action(async (_opts, cmd: Command) => {
+  const opts = resolveConfig('border', cmd).config;
+  const progress = createProgress('bootstrap', 'records');
+  const replica = await createBorderReplica({
+    auth: opts.auth,
+    dataDir: resolve(opts.data),
+    registerUrl: opts.register,
+    batchSize: opts.batch,
+    maxStalenessSeconds: opts.maxStaleness,
+    verifyEveryMs: opts.verifyEvery * 60_000,
+    ...(opts.trust ? { trustFile: resolve(opts.trust) } : {}),
+    ...(opts.token ? { token: opts.token } : {}),
+    onBootstrapProgress: (done, total) => {
+      progress.update(done, total);
+      if (done === total) progress.stop();
+    },
   });
+  closeOnSignals(() => replica.close());
+  await listen(replica.app, opts.port, opts.host);
+  replica.follower.start();
+});
+
+const configPrint = program.command('config').description('the effective configuration').command('print').description('print the effective configuration of a service (secrets masked)');
+for (const [section, options] of [['register', registerServeOptions], ['border', borderServeOptions]] as const) {
+  options(configPrint.command(section).description(`print the effective configuration of \`erx ${section} serve\` given these flags, ERX_* variables and config file (secrets masked)`)).action((_opts, cmd: Command) => {
+    process.stdout.write(JSON.stringify(printable(resolveConfig(section, cmd)), null, 2) + '\n');
+  });
+}
 
 border
   .command('verify')

@@ -15,7 +15,7 @@ export interface ServiceMetrics {
 export function createMetrics(service: string): ServiceMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
-  collectDefaultMetrics({ register: registry, prefix: 'erx_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'erx_' });
   return {
     registry,
     counter: (name, help, labelNames = []) => new Counter({ name, help, labelNames, registers: [registry] }),

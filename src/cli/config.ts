@@ -1,0 +1,104 @@
+/**
+ * One configuration model for the services: built-in defaults, then a JSON config file (`--config
+ * FILE` or ERX_CONFIG), then environment variables (ERX_…), then flags — each later source wins. The
+ * merged result is validated with zod at start-up; a bad or unknown key stops start-up with a message
+ * naming it. `erx config print` shows the effective configuration, secrets masked.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const positive = z.number().int().min(1);
+const httpUrl = z.string({ error: 'is required: the URL of the register to follow (--register URL or ERX_REGISTER_URL)' }).regex(/^https?:\/\/\S+$/, 'must be an http(s) URL');
+
+export const CONFIG_SCHEMAS = {
+  register: z.strictObject({
+    port,
+    host: z.string().min(1),
+    data: z.string().min(1),
+    retainDays: positive,
+    retainChanges: positive.optional(),
+    compactEvery: positive,
+    auth: z.boolean(),
+  }),
+  border: z.strictObject({
+    register: httpUrl,
+    port,
+    host: z.string().min(1),
+    data: z.string().min(1),
+    token: z.string().min(1).optional(),
+    trust: z.string().min(1).optional(),
+    batch: positive.max(5000),
+    maxStaleness: positive,
+    verifyEvery: positive,
+    auth: z.boolean(),
+  }),
+};
+export type Section = keyof typeof CONFIG_SCHEMAS;
+export type ConfigOf<S extends Section> = z.output<(typeof CONFIG_SCHEMAS)[S]>;
+
+/** Keys whose values are masked when printed. */
+const SECRETS = new Set(['token']);
+
+export class ConfigError extends Error {}
+
+function readConfigFile(file: string, section: Section): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`config file ${file}: ${(err as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${file}: must hold a JSON object with "register" and/or "border" sections`);
+  for (const key of Object.keys(parsed)) {
+    if (!(key in CONFIG_SCHEMAS)) throw new ConfigError(`config file ${file}: unknown section "${key}" (known: ${Object.keys(CONFIG_SCHEMAS).join(', ')})`);
+  }
+  const part = (parsed as Record<string, unknown>)[section] ?? {};
+  if (typeof part !== 'object' || part === null || Array.isArray(part)) throw new ConfigError(`config file ${file}: "${section}" must be an object`);
+  return part as Record<string, unknown>;
+}
+
+export interface Effective<S extends Section> {
+  config: ConfigOf<S>;
+  sources: Record<string, string>;
+}
+
+/**
+ * Merges the sources for a command whose options were declared with `.env(…)`. Commander already
+ * resolved flags over environment over defaults; the config file slots in above the defaults.
+ */
+export function resolveConfig<S extends Section>(section: S, cmd: Command): Effective<S> {
+  const opts = cmd.opts() as Record<string, unknown>;
+  const file = opts.config as string | undefined;
+  const fromFile = file ? readConfigFile(file, section) : {};
+  const merged: Record<string, unknown> = {};
+  const sources: Record<string, string> = {};
+  for (const [key, value] of Object.entries(opts)) {
+    if (key === 'config') continue;
+    const source = cmd.getOptionValueSource(key) ?? 'default';
+    if ((source === 'default' || value === undefined) && key in fromFile) continue;
+    merged[key] = value;
+    sources[key] = source === 'env' ? 'environment' : source === 'cli' ? 'flag' : source;
+  }
+  for (const [key, value] of Object.entries(fromFile)) {
+    if (key in merged) continue;
+    merged[key] = value;
+    sources[key] = `config file ${file}`;
+  }
+  const result = CONFIG_SCHEMAS[section].safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = issue.path.join('.') || (issue as { keys?: string[] }).keys?.join(', ') || '(config)';
+    throw new ConfigError(`configuration ${section}.${key}${sources[key] ? ` (from ${sources[key]})` : ''}: ${issue.message}`);
+  }
+  return { config: result.data as ConfigOf<S>, sources };
+}
+
+export function printable<S extends Section>(effective: Effective<S>): Record<string, { value: unknown; source: string }> {
+  const out: Record<string, { value: unknown; source: string }> = {};
+  for (const [key, value] of Object.entries(effective.config)) {
+    out[key] = { value: SECRETS.has(key) && value ? '***' : value, source: effective.sources[key] ?? 'default' };
+  }
+  return out;
+}
