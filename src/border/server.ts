@@ -122,6 +122,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     const answer = await screening.screen(body, `${checkpoint}@${req.ip}`);
     end();
     screenings.inc({ decision: answer.decision });
+    req.log.info({ screeningId: answer.screeningId, decision: answer.decision, traveller: answer.traveller }, 'screened');
     return answer;
   });
 

@@ -12,6 +12,8 @@ import { httpSink, importFile, storeSink } from '../register/importer.js';
 import { createRegister, openRegisterStore } from '../register/server.js';
 import { RegisterService } from '../register/service.js';
 import { runDemo } from './demo.js';
+import { defaultMatcher } from '../matching/index.js';
+import { SqliteReplicaStore } from '../store/sqlite/replicaStore.js';
 import { printable, resolveConfig } from './config.js';
 import { createProgress } from './progress.js';
 import { closeOnSignals, listen, parsePort } from './serve.js';
@@ -230,6 +232,21 @@ borderServeOptions(border.command('serve').description('run a border replica: bo
   await listen(replica.app, opts.port, opts.host);
   replica.follower.start();
 });
+
+program
+  .command('migrate')
+  .description("apply the database schema migrations of a service's data directory (services also do this at start-up); refuses a database newer than this erx")
+  .requiredOption('--data <dir>', 'the data directory')
+  .requiredOption('--service <name>', 'register or border', (v) => {
+    if (v !== 'register' && v !== 'border') throw new InvalidArgumentError('must be register or border');
+    return v;
+  })
+  .action(async (opts: { data: string; service: 'register' | 'border' }) => {
+    const dir = resolve(opts.data);
+    if (opts.service === 'register') await openRegisterStore(dir).close();
+    else await new SqliteReplicaStore({ dataDir: dir, matcher: defaultMatcher }).close();
+    process.stdout.write(`${opts.service} database in ${dir} is at the current schema\n`);
+  });
 
 const configPrint = program.command('config').description('the effective configuration').command('print').description('print the effective configuration of a service (secrets masked)');
 for (const [section, options] of [['register', registerServeOptions], ['border', borderServeOptions]] as const) {

@@ -1,12 +1,22 @@
 /**
  * Structured JSON logs (pino). Services log to stdout, or to a file when ERX_LOG_FILE is set (the demo
  * does that, so its terminal shows the story rather than every request). ERX_LOG_LEVEL sets the level.
+ *
+ * No personal data by default: names, dates of birth, document numbers and MRZs are redacted wherever
+ * they appear in a log object. ERX_LOG_PERSONAL_DATA=1 lifts that for an investigation (documented in
+ * the README; leave it off otherwise).
  */
 import pino, { type LoggerOptions } from 'pino';
+
+const PERSONAL_FIELDS = ['surname', 'givenNames', 'patronymic', 'dateOfBirth', 'documentNumber', 'documents', 'mrz', 'traveller', 'body'];
+const PERSONAL_PATHS = [...PERSONAL_FIELDS, ...PERSONAL_FIELDS.map((f) => `*.${f}`), 'req.body', 'req.headers.authorization'];
 
 export function loggerOptions(name: string): LoggerOptions & { file?: string } {
   const level = process.env.ERX_LOG_LEVEL ?? 'info';
   const options: LoggerOptions & { file?: string } = { name, level };
+  if (process.env.ERX_LOG_PERSONAL_DATA !== '1') {
+    options.redact = { paths: PERSONAL_PATHS, censor: '[redacted]' };
+  }
   const file = process.env.ERX_LOG_FILE;
   if (file) options.file = file;
   return options;

@@ -92,3 +92,16 @@ test('a bad configuration key stops start-up with a message naming it', async (t
   assert.match(printed.maxStaleness.source, /config file/);
   assert.equal(printed.register.source, 'flag');
 });
+
+test('migrations: erx migrate applies them; a database newer than the code is refused, at start-up too', async (t) => {
+  const dir = tempDir(t);
+  assert.match((await run(process.execPath, [ERX_BIN, 'migrate', '--data', dir, '--service', 'register'])).stdout, /current schema/);
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(join(dir, 'register.db'));
+  assert.equal(db.pragma('user_version', { simple: true }), 1);
+  db.pragma('user_version = 7');
+  db.close();
+  const refused = await run(process.execPath, [ERX_BIN, 'register', 'serve', '--port', '0', '--data', dir]).catch((e) => e);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /schema version 7 is newer than this erx understands/);
+});

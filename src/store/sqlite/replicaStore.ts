@@ -49,6 +49,9 @@ const STATE_INDEXES = `
   CREATE INDEX IF NOT EXISTS restrictions_by_person ON restrictions(person_id);
 `;
 
+/** Versioned schema of state.db; a bootstrap builds the newest version directly. */
+const STATE_SCHEMA = [STATE_TABLES + STATE_INDEXES];
+
 const AUDIT_SCHEMA = [
   `CREATE TABLE screenings (
      screening_id TEXT PRIMARY KEY,
@@ -190,7 +193,7 @@ export class SqliteReplicaStore implements ReplicaStore {
 
   private openState(path: string): Db {
     const db = openDatabase(path, { synchronous: 'NORMAL' });
-    db.exec(STATE_TABLES + STATE_INDEXES);
+    migrate(db, STATE_SCHEMA, 'replica state');
     return db;
   }
 
@@ -276,6 +279,7 @@ export class SqliteReplicaStore implements ReplicaStore {
       write: async (records) => writeBatch(records),
       finish: async (asOfSeq, registerTime, lastHash) => {
         next.exec(STATE_INDEXES);
+        next.pragma(`user_version = ${STATE_SCHEMA.length}`);
         next.transaction(() => {
           if (asOfSeq > 0) s.putApplied.run(asOfSeq, lastHash);
           for (const [k, v] of Object.entries({
