@@ -149,9 +149,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     gate,
     { method: 'GET', url: '/v1/screenings', summary: 'Recent audited screenings (a checkpoint sees its own)', tags, access: ['auditor', 'operator', 'checkpoint'], query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
     async ({ query, principal }) => {
-      const all = await store.screenings(principal?.role === 'checkpoint' ? 500 : query.limit);
-      const mine = principal?.role === 'checkpoint' ? all.filter((e) => e.requester.startsWith(`${principal.sub}@`)).slice(0, query.limit) : all;
-      return { screenings: mine };
+      return { screenings: await store.screenings(query.limit, principal?.role === 'checkpoint' ? `${principal.sub}@` : undefined) };
     },
   );
 

@@ -78,6 +78,7 @@ export interface ReplicaStore extends CandidateSource {
   restrictionsOf(personIds: string[]): Promise<BorderRestriction[]>;
   getPerson(personId: string): Promise<BorderPerson | undefined>;
   recordScreening(entry: ScreeningAuditEntry): Promise<void>;
-  screenings(limit: number): Promise<ScreeningAuditEntry[]>;
+  /** Most recent screenings, newest first; optionally only those whose requester starts with a prefix. */
+  screenings(limit: number, requesterPrefix?: string): Promise<ScreeningAuditEntry[]>;
   close(): Promise<void>;
 }

@@ -2,8 +2,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type Role, ROLE_HELP, ROLES } from '../auth/roles.js';
 import { authSecret, issueToken } from '../auth/tokens.js';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { once } from 'node:events';
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AuditTrail } from '../audit/trail.js';
+import { openDatabase } from '../store/sqlite/open.js';
 import { DEFAULT_MAX_STALENESS_SECONDS } from '../border/screening.js';
 import type { VerifyReport } from '../border/antiEntropy.js';
 import { createBorderReplica } from '../border/server.js';
@@ -246,6 +249,55 @@ program
     if (opts.service === 'register') await openRegisterStore(dir).close();
     else await new SqliteReplicaStore({ dataDir: dir, matcher: defaultMatcher }).close();
     process.stdout.write(`${opts.service} database in ${dir} is at the current schema\n`);
+  });
+
+/** The audit database in a data directory: the register's own, or a replica's audit.db. */
+function openAudit(dir: string) {
+  const file = ['register.db', 'audit.db'].map((f) => join(dir, f)).find((f) => existsSync(f));
+  if (!file) throw new InvalidArgumentError(`${dir} holds neither register.db nor audit.db`);
+  const db = openDatabase(file, { synchronous: 'FULL' });
+  return { file, db, trail: new AuditTrail(db) };
+}
+
+const audit = program.command('audit').description('the hash-chained audit trail of a register or a replica');
+audit
+  .command('verify')
+  .description('walk the chain; name the first edited, inserted or deleted entry')
+  .requiredOption('--data <dir>', 'the data directory of the register or replica')
+  .action((opts: { data: string }) => {
+    const { file, db, trail } = openAudit(resolve(opts.data));
+    const result = trail.verify();
+    db.close();
+    if (result.ok) process.stdout.write(`${file}: ${result.entries} entries, chain intact\n`);
+    else {
+      process.stdout.write(`${file}: BROKEN at entry ${result.firstBad!.seq}: ${result.firstBad!.reason}\n`);
+      process.exitCode = 1;
+    }
+  });
+audit
+  .command('export')
+  .description("write a period's entries (JSON Lines) for an oversight body; each line carries its hash and its predecessor's")
+  .requiredOption('--data <dir>', 'the data directory of the register or replica')
+  .requiredOption('--from <date>', 'start of the period (ISO date or instant, inclusive)')
+  .requiredOption('--to <date>', 'end of the period (ISO date or instant, exclusive)')
+  .option('--out <file>', 'write here instead of stdout')
+  .action(async (opts: { data: string; from: string; to: string; out?: string }) => {
+    for (const [name, v] of [['--from', opts.from], ['--to', opts.to]] as const) {
+      if (Number.isNaN(Date.parse(v))) throw new InvalidArgumentError(`${name} must be an ISO date such as 2026-01-01, not "${v}"`);
+    }
+    const { db, trail } = openAudit(resolve(opts.data));
+    const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+    let n = 0;
+    for (const entry of trail.between(new Date(opts.from).toISOString(), new Date(opts.to).toISOString())) {
+      if (!out.write(JSON.stringify(entry) + '\n')) await once(out, 'drain');
+      n++;
+    }
+    db.close();
+    if (opts.out) {
+      (out as ReturnType<typeof createWriteStream>).end();
+      await once(out, 'finish');
+      process.stderr.write(`wrote ${n} entries to ${opts.out}\n`);
+    }
   });
 
 const configPrint = program.command('config').description('the effective configuration').command('print').description('print the effective configuration of a service (secrets masked)');

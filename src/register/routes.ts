@@ -16,6 +16,9 @@ const importBody = z.object({
 
 export type ImportItemResult = { ok: true; changes: number } | { ok: false; error: string; field?: string };
 
+/** Who did it, for the audit trail. */
+const actorOf = (p: Principal | null) => (p ? `${p.role}:${p.sub}${p.office ? `@${p.office}` : ''}` : 'anonymous (auth off)');
+
 /** An office writes only its own office's restrictions. */
 function mayWriteFor(principal: Principal | null, office: string, field: string): void {
   if (principal?.role === 'office' && principal.office !== office) {
@@ -29,7 +32,7 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
 
   route(app, gate, { method: 'POST', url: '/v1/persons', summary: 'Create or update a person (with restrictions and deferments)', tags, access: ['office', 'operator'], body: personSchema }, async ({ body, principal }) => {
     body.restrictions.forEach((r, i) => mayWriteFor(principal, r.office, `restrictions.${i}.office`));
-    const result = await service.upsertPerson(body);
+    const result = await service.upsertPerson(body, actorOf(principal));
     return { personId: body.personId, changes: result.changes };
   });
 
@@ -41,7 +44,7 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
 
   route(app, gate, { method: 'POST', url: '/v1/restrictions', summary: 'Issue a restriction', tags, access: ['office', 'operator'], body: issueSchema }, async ({ body, principal, reply }) => {
     mayWriteFor(principal, body.office, 'office');
-    const result = await service.issue(body);
+    const result = await service.issue(body, actorOf(principal));
     return reply.status(result.created ? 201 : 200).send({ restriction: await store.getRestriction(body.restrictionId), changes: result.changes });
   });
 
@@ -58,19 +61,19 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
 
   route(app, gate, { method: 'POST', url: '/v1/restrictions/:id/service', summary: 'Record service of a restriction', tags, access: ['office', 'operator'], params: idParam, body: serviceSchema }, async ({ params, body, principal }) => {
     await ownRestriction(params.id, principal);
-    return service.recordService(params.id, body.servedAt, body.serviceChannel);
+    return service.recordService(params.id, body.servedAt, body.serviceChannel, actorOf(principal));
   });
 
   route(app, gate, { method: 'POST', url: '/v1/restrictions/:id/lift', summary: 'Lift a restriction', tags, access: ['office', 'operator'], params: idParam, body: liftSchema }, async ({ params, body, principal }) => {
     await ownRestriction(params.id, principal);
-    return service.lift(params.id, body.liftedAt, body.liftReason);
+    return service.lift(params.id, body.liftedAt, body.liftReason, actorOf(principal));
   });
 
   route(
     app,
     gate,
     { method: 'POST', url: '/v1/import', summary: 'Bulk load persons (one result per person, in order)', tags, access: ['operator'], body: importBody, bodyLimit: 32 * 1024 * 1024 },
-    async ({ body }) => {
+    async ({ body, principal }) => {
       const results: ImportItemResult[] = new Array(body.persons.length);
       const valid: { index: number; input: z.output<typeof personSchema> }[] = [];
       body.persons.forEach((raw, index) => {
@@ -78,7 +81,7 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
         if (parsed.success) valid.push({ index, input: parsed.data });
         else results[index] = { ok: false, ...firstError(parsed.error) };
       });
-      const written = valid.length > 0 ? await service.upsertPersons(valid.map((v) => v.input)) : [];
+      const written = valid.length > 0 ? await service.upsertPersons(valid.map((v) => v.input), actorOf(principal)) : [];
       written.forEach((outcome, i) => {
         results[valid[i]!.index] =
           outcome instanceof ErxError

@@ -65,20 +65,20 @@ export class RegisterService {
    * Creates or updates a person and the restrictions listed with them (idempotent by personId and
    * restrictionId). Every check runs before the first write, so a refused line leaves nothing behind.
    */
-  async upsertPerson(input: PersonInput): Promise<WriteResult> {
-    return this.store.transaction((tx) => this.upsertIn(tx, input));
+  async upsertPerson(input: PersonInput, actor = 'system'): Promise<WriteResult> {
+    return this.store.transaction((tx) => this.upsertIn(tx, input, actor));
   }
 
   /**
    * Loads many persons in one transaction (one disk sync instead of one per person). A refused person
    * is reported in its slot and the others still load: each check runs before that person's first write.
    */
-  async upsertPersons(inputs: PersonInput[]): Promise<(WriteResult | ErxError)[]> {
+  async upsertPersons(inputs: PersonInput[], actor = 'system'): Promise<(WriteResult | ErxError)[]> {
     return this.store.transaction(async (tx) => {
       const results: (WriteResult | ErxError)[] = [];
       for (const input of inputs) {
         try {
-          results.push(await this.upsertIn(tx, input));
+          results.push(await this.upsertIn(tx, input, actor));
         } catch (err) {
           if (!(err instanceof ErxError)) throw err;
           results.push(err);
@@ -88,7 +88,7 @@ export class RegisterService {
     });
   }
 
-  private async upsertIn(tx: RegisterTx, input: PersonInput): Promise<WriteResult> {
+  private async upsertIn(tx: RegisterTx, input: PersonInput, actor: string): Promise<WriteResult> {
     const person = personFrom(input);
     const before = await tx.getPerson(person.personId);
     const plans: { before: Restriction | undefined; after: Restriction }[] = [];
@@ -115,10 +115,13 @@ export class RegisterService {
       if (!before || !same(borderPersonOf(before), view)) seqs.push(await tx.appendChange('person', person.personId, view));
     }
     for (const plan of plans) await this.writeRestriction(tx, plan.before, plan.after, seqs);
+    if (!before || !same(before, person) || plans.some((p) => !p.before || !same(p.before, p.after))) {
+      await tx.audit({ actor, action: before ? 'person.update' : 'person.create', subject: person.personId, detail: { input, changes: seqs } });
+    }
     return { changes: seqs };
   }
 
-  async issue(input: IssueInput): Promise<WriteResult & { created: boolean }> {
+  async issue(input: IssueInput, actor = 'system'): Promise<WriteResult & { created: boolean }> {
     return this.store.transaction(async (tx) => {
       if (!(await tx.getPerson(input.personId))) throw new NotFound(`person ${input.personId} is not in the register`, 'personId');
       const wanted: Restriction = { ...input };
@@ -130,19 +133,20 @@ export class RegisterService {
       }
       const seqs: number[] = [];
       await this.writeRestriction(tx, undefined, wanted, seqs);
+      await tx.audit({ actor, action: 'restriction.issue', subject: input.restrictionId, detail: { input, changes: seqs } });
       return { changes: seqs, created: true };
     });
   }
 
-  async recordService(restrictionId: string, servedAt: string, serviceChannel: Restriction['serviceChannel'] & string) {
-    return this.transition(restrictionId, (r) => serve(r, servedAt, serviceChannel));
+  async recordService(restrictionId: string, servedAt: string, serviceChannel: Restriction['serviceChannel'] & string, actor = 'system') {
+    return this.transition(restrictionId, 'restriction.serve', actor, { servedAt, serviceChannel }, (r) => serve(r, servedAt, serviceChannel));
   }
 
-  async lift(restrictionId: string, liftedAt: string, liftReason: NonNullable<Restriction['liftReason']>) {
-    return this.transition(restrictionId, (r) => lift(r, liftedAt, liftReason));
+  async lift(restrictionId: string, liftedAt: string, liftReason: NonNullable<Restriction['liftReason']>, actor = 'system') {
+    return this.transition(restrictionId, 'restriction.lift', actor, { liftedAt, liftReason }, (r) => lift(r, liftedAt, liftReason));
   }
 
-  private transition(restrictionId: string, step: (r: Restriction) => Restriction) {
+  private transition(restrictionId: string, action: string, actor: string, detail: object, step: (r: Restriction) => Restriction) {
     return this.store.transaction(async (tx) => {
       const before = await tx.getRestriction(restrictionId);
       if (!before) throw new NotFound(`restriction ${restrictionId} is not in the register`, 'restrictionId');
@@ -154,6 +158,7 @@ export class RegisterService {
       }
       const seqs: number[] = [];
       await this.writeRestriction(tx, before, after, seqs);
+      if (after !== before) await tx.audit({ actor, action, subject: restrictionId, detail: { ...detail, changes: seqs } });
       return { restriction: after, changes: seqs };
     });
   }

@@ -11,6 +11,7 @@
  *  - `snapshot` is consistent: it reflects exactly the changes up to its `asOfSeq`, even while writes go on.
  */
 import type { Person, Restriction } from '../domain/types.js';
+import type { NewAuditEntry } from '../audit/trail.js';
 import type { ChangeEntity, SignedBatch, SnapshotLine } from '../exchange/protocol.js';
 
 export interface Retention {
@@ -31,6 +32,8 @@ export interface RegisterTx {
   putPerson(person: Person): Promise<void>;
   getRestriction(restrictionId: string): Promise<Restriction | undefined>;
   putRestriction(restriction: Restriction): Promise<void>;
+  /** Records the mutation in the hash-chained audit trail, in this same transaction. */
+  audit(entry: NewAuditEntry): Promise<void>;
   /** Appends a change with the next sequence number and returns it. `body` null means "no longer at the border". */
   appendChange(entity: ChangeEntity, key: string, body: unknown): Promise<number>;
 }

@@ -126,14 +126,14 @@ test('store: an interrupted bootstrap is discarded on reopen', async (t) => {
   await reopened.close();
 });
 
-test('store: the screening audit is append-only', async (t) => {
+test('store: the screening audit is append-only and hash-chained', async (t) => {
   const dir = tempDir(t);
   const store = await bootstrapped(dir);
   await store.recordScreening({ screeningId: 's1', at: '2024-10-01T00:00:00Z', requester: 'x', request: {}, decision: 'clear', reasons: [], replicaSeq: 0 });
   await store.close();
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(`${dir}/audit.db`);
-  assert.throws(() => db.prepare("UPDATE screenings SET decision = 'hit'").run(), /append-only/);
-  assert.throws(() => db.prepare('DELETE FROM screenings').run(), /append-only/);
+  assert.throws(() => db.prepare("UPDATE audit_trail SET actor = 'someone else'").run(), /append-only/);
+  assert.throws(() => db.prepare('DELETE FROM audit_trail').run(), /append-only/);
   db.close();
 });

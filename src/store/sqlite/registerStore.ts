@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Person, Restriction } from '../../domain/types.js';
+import { AUDIT_TABLE, AuditTrail } from '../../audit/trail.js';
 import { bucketOf } from '../../exchange/digest.js';
 import type { Signature } from '../../exchange/keys.js';
 import type { Change, ChangeEntity, SignedBatch, SnapshotLine, SnapshotRecord } from '../../exchange/protocol.js';
@@ -49,6 +50,7 @@ const SCHEMA = [
      key_id TEXT NOT NULL,
      signature TEXT NOT NULL
    );`,
+  AUDIT_TABLE,
 ];
 
 interface PersonRow {
@@ -144,6 +146,8 @@ export class SqliteRegisterStore implements RegisterStore {
   /** Serialises transactions: better-sqlite3 has one connection, and an open transaction owns it. */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly stmt;
+  /** Every mutation, hash-chained, committed in the same transaction as the mutation itself. */
+  readonly trail: AuditTrail;
 
   constructor(
     dataDir: string,
@@ -152,6 +156,7 @@ export class SqliteRegisterStore implements RegisterStore {
     this.file = join(dataDir, 'register.db');
     this.db = openDatabase(this.file, { synchronous: 'FULL' });
     migrate(this.db, SCHEMA, 'register');
+    this.trail = new AuditTrail(this.db);
     this.events.setMaxListeners(0);
     const db = this.db;
     this.stmt = {
@@ -211,6 +216,9 @@ export class SqliteRegisterStore implements RegisterStore {
         lifted_at: r.liftedAt ?? null,
         lift_reason: r.liftReason ?? null,
       });
+    },
+    audit: async (entry) => {
+      this.trail.append(entry);
     },
     appendChange: async (entity, key, body) => {
       const seq = (this.stmt.head.get()?.head ?? 0) + 1;

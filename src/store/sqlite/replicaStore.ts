@@ -12,6 +12,7 @@ import type { BatchToApply } from '../../border/apply.js';
 import type { BorderPerson, BorderRestriction, SnapshotRecord } from '../../exchange/protocol.js';
 import type { ListedPerson, Matcher } from '../../matching/index.js';
 import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, recordKey } from '../../exchange/digest.js';
+import { AUDIT_TABLE, AuditTrail } from '../../audit/trail.js';
 import { canonicalJson } from '../../shared/canonical.js';
 import { faultPointInBatch } from '../../shared/faults.js';
 import { type Db, migrate, openDatabase } from './open.js';
@@ -52,20 +53,7 @@ const STATE_INDEXES = `
 /** Versioned schema of state.db; a bootstrap builds the newest version directly. */
 const STATE_SCHEMA = [STATE_TABLES + STATE_INDEXES];
 
-const AUDIT_SCHEMA = [
-  `CREATE TABLE screenings (
-     screening_id TEXT PRIMARY KEY,
-     at TEXT NOT NULL,
-     requester TEXT NOT NULL,
-     request TEXT NOT NULL,
-     decision TEXT NOT NULL,
-     reasons TEXT NOT NULL,
-     replica_seq INTEGER NOT NULL
-   );
-   CREATE INDEX screenings_by_time ON screenings(at);
-   CREATE TRIGGER screenings_no_update BEFORE UPDATE ON screenings BEGIN SELECT RAISE(ABORT, 'the screening audit is append-only'); END;
-   CREATE TRIGGER screenings_no_delete BEFORE DELETE ON screenings BEGIN SELECT RAISE(ABORT, 'the screening audit is append-only'); END;`,
-];
+const AUDIT_SCHEMA = [AUDIT_TABLE];
 
 interface PersonRow {
   person_id: string;
@@ -170,8 +158,8 @@ export class SqliteReplicaStore implements ReplicaStore {
   private db: Db;
   private stmt: Statements;
   private readonly audit: Db;
-  private readonly auditInsert;
-  private readonly auditRecent;
+  /** The screening audit: append-only and hash-chained (audit/trail.ts). */
+  readonly trail: AuditTrail;
   private readonly statePath: string;
   private readonly nextPath: string;
 
@@ -185,10 +173,7 @@ export class SqliteReplicaStore implements ReplicaStore {
     this.reindexIfMatcherChanged();
     this.audit = openDatabase(join(options.dataDir, 'audit.db'), { synchronous: 'FULL' });
     migrate(this.audit, AUDIT_SCHEMA, 'audit');
-    this.auditInsert = this.audit.prepare(
-      'INSERT INTO screenings VALUES (@screeningId, @at, @requester, @request, @decision, @reasons, @replicaSeq)',
-    );
-    this.auditRecent = this.audit.prepare<[number], Record<string, unknown>>('SELECT * FROM screenings ORDER BY at DESC LIMIT ?');
+    this.trail = new AuditTrail(this.audit);
   }
 
   private openState(path: string): Db {
@@ -437,19 +422,20 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   async recordScreening(entry: ScreeningAuditEntry): Promise<void> {
-    this.auditInsert.run({ ...entry, request: JSON.stringify(entry.request), reasons: JSON.stringify(entry.reasons) });
+    this.trail.append({
+      at: entry.at,
+      actor: entry.requester,
+      action: 'screening',
+      subject: entry.screeningId,
+      detail: { request: entry.request, decision: entry.decision, reasons: entry.reasons, replicaSeq: entry.replicaSeq },
+    });
   }
 
-  async screenings(limit: number): Promise<ScreeningAuditEntry[]> {
-    return this.auditRecent.all(limit).map((row) => ({
-      screeningId: row.screening_id as string,
-      at: row.at as string,
-      requester: row.requester as string,
-      request: JSON.parse(row.request as string),
-      decision: row.decision as string,
-      reasons: JSON.parse(row.reasons as string),
-      replicaSeq: row.replica_seq as number,
-    }));
+  async screenings(limit: number, requesterPrefix?: string): Promise<ScreeningAuditEntry[]> {
+    return this.trail.recent('screening', limit, requesterPrefix).map((e) => {
+      const d = e.detail as { request: unknown; decision: string; reasons: unknown; replicaSeq: number };
+      return { screeningId: e.subject, at: e.at, requester: e.actor, request: d.request, decision: d.decision, reasons: d.reasons, replicaSeq: d.replicaSeq };
+    });
   }
 
   async close(): Promise<void> {

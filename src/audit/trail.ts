@@ -1,0 +1,126 @@
+/**
+ * The audit trail: an append-only, hash-chained log of every mutation (register) and every screening
+ * (border). Each entry holds the hash of the previous one, so editing, inserting or deleting any entry
+ * breaks the chain from that point; `verify` walks it and names the first entry that does not hold.
+ * Triggers refuse UPDATE and DELETE as well, so an accident cannot do what only a forger would.
+ */
+import { createHash } from 'node:crypto';
+import type { Db } from '../store/sqlite/open.js';
+import { canonicalJson } from '../shared/canonical.js';
+
+export const AUDIT_TABLE = `
+  CREATE TABLE IF NOT EXISTS audit_trail (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS audit_by_action_time ON audit_trail(action, at);
+  CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_trail BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+  CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_trail BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;`;
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export type NewAuditEntry = Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'detail'> & { at?: string };
+
+export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
+  const { seq, at, actor, action, subject, detail, prevHash } = e;
+  return createHash('sha256').update(canonicalJson({ seq, at, actor, action, subject, detail, prevHash })).digest('hex');
+}
+
+interface Row {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const entryOf = (r: Row): AuditEntry => ({
+  seq: r.seq,
+  at: r.at,
+  actor: r.actor,
+  action: r.action,
+  subject: r.subject,
+  detail: JSON.parse(r.detail),
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+
+export interface VerifyResult {
+  ok: boolean;
+  entries: number;
+  /** The first entry that does not hold, and why. */
+  firstBad?: { seq: number; reason: string };
+}
+
+export class AuditTrail {
+  private readonly last;
+  private readonly insert;
+
+  /** Appends go through `db`; call `append` inside the caller's transaction to commit with it. */
+  constructor(private readonly db: Db) {
+    db.exec(AUDIT_TABLE);
+    this.last = db.prepare<[], Row>('SELECT * FROM audit_trail ORDER BY seq DESC LIMIT 1');
+    this.insert = db.prepare('INSERT INTO audit_trail VALUES (@seq, @at, @actor, @action, @subject, @detail, @prev_hash, @hash)');
+  }
+
+  append(e: NewAuditEntry): AuditEntry {
+    const prev = this.last.get();
+    const entry = {
+      seq: (prev?.seq ?? 0) + 1,
+      at: e.at ?? new Date().toISOString(),
+      actor: e.actor,
+      action: e.action,
+      subject: e.subject,
+      detail: JSON.parse(JSON.stringify(e.detail ?? null)) as unknown,
+      prevHash: prev?.hash ?? '',
+    };
+    const hash = entryHash(entry);
+    this.insert.run({ ...entry, detail: JSON.stringify(entry.detail), prev_hash: entry.prevHash, hash });
+    return { ...entry, hash };
+  }
+
+  recent(action: string, limit: number, actorPrefix?: string): AuditEntry[] {
+    const rows = actorPrefix
+      ? this.db.prepare<[string, string, number], Row>("SELECT * FROM audit_trail WHERE action = ? AND actor LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?").all(action, actorPrefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%', limit)
+      : this.db.prepare<[string, number], Row>('SELECT * FROM audit_trail WHERE action = ? ORDER BY seq DESC LIMIT ?').all(action, limit);
+    return rows.map(entryOf);
+  }
+
+  *between(from: string, to: string): Generator<AuditEntry> {
+    for (const r of this.db.prepare<[string, string], Row>('SELECT * FROM audit_trail WHERE at >= ? AND at < ? ORDER BY seq').iterate(from, to)) yield entryOf(r);
+  }
+
+  verify(): VerifyResult {
+    let expectedSeq = 1;
+    let prevHash = '';
+    let entries = 0;
+    for (const r of this.db.prepare<[], Row>('SELECT * FROM audit_trail ORDER BY seq').iterate()) {
+      entries++;
+      const e = entryOf(r);
+      if (e.seq !== expectedSeq) return { ok: false, entries, firstBad: { seq: e.seq, reason: e.seq > expectedSeq ? `entries ${expectedSeq}–${e.seq - 1} are missing (deleted)` : 'sequence number repeats (inserted)' } };
+      if (e.prevHash !== prevHash) return { ok: false, entries, firstBad: { seq: e.seq, reason: 'does not name the previous entry’s hash (an entry was inserted, removed or edited before it)' } };
+      if (entryHash(e) !== e.hash) return { ok: false, entries, firstBad: { seq: e.seq, reason: 'content does not match its hash (edited)' } };
+      prevHash = e.hash;
+      expectedSeq++;
+    }
+    return { ok: true, entries };
+  }
+}
