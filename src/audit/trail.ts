@@ -81,8 +81,16 @@ export class AuditTrail {
     this.insert = db.prepare('INSERT INTO audit_trail VALUES (@seq, @at, @actor, @action, @subject, @detail, @prev_hash, @hash)');
   }
 
+  /** The chain's head, cached: appends are serialised through this object. */
+  private head: { seq: number; hash: string } | null = null;
+
+  /** Must be called when a transaction that appended is rolled back: the cached head is then wrong. */
+  invalidate(): void {
+    this.head = null;
+  }
+
   append(e: NewAuditEntry): AuditEntry {
-    const prev = this.last.get();
+    const prev = this.head ?? this.last.get() ?? null;
     const entry = {
       seq: (prev?.seq ?? 0) + 1,
       at: e.at ?? new Date().toISOString(),
@@ -94,6 +102,7 @@ export class AuditTrail {
     };
     const hash = entryHash(entry);
     this.insert.run({ ...entry, detail: JSON.stringify(entry.detail), prev_hash: entry.prevHash, hash });
+    this.head = { seq: entry.seq, hash };
     return { ...entry, hash };
   }
 

@@ -45,7 +45,8 @@ export interface Reason {
   score: number;
   detail: string;
   /** What the restriction means for this crossing. */
-  status: 'in-force' | 'deferred' | 'lifted' | 'not-yet-in-force';
+  status: 'in-force' | 'deferred' | 'lifted' | 'expired' | 'not-yet-in-force';
+  expiresAt?: string;
   inForceFrom: string;
   liftedAt?: string;
   features: PersonMatch['features'];
@@ -117,8 +118,9 @@ function statusOf(r: BorderRestriction, person: BorderPerson | undefined, at: Da
   if (r.liftedAt && Date.parse(r.liftedAt) <= at.getTime()) {
     return { status: 'lifted', note: `lifted ${r.liftedAt}${r.liftReason ? ` (${r.liftReason})` : ''}` };
   }
-  if (!isInForce({ servedAt: r.inForceFrom, ...(r.liftedAt ? { liftedAt: r.liftedAt } : {}) }, at)) {
-    return { status: 'not-yet-in-force', note: `in force from ${r.inForceFrom}` };
+  if (r.expiresAt && Date.parse(r.expiresAt) <= at.getTime()) return { status: 'expired', note: `expired ${r.expiresAt}` };
+  if (!isInForce({ inForceFrom: r.inForceFrom, ...(r.liftedAt ? { liftedAt: r.liftedAt } : {}) }, at)) {
+    return { status: 'not-yet-in-force', note: `comes into force ${r.inForceFrom}` };
   }
   const deferment = r.kind === 'call-up' ? validDeferment(person, at) : undefined;
   if (deferment) return { status: 'deferred', note: `deferment ${deferment.category} until ${deferment.validTo}` };
@@ -167,6 +169,7 @@ export class ScreeningService {
         features: match.features,
       };
       if (r.liftedAt) reason.liftedAt = r.liftedAt;
+      if (r.expiresAt) reason.expiresAt = r.expiresAt;
       return reason;
     });
     const counting = reasons.filter((r) => r.status === 'in-force');
@@ -175,7 +178,7 @@ export class ScreeningService {
       : counting.length > 0
         ? 'refer'
         : 'clear';
-    const order: Record<Reason['status'], number> = { 'in-force': 0, deferred: 1, 'not-yet-in-force': 2, lifted: 3 };
+    const order: Record<Reason['status'], number> = { 'in-force': 0, deferred: 1, 'not-yet-in-force': 2, expired: 3, lifted: 4 };
     reasons.sort((a, b) => order[a.status] - order[b.status] || b.score - a.score);
     const allReasons: (Reason | StaleReason)[] = reasons;
     const bound = this.deps.maxStalenessSeconds ?? DEFAULT_MAX_STALENESS_SECONDS;

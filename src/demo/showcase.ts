@@ -49,7 +49,10 @@ export const SHOWCASE = {
       },
     ],
   },
-  /** Served call-up, but a valid student deferment: clear, with the deferment as the reason. */
+  /**
+   * Served call-up, then a student deferment granted after it: the replica still holds the notice,
+   * and screening answers clear with the deferment as the reason.
+   */
   deferred: {
     personId: 'R-DEMO-003',
     surname: 'Хабибуллин',
@@ -69,6 +72,6 @@ export const SHOWCASE = {
         serviceChannel: 'post',
       },
     ],
-    deferments: [{ category: 'student', validFrom: '2025-09-01', validTo: '2029-06-30' }],
+    deferments: [{ category: 'student', validFrom: '2025-10-20', validTo: '2029-06-30', evidence: 'KFU enrolment certificate 2025/1187' }],
   },
 } satisfies Record<string, Line>;

@@ -837,7 +837,10 @@ function buildPerson(plan: Plan, rng: Rng, index: number): SyntheticPerson {
     );
   }
 
-  if (deferments.length === 0 && male && age >= CORE_MIN_AGE && age <= CORE_MAX_AGE && rng.next() < plan.pDeferment) {
+  // A register never holds a served, unlifted call-up beside a deferment covering it (the register
+  // refuses to record such a service), so independent deferments go to men without one.
+  const openCallUp = restrictions.some((r) => r.kind === 'call-up' && r.servedAt !== undefined && r.liftedAt === undefined);
+  if (deferments.length === 0 && !openCallUp && male && age >= CORE_MIN_AGE && age <= CORE_MAX_AGE && rng.next() < plan.pDeferment) {
     deferments.push(defermentFrom(rng, age, undefined));
   }
 

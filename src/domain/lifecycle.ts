@@ -39,16 +39,23 @@ export class LifecycleError extends Error {
   }
 }
 
-export function isInForce(r: Pick<Restriction, 'servedAt' | 'liftedAt'>, at: Date): boolean {
-  if (!r.servedAt) return false;
+/** L1, with the service rules' in-force instant (inForceFrom) and an expiry. */
+export function isInForce(r: Pick<Restriction, 'servedAt' | 'inForceFrom' | 'liftedAt' | 'expiresAt'>, at: Date): boolean {
+  const from = r.inForceFrom ?? r.servedAt;
+  if (!from) return false;
   const t = at.getTime();
-  if (Date.parse(r.servedAt) > t) return false;
+  if (Date.parse(from) > t) return false;
+  if (r.expiresAt && Date.parse(r.expiresAt) <= t) return false;
   return !r.liftedAt || Date.parse(r.liftedAt) > t;
 }
 
 /** Returns the restriction after service, the same object when nothing changes, or throws a LifecycleError. */
-export function serve(r: Restriction, servedAt: string, serviceChannel: ServiceChannel): Restriction {
-  if (r.servedAt === servedAt && r.serviceChannel === serviceChannel && !r.liftedAt) return r;
+export function serve(r: Restriction, servedAt: string, serviceChannel: ServiceChannel, deliveredAt?: string): Restriction {
+  if (r.servedAt === servedAt && r.serviceChannel === serviceChannel && r.deliveredAt === deliveredAt && !r.liftedAt) return r;
+  // A portal notice's delivery may be recorded after its posting: that is completing the service.
+  if (r.servedAt === servedAt && r.serviceChannel === 'portal' && serviceChannel === 'portal' && !r.deliveredAt && deliveredAt && !r.liftedAt) {
+    return { ...r, deliveredAt };
+  }
   if (TRANSITIONS[stateOf(r)].serve === 'refuse') {
     throw new LifecycleError(
       `restriction ${r.restrictionId} is ${stateOf(r)} and cannot be served again`,
@@ -58,7 +65,9 @@ export function serve(r: Restriction, servedAt: string, serviceChannel: ServiceC
   if (Date.parse(servedAt) < Date.parse(r.issuedAt)) {
     throw new LifecycleError(`servedAt ${servedAt} is before issuedAt ${r.issuedAt}`, 'servedAt');
   }
-  return { ...r, servedAt, serviceChannel };
+  const served: Restriction = { ...r, servedAt, serviceChannel };
+  if (deliveredAt) served.deliveredAt = deliveredAt;
+  return served;
 }
 
 export function lift(r: Restriction, liftedAt: string, liftReason: LiftReason): Restriction {
@@ -88,8 +97,8 @@ export function advance(existing: Restriction, wanted: Restriction): Restriction
   }
   let next = existing;
   if (wanted.servedAt && wanted.serviceChannel) {
-    if (!next.servedAt || next.servedAt !== wanted.servedAt || next.serviceChannel !== wanted.serviceChannel) {
-      next = serve(next, wanted.servedAt, wanted.serviceChannel);
+    if (!next.servedAt || next.servedAt !== wanted.servedAt || next.serviceChannel !== wanted.serviceChannel || next.deliveredAt !== wanted.deliveredAt) {
+      next = serve(next, wanted.servedAt, wanted.serviceChannel, wanted.deliveredAt);
     }
   } else if (next.servedAt) {
     throw new LifecycleError(`restriction ${existing.restrictionId} is already served; service cannot be undone`, 'servedAt');

@@ -25,6 +25,8 @@ export interface Deferment {
   validFrom: string;
   /** ISO date, inclusive. */
   validTo: string;
+  /** Reference to the evidence (a certificate number, a decision); stays in the register. */
+  evidence?: string;
 }
 
 export interface Person {
@@ -46,8 +48,22 @@ export interface Restriction {
   basis: string;
   office: string;
   issuedAt: string;
+  /** When service was recorded: the signature (in person, post) or the posting (portal). */
   servedAt?: string;
   serviceChannel?: ServiceChannel;
+  /** Portal only: when the person opened the notice. */
+  deliveredAt?: string;
+  /**
+   * When it came into force, fixed at service by the service rules then in force (serviceRules.ts),
+   * so a later change of rules never moves it retroactively.
+   */
+  inForceFrom?: string;
+  /** After this instant the restriction no longer applies (an expiry, not a lift). */
+  expiresAt?: string;
+  /** When the issuing office must review it (register-only, informational). */
+  reviewAt?: string;
+  /** The call-up campaign it belongs to; closing the campaign lifts it. */
+  campaign?: string;
   liftedAt?: string;
   liftReason?: LiftReason;
 }

@@ -31,8 +31,10 @@ export interface BorderRestriction {
   kind: RestrictionKind;
   basis: string;
   office: string;
-  /** When the restriction came into force (its effective service). */
+  /** When the restriction came into force (its effective service, by the service rules). */
   inForceFrom: string;
+  /** After this instant it no longer applies. */
+  expiresAt?: string;
   liftedAt?: string;
   liftReason?: LiftReason;
 }
@@ -163,6 +165,8 @@ export function borderRestrictionOf(r: {
   basis: string;
   office: string;
   servedAt?: string | undefined;
+  inForceFrom?: string | undefined;
+  expiresAt?: string | undefined;
   liftedAt?: string | undefined;
   liftReason?: LiftReason | undefined;
 }): BorderRestriction | null {
@@ -173,8 +177,9 @@ export function borderRestrictionOf(r: {
     kind: r.kind,
     basis: r.basis,
     office: r.office,
-    inForceFrom: r.servedAt,
+    inForceFrom: r.inForceFrom ?? r.servedAt,
   };
+  if (r.expiresAt) view.expiresAt = r.expiresAt;
   if (r.liftedAt) {
     view.liftedAt = r.liftedAt;
     if (r.liftReason) view.liftReason = r.liftReason;

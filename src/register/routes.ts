@@ -61,8 +61,23 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
 
   route(app, gate, { method: 'POST', url: '/v1/restrictions/:id/service', summary: 'Record service of a restriction', tags, access: ['office', 'operator'], params: idParam, body: serviceSchema }, async ({ params, body, principal }) => {
     await ownRestriction(params.id, principal);
-    return service.recordService(params.id, body.servedAt, body.serviceChannel, actorOf(principal));
+    return service.recordService(params.id, body.servedAt, body.serviceChannel, actorOf(principal), body.deliveredAt);
   });
+
+  route(
+    app,
+    gate,
+    {
+      method: 'POST',
+      url: '/v1/campaigns/:id/close',
+      summary: 'Close a call-up campaign: lift all its open restrictions at once',
+      tags,
+      access: ['office', 'operator'],
+      params: idParam,
+      body: z.object({ closedAt: liftSchema.shape.liftedAt, liftReason: liftSchema.shape.liftReason.default('cancellation') }),
+    },
+    async ({ params, body, principal }) => service.closeCampaign(params.id, body.closedAt, body.liftReason, actorOf(principal), (r) => mayWriteFor(principal, r.office, 'id')),
+  );
 
   route(app, gate, { method: 'POST', url: '/v1/restrictions/:id/lift', summary: 'Lift a restriction', tags, access: ['office', 'operator'], params: idParam, body: liftSchema }, async ({ params, body, principal }) => {
     await ownRestriction(params.id, principal);

@@ -69,6 +69,7 @@ export const defermentSchema = z
     category: z.enum(DEFERMENT_CATEGORIES),
     validFrom: calendarDate,
     validTo: calendarDate,
+    evidence: text(200).optional(),
   })
   .refine((d) => d.validFrom <= d.validTo, { message: 'validTo is before validFrom', path: ['validTo'] });
 
@@ -78,12 +79,23 @@ export const restrictionFields = {
   basis: text(500),
   office: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,63}$/, 'must be an office code such as MO-Moscow-12'),
   issuedAt: instant,
+  expiresAt: instant.optional(),
+  reviewAt: instant.optional(),
+  campaign: identifier.optional(),
 };
 
 const serviceFields = {
   servedAt: instant,
   serviceChannel: z.enum(SERVICE_CHANNELS),
+  deliveredAt: instant.optional(),
 };
+
+/** A delivery time belongs to the portal channel only, and cannot precede the posting. */
+function deliveryFits(value: { servedAt?: string | undefined; serviceChannel?: string | undefined; deliveredAt?: string | undefined }, ctx: z.RefinementCtx) {
+  if (value.deliveredAt === undefined) return;
+  if (value.serviceChannel !== 'portal') ctx.addIssue({ code: 'custom', message: 'deliveredAt applies only to serviceChannel "portal"', path: ['deliveredAt'] });
+  else if (value.servedAt && value.deliveredAt < value.servedAt) ctx.addIssue({ code: 'custom', message: 'deliveredAt is before servedAt (the posting)', path: ['deliveredAt'] });
+}
 
 const liftFields = {
   liftedAt: instant,
@@ -105,11 +117,13 @@ export const embeddedRestrictionSchema = z
     ...restrictionFields,
     servedAt: serviceFields.servedAt.optional(),
     serviceChannel: serviceFields.serviceChannel.optional(),
+    deliveredAt: serviceFields.deliveredAt,
     liftedAt: liftFields.liftedAt.optional(),
     liftReason: liftFields.liftReason.optional(),
   })
   .superRefine(together('servedAt', 'serviceChannel'))
-  .superRefine(together('liftedAt', 'liftReason'));
+  .superRefine(together('liftedAt', 'liftReason'))
+  .superRefine(deliveryFits);
 
 export const personSchema = z.object({
   personId: identifier,
@@ -127,7 +141,7 @@ export type PersonInput = z.infer<typeof personSchema>;
 export const issueSchema = z.object({ personId: identifier, ...restrictionFields });
 export type IssueInput = z.infer<typeof issueSchema>;
 
-export const serviceSchema = z.object(serviceFields);
+export const serviceSchema = z.object(serviceFields).superRefine(deliveryFits);
 export const liftSchema = z.object(liftFields);
 
 export interface FieldError {

@@ -4,6 +4,7 @@
  * its cause, nor a cause without its change.
  */
 import { advance, LifecycleError, lift, serve } from '../domain/lifecycle.js';
+import { DEFAULT_SERVICE_RULES, inForceFrom, type ServiceRules } from '../domain/serviceRules.js';
 import type { Person, Restriction } from '../domain/types.js';
 import { borderPersonOf, borderRestrictionOf } from '../exchange/protocol.js';
 import { sameValue as same } from '../shared/canonical.js';
@@ -40,7 +41,9 @@ function restrictionFrom(personId: string, r: PersonInput['restrictions'][number
     office: r.office,
     issuedAt: r.issuedAt,
   };
+  for (const key of ['expiresAt', 'reviewAt', 'campaign'] as const) if (r[key]) out[key] = r[key];
   if (r.servedAt && r.serviceChannel) Object.assign(out, { servedAt: r.servedAt, serviceChannel: r.serviceChannel });
+  if (r.deliveredAt) out.deliveredAt = r.deliveredAt;
   if (r.liftedAt && r.liftReason) Object.assign(out, { liftedAt: r.liftedAt, liftReason: r.liftReason });
   return out;
 }
@@ -50,8 +53,35 @@ function conflict(err: unknown): never {
   throw err;
 }
 
+/**
+ * D1: a call-up notice cannot come into force while the person holds a valid deferment. The register
+ * refuses to record such a service (the office must lift the notice with reason "deferment", or serve it
+ * after the deferment ends), so no checkpoint can ever be told to stop that person.
+ */
+function refuseDuringDeferment(r: Restriction, person: Person | undefined, field: string): void {
+  if (r.kind !== 'call-up' || !r.inForceFrom || r.liftedAt || !person) return;
+  const day = r.inForceFrom.slice(0, 10);
+  const d = person.deferments.find((x) => x.validFrom <= day && day <= x.validTo);
+  if (d) {
+    throw new Conflict(
+      `person ${person.personId} holds a deferment (${d.category}, valid ${d.validFrom} to ${d.validTo}); call-up notice ${r.restrictionId} cannot come into force on ${day} — lift it with reason "deferment", or serve it after ${d.validTo}`,
+      field,
+    );
+  }
+}
+
 export class RegisterService {
-  constructor(readonly store: RegisterStore) {}
+  constructor(
+    readonly store: RegisterStore,
+    readonly rules: ServiceRules = DEFAULT_SERVICE_RULES,
+  ) {}
+
+  /** Fixes the in-force instant by the service rules when service (or a portal delivery) is recorded. */
+  private withInForce(before: Restriction | undefined, after: Restriction): Restriction {
+    if (!after.servedAt) return after;
+    if (before?.inForceFrom && before.servedAt === after.servedAt && before.deliveredAt === after.deliveredAt) return { ...after, inForceFrom: before.inForceFrom };
+    return { ...after, inForceFrom: inForceFrom(after, this.rules)! };
+  }
 
   private async writeRestriction(tx: RegisterTx, before: Restriction | undefined, after: Restriction, seqs: number[]) {
     if (before && same(before, after)) return;
@@ -101,12 +131,15 @@ export class RegisterService {
       if (existing && existing.personId !== person.personId) {
         throw new Conflict(`restriction ${r.restrictionId} belongs to another person`, `restrictions.${i}.restrictionId`);
       }
+      let after: Restriction;
       try {
-        plans.push({ before: existing, after: existing ? advance(existing, wanted) : checkNew(wanted) });
+        after = this.withInForce(existing, existing ? advance(existing, wanted) : checkNew(wanted));
       } catch (err) {
         if (err instanceof LifecycleError) throw new Conflict(err.message, `restrictions.${i}.${err.field}`);
         throw err;
       }
+      if (!existing?.inForceFrom || existing.inForceFrom !== after.inForceFrom) refuseDuringDeferment(after, person, `restrictions.${i}.servedAt`);
+      plans.push({ before: existing, after });
     }
     const seqs: number[] = [];
     if (!before || !same(before, person)) {
@@ -116,7 +149,8 @@ export class RegisterService {
     }
     for (const plan of plans) await this.writeRestriction(tx, plan.before, plan.after, seqs);
     if (!before || !same(before, person) || plans.some((p) => !p.before || !same(p.before, p.after))) {
-      await tx.audit({ actor, action: before ? 'person.update' : 'person.create', subject: person.personId, detail: { input, changes: seqs } });
+      // What changed is in the change log and the register itself; the trail records who, when, and which changes.
+      await tx.audit({ actor, action: before ? 'person.update' : 'person.create', subject: person.personId, detail: { restrictions: plans.map((p) => p.after.restrictionId), changes: seqs } });
     }
     return { changes: seqs };
   }
@@ -127,7 +161,7 @@ export class RegisterService {
       const wanted: Restriction = { ...input };
       const existing = await tx.getRestriction(input.restrictionId);
       if (existing) {
-        const { servedAt, serviceChannel, liftedAt, liftReason, ...asIssued } = existing;
+        const { servedAt, serviceChannel, deliveredAt, inForceFrom: _f, liftedAt, liftReason, ...asIssued } = existing;
         if (same(asIssued, wanted)) return { changes: [], created: false };
         throw new Conflict(`restriction ${input.restrictionId} already exists with other details`, 'restrictionId');
       }
@@ -138,8 +172,33 @@ export class RegisterService {
     });
   }
 
-  async recordService(restrictionId: string, servedAt: string, serviceChannel: Restriction['serviceChannel'] & string, actor = 'system') {
-    return this.transition(restrictionId, 'restriction.serve', actor, { servedAt, serviceChannel }, (r) => serve(r, servedAt, serviceChannel));
+  async recordService(restrictionId: string, servedAt: string, serviceChannel: Restriction['serviceChannel'] & string, actor = 'system', deliveredAt?: string) {
+    return this.transition(restrictionId, 'restriction.serve', actor, { servedAt, serviceChannel, deliveredAt }, (r) => serve(r, servedAt, serviceChannel, deliveredAt));
+  }
+
+  /**
+   * Closing a call-up campaign lifts every open restriction of it, in one transaction (all or none).
+   * `mayWrite` lets the caller refuse restrictions of another office.
+   */
+  async closeCampaign(campaign: string, closedAt: string, liftReason: NonNullable<Restriction['liftReason']>, actor = 'system', mayWrite: (r: Restriction) => void = () => {}) {
+    return this.store.transaction(async (tx) => {
+      const all = await tx.campaignRestrictions(campaign);
+      if (all.length === 0) throw new NotFound(`campaign ${campaign} has no restrictions in the register`, 'id');
+      const open = all.filter((r) => !r.liftedAt);
+      const seqs: number[] = [];
+      for (const r of open) {
+        mayWrite(r);
+        let after: Restriction;
+        try {
+          after = lift(r, closedAt, liftReason);
+        } catch (err) {
+          conflict(err);
+        }
+        await this.writeRestriction(tx, r, after, seqs);
+      }
+      await tx.audit({ actor, action: 'campaign.close', subject: campaign, detail: { closedAt, liftReason, lifted: open.map((r) => r.restrictionId), changes: seqs } });
+      return { campaign, lifted: open.length, alreadyLifted: all.length - open.length, changes: seqs };
+    });
   }
 
   async lift(restrictionId: string, liftedAt: string, liftReason: NonNullable<Restriction['liftReason']>, actor = 'system') {
@@ -152,10 +211,11 @@ export class RegisterService {
       if (!before) throw new NotFound(`restriction ${restrictionId} is not in the register`, 'restrictionId');
       let after: Restriction;
       try {
-        after = step(before);
+        after = this.withInForce(before, step(before));
       } catch (err) {
         conflict(err);
       }
+      if (after.inForceFrom !== before.inForceFrom) refuseDuringDeferment(after, await tx.getPerson(after.personId), 'servedAt');
       const seqs: number[] = [];
       await this.writeRestriction(tx, before, after, seqs);
       if (after !== before) await tx.audit({ actor, action, subject: restrictionId, detail: { ...detail, changes: seqs } });
@@ -169,9 +229,10 @@ function checkNew(r: Restriction): Restriction {
   let out: Restriction = { ...r };
   delete out.servedAt;
   delete out.serviceChannel;
+  delete out.deliveredAt;
   delete out.liftedAt;
   delete out.liftReason;
-  if (r.servedAt && r.serviceChannel) out = serve(out, r.servedAt, r.serviceChannel);
+  if (r.servedAt && r.serviceChannel) out = serve(out, r.servedAt, r.serviceChannel, r.deliveredAt);
   if (r.liftedAt && r.liftReason) out = lift(out, r.liftedAt, r.liftReason);
   return out;
 }

@@ -32,6 +32,8 @@ export interface RegisterTx {
   putPerson(person: Person): Promise<void>;
   getRestriction(restrictionId: string): Promise<Restriction | undefined>;
   putRestriction(restriction: Restriction): Promise<void>;
+  /** Every restriction of a call-up campaign. */
+  campaignRestrictions(campaign: string): Promise<Restriction[]>;
   /** Records the mutation in the hash-chained audit trail, in this same transaction. */
   audit(entry: NewAuditEntry): Promise<void>;
   /** Appends a change with the next sequence number and returns it. `body` null means "no longer at the border". */

@@ -41,7 +41,7 @@ test('anti-entropy: a replica edited by hand converges back, reporting what it f
   db.prepare("UPDATE restrictions SET lifted_at = '2025-01-01T00:00:00.000Z', lift_reason = 'cancellation' WHERE restriction_id = 'CU-AE-1'").run();
   db.prepare("DELETE FROM restrictions WHERE restriction_id = 'CU-AE-2'").run();
   db.prepare("UPDATE persons SET surname = 'Подделкин' WHERE person_id = 'AE-3'").run();
-  db.prepare("INSERT INTO restrictions VALUES ('CU-FAKE', 'AE-4', 'court-order', 'forged', 'X', '2024-01-01T00:00:00.000Z', NULL, NULL, 0)").run();
+  db.prepare("INSERT INTO restrictions VALUES ('CU-FAKE', 'AE-4', 'court-order', 'forged', 'X', '2024-01-01T00:00:00.000Z', NULL, NULL, 0, NULL)").run();
   db.close();
 
   const { stdout } = await verify();

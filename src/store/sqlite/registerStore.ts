@@ -51,6 +51,12 @@ const SCHEMA = [
      signature TEXT NOT NULL
    );`,
   AUDIT_TABLE,
+  `ALTER TABLE restrictions ADD COLUMN delivered_at TEXT;
+   ALTER TABLE restrictions ADD COLUMN in_force_from TEXT;
+   ALTER TABLE restrictions ADD COLUMN expires_at TEXT;
+   ALTER TABLE restrictions ADD COLUMN review_at TEXT;
+   ALTER TABLE restrictions ADD COLUMN campaign TEXT;
+   CREATE INDEX restrictions_by_campaign ON restrictions(campaign) WHERE campaign IS NOT NULL;`,
 ];
 
 interface PersonRow {
@@ -75,6 +81,11 @@ interface RestrictionRow {
   service_channel: string | null;
   lifted_at: string | null;
   lift_reason: string | null;
+  delivered_at: string | null;
+  in_force_from: string | null;
+  expires_at: string | null;
+  review_at: string | null;
+  campaign: string | null;
 }
 
 interface BatchRow {
@@ -126,6 +137,11 @@ function restrictionOf(row: RestrictionRow): Restriction {
   if (row.service_channel !== null) r.serviceChannel = row.service_channel as Restriction['serviceChannel'];
   if (row.lifted_at !== null) r.liftedAt = row.lifted_at;
   if (row.lift_reason !== null) r.liftReason = row.lift_reason as Restriction['liftReason'];
+  if (row.delivered_at !== null) r.deliveredAt = row.delivered_at;
+  if (row.in_force_from !== null) r.inForceFrom = row.in_force_from;
+  if (row.expires_at !== null) r.expiresAt = row.expires_at;
+  if (row.review_at !== null) r.reviewAt = row.review_at;
+  if (row.campaign !== null) r.campaign = row.campaign;
   return r;
 }
 
@@ -173,9 +189,11 @@ export class SqliteRegisterStore implements RegisterStore {
       ),
       putRestriction: db.prepare(
         `INSERT INTO restrictions VALUES (@restriction_id, @person_id, @kind, @basis, @office, @issued_at, @served_at,
-           @service_channel, @lifted_at, @lift_reason)
+           @service_channel, @lifted_at, @lift_reason, @delivered_at, @in_force_from, @expires_at, @review_at, @campaign)
          ON CONFLICT(restriction_id) DO UPDATE SET served_at = excluded.served_at,
-           service_channel = excluded.service_channel, lifted_at = excluded.lifted_at, lift_reason = excluded.lift_reason`,
+           service_channel = excluded.service_channel, lifted_at = excluded.lifted_at, lift_reason = excluded.lift_reason,
+           delivered_at = excluded.delivered_at, in_force_from = excluded.in_force_from, expires_at = excluded.expires_at,
+           review_at = excluded.review_at`,
       ),
       head: db.prepare<[], { head: number | null }>('SELECT max(seq) AS head FROM changes'),
       append: db.prepare('INSERT INTO changes (seq, at, entity, key, body) VALUES (?, ?, ?, ?, ?)'),
@@ -215,8 +233,15 @@ export class SqliteRegisterStore implements RegisterStore {
         service_channel: r.serviceChannel ?? null,
         lifted_at: r.liftedAt ?? null,
         lift_reason: r.liftReason ?? null,
+        delivered_at: r.deliveredAt ?? null,
+        in_force_from: r.inForceFrom ?? null,
+        expires_at: r.expiresAt ?? null,
+        review_at: r.reviewAt ?? null,
+        campaign: r.campaign ?? null,
       });
     },
+    campaignRestrictions: async (campaign) =>
+      this.db.prepare<[string], RestrictionRow>('SELECT * FROM restrictions WHERE campaign = ? ORDER BY restriction_id').all(campaign).map(restrictionOf),
     audit: async (entry) => {
       this.trail.append(entry);
     },
@@ -280,6 +305,7 @@ export class SqliteRegisterStore implements RegisterStore {
         return result;
       } catch (err) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        this.trail.invalidate();
         throw err;
       }
     };

@@ -51,7 +51,9 @@ const STATE_INDEXES = `
 `;
 
 /** Versioned schema of state.db; a bootstrap builds the newest version directly. */
-const STATE_SCHEMA = [STATE_TABLES + STATE_INDEXES];
+const STATE_SCHEMA = [STATE_TABLES + STATE_INDEXES, 'ALTER TABLE restrictions ADD COLUMN expires_at TEXT;'];
+/** A bootstrap creates the tables, then every later step that is not an index, then the indexes at the end. */
+const BOOTSTRAP_STEPS = [STATE_TABLES, ...STATE_SCHEMA.slice(1)];
 
 const AUDIT_SCHEMA = [AUDIT_TABLE];
 
@@ -74,6 +76,7 @@ interface RestrictionRow {
   in_force_from: string;
   lifted_at: string | null;
   lift_reason: string | null;
+  expires_at: string | null;
 }
 
 function personOf(row: PersonRow): BorderPerson {
@@ -98,6 +101,7 @@ function restrictionOf(row: RestrictionRow): BorderRestriction {
     office: row.office,
     inForceFrom: row.in_force_from,
   };
+  if (row.expires_at !== null) r.expiresAt = row.expires_at;
   if (row.lifted_at !== null) r.liftedAt = row.lifted_at;
   if (row.lift_reason !== null) r.liftReason = row.lift_reason as BorderRestriction['liftReason'];
   return r;
@@ -120,10 +124,10 @@ function statements(db: Db) {
     putDocument: db.prepare('INSERT OR IGNORE INTO documents VALUES (?, ?, ?)'),
     putKey: db.prepare('INSERT OR IGNORE INTO name_keys VALUES (?, ?)'),
     putRestriction: db.prepare(
-      `INSERT INTO restrictions VALUES (@restriction_id, @person_id, @kind, @basis, @office, @in_force_from, @lifted_at, @lift_reason, @seq)
+      `INSERT INTO restrictions VALUES (@restriction_id, @person_id, @kind, @basis, @office, @in_force_from, @lifted_at, @lift_reason, @seq, @expires_at)
        ON CONFLICT(restriction_id) DO UPDATE SET person_id = excluded.person_id, kind = excluded.kind, basis = excluded.basis,
          office = excluded.office, in_force_from = excluded.in_force_from, lifted_at = excluded.lifted_at,
-         lift_reason = excluded.lift_reason, seq = excluded.seq`,
+         lift_reason = excluded.lift_reason, seq = excluded.seq, expires_at = excluded.expires_at`,
     ),
     deleteRestriction: db.prepare('DELETE FROM restrictions WHERE restriction_id = ?'),
     getPerson: db.prepare<[string], PersonRow>('SELECT * FROM persons WHERE person_id = ?'),
@@ -245,6 +249,7 @@ export class SqliteReplicaStore implements ReplicaStore {
       lifted_at: r.liftedAt ?? null,
       lift_reason: r.liftReason ?? null,
       seq,
+      expires_at: r.expiresAt ?? null,
     });
   }
 
@@ -252,7 +257,7 @@ export class SqliteReplicaStore implements ReplicaStore {
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.nextPath + suffix, { force: true });
     // Nothing in this file matters until it is complete, so the build skips the journal entirely.
     const next = openDatabase(this.nextPath, { synchronous: 'OFF', journal: 'OFF' });
-    next.exec(STATE_TABLES);
+    for (const step of BOOTSTRAP_STEPS) next.exec(step);
     const s = statements(next);
     const writeBatch = next.transaction((records: SnapshotRecord[]) => {
       for (const record of records) {
