@@ -12,6 +12,7 @@ import { type AuthGate, route } from '../shared/route.js';
 import { SqliteReplicaStore } from '../store/sqlite/replicaStore.js';
 import { HttpFeedClient } from '../transport/http/httpFeedClient.js';
 import { verifyReplica, type VerifyReport } from './antiEntropy.js';
+import { registerSelfCheck } from './selfCheck.js';
 import { DEFAULT_MAX_STALENESS_SECONDS, type Freshness, screeningRequestSchema, ScreeningService } from './screening.js';
 import type { ReplicaStore } from './store.js';
 
@@ -152,6 +153,8 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
       return { screenings: await store.screenings(query.limit, principal?.role === 'checkpoint' ? `${principal.sub}@` : undefined) };
     },
   );
+
+  await registerSelfCheck(app, gate, store);
 
   let lastVerify: VerifyReport | null = null;
   let verifying: Promise<VerifyReport> | null = null;

@@ -25,6 +25,8 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   query?: Q;
   params?: P;
   bodyLimit?: number;
+  /** Route config for plugins (e.g. `rateLimit`). */
+  config?: Record<string, unknown>;
 }
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -103,6 +105,7 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
     url: spec.url,
     schema,
     ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
+    ...(spec.config ? { config: spec.config } : {}),
     handler: async (req, reply) => {
       const principal = await authenticate(gate, spec.access, req);
       return handler({

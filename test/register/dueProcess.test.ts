@@ -119,3 +119,33 @@ test('at the border: a deferment granted after service clears the person; an exp
   assert.equal(expired.decision, 'clear');
   assert.equal(expired.reasons[0].status, 'expired');
 });
+
+test('self-check: a person learns their own status and how to contest it; nothing about anyone else; rate-limited', async (t) => {
+  const regDir = tempDir(t);
+  const reg = await createRegister({ dataDir: regDir });
+  t.after(() => reg.close());
+  await reg.app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(reg.app.server.address() as { port: number }).port}`;
+  const op = { authorization: `Bearer ${await issueToken(authSecret(regDir), { role: 'operator' })}` };
+  await reg.app.inject({ method: 'POST', url: '/v1/persons', headers: op, payload: person({ personId: 'S-1', dateOfBirth: '1999-03-04', documents: [{ type: 'passport', number: '751234567', country: 'RUS' }], restrictions: [callUp('CU-S1', { servedAt: '2024-10-02T10:00:00Z', serviceChannel: 'post' })] }) });
+  const replica = await createBorderReplica({ dataDir: tempDir(t), registerUrl: url, token: await issueToken(authSecret(regDir), { role: 'border' }), longPollMs: 200 });
+  t.after(() => replica.close());
+  replica.follower.start();
+  await replica.follower.waitFor(await reg.store.headSeq());
+  const check = (payload: object) => replica.app.inject({ method: 'POST', url: '/v1/self-check', payload });
+
+  const mine = (await check({ documentNumber: '751234567', dateOfBirth: '1999-03-04' })).json();
+  assert.equal(mine.restricted, true);
+  assert.equal(mine.restrictions[0].basis, 'Call-up notice CU-S1, art. 31');
+  assert.equal(mine.restrictions[0].office, 'MO-Moscow-12');
+  assert.match(mine.howToContest, /deferment/);
+  const wrongDob = (await check({ documentNumber: '751234567', dateOfBirth: '1999-03-05' })).json();
+  const nobody = (await check({ documentNumber: '700000000', dateOfBirth: '1999-03-04' })).json();
+  const strip = (x: { checkedAt?: string }) => ({ ...x, checkedAt: undefined });
+  assert.deepEqual(strip(wrongDob), strip(nobody), 'a wrong date of birth tells nothing more than an unknown document');
+  assert.equal(nobody.restricted, false);
+  assert.equal((await check({ documentNumber: '751234567', dateOfBirth: '1999' })).statusCode, 400);
+  const statuses: number[] = [];
+  for (let i = 0; i < 12; i++) statuses.push((await check({ documentNumber: '700000000', dateOfBirth: '1999-03-04' })).statusCode);
+  assert.ok(statuses.includes(429), `rate-limited: ${statuses.join(',')}`);
+});
