@@ -71,6 +71,12 @@ export interface ReplicaStore extends CandidateSource {
   state(): Promise<ReplicaState>;
   beginBootstrap(): Promise<BootstrapWriter>;
   applyBatches(expectedCursor: number, batches: BatchToApply[], registerSeq: number, registerTime: string): Promise<void>;
+  /**
+   * The priority lane: applies only the relief changes (lifts, deferments) of verified batches beyond
+   * the cursor, atomically, without moving the cursor; a row never goes back to an older state.
+   * Returns how many changes it applied.
+   */
+  applyRelief(expectedCursor: number, batches: BatchToApply[]): Promise<number>;
   /** Hashes of applied batches by their last sequence number (to tell an honest duplicate from a replay). */
   knownBatchHashes(lastSeqs: number[]): Promise<Map<number, string>>;
   /** Records that the register was heard from; `caughtUp` when the replica held every change at `registerTime`. */

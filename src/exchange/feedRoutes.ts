@@ -13,7 +13,7 @@ import { type ChangeBatch, PROTOCOL_VERSION, type SignedBatch, type SnapshotLine
 
 export interface FeedSource {
   headSeq(): Promise<number>;
-  batchesAfter(after: number, maxChanges: number): Promise<SignedBatch[]>;
+  batchesAfter(after: number, maxChanges: number, options?: { reliefOnly?: boolean }): Promise<SignedBatch[]>;
   /** The oldest sequence number still served; a cursor before it must re-bootstrap. */
   oldestSeq(): Promise<number>;
   snapshot(options?: { buckets?: number[] }): AsyncIterable<SnapshotLine>;
@@ -31,6 +31,8 @@ const changesQuery = z.object({
   after: z.coerce.number().int('must be an integer').min(0, 'must be 0 or more').max(Number.MAX_SAFE_INTEGER),
   limit: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(MAX_BATCH, `must be at most ${MAX_BATCH}`).default(1000),
   wait: z.coerce.number().int('must be an integer').min(0, 'must be 0 or more').max(MAX_WAIT_MS, `must be at most ${MAX_WAIT_MS} ms`).default(0),
+  /** Only batches holding relief (lifts, deferments): the priority lane for a replica that is behind. */
+  relief: z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true').default(false),
 });
 
 const snapshotQuery = z.object({
@@ -101,7 +103,7 @@ export function registerFeedRoutes(app: FastifyInstance, gate: AuthGate, source:
       }
       head = await source.headSeq();
     }
-    const batches = head > query.after ? await source.batchesAfter(query.after, query.limit) : [];
+    const batches = head > query.after ? await source.batchesAfter(query.after, query.limit, { reliefOnly: query.relief }) : [];
     return { protocol: PROTOCOL_VERSION, after: query.after, batches, registerSeq: head, registerTime: new Date().toISOString() };
   });
 

@@ -14,7 +14,9 @@
  *  F3  a bootstrap that did not see the snapshot's trailer, or whose signed manifest does not match
  *      what arrived, is discarded, never half-applied;
  *  F4  nothing is applied from a page unless every batch in it verifies against a trusted key; a
- *      rejected page is logged with its reason, counted, and refetched after a pause.
+ *      rejected page is logged with its reason, counted, and refetched after a pause;
+ *  F5  relief (lifts, deferments) in a backlog is applied before the rest of the backlog, and no later
+ *      in-order change can take an entity back to an older state.
  */
 import { EventEmitter } from 'node:events';
 import { planPage } from '../border/apply.js';
@@ -48,7 +50,7 @@ export class Follower extends EventEmitter {
   lastError: string | null = null;
   /** When the current long-poll began with nothing left to apply; null if not caught up and listening. */
   listeningSince: Date | null = null;
-  counters = { batchesApplied: 0, changesApplied: 0, duplicates: 0, errors: 0, bootstraps: 0, rebootstraps: 0 };
+  counters = { batchesApplied: 0, changesApplied: 0, duplicates: 0, errors: 0, bootstraps: 0, rebootstraps: 0, reliefApplied: 0 };
   /** Pages refused, by reason (a signature that fails, a gap, a replay…). */
   rejected: Record<RejectReason, number> = {
     unsigned: 0,
@@ -270,10 +272,44 @@ export class Follower extends EventEmitter {
     await this.sleep(Math.min(100 * 2 ** Math.min(this.rejectStreak, 6), MAX_BACKOFF_MS));
   }
 
+  /** Highest sequence number the priority lane has looked through. */
+  private reliefSeen = 0;
+
+  /**
+   * The priority lane (invariant F5): a replica more than a page behind first fetches the batches of
+   * its backlog that hold relief — lifts and deferments — verifies them, and applies just those
+   * changes, so a lift is at the checkpoint before the imposes queued ahead of it.
+   */
+  private async applyReliefAhead(cursor: number, registerSeq: number): Promise<void> {
+    const { store, client } = this.options;
+    let after = Math.max(cursor, this.reliefSeen);
+    while (after < registerSeq) {
+      const page = await client.changes(after, this.options.batchSize ?? 1000, 0, AbortSignal.any([this.abort.signal, this.stepAbort.signal]), { reliefOnly: true });
+      if (page.batches.length === 0) {
+        this.reliefSeen = Math.max(this.reliefSeen, page.registerSeq);
+        return;
+      }
+      await this.verifyPage(page.batches);
+      const applied = await store.applyRelief(cursor, page.batches.map((b) => ({ lastSeq: b.lastSeq, hash: b.hash, changes: b.changes })));
+      after = page.batches[page.batches.length - 1]!.lastSeq;
+      this.reliefSeen = after;
+      this.counters.reliefApplied += applied;
+      this.emit('relief', after, applied);
+    }
+  }
+
   private async step(cursor: number): Promise<void> {
     const { store, client } = this.options;
     await this.ensureTrust();
     const state = await store.state();
+    if (state.registerSeq - cursor > (this.options.batchSize ?? 1000) && this.reliefSeen < state.registerSeq) {
+      try {
+        await this.applyReliefAhead(cursor, state.registerSeq);
+      } catch (err) {
+        if (err instanceof BatchRejected) return this.reject(err.reason, err.message);
+        throw err;
+      }
+    }
     const caughtUp = cursor >= state.registerSeq;
     const wait = caughtUp ? (this.options.longPollMs ?? 10_000) : 0;
     this.state = 'following';

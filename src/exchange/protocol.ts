@@ -70,6 +70,18 @@ export function batchHash(b: UnsignedBatch): string {
   return createHash('sha256').update(canonicalJson({ firstSeq, lastSeq, prevHash, committedAt, changes })).digest('hex');
 }
 
+/**
+ * Relief: a change that can only make a person freer — a lift, or a person's deferments. Relief travels
+ * ahead of everything else (a replica behind the register fetches the relief in its backlog first), so a
+ * lawful lift or deferment reaches a checkpoint at least as fast as a ban. A removed record (body null)
+ * is never relief, so applying relief early can never resurrect anything.
+ */
+export function isRelief(c: Change): boolean {
+  if (c.body === null) return false;
+  if (c.entity === 'restriction') return c.body.liftedAt !== undefined;
+  return c.body.deferments.length > 0;
+}
+
 /** A page of the change feed: whole signed batches, in order, the first one holding `after + 1`. */
 export interface ChangeBatch {
   protocol: number;

@@ -90,7 +90,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
 function bindFeed(store: RegisterStore) {
   return {
     headSeq: () => store.headSeq(),
-    batchesAfter: (after: number, max: number) => store.batchesAfter(after, max),
+    batchesAfter: (after: number, max: number, options?: { reliefOnly?: boolean }) => store.batchesAfter(after, max, options),
     oldestSeq: () => store.oldestSeq(),
     snapshot: (options?: { buckets?: number[] }) => store.snapshot(options),
     onCommit: (listener: (head: number) => void) => store.onCommit(listener),

@@ -48,7 +48,7 @@ export interface RegisterStore {
   restrictionsOf(personId: string): Promise<Restriction[]>;
   headSeq(): Promise<number>;
   /** Whole committed batches with lastSeq > after, in order: at least one, then as many as fit in `maxChanges`. */
-  batchesAfter(after: number, maxChanges: number): Promise<SignedBatch[]>;
+  batchesAfter(after: number, maxChanges: number, options?: { reliefOnly?: boolean }): Promise<SignedBatch[]>;
   /** A consistent snapshot of the border view, as a lazy stream of lines; optionally only some buckets. */
   snapshot(options?: { buckets?: number[] }): AsyncIterable<SnapshotLine>;
   /** Sequence number of the oldest change still in the log (head + 1 when it is empty). */

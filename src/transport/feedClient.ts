@@ -18,7 +18,8 @@ export interface FeedClient {
   snapshot(signal?: AbortSignal, buckets?: number[]): AsyncIterable<SnapshotLine>;
   /** Bucket digests of the feed's current state. */
   digest(signal?: AbortSignal): Promise<RemoteDigest>;
-  changes(after: number, limit: number, waitMs: number, signal?: AbortSignal): Promise<ChangeBatch>;
+  /** With `reliefOnly`, only the batches holding lifts and deferments (the priority lane). */
+  changes(after: number, limit: number, waitMs: number, signal?: AbortSignal, options?: { reliefOnly?: boolean }): Promise<ChangeBatch>;
   /** The signing keys the feed publishes (trusted only through endorsement or configuration). */
   keys(signal?: AbortSignal): Promise<PublicKeyInfo[]>;
 }

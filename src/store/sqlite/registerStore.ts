@@ -6,7 +6,7 @@ import { AUDIT_TABLE, AuditTrail } from '../../audit/trail.js';
 import { bucketOf } from '../../exchange/digest.js';
 import type { Signature } from '../../exchange/keys.js';
 import type { Change, ChangeEntity, SignedBatch, SnapshotLine, SnapshotRecord } from '../../exchange/protocol.js';
-import { batchHash, borderPersonOf, borderRestrictionOf, manifestBytes, PROTOCOL_VERSION, snapshotDigest } from '../../exchange/protocol.js';
+import { batchHash, borderPersonOf, borderRestrictionOf, isRelief, manifestBytes, PROTOCOL_VERSION, snapshotDigest } from '../../exchange/protocol.js';
 import type { CompactionReport, RegisterStore, RegisterTx, Retention } from '../../register/store.js';
 import { type Db, migrate, openDatabase } from './open.js';
 
@@ -57,6 +57,8 @@ const SCHEMA = [
    ALTER TABLE restrictions ADD COLUMN review_at TEXT;
    ALTER TABLE restrictions ADD COLUMN campaign TEXT;
    CREATE INDEX restrictions_by_campaign ON restrictions(campaign) WHERE campaign IS NOT NULL;`,
+  `ALTER TABLE batches ADD COLUMN relief INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX batches_with_relief ON batches(last_seq) WHERE relief = 1;`,
 ];
 
 interface PersonRow {
@@ -200,9 +202,10 @@ export class SqliteRegisterStore implements RegisterStore {
       changeRange: db.prepare<[number, number], ChangeRow>('SELECT * FROM changes WHERE seq >= ? AND seq <= ? ORDER BY seq'),
       lastBatch: db.prepare<[], BatchRow>('SELECT * FROM batches ORDER BY last_seq DESC LIMIT 1'),
       putBatch: db.prepare(
-        'INSERT INTO batches VALUES (@last_seq, @first_seq, @prev_hash, @hash, @committed_at, @key_id, @signature)',
+        'INSERT INTO batches VALUES (@last_seq, @first_seq, @prev_hash, @hash, @committed_at, @key_id, @signature, @relief)',
       ),
       batchesAfter: db.prepare<[number, number], BatchRow>('SELECT * FROM batches WHERE last_seq > ? ORDER BY last_seq LIMIT ?'),
+      reliefBatchesAfter: db.prepare<[number, number], BatchRow>('SELECT * FROM batches WHERE relief = 1 AND last_seq > ? ORDER BY last_seq LIMIT ?'),
     };
   }
 
@@ -271,6 +274,7 @@ export class SqliteRegisterStore implements RegisterStore {
     const hash = batchHash(unsigned);
     const sig = this.signer.sign(Buffer.from(hash));
     this.stmt.putBatch.run({
+      relief: this.pending.some(isRelief) ? 1 : 0,
       last_seq: unsigned.lastSeq,
       first_seq: unsigned.firstSeq,
       prev_hash: unsigned.prevHash,
@@ -330,11 +334,11 @@ export class SqliteRegisterStore implements RegisterStore {
     return this.stmt.head.get()?.head ?? 0;
   }
 
-  async batchesAfter(after: number, maxChanges: number): Promise<SignedBatch[]> {
+  async batchesAfter(after: number, maxChanges: number, options: { reliefOnly?: boolean } = {}): Promise<SignedBatch[]> {
     const out: SignedBatch[] = [];
     let changes = 0;
     // Whole batches only (a signature covers a whole batch); at least one, however large.
-    for (const row of this.stmt.batchesAfter.all(after, 1000)) {
+    for (const row of (options.reliefOnly ? this.stmt.reliefBatchesAfter : this.stmt.batchesAfter).all(after, 1000)) {
       if (out.length > 0 && changes + (row.last_seq - row.first_seq + 1) > maxChanges) break;
       out.push({
         firstSeq: row.first_seq,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ReplicaState, ReplicaStore, BootstrapWriter, RepairReport, ScreeningAuditEntry } from '../../border/store.js';
 import { CursorMoved } from '../../border/store.js';
 import type { BatchToApply } from '../../border/apply.js';
-import type { BorderPerson, BorderRestriction, SnapshotRecord } from '../../exchange/protocol.js';
+import { type BorderPerson, type BorderRestriction, type Change, isRelief, type SnapshotRecord } from '../../exchange/protocol.js';
 import type { ListedPerson, Matcher } from '../../matching/index.js';
 import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, recordKey } from '../../exchange/digest.js';
 import { AUDIT_TABLE, AuditTrail } from '../../audit/trail.js';
@@ -145,6 +145,8 @@ function statements(db: Db) {
     countRestrictions: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM restrictions'),
     allPersons: db.prepare<[], PersonRow>('SELECT * FROM persons'),
     putApplied: db.prepare('INSERT OR REPLACE INTO applied_batches VALUES (?, ?)'),
+    personSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM persons WHERE person_id = ?'),
+    restrictionSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM restrictions WHERE restriction_id = ?'),
     allRestrictions: db.prepare<[], RestrictionRow>('SELECT * FROM restrictions'),
     getApplied: db.prepare<[number], { hash: string }>('SELECT hash FROM applied_batches WHERE last_seq = ?'),
   };
@@ -298,6 +300,48 @@ export class SqliteReplicaStore implements ReplicaStore {
     };
   }
 
+  /**
+   * Writes one change unless the row already holds a newer state (its seq is at least the change's):
+   * relief applied ahead of the sequence (applyRelief) must not be undone when the older changes of the
+   * same entity arrive in order. Repair writes (seq = cursor) are not guarded by this.
+   */
+  private applyChange(s: Statements, change: Change): void {
+    if (change.entity === 'person') {
+      if ((s.personSeq.get(change.key)?.seq ?? -1) >= change.seq) return;
+      if (change.body) this.writePerson(s, change.body, change.seq);
+      else {
+        s.deletePerson.run(change.key);
+        s.deleteDocuments.run(change.key);
+        s.deleteKeys.run(change.key);
+      }
+    } else {
+      if ((s.restrictionSeq.get(change.key)?.seq ?? -1) >= change.seq) return;
+      if (change.body) this.writeRestriction(s, change.body, change.seq);
+      else s.deleteRestriction.run(change.key);
+    }
+  }
+
+  /**
+   * The priority lane: applies the relief changes (lifts, deferments) of verified batches beyond the
+   * cursor, without moving the cursor. The ordinary apply reaches them later and finds them done.
+   */
+  async applyRelief(expectedCursor: number, batches: BatchToApply[]): Promise<number> {
+    const s = this.stmt;
+    return this.db.transaction(() => {
+      const cursor = this.meta('cursor');
+      if (cursor === undefined || Number(cursor) !== expectedCursor) throw new CursorMoved(expectedCursor, cursor === undefined ? null : Number(cursor));
+      let applied = 0;
+      for (const batch of batches) {
+        for (const change of batch.changes) {
+          if (change.seq <= expectedCursor || !isRelief(change)) continue;
+          this.applyChange(s, change);
+          applied++;
+        }
+      }
+      return applied;
+    })();
+  }
+
   async applyBatches(expectedCursor: number, batches: BatchToApply[], registerSeq: number, registerTime: string): Promise<void> {
     const s = this.stmt;
     this.db.transaction(() => {
@@ -308,15 +352,7 @@ export class SqliteReplicaStore implements ReplicaStore {
         const middle = Math.floor(batch.changes.length / 2);
         for (const [i, change] of batch.changes.entries()) {
           if (i === middle) faultPointInBatch();
-          if (change.entity === 'person') {
-            if (change.body) this.writePerson(s, change.body, change.seq);
-            else {
-              s.deletePerson.run(change.key);
-              s.deleteDocuments.run(change.key);
-              s.deleteKeys.run(change.key);
-            }
-          } else if (change.body) this.writeRestriction(s, change.body, change.seq);
-          else s.deleteRestriction.run(change.key);
+          this.applyChange(s, change);
         }
         applied += batch.changes.length;
         s.putApplied.run(batch.lastSeq, batch.hash);

@@ -36,8 +36,8 @@ export class HttpFeedClient implements FeedClient {
     return res;
   }
 
-  async changes(after: number, limit: number, waitMs: number, signal?: AbortSignal): Promise<ChangeBatch> {
-    const res = await this.get(`/v1/exchange/changes?after=${after}&limit=${limit}&wait=${waitMs}`, signal);
+  async changes(after: number, limit: number, waitMs: number, signal?: AbortSignal, options: { reliefOnly?: boolean } = {}): Promise<ChangeBatch> {
+    const res = await this.get(`/v1/exchange/changes?after=${after}&limit=${limit}&wait=${waitMs}${options.reliefOnly ? '&relief=1' : ''}`, signal);
     const body = (await res.json()) as ChangeBatch;
     if (!body || !Array.isArray(body.batches) || typeof body.registerSeq !== 'number') {
       throw new FeedError('change feed answered with something that is not a page of batches', 0);

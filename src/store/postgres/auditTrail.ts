@@ -1,0 +1,179 @@
+/**
+ * The hash-chained audit trail (see audit/trail.ts) on PostgreSQL: the same table, the same entries,
+ * the same hashes (`entryHash`), so `verify` and an export read the same on either backend.
+ *
+ * Appends take a transaction-scoped advisory lock per schema, so concurrent appenders (screenings at
+ * many checkpoints) take turns and each names its predecessor's hash; in the register they run inside
+ * the write transaction, which commits the entry with the mutation it records. A statement trigger
+ * refuses UPDATE, DELETE and TRUNCATE: an accident cannot do what only a forger (with the rights to
+ * drop the trigger) could, and `verify` names what a forger did.
+ */
+import { entryHash, type AuditEntry, type NewAuditEntry, type VerifyResult } from '../../audit/trail.js';
+import { fetchChunks, inTransaction, type Pool, type PoolClient } from './db.js';
+
+/** Part of a store's first migration. */
+export function auditTrailSchema(s: string): string {
+  return `
+  CREATE TABLE ${s}.audit_trail (
+    seq bigint PRIMARY KEY,
+    at text COLLATE "C" NOT NULL,
+    actor text COLLATE "C" NOT NULL,
+    action text COLLATE "C" NOT NULL,
+    subject text NOT NULL,
+    detail text NOT NULL,
+    prev_hash text NOT NULL,
+    hash text NOT NULL
+  );
+  CREATE INDEX audit_by_action_time ON ${s}.audit_trail (action, at);
+  CREATE INDEX audit_by_action_seq ON ${s}.audit_trail (action, seq);
+  CREATE FUNCTION ${s}.audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'the audit trail is append-only' USING ERRCODE = 'insufficient_privilege'; END $$;
+  CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ${s}.audit_trail
+    FOR EACH STATEMENT EXECUTE FUNCTION ${s}.audit_append_only();`;
+}
+
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+interface Row {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const entryOf = (r: Row): AuditEntry => ({
+  seq: r.seq,
+  at: r.at,
+  actor: r.actor,
+  action: r.action,
+  subject: r.subject,
+  detail: JSON.parse(r.detail),
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+
+export class PostgresAuditTrail {
+  constructor(
+    private readonly pool: Pool,
+    /** The quoted schema name. */
+    private readonly s: string,
+    private readonly fetchRows = 1000,
+  ) {}
+
+  /**
+   * Takes the appenders' lock for the rest of the transaction on `client` and returns the end of the
+   * chain. Entries built on it with `next` must be written with `insert` in that same transaction.
+   */
+  async lockHead(client: PoolClient): Promise<ChainHead> {
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('erx-audit'), hashtext($1))", [this.s]);
+    const prev = (await client.query<Pick<Row, 'seq' | 'hash'>>(`SELECT seq, hash FROM ${this.s}.audit_trail ORDER BY seq DESC LIMIT 1`)).rows[0];
+    return { seq: prev?.seq ?? 0, hash: prev?.hash ?? '' };
+  }
+
+  /** The entry that follows `head` (pure). */
+  static next(head: ChainHead, e: NewAuditEntry): AuditEntry {
+    const entry = {
+      seq: head.seq + 1,
+      at: e.at ?? new Date().toISOString(),
+      actor: e.actor,
+      action: e.action,
+      subject: e.subject,
+      detail: JSON.parse(JSON.stringify(e.detail ?? null)) as unknown,
+      prevHash: head.hash,
+    };
+    return { ...entry, hash: entryHash(entry) };
+  }
+
+  /** Writes built entries, in one statement. */
+  async insert(client: PoolClient, entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await client.query(
+      `INSERT INTO ${this.s}.audit_trail (seq, at, actor, action, subject, detail, prev_hash, hash)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+      [
+        entries.map((e) => e.seq),
+        entries.map((e) => e.at),
+        entries.map((e) => e.actor),
+        entries.map((e) => e.action),
+        entries.map((e) => e.subject),
+        entries.map((e) => JSON.stringify(e.detail)),
+        entries.map((e) => e.prevHash),
+        entries.map((e) => e.hash),
+      ],
+    );
+  }
+
+  /** Appends inside the caller's open transaction on `client`; it commits (or not) with it. */
+  async appendIn(client: PoolClient, e: NewAuditEntry): Promise<AuditEntry> {
+    const entry = PostgresAuditTrail.next(await this.lockHead(client), e);
+    await this.insert(client, [entry]);
+    return entry;
+  }
+
+  /** Appends in a transaction of its own. */
+  async append(e: NewAuditEntry): Promise<AuditEntry> {
+    return inTransaction(this.pool, 'BEGIN', (client) => this.appendIn(client, e));
+  }
+
+  /** The newest entries of one action, newest first; optionally only actors starting with `actorPrefix`. */
+  async recent(action: string, limit: number, actorPrefix?: string): Promise<AuditEntry[]> {
+    const rows = actorPrefix
+      ? await this.pool.query<Row>(`SELECT * FROM ${this.s}.audit_trail WHERE action = $1 AND actor LIKE $2 ESCAPE '\\' ORDER BY seq DESC LIMIT $3`, [
+          action,
+          actorPrefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%',
+          limit,
+        ])
+      : await this.pool.query<Row>(`SELECT * FROM ${this.s}.audit_trail WHERE action = $1 ORDER BY seq DESC LIMIT $2`, [action, limit]);
+    return rows.rows.map(entryOf);
+  }
+
+  /** Entries with `from <= at < to`, in chain order, streamed from one consistent read. */
+  async *between(from: string, to: string): AsyncGenerator<AuditEntry> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      for await (const rows of fetchChunks<Row>(client, `SELECT * FROM ${this.s}.audit_trail WHERE at >= $1 AND at < $2 ORDER BY seq`, [from, to], this.fetchRows)) {
+        for (const row of rows) yield entryOf(row);
+      }
+    } catch (err) {
+      broken = err as Error;
+      throw err;
+    } finally {
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      client.release(broken);
+    }
+  }
+
+  /** Walks the chain; names the first entry that does not hold (same reasons as the SQLite trail). */
+  async verify(): Promise<VerifyResult> {
+    return inTransaction(this.pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
+      let expectedSeq = 1;
+      let prevHash = '';
+      let entries = 0;
+      for await (const rows of fetchChunks<Row>(client, `SELECT * FROM ${this.s}.audit_trail ORDER BY seq`, [], this.fetchRows)) {
+        for (const r of rows) {
+          entries++;
+          const e = entryOf(r);
+          if (e.seq !== expectedSeq) {
+            return { ok: false, entries, firstBad: { seq: e.seq, reason: e.seq > expectedSeq ? `entries ${expectedSeq}–${e.seq - 1} are missing (deleted)` : 'sequence number repeats (inserted)' } };
+          }
+          if (e.prevHash !== prevHash) {
+            return { ok: false, entries, firstBad: { seq: e.seq, reason: 'does not name the previous entry’s hash (an entry was inserted, removed or edited before it)' } };
+          }
+          if (entryHash(e) !== e.hash) return { ok: false, entries, firstBad: { seq: e.seq, reason: 'content does not match its hash (edited)' } };
+          prevHash = e.hash;
+          expectedSeq++;
+        }
+      }
+      return { ok: true, entries };
+    });
+  }
+}

@@ -1,0 +1,681 @@
+/**
+ * A border replica's storage on PostgreSQL — the border's central database. See ReplicaStore for the
+ * guarantees; how each is kept here:
+ *
+ *  - `applyBatches` runs in one transaction that first locks the `cursor` row (SELECT … FOR UPDATE) and
+ *    refuses unless it still holds `expectedCursor`; a racing second caller waits for the lock, then
+ *    sees the moved cursor and is refused. The entity writes, applied-batch hashes, cursor, last hash
+ *    and counters commit together. Changes carry whole states, so a page is applied as the last state
+ *    of each entity, in a few set-based statements, which ends exactly where one-by-one application would.
+ *  - A bootstrap is built into fresh `next_*` tables (unlogged while loading: worthless until complete)
+ *    and swapped in by DROP + RENAME inside one transaction, the commit point of a bootstrap. Screening
+ *    reads the old tables until that commit and the new ones after it; it waits a moment during the
+ *    swap, never sees a half-built state. `next_*` tables left by a crash are dropped on open.
+ *  - The screening audit is the hash-chained audit trail (auditTrail.ts); a trigger refuses UPDATE,
+ *    DELETE and TRUNCATE.
+ *  - The person and restriction counts are kept by statement-level triggers (exact under hand edits
+ *    too), so `state()` — read on every screening — costs no table scan.
+ *
+ * Bucket digests, records and their ordering are computed by the same pure functions as on SQLite
+ * (exchange/digest.ts), from rows mapped to the same objects, so both backends agree bit for bit.
+ */
+import type { BatchToApply } from '../../border/apply.js';
+import type { BootstrapWriter, RepairReport, ReplicaState, ReplicaStore, ScreeningAuditEntry } from '../../border/store.js';
+import { CursorMoved } from '../../border/store.js';
+import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, recordKey } from '../../exchange/digest.js';
+import { isRelief } from '../../exchange/protocol.js';
+import type { BorderPerson, BorderRestriction, SnapshotRecord } from '../../exchange/protocol.js';
+import type { ListedPerson, Matcher } from '../../matching/index.js';
+import { canonicalJson } from '../../shared/canonical.js';
+import { faultPointInBatch } from '../../shared/faults.js';
+import { auditTrailSchema, PostgresAuditTrail } from './auditTrail.js';
+import { checkSchemaName, createPool, fetchChunks, inTransaction, migrate, type Pool, type PoolClient, type PostgresLocation } from './db.js';
+
+/** The tables a bootstrap replaces, in the order everything that takes several of them locks them. */
+const STATE_TABLES = ['meta', 'applied_batches', 'documents', 'name_keys', 'persons', 'restrictions'] as const;
+const STATE_INDEXES = ['documents_by_person', 'name_keys_by_person', 'restrictions_by_person'] as const;
+
+/** The replicated state, under a name prefix: '' for the live tables, 'next_' for a bootstrap being built. */
+function stateTables(s: string, p: string, unlogged: boolean): string {
+  const create = unlogged ? 'CREATE UNLOGGED TABLE' : 'CREATE TABLE';
+  return `
+  ${create} ${s}.${p}meta (key text COLLATE "C", value text NOT NULL, CONSTRAINT ${p}meta_pkey PRIMARY KEY (key));
+  ${create} ${s}.${p}applied_batches (last_seq bigint, hash text NOT NULL, CONSTRAINT ${p}applied_batches_pkey PRIMARY KEY (last_seq));
+  ${create} ${s}.${p}persons (
+    person_id text COLLATE "C",
+    surname text NOT NULL,
+    given_names text NOT NULL,
+    patronymic text,
+    date_of_birth text NOT NULL,
+    documents text NOT NULL,
+    deferments text NOT NULL,
+    seq bigint NOT NULL,
+    CONSTRAINT ${p}persons_pkey PRIMARY KEY (person_id)
+  );
+  ${create} ${s}.${p}documents (number text COLLATE "C", country text COLLATE "C", person_id text COLLATE "C",
+    CONSTRAINT ${p}documents_pkey PRIMARY KEY (number, country, person_id));
+  ${create} ${s}.${p}name_keys (key text COLLATE "C", person_id text COLLATE "C",
+    CONSTRAINT ${p}name_keys_pkey PRIMARY KEY (key, person_id));
+  ${create} ${s}.${p}restrictions (
+    restriction_id text COLLATE "C",
+    person_id text COLLATE "C" NOT NULL,
+    kind text NOT NULL,
+    basis text NOT NULL,
+    office text NOT NULL,
+    in_force_from text NOT NULL,
+    lifted_at text,
+    lift_reason text,
+    seq bigint NOT NULL,
+    expires_at text,
+    CONSTRAINT ${p}restrictions_pkey PRIMARY KEY (restriction_id)
+  );`;
+}
+
+function stateIndexes(s: string, p: string): string {
+  return `
+  CREATE INDEX ${p}documents_by_person ON ${s}.${p}documents (person_id);
+  CREATE INDEX ${p}name_keys_by_person ON ${s}.${p}name_keys (person_id);
+  CREATE INDEX ${p}restrictions_by_person ON ${s}.${p}restrictions (person_id);`;
+}
+
+/** Keeps `counts` in step with the live persons and restrictions tables. */
+function countTriggers(s: string): string {
+  return ['persons', 'restrictions']
+    .map(
+      (t) => `
+  CREATE TRIGGER ${t}_count_insert AFTER INSERT ON ${s}.${t} REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION ${s}.count_inserted('${t}');
+  CREATE TRIGGER ${t}_count_delete AFTER DELETE ON ${s}.${t} REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION ${s}.count_deleted('${t}');
+  CREATE TRIGGER ${t}_count_truncate AFTER TRUNCATE ON ${s}.${t}
+    FOR EACH STATEMENT EXECUTE FUNCTION ${s}.count_truncated('${t}');`,
+    )
+    .join('');
+}
+
+/**
+ * Numbered migration steps. A bootstrap builds the newest layout directly from `stateTables`, so a
+ * later step that changes a state table must change `stateTables` too (and ALTER the live table here).
+ */
+const SCHEMA: ((s: string) => string)[] = [
+  (s) => `
+  ${stateTables(s, '', false)}
+  ${stateIndexes(s, '')}
+  CREATE TABLE ${s}.counts (name text PRIMARY KEY, n bigint NOT NULL);
+  INSERT INTO ${s}.counts (name, n) VALUES ('persons', 0), ('restrictions', 0);
+  CREATE FUNCTION ${s}.count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN UPDATE ${s}.counts SET n = n + (SELECT count(*) FROM new_rows) WHERE name = TG_ARGV[0]; RETURN NULL; END $$;
+  CREATE FUNCTION ${s}.count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN UPDATE ${s}.counts SET n = n - (SELECT count(*) FROM old_rows) WHERE name = TG_ARGV[0]; RETURN NULL; END $$;
+  CREATE FUNCTION ${s}.count_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN UPDATE ${s}.counts SET n = 0 WHERE name = TG_ARGV[0]; RETURN NULL; END $$;
+  ${countTriggers(s)}
+
+  ${auditTrailSchema(s)}`,
+];
+
+interface PersonRow {
+  person_id: string;
+  surname: string;
+  given_names: string;
+  patronymic: string | null;
+  date_of_birth: string;
+  documents: string;
+  deferments: string;
+}
+
+interface RestrictionRow {
+  restriction_id: string;
+  person_id: string;
+  kind: string;
+  basis: string;
+  office: string;
+  in_force_from: string;
+  lifted_at: string | null;
+  lift_reason: string | null;
+  expires_at: string | null;
+}
+
+function personOf(row: PersonRow): BorderPerson {
+  const p: BorderPerson = {
+    personId: row.person_id,
+    surname: row.surname,
+    givenNames: row.given_names,
+    dateOfBirth: row.date_of_birth,
+    documents: JSON.parse(row.documents),
+    deferments: JSON.parse(row.deferments),
+  };
+  if (row.patronymic !== null) p.patronymic = row.patronymic;
+  return p;
+}
+
+function restrictionOf(row: RestrictionRow): BorderRestriction {
+  const r: BorderRestriction = {
+    restrictionId: row.restriction_id,
+    personId: row.person_id,
+    kind: row.kind as BorderRestriction['kind'],
+    basis: row.basis,
+    office: row.office,
+    inForceFrom: row.in_force_from,
+  };
+  if (row.expires_at !== null) r.expiresAt = row.expires_at;
+  if (row.lifted_at !== null) r.liftedAt = row.lifted_at;
+  if (row.lift_reason !== null) r.liftReason = row.lift_reason as BorderRestriction['liftReason'];
+  return r;
+}
+
+/** The final state of each entity a write touches (null: gone), with the seq that set it. */
+interface StateWrites {
+  persons: Map<string, { body: BorderPerson | null; seq: number }>;
+  restrictions: Map<string, { body: BorderRestriction | null; seq: number }>;
+}
+
+const noWrites = (): StateWrites => ({ persons: new Map(), restrictions: new Map() });
+
+function writesOfRecords(records: SnapshotRecord[], seq: number): StateWrites {
+  const w = noWrites();
+  for (const r of records) {
+    if (r.type === 'person') w.persons.set(r.body.personId, { body: r.body, seq });
+    else w.restrictions.set(r.body.restrictionId, { body: r.body, seq });
+  }
+  return w;
+}
+
+export interface PostgresReplicaOptions extends PostgresLocation {
+  matcher: Pick<Matcher, 'version' | 'indexKeys'>;
+  /** Called while the name index is rebuilt for a new matcher version: (done, total). */
+  onReindex?: (done: number, total: number) => void;
+}
+
+export class PostgresReplicaStore implements ReplicaStore {
+  /** Resolves once the schema is migrated, leftovers dropped and the name index current. */
+  readonly ready: Promise<void>;
+  /** The screening audit: append-only and hash-chained. */
+  readonly trail: PostgresAuditTrail;
+  private readonly pool: Pool;
+  private readonly s: string;
+  private readonly fetchRows: number;
+  /** Bumped by every beginBootstrap: a writer of an older one may no longer touch the next_* tables. */
+  private bootstrapGeneration = 0;
+
+  constructor(private readonly options: PostgresReplicaOptions) {
+    this.s = checkSchemaName(options.schema);
+    this.fetchRows = options.fetchRows ?? 1000;
+    const pool = createPool(options, 'erx-border');
+    this.pool = pool;
+    this.trail = new PostgresAuditTrail(pool, this.s, this.fetchRows);
+    this.ready = (async () => {
+      await migrate(pool, options.schema, 'replica', SCHEMA);
+      // A half-built bootstrap from a crashed run is worthless: start it again from scratch.
+      await this.dropNext();
+      await this.reindexIfMatcherChanged();
+    })();
+    this.ready.catch(() => undefined);
+  }
+
+  /** Connects, migrates and reindexes; throws if the database cannot be reached or its schema is newer than this erx. */
+  static async open(options: PostgresReplicaOptions): Promise<PostgresReplicaStore> {
+    const store = new PostgresReplicaStore(options);
+    try {
+      await store.ready;
+    } catch (err) {
+      await store.pool.end().catch(() => undefined);
+      throw err;
+    }
+    return store;
+  }
+
+  private async dropNext(): Promise<void> {
+    await this.pool.query(`DROP TABLE IF EXISTS ${STATE_TABLES.map((t) => `${this.s}.next_${t}`).join(', ')}`);
+  }
+
+  /** Name keys depend on the matcher; a new matcher version recomputes them from the stored persons. */
+  private async reindexIfMatcherChanged(): Promise<void> {
+    const s = this.s;
+    await inTransaction(this.pool, 'BEGIN', async (client) => {
+      // Processes opening the same replica at once take turns; the cursor row lock keeps appliers out.
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('erx-reindex'), hashtext($1))", [s]);
+      await client.query(`SELECT 1 FROM ${s}.meta WHERE key = 'cursor' FOR UPDATE`);
+      const current = (await client.query<{ value: string }>(`SELECT value FROM ${s}.meta WHERE key = 'matcher'`)).rows[0]?.value;
+      if (current === this.options.matcher.version) return;
+      const total = (await client.query<{ n: number }>(`SELECT n FROM ${s}.counts WHERE name = 'persons'`)).rows[0]!.n;
+      await client.query(`DELETE FROM ${s}.name_keys`);
+      let done = 0;
+      for await (const rows of fetchChunks<PersonRow>(client, `SELECT * FROM ${s}.persons ORDER BY person_id`, [], this.fetchRows)) {
+        await this.insertKeys(client, '', rows.map(personOf));
+        const before = done;
+        done += rows.length;
+        if (Math.floor(done / 10_000) > Math.floor(before / 10_000)) this.options.onReindex?.(done, total);
+      }
+      await this.setMeta(client, '', { matcher: this.options.matcher.version });
+    });
+  }
+
+  private async setMeta(client: PoolClient, p: string, values: Record<string, string | number>): Promise<void> {
+    const entries = Object.entries(values);
+    await client.query(
+      `INSERT INTO ${this.s}.${p}meta (key, value) SELECT * FROM unnest($1::text[], $2::text[])
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      [entries.map(([k]) => k), entries.map(([, v]) => String(v))],
+    );
+  }
+
+  private async insertKeys(client: PoolClient, p: string, persons: BorderPerson[]): Promise<void> {
+    const keys: string[] = [];
+    const ids: string[] = [];
+    for (const person of persons) {
+      for (const key of this.options.matcher.indexKeys(person)) {
+        keys.push(key);
+        ids.push(person.personId);
+      }
+    }
+    if (keys.length === 0) return;
+    await client.query(
+      `INSERT INTO ${this.s}.${p}name_keys (key, person_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
+      [keys, ids],
+    );
+  }
+
+  /**
+   * Writes final entity states in a few set-based statements. `fresh`: the bootstrap's empty tables,
+   * with no old documents or keys to clear first.
+   */
+  private async writeState(client: PoolClient, p: string, w: StateWrites, fresh: boolean): Promise<void> {
+    const s = this.s;
+    const goneP = [...w.persons].filter(([, v]) => v.body === null).map(([k]) => k);
+    const keptP = new Map<string, { body: BorderPerson; seq: number }>();
+    for (const { body, seq } of w.persons.values()) if (body) keptP.set(body.personId, { body, seq });
+    const goneR = [...w.restrictions].filter(([, v]) => v.body === null).map(([k]) => k);
+    const keptR = new Map<string, { body: BorderRestriction; seq: number }>();
+    for (const { body, seq } of w.restrictions.values()) if (body) keptR.set(body.restrictionId, { body, seq });
+
+    const cleared = fresh ? goneP : [...goneP, ...keptP.keys()];
+    if (cleared.length > 0) {
+      await client.query(`DELETE FROM ${s}.${p}documents WHERE person_id = ANY($1::text[])`, [cleared]);
+      await client.query(`DELETE FROM ${s}.${p}name_keys WHERE person_id = ANY($1::text[])`, [cleared]);
+    }
+    if (goneP.length > 0) await client.query(`DELETE FROM ${s}.${p}persons WHERE person_id = ANY($1::text[])`, [goneP]);
+    if (keptP.size > 0) {
+      const ps = [...keptP.values()];
+      await client.query(
+        `INSERT INTO ${s}.${p}persons (person_id, surname, given_names, patronymic, date_of_birth, documents, deferments, seq)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+         ON CONFLICT (person_id) DO UPDATE SET surname = excluded.surname, given_names = excluded.given_names,
+           patronymic = excluded.patronymic, date_of_birth = excluded.date_of_birth, documents = excluded.documents,
+           deferments = excluded.deferments, seq = excluded.seq`,
+        [
+          ps.map((x) => x.body.personId),
+          ps.map((x) => x.body.surname),
+          ps.map((x) => x.body.givenNames),
+          ps.map((x) => x.body.patronymic ?? null),
+          ps.map((x) => x.body.dateOfBirth),
+          ps.map((x) => JSON.stringify(x.body.documents)),
+          ps.map((x) => JSON.stringify(x.body.deferments)),
+          ps.map((x) => x.seq),
+        ],
+      );
+      const docs = ps.flatMap((x) => x.body.documents.map((d) => [d.number, d.country, x.body.personId] as const));
+      if (docs.length > 0) {
+        await client.query(
+          `INSERT INTO ${s}.${p}documents (number, country, person_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
+          [docs.map((d) => d[0]), docs.map((d) => d[1]), docs.map((d) => d[2])],
+        );
+      }
+      await this.insertKeys(client, p, ps.map((x) => x.body));
+    }
+    if (goneR.length > 0) await client.query(`DELETE FROM ${s}.${p}restrictions WHERE restriction_id = ANY($1::text[])`, [goneR]);
+    if (keptR.size > 0) {
+      const rs = [...keptR.values()];
+      await client.query(
+        `INSERT INTO ${s}.${p}restrictions (restriction_id, person_id, kind, basis, office, in_force_from, lifted_at, lift_reason, seq, expires_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[])
+         ON CONFLICT (restriction_id) DO UPDATE SET person_id = excluded.person_id, kind = excluded.kind, basis = excluded.basis,
+           office = excluded.office, in_force_from = excluded.in_force_from, lifted_at = excluded.lifted_at,
+           lift_reason = excluded.lift_reason, seq = excluded.seq, expires_at = excluded.expires_at`,
+        [
+          rs.map((x) => x.body.restrictionId),
+          rs.map((x) => x.body.personId),
+          rs.map((x) => x.body.kind),
+          rs.map((x) => x.body.basis),
+          rs.map((x) => x.body.office),
+          rs.map((x) => x.body.inForceFrom),
+          rs.map((x) => x.body.liftedAt ?? null),
+          rs.map((x) => x.body.liftReason ?? null),
+          rs.map((x) => x.seq),
+          rs.map((x) => x.body.expiresAt ?? null),
+        ],
+      );
+    }
+  }
+
+  /** Locks the cursor row (the appliers' lock) and refuses unless it holds `expected`. */
+  private async lockCursor(client: PoolClient, expected: number): Promise<void> {
+    const row = (await client.query<{ value: string }>(`SELECT value FROM ${this.s}.meta WHERE key = 'cursor' FOR UPDATE`)).rows[0];
+    const cursor = row === undefined ? null : Number(row.value);
+    if (cursor !== expected) throw new CursorMoved(expected, cursor);
+  }
+
+  async state(): Promise<ReplicaState> {
+    await this.ready;
+    const s = this.s;
+    const row = (
+      await this.pool.query<{ meta: Record<string, string>; persons: number; restrictions: number }>(
+        `SELECT (SELECT coalesce(json_object_agg(key, value), '{}'::json) FROM ${s}.meta) AS meta,
+                (SELECT n FROM ${s}.counts WHERE name = 'persons') AS persons,
+                (SELECT n FROM ${s}.counts WHERE name = 'restrictions') AS restrictions`,
+      )
+    ).rows[0]!;
+    const m = row.meta;
+    return {
+      cursor: m.cursor === undefined ? null : Number(m.cursor),
+      lastHash: m.lastHash ?? '',
+      registerSeq: Number(m.registerSeq ?? 0),
+      dataAsOf: m.dataAsOf ?? null,
+      changesApplied: Number(m.changesApplied ?? 0),
+      snapshotSeq: m.snapshotSeq === undefined ? null : Number(m.snapshotSeq),
+      persons: row.persons,
+      restrictions: row.restrictions,
+    };
+  }
+
+  async beginBootstrap(): Promise<BootstrapWriter> {
+    await this.ready;
+    const s = this.s;
+    const generation = ++this.bootstrapGeneration;
+    const current = () => {
+      if (generation !== this.bootstrapGeneration) throw new Error('a newer bootstrap has started; this one is abandoned');
+    };
+    await this.dropNext();
+    // Nothing in these tables matters until they are complete, so they skip the WAL while loading.
+    await this.pool.query(stateTables(s, 'next_', true));
+    return {
+      write: async (records) => {
+        current();
+        if (records.length === 0) return;
+        await inTransaction(this.pool, 'BEGIN', (client) => this.writeState(client, 'next_', writesOfRecords(records, 0), true));
+      },
+      finish: async (asOfSeq, registerTime, lastHash) => {
+        current();
+        await this.pool.query(stateIndexes(s, 'next_'));
+        // Made durable (and WAL-logged for standbys) before it becomes the state.
+        await this.pool.query(STATE_TABLES.map((t) => `ALTER TABLE ${s}.next_${t} SET LOGGED;`).join('\n'));
+        await this.pool.query(`ANALYZE ${STATE_TABLES.map((t) => `${s}.next_${t}`).join(', ')}`);
+        const counts = (
+          await this.pool.query<{ persons: number; restrictions: number }>(
+            `SELECT (SELECT count(*) FROM ${s}.next_persons) AS persons, (SELECT count(*) FROM ${s}.next_restrictions) AS restrictions`,
+          )
+        ).rows[0]!;
+        // The swap is the commit point of a bootstrap.
+        await inTransaction(this.pool, 'BEGIN', async (client) => {
+          current();
+          await client.query(`LOCK TABLE ${STATE_TABLES.map((t) => `${s}.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+          if (asOfSeq > 0) await client.query(`INSERT INTO ${s}.next_applied_batches (last_seq, hash) VALUES ($1, $2)`, [asOfSeq, lastHash]);
+          await this.setMeta(client, 'next_', {
+            cursor: asOfSeq,
+            lastHash,
+            snapshotSeq: asOfSeq,
+            registerSeq: asOfSeq,
+            changesApplied: 0,
+            dataAsOf: registerTime,
+            matcher: this.options.matcher.version,
+          });
+          await client.query(`DROP TABLE ${STATE_TABLES.map((t) => `${s}.${t}`).join(', ')}`);
+          const renames = [
+            ...STATE_TABLES.flatMap((t) => [
+              `ALTER TABLE ${s}.next_${t} RENAME TO ${t};`,
+              `ALTER TABLE ${s}.${t} RENAME CONSTRAINT next_${t}_pkey TO ${t}_pkey;`,
+            ]),
+            ...STATE_INDEXES.map((i) => `ALTER INDEX ${s}.next_${i} RENAME TO ${i};`),
+          ];
+          await client.query(renames.join('\n') + countTriggers(s));
+          await client.query(
+            `UPDATE ${s}.counts SET n = CASE name WHEN 'persons' THEN $1::bigint WHEN 'restrictions' THEN $2::bigint ELSE n END`,
+            [counts.persons, counts.restrictions],
+          );
+        });
+      },
+    };
+  }
+
+  async applyBatches(expectedCursor: number, batches: BatchToApply[], registerSeq: number, registerTime: string): Promise<void> {
+    await this.ready;
+    // Like SQLite's synchronous=NORMAL: a commit lost in a power cut is refetched from the cursor.
+    await inTransaction(this.pool, 'BEGIN; SET LOCAL synchronous_commit TO off', async (client) => {
+      await this.lockCursor(client, expectedCursor);
+      const w = noWrites();
+      let applied = 0;
+      const hashes = new Map<number, string>();
+      for (const batch of batches) {
+        for (const change of batch.changes) {
+          if (change.entity === 'person') w.persons.set(change.key, { body: change.body, seq: change.seq });
+          else w.restrictions.set(change.key, { body: change.body, seq: change.seq });
+        }
+        applied += batch.changes.length;
+        hashes.set(batch.lastSeq, batch.hash);
+      }
+      await this.dropOlder(client, w);
+      await this.writeState(client, '', w, false);
+      // Crash tests: die here, with the page written but not committed (one fault point per batch).
+      for (const batch of batches) if (batch.changes.length > 0) faultPointInBatch();
+      if (hashes.size > 0) {
+        await client.query(
+          `INSERT INTO ${this.s}.applied_batches (last_seq, hash) SELECT * FROM unnest($1::bigint[], $2::text[])
+           ON CONFLICT (last_seq) DO UPDATE SET hash = excluded.hash`,
+          [[...hashes.keys()], [...hashes.values()]],
+        );
+      }
+      const before = (await client.query<{ value: string }>(`SELECT value FROM ${this.s}.meta WHERE key = 'changesApplied'`)).rows[0];
+      const last = batches[batches.length - 1];
+      const now = last?.lastSeq ?? expectedCursor;
+      const meta: Record<string, string | number> = {
+        changesApplied: Number(before?.value ?? 0) + applied,
+        registerSeq: Math.max(registerSeq, now),
+      };
+      if (last) Object.assign(meta, { cursor: last.lastSeq, lastHash: last.hash });
+      if (now >= registerSeq) meta.dataAsOf = registerTime;
+      await this.setMeta(client, '', meta);
+    });
+  }
+
+  /**
+   * Keeps a row from going back to an older state: relief applied ahead of the sequence (applyRelief)
+   * must survive the older changes of the same entity arriving in order.
+   */
+  private async dropOlder(client: PoolClient, w: StateWrites): Promise<void> {
+    const s = this.s;
+    for (const [table, key, map] of [['persons', 'person_id', w.persons], ['restrictions', 'restriction_id', w.restrictions]] as const) {
+      if (map.size === 0) continue;
+      const rows = (await client.query<{ id: string; seq: string }>(`SELECT ${key} AS id, seq FROM ${s}.${table} WHERE ${key} = ANY($1::text[])`, [[...map.keys()]])).rows;
+      for (const row of rows) {
+        const pending = map.get(row.id);
+        if (pending && Number(row.seq) >= pending.seq) map.delete(row.id);
+      }
+    }
+  }
+
+  async applyRelief(expectedCursor: number, batches: BatchToApply[]): Promise<number> {
+    await this.ready;
+    return inTransaction(this.pool, 'BEGIN', async (client) => {
+      await this.lockCursor(client, expectedCursor);
+      const w = noWrites();
+      let applied = 0;
+      for (const batch of batches) {
+        for (const change of batch.changes) {
+          if (change.seq <= expectedCursor || !isRelief(change)) continue;
+          if (change.entity === 'person') w.persons.set(change.key, { body: change.body, seq: change.seq });
+          else w.restrictions.set(change.key, { body: change.body, seq: change.seq });
+          applied++;
+        }
+      }
+      await this.dropOlder(client, w);
+      await this.writeState(client, '', w, false);
+      return applied;
+    });
+  }
+
+  async knownBatchHashes(lastSeqs: number[]): Promise<Map<number, string>> {
+    await this.ready;
+    const out = new Map<number, string>();
+    if (lastSeqs.length === 0) return out;
+    const rows = (await this.pool.query<{ last_seq: number; hash: string }>(`SELECT last_seq, hash FROM ${this.s}.applied_batches WHERE last_seq = ANY($1::bigint[])`, [lastSeqs])).rows;
+    for (const row of rows) out.set(row.last_seq, row.hash);
+    return out;
+  }
+
+  async noteContact(registerSeq: number, registerTime: string, caughtUp: boolean): Promise<void> {
+    await this.ready;
+    await inTransaction(this.pool, 'BEGIN', async (client) => {
+      // Takes turns with appliers (same row lock), so the two never interleave their meta writes.
+      await client.query(`SELECT 1 FROM ${this.s}.meta WHERE key = 'cursor' FOR UPDATE`);
+      await this.setMeta(client, '', caughtUp ? { registerSeq, dataAsOf: registerTime } : { registerSeq });
+    });
+  }
+
+  async digest(): Promise<BucketDigests> {
+    await this.ready;
+    const s = this.s;
+    return inTransaction(this.pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
+      const d = emptyDigests();
+      for await (const rows of fetchChunks<PersonRow>(client, `SELECT * FROM ${s}.persons`, [], this.fetchRows)) {
+        for (const row of rows) addRecord(d, { type: 'person', body: personOf(row) });
+      }
+      for await (const rows of fetchChunks<RestrictionRow>(client, `SELECT * FROM ${s}.restrictions`, [], this.fetchRows)) {
+        for (const row of rows) addRecord(d, { type: 'restriction', body: restrictionOf(row) });
+      }
+      return d;
+    });
+  }
+
+  async repairBuckets(expectedCursor: number, buckets: number[], records: SnapshotRecord[]): Promise<RepairReport> {
+    await this.ready;
+    const s = this.s;
+    return inTransaction(this.pool, 'BEGIN', async (client) => {
+      await this.lockCursor(client, expectedCursor);
+      const wanted = new Set(buckets);
+      const before = new Map<string, string>();
+      // Buckets are computed from each row's identity (as in digest()), not stored: a row written by
+      // hand must still be found and judged.
+      for await (const rows of fetchChunks<PersonRow>(client, `SELECT * FROM ${s}.persons`, [], this.fetchRows)) {
+        for (const row of rows) {
+          const key = `person:${row.person_id}`;
+          if (wanted.has(bucketOfKey(key))) before.set(key, canonicalJson(personOf(row)));
+        }
+      }
+      for await (const rows of fetchChunks<RestrictionRow>(client, `SELECT * FROM ${s}.restrictions`, [], this.fetchRows)) {
+        for (const row of rows) {
+          const key = `restriction:${row.restriction_id}`;
+          if (wanted.has(bucketOfKey(key))) before.set(key, canonicalJson(restrictionOf(row)));
+        }
+      }
+      const report: RepairReport = { buckets: buckets.length, inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
+      const w = noWrites();
+      const after = new Set<string>();
+      for (const record of records) {
+        const key = recordKey(record);
+        if (!wanted.has(bucketOfKey(key))) continue;
+        after.add(key);
+        const old = before.get(key);
+        if (old === canonicalJson(record.body)) {
+          report.unchanged++;
+          continue;
+        }
+        if (old === undefined) report.inserted++;
+        else report.updated++;
+        if (record.type === 'person') w.persons.set(record.body.personId, { body: record.body, seq: expectedCursor });
+        else w.restrictions.set(record.body.restrictionId, { body: record.body, seq: expectedCursor });
+      }
+      for (const key of before.keys()) {
+        if (after.has(key)) continue;
+        report.deleted++;
+        const id = key.slice(key.indexOf(':') + 1);
+        if (key.startsWith('person:')) w.persons.set(id, { body: null, seq: expectedCursor });
+        else w.restrictions.set(id, { body: null, seq: expectedCursor });
+      }
+      await this.writeState(client, '', w, false);
+      return report;
+    });
+  }
+
+  async byDocument(number: string, country?: string): Promise<ListedPerson[]> {
+    await this.ready;
+    const s = this.s;
+    const rows = country
+      ? await this.pool.query<PersonRow>(
+          `SELECT p.* FROM ${s}.documents d JOIN ${s}.persons p ON p.person_id = d.person_id WHERE d.number = $1 AND d.country = $2 ORDER BY d.person_id`,
+          [number, country],
+        )
+      : await this.pool.query<PersonRow>(
+          `SELECT p.* FROM ${s}.documents d JOIN ${s}.persons p ON p.person_id = d.person_id WHERE d.number = $1 ORDER BY d.country, d.person_id`,
+          [number],
+        );
+    return rows.rows.map(personOf);
+  }
+
+  async byNameKeys(keys: string[], limit: number): Promise<ListedPerson[]> {
+    await this.ready;
+    if (keys.length === 0 || limit <= 0) return [];
+    const s = this.s;
+    // Up to `limit` persons per key, keys in the order given (as SQLite asks them one by one).
+    const rows = (
+      await this.pool.query<PersonRow>(
+        `SELECT p.* FROM unnest($1::text[]) WITH ORDINALITY AS q(key, ord)
+           CROSS JOIN LATERAL (SELECT k.person_id FROM ${s}.name_keys k WHERE k.key = q.key ORDER BY k.person_id LIMIT $2) k
+           JOIN ${s}.persons p ON p.person_id = k.person_id
+         ORDER BY q.ord, k.person_id`,
+        [keys, limit],
+      )
+    ).rows;
+    const seen = new Map<string, ListedPerson>();
+    for (const row of rows) {
+      if (!seen.has(row.person_id)) seen.set(row.person_id, personOf(row));
+      if (seen.size >= limit) break;
+    }
+    return [...seen.values()];
+  }
+
+  async restrictionsOf(personIds: string[]): Promise<BorderRestriction[]> {
+    await this.ready;
+    if (personIds.length === 0) return [];
+    const rows = (
+      await this.pool.query<RestrictionRow>(`SELECT * FROM ${this.s}.restrictions WHERE person_id = ANY($1::text[]) ORDER BY person_id, restriction_id`, [personIds])
+    ).rows;
+    const byPerson = new Map<string, BorderRestriction[]>();
+    for (const row of rows) {
+      const list = byPerson.get(row.person_id) ?? [];
+      list.push(restrictionOf(row));
+      byPerson.set(row.person_id, list);
+    }
+    return personIds.flatMap((id) => byPerson.get(id) ?? []);
+  }
+
+  async getPerson(personId: string): Promise<BorderPerson | undefined> {
+    await this.ready;
+    const row = (await this.pool.query<PersonRow>(`SELECT * FROM ${this.s}.persons WHERE person_id = $1`, [personId])).rows[0];
+    return row ? personOf(row) : undefined;
+  }
+
+  async recordScreening(entry: ScreeningAuditEntry): Promise<void> {
+    await this.ready;
+    await this.trail.append({
+      at: entry.at,
+      actor: entry.requester,
+      action: 'screening',
+      subject: entry.screeningId,
+      detail: { request: entry.request, decision: entry.decision, reasons: entry.reasons, replicaSeq: entry.replicaSeq },
+    });
+  }
+
+  async screenings(limit: number, requesterPrefix?: string): Promise<ScreeningAuditEntry[]> {
+    await this.ready;
+    return (await this.trail.recent('screening', limit, requesterPrefix)).map((e) => {
+      const d = e.detail as { request: unknown; decision: string; reasons: unknown; replicaSeq: number };
+      return { screeningId: e.subject, at: e.at, requester: e.actor, request: d.request, decision: d.decision, reasons: d.reasons, replicaSeq: d.replicaSeq };
+    });
+  }
+
+  async close(): Promise<void> {
+    // Let the opening work finish (or fail) before the pool goes.
+    await this.ready.catch(() => undefined);
+    await this.pool.end();
+  }
+}
