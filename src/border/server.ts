@@ -9,6 +9,7 @@ import { createServer } from '../shared/http.js';
 import { createLogger } from '../shared/log.js';
 import { createMetrics, instrumentHttp } from '../shared/metrics.js';
 import { type AuthGate, route } from '../shared/route.js';
+import { isPostgresUrl, postgresReplicaStore } from '../store/postgres/index.js';
 import { SqliteReplicaStore } from '../store/sqlite/replicaStore.js';
 import { HttpFeedClient } from '../transport/http/httpFeedClient.js';
 import { verifyReplica, type VerifyReport } from './antiEntropy.js';
@@ -18,6 +19,8 @@ import type { ReplicaStore } from './store.js';
 
 export interface BorderOptions {
   dataDir: string;
+  /** A postgres:// URL to keep the replica in PostgreSQL (a border central database); default SQLite (or ERX_STORE). */
+  store?: string;
   registerUrl: string;
   token?: string;
   /** A trust file (`erx register keys export`); without one, the register's keys are pinned on first use. */
@@ -47,7 +50,9 @@ export interface BorderReplica {
 export async function createBorderReplica(options: BorderOptions): Promise<BorderReplica> {
   const log = createLogger('border');
   const matcher = options.matcher ?? defaultMatcher;
-  const store = new SqliteReplicaStore({ dataDir: options.dataDir, matcher });
+  const storeUrl = options.store ?? process.env.ERX_STORE;
+  const store: ReplicaStore = isPostgresUrl(storeUrl) ? postgresReplicaStore(storeUrl, { matcher }) : new SqliteReplicaStore({ dataDir: options.dataDir, matcher });
+  await store.state(); // fail at start-up on a bad database, not on the first screening
   const client = new HttpFeedClient(options.registerUrl, options.token);
   const trust = new ReplicaTrust(options.dataDir, options.trustFile);
   const follower = new Follower({

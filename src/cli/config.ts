@@ -21,6 +21,7 @@ export const CONFIG_SCHEMAS = {
     retainChanges: positive.optional(),
     compactEvery: positive,
     auth: z.boolean(),
+    store: z.string().regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// URL (leave it out for the embedded SQLite store)').optional(),
   }),
   border: z.strictObject({
     register: httpUrl,
@@ -33,6 +34,7 @@ export const CONFIG_SCHEMAS = {
     maxStaleness: positive,
     verifyEvery: positive,
     auth: z.boolean(),
+    store: z.string().regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// URL (leave it out for the embedded SQLite store)').optional(),
   }),
 };
 export type Section = keyof typeof CONFIG_SCHEMAS;
@@ -40,6 +42,11 @@ export type ConfigOf<S extends Section> = z.output<(typeof CONFIG_SCHEMAS)[S]>;
 
 /** Keys whose values are masked when printed. */
 const SECRETS = new Set(['token']);
+
+/** A store URL may carry a password: mask it when printing. */
+function maskUrl(value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@') : value;
+}
 
 export class ConfigError extends Error {}
 
@@ -98,7 +105,7 @@ export function resolveConfig<S extends Section>(section: S, cmd: Command): Effe
 export function printable<S extends Section>(effective: Effective<S>): Record<string, { value: unknown; source: string }> {
   const out: Record<string, { value: unknown; source: string }> = {};
   for (const [key, value] of Object.entries(effective.config)) {
-    out[key] = { value: SECRETS.has(key) && value ? '***' : value, source: effective.sources[key] ?? 'default' };
+    out[key] = { value: SECRETS.has(key) && value ? '***' : key === 'store' ? maskUrl(value) : value, source: effective.sources[key] ?? 'default' };
   }
   return out;
 }

@@ -90,6 +90,7 @@ const retentionOf = (opts: { retainDays: number; retainChanges?: number }) => ({
   keepSeconds: opts.retainDays * 86_400,
   ...(opts.retainChanges !== undefined ? { keepChanges: opts.retainChanges } : {}),
 });
+const storeOption = () => opt('--store <url>', 'keep the database in PostgreSQL (postgres://user@host/db?schema=name) instead of SQLite in --data', 'ERX_STORE');
 const configOption = () => opt('--config <file>', 'JSON configuration file with "register" and/or "border" sections (flags and ERX_* variables win over it)', 'ERX_CONFIG');
 
 /** The register service's options: flags, each with its ERX_ variable (README has the table). */
@@ -101,12 +102,13 @@ const registerServeOptions = (cmd: Command) =>
       .addOption(opt('--host <host>', 'address to listen on', 'ERX_HOST').default('127.0.0.1'))
       .addOption(opt('--data <dir>', 'where the embedded database lives', 'ERX_DATA').default('./erx-data/register'))
       .addOption(opt('--compact-every <minutes>', 'how often to compact the change log', 'ERX_COMPACT_EVERY').argParser(positiveInt).default(10))
+      .addOption(storeOption())
       .option('--no-auth', 'accept requests without tokens (local experiments only)'),
   );
 
 registerServeOptions(register.command('serve').description('run a register: the HTTP API of ../CONTRACT.md and the exchange feed')).action(async (_opts, cmd: Command) => {
   const opts = resolveConfig('register', cmd).config;
-  const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth });
+  const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth, ...(opts.store ? { store: opts.store } : {}) });
   const timer = setInterval(() => {
     reg.store.compact(retentionOf(opts)).then(
       (r) => r.removedChanges > 0 && reg.app.log.info(r, 'compacted the change log'),
@@ -212,6 +214,7 @@ const borderServeOptions = (cmd: Command) =>
     .addOption(opt('--batch <n>', 'changes to ask for per feed request', 'ERX_BATCH').argParser(positiveInt).default(1000))
     .addOption(opt('--max-staleness <seconds>', 'above this lag a clear becomes a refer ("replica data too old")', 'ERX_MAX_STALENESS').argParser(positiveInt).default(DEFAULT_MAX_STALENESS_SECONDS))
     .addOption(opt('--verify-every <minutes>', 'compare bucket digests with the register and repair differences this often', 'ERX_VERIFY_EVERY').argParser(positiveInt).default(60))
+    .addOption(storeOption())
     .option('--no-auth', 'accept requests without tokens (local experiments only)');
 
 borderServeOptions(border.command('serve').description('run a border replica: bootstrap from the register, follow its changes, answer screenings')).action(async (_opts, cmd: Command) => {
@@ -220,6 +223,7 @@ borderServeOptions(border.command('serve').description('run a border replica: bo
   const replica = await createBorderReplica({
     auth: opts.auth,
     dataDir: resolve(opts.data),
+    ...(opts.store ? { store: opts.store } : {}),
     registerUrl: opts.register,
     batchSize: opts.batch,
     maxStalenessSeconds: opts.maxStaleness,

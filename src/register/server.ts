@@ -5,6 +5,7 @@ import { type FeedObserver, registerFeedRoutes } from '../exchange/feedRoutes.js
 import { RegisterKeys } from '../exchange/keys.js';
 import { createServer } from '../shared/http.js';
 import { createMetrics, instrumentHttp } from '../shared/metrics.js';
+import { isPostgresUrl, postgresRegisterStore } from '../store/postgres/index.js';
 import { SqliteRegisterStore } from '../store/sqlite/registerStore.js';
 import { registerRegisterRoutes } from './routes.js';
 import { RegisterService } from './service.js';
@@ -20,18 +21,24 @@ export interface RegisterProcess {
 
 export interface RegisterOptions {
   dataDir: string;
+  /** A postgres:// URL to keep the register in PostgreSQL; default: SQLite in dataDir (or ERX_STORE). */
+  store?: string;
   /** Require bearer tokens (default). Off only for local experiments. */
   auth?: boolean;
 }
 
-/** The register's store, signing its batches with the keys kept beside it. */
-export function openRegisterStore(dataDir: string, keys = new RegisterKeys(dataDir)): RegisterStore {
-  return new SqliteRegisterStore(dataDir, keys);
+/**
+ * The register's store, signing its batches with the keys kept beside it: embedded SQLite in `dataDir`
+ * by default, PostgreSQL when `store` (or ERX_STORE) is a postgres:// URL. Keys and the token secret
+ * stay in `dataDir` either way.
+ */
+export function openRegisterStore(dataDir: string, keys = new RegisterKeys(dataDir), store = process.env.ERX_STORE): RegisterStore {
+  return isPostgresUrl(store) ? postgresRegisterStore(store, keys) : new SqliteRegisterStore(dataDir, keys);
 }
 
 export async function createRegister(options: RegisterOptions): Promise<RegisterProcess> {
   const keys = new RegisterKeys(options.dataDir);
-  const store = openRegisterStore(options.dataDir, keys);
+  const store = openRegisterStore(options.dataDir, keys, options.store ?? process.env.ERX_STORE);
   const service = new RegisterService(store);
   const gate = { secret: options.auth === false ? null : authSecret(options.dataDir) };
   const app = await createServer({ name: 'register', description: 'The issuing side of erx: persons, restrictions and the signed exchange feed.' });
