@@ -41,7 +41,7 @@ export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
   return createHash('sha256').update(canonicalJson({ seq, at, actor, action, subject, detail, prevHash })).digest('hex');
 }
 
-interface Row {
+export interface AuditRow {
   seq: number;
   at: string;
   actor: string;
@@ -52,7 +52,7 @@ interface Row {
   hash: string;
 }
 
-const entryOf = (r: Row): AuditEntry => ({
+export const auditEntryOf = (r: AuditRow): AuditEntry => ({
   seq: r.seq,
   at: r.at,
   actor: r.actor,
@@ -70,6 +70,28 @@ export interface VerifyResult {
   firstBad?: { seq: number; reason: string };
 }
 
+/**
+ * Walks a chain in sequence order, one entry at a time (pure: both the SQLite and the PostgreSQL trail
+ * feed it their rows). `check` returns the first problem, or null while the chain holds.
+ */
+export class ChainCheck {
+  private expectedSeq = 1;
+  private prevHash = '';
+  entries = 0;
+
+  check(e: AuditEntry): { seq: number; reason: string } | null {
+    this.entries++;
+    if (e.seq !== this.expectedSeq) {
+      return { seq: e.seq, reason: e.seq > this.expectedSeq ? `entries ${this.expectedSeq}–${e.seq - 1} are missing (deleted)` : 'sequence number repeats (inserted)' };
+    }
+    if (e.prevHash !== this.prevHash) return { seq: e.seq, reason: 'does not name the previous entry’s hash (an entry was inserted, removed or edited before it)' };
+    if (entryHash(e) !== e.hash) return { seq: e.seq, reason: 'content does not match its hash (edited)' };
+    this.prevHash = e.hash;
+    this.expectedSeq++;
+    return null;
+  }
+}
+
 export class AuditTrail {
   private readonly last;
   private readonly insert;
@@ -77,7 +99,7 @@ export class AuditTrail {
   /** Appends go through `db`; call `append` inside the caller's transaction to commit with it. */
   constructor(private readonly db: Db) {
     db.exec(AUDIT_TABLE);
-    this.last = db.prepare<[], Row>('SELECT * FROM audit_trail ORDER BY seq DESC LIMIT 1');
+    this.last = db.prepare<[], AuditRow>('SELECT * FROM audit_trail ORDER BY seq DESC LIMIT 1');
     this.insert = db.prepare('INSERT INTO audit_trail VALUES (@seq, @at, @actor, @action, @subject, @detail, @prev_hash, @hash)');
   }
 
@@ -108,28 +130,22 @@ export class AuditTrail {
 
   recent(action: string, limit: number, actorPrefix?: string): AuditEntry[] {
     const rows = actorPrefix
-      ? this.db.prepare<[string, string, number], Row>("SELECT * FROM audit_trail WHERE action = ? AND actor LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?").all(action, actorPrefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%', limit)
-      : this.db.prepare<[string, number], Row>('SELECT * FROM audit_trail WHERE action = ? ORDER BY seq DESC LIMIT ?').all(action, limit);
-    return rows.map(entryOf);
+      ? this.db.prepare<[string, string, number], AuditRow>("SELECT * FROM audit_trail WHERE action = ? AND actor LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?").all(action, actorPrefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%', limit)
+      : this.db.prepare<[string, number], AuditRow>('SELECT * FROM audit_trail WHERE action = ? ORDER BY seq DESC LIMIT ?').all(action, limit);
+    return rows.map(auditEntryOf);
   }
 
   *between(from: string, to: string): Generator<AuditEntry> {
-    for (const r of this.db.prepare<[string, string], Row>('SELECT * FROM audit_trail WHERE at >= ? AND at < ? ORDER BY seq').iterate(from, to)) yield entryOf(r);
+    for (const r of this.db.prepare<[string, string], AuditRow>('SELECT * FROM audit_trail WHERE at >= ? AND at < ? ORDER BY seq').iterate(from, to)) yield auditEntryOf(r);
   }
 
   verify(): VerifyResult {
-    let expectedSeq = 1;
-    let prevHash = '';
-    let entries = 0;
-    for (const r of this.db.prepare<[], Row>('SELECT * FROM audit_trail ORDER BY seq').iterate()) {
-      entries++;
-      const e = entryOf(r);
-      if (e.seq !== expectedSeq) return { ok: false, entries, firstBad: { seq: e.seq, reason: e.seq > expectedSeq ? `entries ${expectedSeq}–${e.seq - 1} are missing (deleted)` : 'sequence number repeats (inserted)' } };
-      if (e.prevHash !== prevHash) return { ok: false, entries, firstBad: { seq: e.seq, reason: 'does not name the previous entry’s hash (an entry was inserted, removed or edited before it)' } };
-      if (entryHash(e) !== e.hash) return { ok: false, entries, firstBad: { seq: e.seq, reason: 'content does not match its hash (edited)' } };
-      prevHash = e.hash;
-      expectedSeq++;
+    const chain = new ChainCheck();
+    for (const r of this.db.prepare<[], AuditRow>('SELECT * FROM audit_trail ORDER BY seq').iterate()) {
+      const firstBad = chain.check(auditEntryOf(r));
+      if (firstBad) return { ok: false, entries: chain.entries, firstBad };
     }
-    return { ok: true, entries };
+    return { ok: true, entries: chain.entries };
   }
+
 }

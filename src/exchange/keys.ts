@@ -34,6 +34,11 @@ export interface Signature {
   signature: string;
 }
 
+/** Whatever signs the register's batches and manifests (RegisterKeys, or a test key). */
+export interface Signer {
+  sign(data: Buffer): Signature;
+}
+
 export function keyIdOf(publicKeyDer: Buffer): string {
   return createHash('sha256').update(publicKeyDer).digest('hex').slice(0, 16);
 }

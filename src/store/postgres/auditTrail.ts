@@ -8,7 +8,7 @@
  * refuses UPDATE, DELETE and TRUNCATE: an accident cannot do what only a forger (with the rights to
  * drop the trigger) could, and `verify` names what a forger did.
  */
-import { entryHash, type AuditEntry, type NewAuditEntry, type VerifyResult } from '../../audit/trail.js';
+import { auditEntryOf, type AuditEntry, type AuditRow, ChainCheck, entryHash, type NewAuditEntry, type VerifyResult } from '../../audit/trail.js';
 import { fetchChunks, inTransaction, type Pool, type PoolClient } from './db.js';
 
 /** Part of a store's first migration. */
@@ -37,27 +37,7 @@ export interface ChainHead {
   hash: string;
 }
 
-interface Row {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  subject: string;
-  detail: string;
-  prev_hash: string;
-  hash: string;
-}
 
-const entryOf = (r: Row): AuditEntry => ({
-  seq: r.seq,
-  at: r.at,
-  actor: r.actor,
-  action: r.action,
-  subject: r.subject,
-  detail: JSON.parse(r.detail),
-  prevHash: r.prev_hash,
-  hash: r.hash,
-});
 
 export class PostgresAuditTrail {
   constructor(
@@ -73,7 +53,7 @@ export class PostgresAuditTrail {
    */
   async lockHead(client: PoolClient): Promise<ChainHead> {
     await client.query("SELECT pg_advisory_xact_lock(hashtext('erx-audit'), hashtext($1))", [this.s]);
-    const prev = (await client.query<Pick<Row, 'seq' | 'hash'>>(`SELECT seq, hash FROM ${this.s}.audit_trail ORDER BY seq DESC LIMIT 1`)).rows[0];
+    const prev = (await client.query<Pick<AuditRow, 'seq' | 'hash'>>(`SELECT seq, hash FROM ${this.s}.audit_trail ORDER BY seq DESC LIMIT 1`)).rows[0];
     return { seq: prev?.seq ?? 0, hash: prev?.hash ?? '' };
   }
 
@@ -125,13 +105,13 @@ export class PostgresAuditTrail {
   /** The newest entries of one action, newest first; optionally only actors starting with `actorPrefix`. */
   async recent(action: string, limit: number, actorPrefix?: string): Promise<AuditEntry[]> {
     const rows = actorPrefix
-      ? await this.pool.query<Row>(`SELECT * FROM ${this.s}.audit_trail WHERE action = $1 AND actor LIKE $2 ESCAPE '\\' ORDER BY seq DESC LIMIT $3`, [
+      ? await this.pool.query<AuditRow>(`SELECT * FROM ${this.s}.audit_trail WHERE action = $1 AND actor LIKE $2 ESCAPE '\\' ORDER BY seq DESC LIMIT $3`, [
           action,
           actorPrefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%',
           limit,
         ])
-      : await this.pool.query<Row>(`SELECT * FROM ${this.s}.audit_trail WHERE action = $1 ORDER BY seq DESC LIMIT $2`, [action, limit]);
-    return rows.rows.map(entryOf);
+      : await this.pool.query<AuditRow>(`SELECT * FROM ${this.s}.audit_trail WHERE action = $1 ORDER BY seq DESC LIMIT $2`, [action, limit]);
+    return rows.rows.map(auditEntryOf);
   }
 
   /** Entries with `from <= at < to`, in chain order, streamed from one consistent read. */
@@ -140,8 +120,8 @@ export class PostgresAuditTrail {
     let broken: Error | undefined;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      for await (const rows of fetchChunks<Row>(client, `SELECT * FROM ${this.s}.audit_trail WHERE at >= $1 AND at < $2 ORDER BY seq`, [from, to], this.fetchRows)) {
-        for (const row of rows) yield entryOf(row);
+      for await (const rows of fetchChunks<AuditRow>(client, `SELECT * FROM ${this.s}.audit_trail WHERE at >= $1 AND at < $2 ORDER BY seq`, [from, to], this.fetchRows)) {
+        for (const row of rows) yield auditEntryOf(row);
       }
     } catch (err) {
       broken = err as Error;
@@ -155,25 +135,14 @@ export class PostgresAuditTrail {
   /** Walks the chain; names the first entry that does not hold (same reasons as the SQLite trail). */
   async verify(): Promise<VerifyResult> {
     return inTransaction(this.pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
-      let expectedSeq = 1;
-      let prevHash = '';
-      let entries = 0;
-      for await (const rows of fetchChunks<Row>(client, `SELECT * FROM ${this.s}.audit_trail ORDER BY seq`, [], this.fetchRows)) {
+      const chain = new ChainCheck();
+      for await (const rows of fetchChunks<AuditRow>(client, `SELECT * FROM ${this.s}.audit_trail ORDER BY seq`, [], this.fetchRows)) {
         for (const r of rows) {
-          entries++;
-          const e = entryOf(r);
-          if (e.seq !== expectedSeq) {
-            return { ok: false, entries, firstBad: { seq: e.seq, reason: e.seq > expectedSeq ? `entries ${expectedSeq}–${e.seq - 1} are missing (deleted)` : 'sequence number repeats (inserted)' } };
-          }
-          if (e.prevHash !== prevHash) {
-            return { ok: false, entries, firstBad: { seq: e.seq, reason: 'does not name the previous entry’s hash (an entry was inserted, removed or edited before it)' } };
-          }
-          if (entryHash(e) !== e.hash) return { ok: false, entries, firstBad: { seq: e.seq, reason: 'content does not match its hash (edited)' } };
-          prevHash = e.hash;
-          expectedSeq++;
+          const firstBad = chain.check(auditEntryOf(r));
+          if (firstBad) return { ok: false, entries: chain.entries, firstBad };
         }
       }
-      return { ok: true, entries };
+      return { ok: true, entries: chain.entries };
     });
   }
 }

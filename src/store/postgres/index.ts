@@ -9,7 +9,8 @@
  */
 import type { Matcher } from '../../matching/index.js';
 import { postgresLocation } from './db.js';
-import { PostgresRegisterStore, type Signer } from './registerStore.js';
+import type { Signer } from '../../exchange/keys.js';
+import { PostgresRegisterStore } from './registerStore.js';
 import { PostgresReplicaStore } from './replicaStore.js';
 
 export { postgresLocation, type PostgresLocation } from './db.js';

@@ -30,6 +30,7 @@ import { canonicalJson } from '../../shared/canonical.js';
 import { faultPointInBatch } from '../../shared/faults.js';
 import { auditTrailSchema, PostgresAuditTrail } from './auditTrail.js';
 import { checkSchemaName, createPool, fetchChunks, inTransaction, migrate, type Pool, type PoolClient, type PostgresLocation } from './db.js';
+import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf } from '../rows.js';
 
 /** The tables a bootstrap replaces, in the order everything that takes several of them locks them. */
 const STATE_TABLES = ['meta', 'applied_batches', 'documents', 'name_keys', 'persons', 'restrictions'] as const;
@@ -113,56 +114,6 @@ const SCHEMA: ((s: string) => string)[] = [
 
   ${auditTrailSchema(s)}`,
 ];
-
-interface PersonRow {
-  person_id: string;
-  surname: string;
-  given_names: string;
-  patronymic: string | null;
-  date_of_birth: string;
-  documents: string;
-  deferments: string;
-}
-
-interface RestrictionRow {
-  restriction_id: string;
-  person_id: string;
-  kind: string;
-  basis: string;
-  office: string;
-  in_force_from: string;
-  lifted_at: string | null;
-  lift_reason: string | null;
-  expires_at: string | null;
-}
-
-function personOf(row: PersonRow): BorderPerson {
-  const p: BorderPerson = {
-    personId: row.person_id,
-    surname: row.surname,
-    givenNames: row.given_names,
-    dateOfBirth: row.date_of_birth,
-    documents: JSON.parse(row.documents),
-    deferments: JSON.parse(row.deferments),
-  };
-  if (row.patronymic !== null) p.patronymic = row.patronymic;
-  return p;
-}
-
-function restrictionOf(row: RestrictionRow): BorderRestriction {
-  const r: BorderRestriction = {
-    restrictionId: row.restriction_id,
-    personId: row.person_id,
-    kind: row.kind as BorderRestriction['kind'],
-    basis: row.basis,
-    office: row.office,
-    inForceFrom: row.in_force_from,
-  };
-  if (row.expires_at !== null) r.expiresAt = row.expires_at;
-  if (row.lifted_at !== null) r.liftedAt = row.lifted_at;
-  if (row.lift_reason !== null) r.liftReason = row.lift_reason as BorderRestriction['liftReason'];
-  return r;
-}
 
 /** The final state of each entity a write touches (null: gone), with the seq that set it. */
 interface StateWrites {

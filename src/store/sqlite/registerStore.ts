@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import type { Person, Restriction } from '../../domain/types.js';
 import { AUDIT_TABLE, AuditTrail } from '../../audit/trail.js';
 import { bucketOf } from '../../exchange/digest.js';
-import type { Signature } from '../../exchange/keys.js';
+import type { Signer } from '../../exchange/keys.js';
 import type { Change, ChangeEntity, SignedBatch, SnapshotLine, SnapshotRecord } from '../../exchange/protocol.js';
 import { batchHash, borderPersonOf, borderRestrictionOf, isRelief, manifestBytes, PROTOCOL_VERSION, snapshotDigest } from '../../exchange/protocol.js';
 import type { CompactionReport, RegisterStore, RegisterTx, Retention } from '../../register/store.js';
 import { type Db, migrate, openDatabase } from './open.js';
+import { type BatchRow, type ChangeRow, changeOf, type RegisterPersonRow as PersonRow, type RegisterRestrictionRow as RestrictionRow, registerPersonOf as personOf, registerRestrictionOf as restrictionOf } from '../rows.js';
 
 const SCHEMA = [
   `CREATE TABLE persons (
@@ -61,101 +62,6 @@ const SCHEMA = [
    CREATE INDEX batches_with_relief ON batches(last_seq) WHERE relief = 1;`,
 ];
 
-interface PersonRow {
-  person_id: string;
-  surname: string;
-  given_names: string;
-  patronymic: string | null;
-  date_of_birth: string;
-  sex: string | null;
-  documents: string;
-  deferments: string;
-}
-
-interface RestrictionRow {
-  restriction_id: string;
-  person_id: string;
-  kind: string;
-  basis: string;
-  office: string;
-  issued_at: string;
-  served_at: string | null;
-  service_channel: string | null;
-  lifted_at: string | null;
-  lift_reason: string | null;
-  delivered_at: string | null;
-  in_force_from: string | null;
-  expires_at: string | null;
-  review_at: string | null;
-  campaign: string | null;
-}
-
-interface BatchRow {
-  last_seq: number;
-  first_seq: number;
-  prev_hash: string;
-  hash: string;
-  committed_at: string;
-  key_id: string;
-  signature: string;
-}
-
-export interface Signer {
-  sign(data: Buffer): Signature;
-}
-
-interface ChangeRow {
-  seq: number;
-  at: string;
-  entity: string;
-  key: string;
-  body: string | null;
-}
-
-function personOf(row: PersonRow): Person {
-  const p: Person = {
-    personId: row.person_id,
-    surname: row.surname,
-    givenNames: row.given_names,
-    dateOfBirth: row.date_of_birth,
-    documents: JSON.parse(row.documents),
-    deferments: JSON.parse(row.deferments),
-  };
-  if (row.patronymic !== null) p.patronymic = row.patronymic;
-  if (row.sex !== null) p.sex = row.sex as Person['sex'];
-  return p;
-}
-
-function restrictionOf(row: RestrictionRow): Restriction {
-  const r: Restriction = {
-    restrictionId: row.restriction_id,
-    personId: row.person_id,
-    kind: row.kind as Restriction['kind'],
-    basis: row.basis,
-    office: row.office,
-    issuedAt: row.issued_at,
-  };
-  if (row.served_at !== null) r.servedAt = row.served_at;
-  if (row.service_channel !== null) r.serviceChannel = row.service_channel as Restriction['serviceChannel'];
-  if (row.lifted_at !== null) r.liftedAt = row.lifted_at;
-  if (row.lift_reason !== null) r.liftReason = row.lift_reason as Restriction['liftReason'];
-  if (row.delivered_at !== null) r.deliveredAt = row.delivered_at;
-  if (row.in_force_from !== null) r.inForceFrom = row.in_force_from;
-  if (row.expires_at !== null) r.expiresAt = row.expires_at;
-  if (row.review_at !== null) r.reviewAt = row.review_at;
-  if (row.campaign !== null) r.campaign = row.campaign;
-  return r;
-}
-
-function changeOf(row: ChangeRow): Change {
-  return {
-    seq: row.seq,
-    at: row.at,
-    entity: row.entity as ChangeEntity,
-    key: row.key,
-    body: row.body === null ? null : JSON.parse(row.body),
-  } as Change;
-}
 
 export class SqliteRegisterStore implements RegisterStore {
   private readonly db: Db;

@@ -16,6 +16,7 @@ import { AUDIT_TABLE, AuditTrail } from '../../audit/trail.js';
 import { canonicalJson } from '../../shared/canonical.js';
 import { faultPointInBatch } from '../../shared/faults.js';
 import { type Db, migrate, openDatabase } from './open.js';
+import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf } from '../rows.js';
 
 const STATE_TABLES = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -56,56 +57,6 @@ const STATE_SCHEMA = [STATE_TABLES + STATE_INDEXES, 'ALTER TABLE restrictions AD
 const BOOTSTRAP_STEPS = [STATE_TABLES, ...STATE_SCHEMA.slice(1)];
 
 const AUDIT_SCHEMA = [AUDIT_TABLE];
-
-interface PersonRow {
-  person_id: string;
-  surname: string;
-  given_names: string;
-  patronymic: string | null;
-  date_of_birth: string;
-  documents: string;
-  deferments: string;
-}
-
-interface RestrictionRow {
-  restriction_id: string;
-  person_id: string;
-  kind: string;
-  basis: string;
-  office: string;
-  in_force_from: string;
-  lifted_at: string | null;
-  lift_reason: string | null;
-  expires_at: string | null;
-}
-
-function personOf(row: PersonRow): BorderPerson {
-  const p: BorderPerson = {
-    personId: row.person_id,
-    surname: row.surname,
-    givenNames: row.given_names,
-    dateOfBirth: row.date_of_birth,
-    documents: JSON.parse(row.documents),
-    deferments: JSON.parse(row.deferments),
-  };
-  if (row.patronymic !== null) p.patronymic = row.patronymic;
-  return p;
-}
-
-function restrictionOf(row: RestrictionRow): BorderRestriction {
-  const r: BorderRestriction = {
-    restrictionId: row.restriction_id,
-    personId: row.person_id,
-    kind: row.kind as BorderRestriction['kind'],
-    basis: row.basis,
-    office: row.office,
-    inForceFrom: row.in_force_from,
-  };
-  if (row.expires_at !== null) r.expiresAt = row.expires_at;
-  if (row.lifted_at !== null) r.liftedAt = row.lifted_at;
-  if (row.lift_reason !== null) r.liftReason = row.lift_reason as BorderRestriction['liftReason'];
-  return r;
-}
 
 /** Statements over one state database; rebuilt when a bootstrap swaps the file. */
 function statements(db: Db) {
