@@ -3,7 +3,7 @@
  * provider. Each service keeps its secret in `<data>/auth.key` (created on first use, mode 0600); a
  * token issued with `erx auth token --data DIR` is accepted by the service using the same DIR.
  */
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errors, jwtVerify, SignJWT } from 'jose';
@@ -49,9 +49,17 @@ export async function issueToken(secret: Uint8Array, req: TokenRequest): Promise
 
 export class AuthError extends Error {}
 
+/** jose imports a raw secret on every call; a KeyObject made once per secret spares that per request. */
+const keyObjects = new WeakMap<Uint8Array, KeyObject>();
+function keyOf(secret: Uint8Array): KeyObject {
+  let key = keyObjects.get(secret);
+  if (!key) keyObjects.set(secret, (key = createSecretKey(secret)));
+  return key;
+}
+
 export async function verifyToken(secret: Uint8Array, token: string): Promise<Principal> {
   try {
-    const { payload } = await jwtVerify(token, secret, { issuer: ISSUER, algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, keyOf(secret), { issuer: ISSUER, algorithms: ['HS256'] });
     const role = payload.role;
     if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) throw new AuthError('token names no known role');
     const principal: Principal = { role: role as Role, sub: payload.sub ?? role };
