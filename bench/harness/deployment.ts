@@ -1,0 +1,335 @@
+/**
+ * What a benchmark row runs on: a *store* (where the register and the replicas keep their data) and a
+ * *transport* (how changes travel from the register to the replicas). Today: `sqlite` and `http`. A
+ * PostgreSQL store or a NATS JetStream transport is added by implementing one of these interfaces and
+ * listing it in STORES / TRANSPORTS; every section then measures it as extra rows, beside the same
+ * baselines.
+ *
+ * Contracts the sections rely on:
+ *  - `Store.buildRegister` loads persons through the register's own operations (RegisterService, the
+ *    same code path as `erx register import --data`), so the change log and its signed batches are real;
+ *    it runs in the bench process before any register process is started on that directory.
+ *  - `Store.emptyReplica` leaves a replica data directory in the state of a replica that bootstrapped
+ *    from an empty register (cursor 0), so a replica started on it *applies* the whole change log.
+ *  - `Transport.connect` is called with a running register and returns what a replica needs to follow
+ *    it, plus the transport's own floor (a bare subscriber), so lag is always shown beside it.
+ */
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setImmediate as turn } from 'node:timers/promises';
+import { generatePersons } from '../../src/demo/synthetic.js';
+import type { ChangeBatch } from '../../src/exchange/protocol.js';
+import { defaultMatcher } from '../../src/matching/index.js';
+import { openRegisterStore } from '../../src/register/server.js';
+import { personSchema, type PersonInput } from '../../src/register/schemas.js';
+import { RegisterService } from '../../src/register/service.js';
+import { openDatabase } from '../../src/store/sqlite/open.js';
+import { SqliteReplicaStore } from '../../src/store/sqlite/replicaStore.js';
+import type { Resources, Service } from './processes.js';
+
+export interface BuiltRegister {
+  dir: string;
+  persons: number;
+  /** Changes in the log (= the head sequence number). */
+  changes: number;
+  /** Border-view records a snapshot carries (persons + restrictions in force or lifted). */
+  records: number;
+  seconds: number;
+}
+
+/** Persons of the synthetic register (src/demo/synthetic.ts), as the import validates them. */
+export function* syntheticInputs(count: number, seed: number, startIndex = 0): Generator<PersonInput> {
+  for (const p of generatePersons({ count, seed, startIndex })) {
+    const parsed = personSchema.safeParse(p);
+    if (parsed.success) yield parsed.data;
+  }
+}
+
+/** One register transaction's worth of replica rows, as the apply baseline inserts them. */
+export interface RawBatch {
+  persons: unknown[][];
+  restrictions: unknown[][];
+  documents: unknown[][];
+  nameKeys: unknown[][];
+}
+
+export interface RawInsertResult {
+  /** Change rows inserted (persons and restrictions). */
+  rows: number;
+  /** Index entries written in all (table rows and secondary-index entries). */
+  entries: number;
+  seconds: number;
+}
+
+export interface Store {
+  readonly name: string;
+  /** Loads `persons` into a new register at `dir` in batches of `batchSize` per transaction. */
+  buildRegister(dir: string, persons: Iterable<PersonInput>, batchSize: number, onProgress?: (persons: number) => void): Promise<BuiltRegister>;
+  /** The register's change log as raw replica rows, one element per register batch (for the baseline). */
+  rawBatches(register: BuiltRegister): Iterable<RawBatch>;
+  /**
+   * The limit: inserts the batches into bare tables of the replica's shape, with the replica's pragmas,
+   * one transaction per batch; `withIndexRows` adds the document and name-key rows (precomputed) too.
+   * Returns the seconds spent inside the transactions only.
+   */
+  rawInsert(dir: string, batches: Iterable<RawBatch>, withIndexRows: boolean): Promise<RawInsertResult>;
+  /** The erx replica store applying the register's own signed batches in-process (no transport, no signature check). */
+  applyInProcess(register: BuiltRegister, replicaDir: string, pageSize: number): Promise<{ changes: number; seconds: number }>;
+  emptyReplica(dir: string): Promise<void>;
+  /**
+   * What a replica process has committed, read from its store by the bench without asking the process
+   * (a status request costs the replica CPU — today two full-table counts — and would slow what is
+   * measured). Undefined until there is a state at all.
+   */
+  replicaProgress(dir: string): ReplicaProgress | undefined;
+  registerArgs(dir: string): string[];
+  replicaArgs(dir: string): string[];
+}
+
+export interface ReplicaProgress {
+  cursor: number | null;
+  dataAsOf: string | null;
+}
+
+export interface Feed {
+  /** Arguments that point `erx border serve` at this feed. */
+  replicaArgs: string[];
+  /**
+   * The transport's floor for lag: a bare subscriber that asks for the changes after `after` and
+   * resolves (with the time it got them, performance.now()) once they arrive. No verification, no apply.
+   */
+  bareWait(after: number, signal: AbortSignal): Promise<number>;
+  /** Reads a whole snapshot and throws it away: the floor of a bootstrap. Returns the records read. */
+  readSnapshot(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface Transport {
+  readonly name: string;
+  /** `token`: a bearer token the register accepts from a follower (undefined when auth is off). */
+  connect(resources: Resources, register: Service, token: string | undefined): Promise<Feed>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQLite
+
+const PERSON_COLUMNS = '(person_id TEXT PRIMARY KEY, surname TEXT NOT NULL, given_names TEXT NOT NULL, patronymic TEXT, date_of_birth TEXT NOT NULL, documents TEXT NOT NULL, deferments TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID';
+const RESTRICTION_COLUMNS = '(restriction_id TEXT PRIMARY KEY, person_id TEXT NOT NULL, kind TEXT NOT NULL, basis TEXT NOT NULL, office TEXT NOT NULL, in_force_from TEXT NOT NULL, lifted_at TEXT, lift_reason TEXT, seq INTEGER NOT NULL) WITHOUT ROWID';
+
+export const sqliteStore: Store = {
+  name: 'sqlite',
+
+  async buildRegister(dir, persons, batchSize, onProgress) {
+    const started = performance.now();
+    const store = openRegisterStore(dir);
+    const service = new RegisterService(store);
+    let loaded = 0;
+    let batch: PersonInput[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const results = await service.upsertPersons(batch);
+      const failed = results.find((r) => r instanceof Error);
+      if (failed) throw new Error(`synthetic person refused by the register: ${(failed as Error).message}`);
+      loaded += batch.length;
+      batch = [];
+      onProgress?.(loaded);
+      // Let signals (Ctrl-C) in: everything above resolves without a turn of the event loop.
+      await turn();
+    };
+    try {
+      for (const p of persons) {
+        batch.push(p);
+        if (batch.length >= batchSize) await flush();
+      }
+      await flush();
+      const changes = await store.headSeq();
+      const seconds = (performance.now() - started) / 1000;
+      await store.close();
+      const db = new Database(join(dir, 'register.db'), { readonly: true });
+      const { n } = db
+        .prepare('SELECT (SELECT count(*) FROM persons) + (SELECT count(*) FROM restrictions WHERE served_at IS NOT NULL) AS n')
+        .get() as { n: number };
+      db.close();
+      return { dir, persons: loaded, changes, records: n, seconds };
+    } catch (err) {
+      await store.close().catch(() => undefined);
+      throw err;
+    }
+  },
+
+  *rawBatches(register) {
+    const db = new Database(join(register.dir, 'register.db'), { readonly: true });
+    try {
+      const batches = db.prepare('SELECT first_seq, last_seq FROM batches ORDER BY last_seq').all() as { first_seq: number; last_seq: number }[];
+      const changes = db.prepare<[number, number], { seq: number; entity: string; body: string | null }>(
+        'SELECT seq, entity, body FROM changes WHERE seq BETWEEN ? AND ? ORDER BY seq',
+      );
+      for (const b of batches) {
+        const out: RawBatch = { persons: [], restrictions: [], documents: [], nameKeys: [] };
+        for (const c of changes.iterate(b.first_seq, b.last_seq)) {
+          if (c.body === null) continue;
+          const body = JSON.parse(c.body);
+          if (c.entity === 'person') {
+            out.persons.push([body.personId, body.surname, body.givenNames, body.patronymic ?? null, body.dateOfBirth, JSON.stringify(body.documents), JSON.stringify(body.deferments), c.seq]);
+            for (const d of body.documents) out.documents.push([d.number, d.country, body.personId]);
+            for (const k of defaultMatcher.indexKeys(body)) out.nameKeys.push([k, body.personId]);
+          } else {
+            out.restrictions.push([body.restrictionId, body.personId, body.kind, body.basis, body.office, body.inForceFrom, body.liftedAt ?? null, body.liftReason ?? null, c.seq]);
+          }
+        }
+        yield out;
+      }
+    } finally {
+      db.close();
+    }
+  },
+
+  async rawInsert(dir, batches, withIndexRows) {
+    const db = openDatabase(join(dir, 'raw.db'), { synchronous: 'NORMAL' });
+    db.exec(`CREATE TABLE persons ${PERSON_COLUMNS}; CREATE TABLE restrictions ${RESTRICTION_COLUMNS};`);
+    if (withIndexRows) {
+      db.exec(`CREATE TABLE documents (number TEXT NOT NULL, country TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (number, country, person_id)) WITHOUT ROWID;
+        CREATE TABLE name_keys (key TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (key, person_id)) WITHOUT ROWID;
+        CREATE INDEX documents_by_person ON documents(person_id);
+        CREATE INDEX name_keys_by_person ON name_keys(person_id);
+        CREATE INDEX restrictions_by_person ON restrictions(person_id);`);
+    }
+    const person = db.prepare('INSERT OR REPLACE INTO persons VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const restriction = db.prepare('INSERT OR REPLACE INTO restrictions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const document = withIndexRows ? db.prepare('INSERT OR IGNORE INTO documents VALUES (?, ?, ?)') : null;
+    const nameKey = withIndexRows ? db.prepare('INSERT OR IGNORE INTO name_keys VALUES (?, ?)') : null;
+    const insert = db.transaction((b: RawBatch) => {
+      for (const r of b.persons) person.run(r);
+      for (const r of b.restrictions) restriction.run(r);
+      if (document && nameKey) {
+        for (const r of b.documents) document.run(r);
+        for (const r of b.nameKeys) nameKey.run(r);
+      }
+    });
+    let rows = 0;
+    let entries = 0;
+    let ms = 0;
+    for (const b of batches) {
+      const t0 = performance.now();
+      insert(b);
+      ms += performance.now() - t0;
+      rows += b.persons.length + b.restrictions.length;
+      // A by-person index entry beside each restriction, document and name-key row.
+      entries += withIndexRows ? b.persons.length + 2 * (b.restrictions.length + b.documents.length + b.nameKeys.length) : b.persons.length + b.restrictions.length;
+      await turn();
+    }
+    db.close();
+    return { rows, entries, seconds: ms / 1000 };
+  },
+
+  async applyInProcess(register, replicaDir, pageSize) {
+    await this.emptyReplica(replicaDir);
+    const replica = new SqliteReplicaStore({ dataDir: replicaDir, matcher: defaultMatcher });
+    const source = openRegisterStore(register.dir);
+    let cursor = 0;
+    let changes = 0;
+    let ms = 0;
+    try {
+      for (;;) {
+        const batches = await source.batchesAfter(cursor, pageSize);
+        if (batches.length === 0) break;
+        const last = batches[batches.length - 1]!;
+        const t0 = performance.now();
+        await replica.applyBatches(cursor, batches.map((b) => ({ lastSeq: b.lastSeq, hash: b.hash, changes: b.changes })), last.lastSeq, last.committedAt);
+        ms += performance.now() - t0;
+        changes += last.lastSeq - cursor;
+        cursor = last.lastSeq;
+        await turn();
+      }
+    } finally {
+      await source.close();
+      await replica.close();
+    }
+    return { changes, seconds: ms / 1000 };
+  },
+
+  async emptyReplica(dir) {
+    const store = new SqliteReplicaStore({ dataDir: dir, matcher: defaultMatcher });
+    const writer = await store.beginBootstrap();
+    await writer.finish(0, new Date().toISOString(), '');
+    await store.close();
+  },
+
+  replicaProgress(dir) {
+    const file = join(dir, 'state.db');
+    if (!existsSync(file)) return undefined;
+    // A new connection each time: a bootstrap renames a new file over state.db.
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+      const rows = db.prepare("SELECT key, value FROM meta WHERE key IN ('cursor', 'dataAsOf')").all() as { key: string; value: string }[];
+      const meta = new Map(rows.map((r) => [r.key, r.value]));
+      return { cursor: meta.has('cursor') ? Number(meta.get('cursor')) : null, dataAsOf: meta.get('dataAsOf') ?? null };
+    } catch {
+      return undefined; // being created or swapped right now
+    } finally {
+      db?.close();
+    }
+  },
+
+  registerArgs: (dir) => ['--data', dir],
+  replicaArgs: (dir) => ['--data', dir],
+};
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+export const httpTransport: Transport = {
+  name: 'http',
+  async connect(_resources, register, token) {
+    const base = register.url.replace(/\/+$/, '');
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    return {
+      replicaArgs: ['--register', base, ...(token ? ['--token', token] : [])],
+      async bareWait(after, signal) {
+        const res = await fetch(`${base}/v1/exchange/changes?after=${after}&limit=1000&wait=30000`, { signal, headers });
+        if (!res.ok) throw new Error(`long-poll answered ${res.status}: ${await res.text()}`);
+        const page = (await res.json()) as ChangeBatch;
+        const at = performance.now();
+        if (page.batches.length === 0) throw new Error(`long-poll after ${after} came back empty`);
+        return at;
+      },
+      async readSnapshot() {
+        const res = await fetch(`${base}/v1/exchange/snapshot`, { headers });
+        if (!res.ok || !res.body) throw new Error(`snapshot answered ${res.status}`);
+        let lines = 0;
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+        }
+        return lines - 2; // header and trailer
+      },
+      close: async () => undefined,
+    };
+  },
+};
+
+export const STORES: Record<string, Store> = { sqlite: sqliteStore };
+export const TRANSPORTS: Record<string, Transport> = { http: httpTransport };
+
+export interface Deployment {
+  store: Store;
+  transport: Transport;
+  /** "sqlite / http" */
+  label: string;
+}
+
+export function deployments(stores: string[], transports: string[]): Deployment[] {
+  const out: Deployment[] = [];
+  for (const s of stores) {
+    const store = STORES[s];
+    if (!store) throw new Error(`unknown store "${s}" (known: ${Object.keys(STORES).join(', ')})`);
+    for (const t of transports) {
+      const transport = TRANSPORTS[t];
+      if (!transport) throw new Error(`unknown transport "${t}" (known: ${Object.keys(TRANSPORTS).join(', ')})`);
+      out.push({ store, transport, label: `${s} / ${t}` });
+    }
+  }
+  return out;
+}
+

@@ -1,0 +1,186 @@
+/**
+ * Driving real erx processes from the bench: starting a register and replicas of a deployment, minting
+ * the bearer tokens they expect, reading a replica's status, and a cheap keep-alive JSON client (the
+ * pollers of the lag test must not cost more CPU than the system they measure).
+ */
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { authSecret, issueToken } from '../../src/auth/tokens.js';
+import type { Role } from '../../src/auth/roles.js';
+import type { Deployment, Feed } from './deployment.js';
+import type { Resources, Service } from './processes.js';
+
+export interface BenchContext {
+  resources: Resources;
+  /** Services require bearer tokens, as deployed (default); false runs them with --no-auth. */
+  auth: boolean;
+  /** ERX_LOG_LEVEL of the services. */
+  logLevel: string;
+  /** Where the services' logs go (a temporary directory, removed with the rest). */
+  logDir: string;
+  log(line: string): void;
+}
+
+/** A token the service keeping its secret in `dataDir` accepts (the secret is created if missing). */
+export async function tokenFor(dataDir: string, role: Role): Promise<string> {
+  return issueToken(authSecret(dataDir), { role, sub: `bench-${role}`, ttlSeconds: 2 * 86_400 });
+}
+
+let logSeq = 0;
+
+function env(ctx: BenchContext, name: string): Record<string, string> {
+  return { ERX_LOG_FILE: join(ctx.logDir, `${name}-${++logSeq}.log`), ERX_LOG_LEVEL: ctx.logLevel };
+}
+
+export interface RunningRegister {
+  service: Service;
+  feed: Feed;
+  /** Authorization header value for register writes (an operator), or undefined without auth. */
+  writer: string | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startRegister(ctx: BenchContext, dep: Deployment, dir: string): Promise<RunningRegister> {
+  const service = await ctx.resources.erx(
+    'register',
+    // A cached register may be older than the default retention: keep its whole log (apply reads it all).
+    ['register', 'serve', '--port', '0', ...dep.store.registerArgs(dir), '--retain-days', '36500', ...(ctx.auth ? [] : ['--no-auth'])],
+    env(ctx, 'register'),
+  );
+  try {
+    const feedToken = ctx.auth ? await tokenFor(dir, 'border') : undefined;
+    const feed = await dep.transport.connect(ctx.resources, service, feedToken);
+    const writer = ctx.auth ? `Bearer ${await tokenFor(dir, 'operator')}` : undefined;
+    return {
+      service,
+      feed,
+      writer,
+      async stop() {
+        await feed.close();
+        await service.stop();
+      },
+    };
+  } catch (err) {
+    await service.stop();
+    throw err;
+  }
+}
+
+export interface RunningReplica {
+  service: Service;
+  dir: string;
+  /** Authorization header value for screenings (a checkpoint), or undefined without auth. */
+  checkpoint: string | undefined;
+}
+
+export async function startReplica(ctx: BenchContext, dep: Deployment, register: RunningRegister, dir: string, batch = 1000): Promise<RunningReplica> {
+  const checkpoint = ctx.auth ? `Bearer ${await tokenFor(dir, 'checkpoint')}` : undefined;
+  const service = await ctx.resources.erx(
+    'border',
+    [
+      'border', 'serve', '--port', '0',
+      ...register.feed.replicaArgs,
+      ...dep.store.replicaArgs(dir),
+      '--batch', String(batch),
+      ...(ctx.auth ? [] : ['--no-auth']),
+    ],
+    env(ctx, 'border'),
+  );
+  return { service, dir, checkpoint };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A small HTTP/1.1 JSON client on keep-alive sockets.
+
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+export interface JsonReply {
+  status: number;
+  body: any;
+}
+
+export function httpJson(method: 'GET' | 'POST', url: string, body?: unknown, authorization?: string, signal?: AbortSignal): Promise<JsonReply> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const headers: Record<string, string | number> = { accept: 'application/json' };
+    if (payload) Object.assign(headers, { 'content-type': 'application/json', 'content-length': payload.length });
+    if (authorization) headers.authorization = authorization;
+    const req = request(url, { method, agent, headers, ...(signal ? { signal } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        try {
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+        } catch {
+          resolve({ status: res.statusCode ?? 0, body: text });
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+export interface ReplicaStatus {
+  replicaSeq: number;
+  registerSeq: number;
+  dataAsOf: string | null;
+  sync: string;
+  lastError: string | null;
+  persons: number;
+  restrictions: number;
+  changesApplied: number;
+}
+
+export async function status(replica: Service): Promise<ReplicaStatus> {
+  const r = await httpJson('GET', `${replica.url}/v1/border/status`);
+  if (r.status !== 200) throw new Error(`${replica.url}/v1/border/status answered ${r.status}: ${JSON.stringify(r.body)}`);
+  return r.body as ReplicaStatus;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Watches a replica's store (not the process) until it has bootstrapped and committed `seq`; returns
+ * performance.now() at that moment. `onPoll` sees each reading (for progress lines).
+ */
+export async function waitForCommitted(
+  dep: Deployment,
+  replica: RunningReplica,
+  seq: number,
+  options: { timeoutMs: number; pollMs?: number; onPoll?: (cursor: number | null) => void },
+): Promise<number> {
+  const deadline = performance.now() + options.timeoutMs;
+  for (;;) {
+    const p = dep.store.replicaProgress(replica.dir);
+    options.onPoll?.(p?.cursor ?? null);
+    if (p && p.dataAsOf !== null && p.cursor !== null && p.cursor >= seq) return performance.now();
+    if (replica.service.memory() === undefined) throw new Error(`replica ${replica.service.url} exited before reaching seq ${seq}`);
+    if (performance.now() > deadline) throw new Error(`replica ${replica.service.url} did not reach seq ${seq} within ${options.timeoutMs / 1000} s (at ${p?.cursor})`);
+    await sleep(options.pollMs ?? 50);
+  }
+}
+
+/**
+ * Polls a replica until it has bootstrapped and applied `seq`; returns performance.now() at that moment.
+ * `onPoll` sees every status (for progress lines and memory samples).
+ */
+export async function waitForSeq(replica: Service, seq: number, options: { timeoutMs: number; pollMs: number; onPoll?: (s: ReplicaStatus) => void }): Promise<number> {
+  const deadline = performance.now() + options.timeoutMs;
+  let last: ReplicaStatus | undefined;
+  for (;;) {
+    try {
+      last = await status(replica);
+      options.onPoll?.(last);
+      if (last.dataAsOf !== null && last.replicaSeq >= seq) return performance.now();
+    } catch (err) {
+      if (performance.now() > deadline) throw err;
+    }
+    if (performance.now() > deadline) {
+      throw new Error(`replica ${replica.url} did not reach seq ${seq} within ${options.timeoutMs / 1000} s (at ${last?.replicaSeq}, ${last?.sync}, last error: ${last?.lastError})`);
+    }
+    await sleep(options.pollMs);
+  }
+}
