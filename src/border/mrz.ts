@@ -3,6 +3,11 @@
  * package, into the traveller fields the matcher uses. Every check digit must hold; a failure names
  * the field and the digit. A state code the package does not know (the specimen state UTO, for one)
  * is not an error here: the code is carried through as written.
+ *
+ * Names: `<` fillers separate words (SURNAME<<GIVEN<NAMES); a name longer than its field (39
+ * characters in a passport, 31 in a TD2 card, 30 in a TD1 card) is cut short at the field's end, so a
+ * field filled to its last character marks the traveller's name as possibly truncated and the matcher
+ * compares its last word with the start of the listed name.
  */
 import { parse as parseMrzLines } from 'mrz';
 import { BadInput } from '../shared/errors.js';
@@ -38,6 +43,18 @@ export function splitMrz(text: string): string[] {
     .filter((l) => l.length > 0);
 }
 
+/** The name field of each format: [line, start, end). */
+const NAME_FIELD: Record<string, [number, number, number]> = { TD1: [2, 0, 30], TD2: [0, 5, 36], TD3: [0, 5, 44] };
+
+/** Whether the name field is filled to its last character, so the name may have been cut short. */
+export function nameFieldFull(format: string, lines: string[]): boolean {
+  const field = NAME_FIELD[format];
+  if (!field) return false;
+  const [line, start, end] = field;
+  const text = lines[line]?.slice(start, end) ?? '';
+  return text.length === end - start && text[text.length - 1] !== '<';
+}
+
 export function parseMrz(text: string): MrzTraveller {
   const lines = splitMrz(text);
   let result;
@@ -53,7 +70,8 @@ export function parseMrz(text: string): MrzTraveller {
   const failures = result.details.filter((d) => !d.valid && !IGNORED_ERRORS.has(String(d.field)));
   if (failures.length > 0) {
     const first = failures[0]!;
-    throw new BadInput(`mrz: ${first.label} — ${first.error ?? 'invalid'} (line ${first.line + 1}, characters ${first.start + 1}–${first.end})`, `mrz.${first.field}`);
+    const where = first.end - first.start === 1 ? `character ${first.end}` : `characters ${first.start + 1}–${first.end}`;
+    throw new BadInput(`mrz: ${first.label} — ${first.error ?? 'invalid'} (line ${first.line + 1}, ${where})`, `mrz.${first.field}`);
   }
   const f = result.fields;
   const raw = (field: string) => {
@@ -65,6 +83,7 @@ export function parseMrz(text: string): MrzTraveller {
   const traveller: MrzTraveller = { format: result.format };
   if (f.lastName) traveller.surname = f.lastName;
   if (f.firstName) traveller.givenNames = f.firstName;
+  if ((f.lastName || f.firstName) && nameFieldFull(result.format, lines)) traveller.nameTruncated = true;
   const dob = f.birthDate ? mrzBirthDate(f.birthDate) : undefined;
   if (dob) traveller.dateOfBirth = dob;
   if (f.documentNumber) traveller.documentNumber = f.documentNumber;

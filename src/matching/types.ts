@@ -25,18 +25,27 @@ export interface Traveller {
   /** Issuing state of the document (ICAO code); for typed input, the nationality stands in for it. */
   documentCountry?: string;
   nationality?: string;
+  /**
+   * The name came from a full MRZ name field (39 characters in a passport, 30 or 31 in an identity
+   * card) and its last word may be cut short: it is compared with the start of the listed name.
+   */
+  nameTruncated?: boolean;
 }
 
 export type MatchedField = 'documentNumber' | 'name' | 'dateOfBirth';
 
 /** One compared feature, readable by an officer or an auditor. */
 export interface Feature {
-  feature: 'documentNumber' | 'surname' | 'givenNames' | 'dateOfBirth';
+  feature: 'documentNumber' | 'surname' | 'givenNames' | 'patronymic' | 'dateOfBirth';
+  /** What the traveller gave, and the comparable form it was read as. */
   query: string;
+  /** What the register holds, and the reading of it that compared best (with its scheme). */
   candidate: string;
   /** 0 (nothing alike) … 1 (identical). */
   similarity: number;
   detail: string;
+  /** What this feature did to the score, in words ("sets the name score", "−0.10", "caps at 0.60"). */
+  effect?: string;
 }
 
 export interface PersonMatch {

@@ -1,0 +1,107 @@
+/**
+ * Index codes: a coarse consonant code of a name word, the same whether it is computed from the
+ * register's Cyrillic or from any Latin spelling of it, so that a few exact-match keys per person find
+ * a traveller under any transliteration.
+ *
+ * Each Cyrillic consonant falls into a sound class, and every Latin spelling of that consonant maps to
+ * the same class: В and W/V → V; С, З, Ж, Ш, Щ (S, Z, SH, SZ, SCH, ZH, SHCH, SZCZ, …) → S; Ц and Ч
+ * (TS, TZ, C, CH, CZ, TCH, TSCH) → C; Г and Х (G, H, KH, GH) → G; К (K, C, CK, Q) → K. Vowels, Й and
+ * the signs carry no class: they are where schemes disagree most. Repeated classes collapse (ФФ, SS).
+ *
+ * Latin is ambiguous where Cyrillic is not — CH is Ч in English, Х in German, Ш in French; C is Ц in
+ * Polish and К in English; J is Й in German and Ж in French; Z is З, or Ц in German — so a Latin word
+ * gives a few codes, most likely first, and the query looks each of them up.
+ */
+
+const CYRILLIC_CLASS: Readonly<Record<string, string>> = {
+  б: 'B', п: 'P', в: 'V', ф: 'F', д: 'D', т: 'T', з: 'S', с: 'S', ж: 'S', ш: 'S', щ: 'S', ц: 'C', ч: 'C', к: 'K',
+  г: 'G', х: 'G', л: 'L', м: 'M', н: 'N', р: 'R',
+};
+
+/** The code of a Cyrillic word (its first `length` classes). */
+export function cyrillicCode(word: string, length: number): string {
+  const w = word.toLowerCase();
+  let code = '';
+  for (let i = 0; i < w.length && code.length < length; i++) {
+    const ch = w[i]!;
+    // ДЖ and ДЗ are one sound (J in Latin spellings: Джон, Дзюн).
+    if (ch === 'д' && (w[i + 1] === 'ж' || w[i + 1] === 'з')) continue;
+    const cls = CYRILLIC_CLASS[ch];
+    if (cls && code[code.length - 1] !== cls) code += cls;
+  }
+  return code;
+}
+
+/** Latin graphemes, longest first, each with its possible classes, most likely first ('' = no class). */
+const GRAPHEMES: readonly [string, readonly string[]][] = [
+  ['SCHTSCH', ['S']], ['SHTSCH', ['S']], ['STSCH', ['S']], ['CHTCH', ['S']], ['SHTCH', ['S']],
+  ['SHCH', ['S']], ['SZCZ', ['S']], ['TSCH', ['C']], ['DSCH', ['S']], ['DZH', ['S']],
+  ['SCH', ['S']], ['TCH', ['C']], ['TSH', ['C']],
+  ['SH', ['S']], ['SZ', ['S']], ['ZH', ['S']], ['CZ', ['C']], ['TS', ['C']], ['TZ', ['C']], ['TC', ['C']],
+  ['DJ', ['S', 'D']], ['DZ', ['S', 'DS']], ['CH', ['C', 'G', 'S']], ['KH', ['G']], ['GH', ['G']], ['PH', ['F']], ['TH', ['T']],
+  ['CK', ['CK', 'K']], ['KS', ['KS']], ['X', ['KS']], ['Q', ['K']],
+  ['B', ['B']], ['P', ['P']], ['V', ['V']], ['W', ['V', '']], ['F', ['F', 'V']], ['D', ['D']], ['T', ['T']],
+  ['S', ['S']], ['Z', ['S', 'C']], ['K', ['K']], ['G', ['G']], ['H', ['G']], ['L', ['L']], ['M', ['M']], ['N', ['N']], ['R', ['R']],
+  ['J', ['', 'S']], ['A', ['']], ['E', ['']], ['I', ['']], ['O', ['']], ['U', ['']], ['Y', ['']],
+];
+const BY_FIRST = new Map<string, [string, readonly string[]][]>();
+for (const g of GRAPHEMES) {
+  const list = BY_FIRST.get(g[0][0]!) ?? [];
+  list.push(g);
+  BY_FIRST.set(g[0][0]!, list);
+}
+
+const VOWEL = /[AEIOUY]/;
+
+function classesAt(word: string, i: number): [number, readonly string[]] {
+  const c = word[i]!;
+  // German lengthening H between a vowel and a consonant is silent (FUHRICH = Фюрих, DAHLIN = Далин);
+  // Ukrainian-style H for Г is not (BOHDAN = Богдан).
+  if (c === 'H' && i > 0 && VOWEL.test(word[i - 1]!) && i + 1 < word.length && !VOWEL.test(word[i + 1]!)) return [1, ['', 'G']];
+  // Russian writes a Chinese final NG as Н (Пин = PING).
+  if (c === 'N' && word[i + 1] === 'G' && (i + 2 === word.length || !VOWEL.test(word[i + 2]!))) return [2, ['NG', 'N']];
+  if (c === 'C') {
+    // A lone C: Ц/Ч (Polish, Czech), К (English, French), or С before a front vowel (English, French).
+    for (const [g, cls] of BY_FIRST.get('C')!) if (word.startsWith(g, i)) return [g.length, cls];
+    return [1, /[EIY]/.test(word[i + 1] ?? '') ? ['C', 'S', 'K'] : ['K', 'C']];
+  }
+  for (const [g, cls] of BY_FIRST.get(c) ?? []) if (word.startsWith(g, i)) return [g.length, cls];
+  return [1, ['']];
+}
+
+/**
+ * The codes a folded Latin word (A–Z) may have, most likely first: at most `max`, each of its first
+ * `length` classes. The first code reads every grapheme its most likely way.
+ */
+export function latinCodes(word: string, length: number, max: number): string[] {
+  interface Partial {
+    code: string;
+    at: number;
+    /** How many less likely readings were taken: fewer first. */
+    cost: number;
+  }
+  let frontier: Partial[] = [{ code: '', at: 0, cost: 0 }];
+  const done = new Map<string, number>();
+  while (frontier.length > 0) {
+    const next: Partial[] = [];
+    for (const p of frontier) {
+      if (p.at >= word.length || p.code.length >= length) {
+        const prev = done.get(p.code);
+        if (prev === undefined || p.cost < prev) done.set(p.code, p.cost);
+        continue;
+      }
+      const [len, classes] = classesAt(word, p.at);
+      classes.forEach((cls, rank) => {
+        let code = p.code;
+        for (const c of cls) if (code[code.length - 1] !== c) code += c;
+        next.push({ code: code.slice(0, length), at: p.at + len, cost: p.cost + rank });
+      });
+    }
+    next.sort((a, b) => a.cost - b.cost);
+    frontier = next.slice(0, max * 4);
+  }
+  return [...done.entries()]
+    .sort((a, b) => a[1] - b[1])
+    .slice(0, max)
+    .map(([code]) => code);
+}

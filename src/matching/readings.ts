@@ -1,0 +1,135 @@
+/**
+ * The comparable forms of one name word: for a Cyrillic word, its Latin reading in every supported
+ * scheme, each reduced to its skeleton (distinct skeletons only, with the schemes that give each); for a
+ * Latin word, its own skeleton. Readings are cached per word: a register of ten million persons holds a
+ * few hundred thousand distinct name words, and a screening meets the same ones again and again.
+ */
+import { foldLatin, hasCyrillic } from './latin.js';
+import { SCHEMES, transliterate } from './schemes.js';
+import { skeleton } from './skeleton.js';
+
+export interface Form {
+  /** The skeleton compared. */
+  skeleton: string;
+  /** The Latin spelling it came from (the first scheme's). */
+  latin: string;
+  /** Schemes that give this skeleton, e.g. ["ICAO 9303", "MVD 310"]. */
+  schemes: string[];
+}
+
+/** Words of a name: split on spaces, hyphens and MRZ fillers; apostrophes stay inside a word. */
+export function wordsOf(name: string | undefined): string[] {
+  if (!name) return [];
+  return name
+    .split(/[\s\-‐‑‒–—<,.;:/]+/u)
+    .filter((w) => w.length > 0);
+}
+
+const formCache = new Map<string, Form[]>();
+const FORM_CACHE_LIMIT = 200_000;
+
+/** Bounded caches: past the limit the oldest tenth goes (a Map iterates in insertion order). */
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= FORM_CACHE_LIMIT) {
+    let drop = FORM_CACHE_LIMIT / 10;
+    for (const k of cache.keys()) {
+      cache.delete(k);
+      if (--drop <= 0) break;
+    }
+  }
+  cache.set(key, value);
+}
+
+/** The forms of one word, in either script; the first form is the ICAO 9303 reading of a Cyrillic word. */
+export function formsOf(word: string): Form[] {
+  const cached = formCache.get(word);
+  if (cached) return cached;
+  let forms: Form[];
+  if (hasCyrillic(word)) {
+    const bySkeleton = new Map<string, Form>();
+    for (const reading of SCHEMES) {
+      const { scheme } = reading;
+      const latin = foldLatin(transliterate(word, reading)).replace(/ /g, '');
+      if (!latin) continue;
+      const skel = skeleton(latin);
+      const form = bySkeleton.get(skel);
+      if (form) form.schemes.push(scheme);
+      else bySkeleton.set(skel, { skeleton: skel, latin, schemes: [scheme] });
+    }
+    forms = [...bySkeleton.values()];
+  } else {
+    const latin = foldLatin(word).replace(/ /g, '');
+    forms = latin ? [{ skeleton: skeleton(latin), latin, schemes: ['as written'] }] : [];
+  }
+  remember(formCache, word, forms);
+  return forms;
+}
+
+/**
+ * Ways a Latin spelling may be read that the skeleton alone does not cover, each a rule about how
+ * Latin alphabets write Russian sounds, or how Russian writes foreign names. A Latin word gets a form
+ * for every combination of the rules that apply to it (at most MAX_LATIN_FORMS).
+ */
+const LATIN_READINGS: readonly { test: RegExp; from: RegExp; to: string; how: string }[] = [
+  // English and French write К as C before A, O, U, a consonant or at the end (CULKIN, MARC, VICTOR).
+  { test: /C(?![HZKEIY])/, from: /C(?![HZKEIY])/g, to: 'K', how: 'C read as К' },
+  // ... and С as C before E, I, Y (CELINE).
+  { test: /C(?=[EIY])/, from: /C(?=[EIY])/g, to: 'S', how: 'C read as С' },
+  // Latvian, Lithuanian and Latin add a nominative ending to a name (LEONIDS, JEVGENIJS, VALENTINUS).
+  { test: /^.{4,}(US|[^S]S)$/, from: /(US|(?<=[^S])S)$/, to: '', how: 'nominative ending dropped' },
+  // Russian writes English W as У and English and French AU as О (Уоллин = WALLIN, Остин = AUSTIN).
+  { test: /W/, from: /W/g, to: 'U', how: 'W read as У' },
+  { test: /AU/, from: /AU/g, to: 'O', how: 'AU read as О' },
+  // English and Italian soft G and Macedonian GJ are ДЖ (Джина = GINA, Элджин = ELGIN).
+  { test: /G[EIY]|GJ/, from: /GJ|G(?=[EIY])/g, to: 'J', how: 'soft G read as ДЖ' },
+  // Russian writes a Chinese final NG as Н (Пин = PING); Latin QU is КВ (Квинтин = QUINTIN).
+  { test: /NG(?![AEIOUY])/, from: /NG(?![AEIOUY])/g, to: 'N', how: 'NG read as Н' },
+  { test: /QU/, from: /QU/g, to: 'KV', how: 'QU read as КВ' },
+  // Polish RZ is the sound of Ж, or of Ш after a voiceless consonant (Хшановский = CHRZANOWSKI).
+  { test: /RZ/, from: /RZ/g, to: 'Z', how: 'Polish RZ read as Ż' },
+];
+const MAX_LATIN_FORMS = 16;
+
+/** The forms of a Latin word as a traveller's document or an officer gives it, as written first. */
+export function latinForms(word: string): Form[] {
+  const cached = latinCache.get(word);
+  if (cached) return cached;
+  const latin = foldLatin(word).replace(/ /g, '');
+  let spellings: { latin: string; how: string }[] = latin ? [{ latin, how: 'as written' }] : [];
+  for (const rule of LATIN_READINGS) {
+    const more: typeof spellings = [];
+    for (const sp of spellings) {
+      if (spellings.length + more.length >= MAX_LATIN_FORMS) break;
+      if (!rule.test.test(sp.latin)) continue;
+      const rewritten = sp.latin.replace(rule.from, rule.to);
+      if (rewritten && rewritten !== sp.latin) more.push({ latin: rewritten, how: sp.how === 'as written' ? rule.how : `${sp.how}, ${rule.how}` });
+    }
+    spellings = spellings.concat(more);
+  }
+  const out = new Map<string, Form>();
+  for (const sp of spellings) {
+    const skel = skeleton(sp.latin);
+    const f = out.get(skel);
+    if (f) f.schemes.push(sp.how);
+    else out.set(skel, { skeleton: skel, latin: sp.latin, schemes: [sp.how] });
+  }
+  const forms = [...out.values()];
+  remember(latinCache, word, forms);
+  return forms;
+}
+const latinCache = new Map<string, Form[]>();
+
+const icaoCache = new Map<string, string>();
+
+/**
+ * The skeleton of a word's ICAO 9303 reading alone (or of a Latin word as written): a cheap first look
+ * at a candidate, before all its readings are worked out.
+ */
+export function icaoSkeleton(word: string): string {
+  const cached = icaoCache.get(word);
+  if (cached !== undefined) return cached;
+  const latin = hasCyrillic(word) ? foldLatin(transliterate(word, SCHEMES[0]!)) : foldLatin(word);
+  const skel = skeleton(latin.replace(/ /g, '')) ;
+  remember(icaoCache, word, skel);
+  return skel;
+}
