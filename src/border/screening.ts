@@ -123,7 +123,7 @@ function statusOf(r: BorderRestriction, person: BorderPerson | undefined, at: Da
     return { status: 'not-yet-in-force', note: `comes into force ${r.inForceFrom}` };
   }
   const deferment = r.kind === 'call-up' ? validDeferment(person, at) : undefined;
-  if (deferment) return { status: 'deferred', note: `deferment ${deferment.category} until ${deferment.validTo}` };
+  if (deferment) return { status: 'deferred', note: `${deferment.kind ?? 'deferment'} ${deferment.category} until ${deferment.validTo}` };
   return { status: 'in-force', note: `in force since ${r.inForceFrom}` };
 }
 

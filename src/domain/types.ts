@@ -20,6 +20,8 @@ export interface IdentityDocument {
 }
 
 export interface Deferment {
+  /** A deferment postpones service; an exemption releases from it (e.g. unfit for service). Default: deferment. */
+  kind?: 'deferment' | 'exemption';
   category: DefermentCategory;
   /** ISO date, inclusive. */
   validFrom: string;

@@ -22,7 +22,7 @@ export interface BorderPerson {
   patronymic?: string;
   dateOfBirth: string;
   documents: IdentityDocument[];
-  deferments: Pick<Deferment, 'category' | 'validFrom' | 'validTo'>[];
+  deferments: Pick<Deferment, 'kind' | 'category' | 'validFrom' | 'validTo'>[];
 }
 
 export interface BorderRestriction {
@@ -163,7 +163,7 @@ export function borderPersonOf(p: {
     givenNames: p.givenNames,
     dateOfBirth: p.dateOfBirth,
     documents: p.documents.map((d) => ({ type: d.type, number: d.number, country: d.country })),
-    deferments: p.deferments.map((d) => ({ category: d.category, validFrom: d.validFrom, validTo: d.validTo })),
+    deferments: p.deferments.map((d) => ({ ...(d.kind === 'exemption' ? { kind: d.kind } : {}), category: d.category, validFrom: d.validFrom, validTo: d.validTo })),
   };
   if (p.patronymic) view.patronymic = p.patronymic;
   return view;

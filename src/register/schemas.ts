@@ -66,6 +66,7 @@ export const documentSchema = z.object({
 
 export const defermentSchema = z
   .object({
+    kind: z.enum(['deferment', 'exemption']).optional(),
     category: z.enum(DEFERMENT_CATEGORIES),
     validFrom: calendarDate,
     validTo: calendarDate,

@@ -64,7 +64,7 @@ function refuseDuringDeferment(r: Restriction, person: Person | undefined, field
   const d = person.deferments.find((x) => x.validFrom <= day && day <= x.validTo);
   if (d) {
     throw new Conflict(
-      `person ${person.personId} holds a deferment (${d.category}, valid ${d.validFrom} to ${d.validTo}); call-up notice ${r.restrictionId} cannot come into force on ${day} — lift it with reason "deferment", or serve it after ${d.validTo}`,
+      `person ${person.personId} holds ${d.kind === 'exemption' ? 'an exemption' : 'a deferment'} (${d.category}, valid ${d.validFrom} to ${d.validTo}); call-up notice ${r.restrictionId} cannot come into force on ${day} — lift it with reason "deferment", or serve it after ${d.validTo}`,
       field,
     );
   }

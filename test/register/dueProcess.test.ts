@@ -149,3 +149,11 @@ test('self-check: a person learns their own status and how to contest it; nothin
   for (let i = 0; i < 12; i++) statuses.push((await check({ documentNumber: '700000000', dateOfBirth: '1999-03-04' })).statusCode);
   assert.ok(statuses.includes(429), `rate-limited: ${statuses.join(',')}`);
 });
+
+test('an exemption, like a deferment, keeps a call-up from coming into force, and is named as such', async (t) => {
+  const { service, store } = await register(t);
+  await service.upsertPerson(person({ personId: 'E-1', deferments: [{ kind: 'exemption', category: 'health', validFrom: '2020-01-01', validTo: '2099-12-31', evidence: 'board 12/2020' }], restrictions: [callUp('CU-E1')] }));
+  await assert.rejects(service.recordService('CU-E1', '2024-10-02T10:00:00.000Z', 'post'), /holds an exemption \(health, valid 2020-01-01 to 2099-12-31\)/);
+  const view = (await store.batchesAfter(0, 10))[0]!.changes[0]!.body as { deferments: unknown[] };
+  assert.deepEqual(view.deferments, [{ kind: 'exemption', category: 'health', validFrom: '2020-01-01', validTo: '2099-12-31' }], 'the evidence stays home');
+});
