@@ -180,7 +180,7 @@ async function replicaFlow(dep: Deployment, built: BuiltRegister): Promise<void>
         results.floor = await measureFloor(ctx, pool, answer, load);
         log(`    ${num(results.floor.perSecond)} req/s, p99 ${results.floor.p99} ms`);
         results.auditPerSecond = auditFloor(ctx, answer);
-        log(`  http: the audit write alone (synchronous=FULL) runs at ${num(results.auditPerSecond)} rows/s`);
+        log(`  http: the audit write alone (synchronous=NORMAL) runs at ${num(results.auditPerSecond)} rows/s`);
       }
     }
     const memory: MemoryResult = { persons: built.persons, deployment: dep.label, afterBootstrap, afterLoad, peak: replica.service.memory()?.hwm ?? NaN };
@@ -280,7 +280,7 @@ if (results.http.length) {
     intro:
       `autocannon in the bench process, ${opts.connections} connections, ${opts.warmup} s warm-up then ${opts.duration} s measured, \`POST /v1/screenings\` with a checkpoint's bearer token, cycling a seeded mix of 2,000 travellers: ` +
       '40 % listed persons typed in ICAO Latin with their date of birth, 20 % listed persons by TD3 MRZ, 20 % a document number and nationality only, 20 % strangers. ' +
-      'Every screening is matched, decided and written to the audit (SQLite, `synchronous=FULL`) before it is answered. ' +
+      'Every screening is matched, decided and written to the audit (SQLite, WAL, `synchronous=NORMAL`) before it is answered. ' +
       '**Baseline (the HTTP floor):** a bare Fastify server on the same machine, no logging, answering a real captured screening answer as a constant to the same load.',
     tables: [table(t.rows)],
     notes: t.notes,
