@@ -85,6 +85,8 @@ const LATIN_READINGS: readonly { test: RegExp; from: RegExp; to: string; how: st
   // Russian writes a Chinese final NG as Н (Пин = PING); Latin QU is КВ (Квинтин = QUINTIN).
   { test: /NG(?![AEIOUY])/, from: /NG(?![AEIOUY])/g, to: 'N', how: 'NG read as Н' },
   { test: /QU/, from: /QU/g, to: 'KV', how: 'QU read as КВ' },
+  // French (and MVD 310 FR) write Ж as J before a vowel (JOJOV = Жожов, JANNA = Жанна).
+  { test: /J(?=[AEIOUY])/, from: /J(?=[AEIOUY])/g, to: 'ZH', how: 'French J read as Ж' },
   // Polish RZ is the sound of Ж, or of Ш after a voiceless consonant (Хшановский = CHRZANOWSKI).
   { test: /RZ/, from: /RZ/g, to: 'Z', how: 'Polish RZ read as Ż' },
 ];
