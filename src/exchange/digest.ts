@@ -54,3 +54,40 @@ export function differingBuckets(a: BucketDigests, b: BucketDigests): number[] {
   for (let i = 0; i < BUCKETS; i++) if (a.counts[i] !== b.counts[i] || a.sums[i] !== b.sums[i]) out.push(i);
   return out;
 }
+
+export interface RepairPlan {
+  /** Records to write (new or changed). */
+  write: SnapshotRecord[];
+  /** Records the replica holds in the repaired buckets that the register does not: `person:ID` / `restriction:ID`. */
+  remove: string[];
+  report: { buckets: number; inserted: number; updated: number; deleted: number; unchanged: number };
+}
+
+/**
+ * What repairing some buckets means, as a pure function: `held` is the replica's records in those
+ * buckets (key → canonical JSON of the body), `truth` the register's records for them.
+ */
+export function planRepair(buckets: number[], held: ReadonlyMap<string, string>, truth: readonly SnapshotRecord[]): RepairPlan {
+  const wanted = new Set(buckets);
+  const plan: RepairPlan = { write: [], remove: [], report: { buckets: buckets.length, inserted: 0, updated: 0, deleted: 0, unchanged: 0 } };
+  const seen = new Set<string>();
+  for (const record of truth) {
+    const key = recordKey(record);
+    if (!wanted.has(bucketOfKey(key))) continue;
+    seen.add(key);
+    const old = held.get(key);
+    if (old === canonicalJson(record.body)) {
+      plan.report.unchanged++;
+      continue;
+    }
+    if (old === undefined) plan.report.inserted++;
+    else plan.report.updated++;
+    plan.write.push(record);
+  }
+  for (const key of held.keys()) {
+    if (seen.has(key)) continue;
+    plan.report.deleted++;
+    plan.remove.push(key);
+  }
+  return plan;
+}

@@ -146,3 +146,16 @@ export function replicaRestrictionOf(row: ReplicaRestrictionRow): BorderRestrict
   if (row.lift_reason !== null) r.liftReason = row.lift_reason as BorderRestriction['liftReason'];
   return r;
 }
+
+export function registerPersonRow(p: Person): RegisterPersonRow {
+  return {
+    person_id: p.personId,
+    surname: p.surname,
+    given_names: p.givenNames,
+    patronymic: p.patronymic ?? null,
+    date_of_birth: p.dateOfBirth,
+    sex: p.sex ?? null,
+    documents: JSON.stringify(p.documents),
+    deferments: JSON.stringify(p.deferments),
+  };
+}

@@ -31,7 +31,7 @@ import type { CompactionReport, RegisterStore, RegisterTx, Retention } from '../
 import type { AuditEntry } from '../../audit/trail.js';
 import { auditTrailSchema, type ChainHead, PostgresAuditTrail } from './auditTrail.js';
 import { checkSchemaName, commit, createClient, createPool, fetchChunks, inTransaction, migrate, type Pool, type PoolClient, type PostgresLocation } from './db.js';
-import { type BatchRow, type ChangeRow, changeOf, type RegisterPersonRow as PersonRow, type RegisterRestrictionRow as RestrictionRow, registerPersonOf as personOf, registerRestrictionOf as restrictionOf } from '../rows.js';
+import { type BatchRow, type ChangeRow, changeOf, type RegisterPersonRow as PersonRow, type RegisterRestrictionRow as RestrictionRow, registerPersonOf as personOf, registerPersonRow, registerRestrictionOf as restrictionOf } from '../rows.js';
 
 
 /**
@@ -95,18 +95,6 @@ const SCHEMA: ((s: string) => string)[] = [
   ${auditTrailSchema(s)}`,
 ];
 
-function personRow(p: Person): PersonRow {
-  return {
-    person_id: p.personId,
-    surname: p.surname,
-    given_names: p.givenNames,
-    patronymic: p.patronymic ?? null,
-    date_of_birth: p.dateOfBirth,
-    sex: p.sex ?? null,
-    documents: JSON.stringify(p.documents),
-    deferments: JSON.stringify(p.deferments),
-  };
-}
 
 export interface PostgresRegisterOptions extends PostgresLocation {
   /**
@@ -198,7 +186,7 @@ export class PostgresRegisterStore implements RegisterStore {
       putPerson: async (p) => {
         client();
         // As stored and read back: absent optional fields stay absent.
-        t.persons.set(p.personId, personOf(personRow(p)));
+        t.persons.set(p.personId, personOf(registerPersonRow(p)));
       },
       getRestriction: async (id) => {
         const row = (await client().query<RestrictionRow>(`SELECT * FROM ${s}.restrictions WHERE restriction_id = $1`, [id])).rows[0];
@@ -255,7 +243,7 @@ export class PostgresRegisterStore implements RegisterStore {
 
   private async flushPersons(t: OpenTx): Promise<void> {
     if (t.persons.size === 0) return;
-    const rows = [...t.persons.values()].map(personRow);
+    const rows = [...t.persons.values()].map(registerPersonRow);
     t.persons.clear();
     await t.client.query(
       `INSERT INTO ${this.s}.persons (person_id, surname, given_names, patronymic, date_of_birth, sex, documents, deferments)

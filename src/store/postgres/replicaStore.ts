@@ -22,7 +22,7 @@
 import type { BatchToApply } from '../../border/apply.js';
 import type { BootstrapWriter, RepairReport, ReplicaState, ReplicaStore, ScreeningAuditEntry } from '../../border/store.js';
 import { CursorMoved } from '../../border/store.js';
-import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, recordKey } from '../../exchange/digest.js';
+import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, planRepair } from '../../exchange/digest.js';
 import { isRelief } from '../../exchange/protocol.js';
 import type { BorderPerson, BorderRestriction, SnapshotRecord } from '../../exchange/protocol.js';
 import type { ListedPerson, Matcher } from '../../matching/index.js';
@@ -518,32 +518,19 @@ export class PostgresReplicaStore implements ReplicaStore {
           if (wanted.has(bucketOfKey(key))) before.set(key, canonicalJson(restrictionOf(row)));
         }
       }
-      const report: RepairReport = { buckets: buckets.length, inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
+      const plan = planRepair(buckets, before, records);
       const w = noWrites();
-      const after = new Set<string>();
-      for (const record of records) {
-        const key = recordKey(record);
-        if (!wanted.has(bucketOfKey(key))) continue;
-        after.add(key);
-        const old = before.get(key);
-        if (old === canonicalJson(record.body)) {
-          report.unchanged++;
-          continue;
-        }
-        if (old === undefined) report.inserted++;
-        else report.updated++;
+      for (const record of plan.write) {
         if (record.type === 'person') w.persons.set(record.body.personId, { body: record.body, seq: expectedCursor });
         else w.restrictions.set(record.body.restrictionId, { body: record.body, seq: expectedCursor });
       }
-      for (const key of before.keys()) {
-        if (after.has(key)) continue;
-        report.deleted++;
+      for (const key of plan.remove) {
         const id = key.slice(key.indexOf(':') + 1);
         if (key.startsWith('person:')) w.persons.set(id, { body: null, seq: expectedCursor });
         else w.restrictions.set(id, { body: null, seq: expectedCursor });
       }
       await this.writeState(client, '', w, false);
-      return report;
+      return plan.report;
     });
   }
 

@@ -9,7 +9,7 @@ import type { Change, ChangeEntity, SignedBatch, SnapshotLine, SnapshotRecord } 
 import { batchHash, borderPersonOf, borderRestrictionOf, isRelief, manifestBytes, PROTOCOL_VERSION, snapshotDigest } from '../../exchange/protocol.js';
 import type { CompactionReport, RegisterStore, RegisterTx, Retention } from '../../register/store.js';
 import { type Db, migrate, openDatabase } from './open.js';
-import { type BatchRow, type ChangeRow, changeOf, type RegisterPersonRow as PersonRow, type RegisterRestrictionRow as RestrictionRow, registerPersonOf as personOf, registerRestrictionOf as restrictionOf } from '../rows.js';
+import { type BatchRow, type ChangeRow, changeOf, type RegisterPersonRow as PersonRow, type RegisterRestrictionRow as RestrictionRow, registerPersonOf as personOf, registerPersonRow, registerRestrictionOf as restrictionOf } from '../rows.js';
 
 const SCHEMA = [
   `CREATE TABLE persons (
@@ -118,16 +118,7 @@ export class SqliteRegisterStore implements RegisterStore {
   private readonly tx: RegisterTx = {
     getPerson: async (id) => this.readPerson(id),
     putPerson: async (p) => {
-      this.stmt.putPerson.run({
-        person_id: p.personId,
-        surname: p.surname,
-        given_names: p.givenNames,
-        patronymic: p.patronymic ?? null,
-        date_of_birth: p.dateOfBirth,
-        sex: p.sex ?? null,
-        documents: JSON.stringify(p.documents),
-        deferments: JSON.stringify(p.deferments),
-      });
+      this.stmt.putPerson.run(registerPersonRow(p));
     },
     getRestriction: async (id) => this.readRestriction(id),
     putRestriction: async (r) => {

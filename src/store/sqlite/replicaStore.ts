@@ -11,7 +11,7 @@ import { CursorMoved } from '../../border/store.js';
 import type { BatchToApply } from '../../border/apply.js';
 import { type BorderPerson, type BorderRestriction, type Change, isRelief, type SnapshotRecord } from '../../exchange/protocol.js';
 import type { ListedPerson, Matcher } from '../../matching/index.js';
-import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, recordKey } from '../../exchange/digest.js';
+import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, planRepair } from '../../exchange/digest.js';
 import { AUDIT_TABLE, AuditTrail } from '../../audit/trail.js';
 import { canonicalJson } from '../../shared/canonical.js';
 import { faultPointInBatch } from '../../shared/faults.js';
@@ -370,25 +370,12 @@ export class SqliteReplicaStore implements ReplicaStore {
       for (const row of s.allRestrictions.iterate()) {
         if (wanted.has(bucketOfKey(`restriction:${row.restriction_id}`))) before.set(`restriction:${row.restriction_id}`, canonicalJson(restrictionOf(row)));
       }
-      const report: RepairReport = { buckets: buckets.length, inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
-      const after = new Set<string>();
-      for (const record of records) {
-        const key = recordKey(record);
-        if (!wanted.has(bucketOfKey(key))) continue;
-        after.add(key);
-        const old = before.get(key);
-        if (old === canonicalJson(record.body)) {
-          report.unchanged++;
-          continue;
-        }
-        if (old === undefined) report.inserted++;
-        else report.updated++;
+      const plan = planRepair(buckets, before, records);
+      for (const record of plan.write) {
         if (record.type === 'person') this.writePerson(s, record.body, expectedCursor);
         else this.writeRestriction(s, record.body, expectedCursor);
       }
-      for (const key of before.keys()) {
-        if (after.has(key)) continue;
-        report.deleted++;
+      for (const key of plan.remove) {
         const id = key.slice(key.indexOf(':') + 1);
         if (key.startsWith('person:')) {
           s.deletePerson.run(id);
@@ -396,7 +383,7 @@ export class SqliteReplicaStore implements ReplicaStore {
           s.deleteKeys.run(id);
         } else s.deleteRestriction.run(id);
       }
-      return report;
+      return plan.report;
     })();
   }
 
