@@ -15,7 +15,6 @@ import type { Traveller } from '../matching/index.js';
 
 export interface MrzTraveller extends Traveller {
   format: string;
-  sex?: 'M' | 'F';
   expirationDate?: string;
 }
 
@@ -93,6 +92,7 @@ export function parseMrz(text: string): MrzTraveller {
   if (nationality) traveller.nationality = nationality;
   if (f.sex === 'male') traveller.sex = 'M';
   else if (f.sex === 'female') traveller.sex = 'F';
+  else if (f.sex) traveller.sex = 'X';
   const expiry = f.expirationDate ? mrzExpiryDate(f.expirationDate) : undefined;
   if (expiry) traveller.expirationDate = expiry;
   return traveller;

@@ -10,7 +10,10 @@
  *  S4  every decision, whatever it is, is written to the audit before it is answered;
  *  S5  a replica whose data is older than the staleness bound never answers `clear`: it answers
  *      `refer` with the reason "replica data too old" (it may have missed a ban; a lift it missed
- *      can only make it stricter, never laxer, so `hit` stands).
+ *      can only make it stricter, never laxer, so `hit` stands);
+ *  S6  category-wide rules are screened beside the list (ruleScreening.ts R1–R5) on the crossing's
+ *      calendar date in the checkpoint's time zone; the decision is the stricter of the two, and the
+ *      reasons of both are given (list reasons carry `source: "list"`, rule reasons `source: "rule"`).
  */
 import { z } from 'zod';
 import { dateRangeCovers, parsePartialDate } from '../domain/dates.js';
@@ -18,9 +21,11 @@ import { isInForce } from '../domain/lifecycle.js';
 import type { RestrictionKind } from '../domain/types.js';
 import type { BorderPerson, BorderRestriction } from '../exchange/protocol.js';
 import type { Matcher, PersonMatch, Traveller } from '../matching/index.js';
+import { localDate } from '../domain/rules.js';
 import { ErxError } from '../shared/errors.js';
 import { parse } from '../shared/http.js';
 import { parseMrz } from './mrz.js';
+import { RULE_DECISION, type RuleReason, screenRules } from './ruleScreening.js';
 import type { ReplicaStore } from './store.js';
 
 export type Decision = 'clear' | 'refer' | 'hit';
@@ -36,6 +41,7 @@ export interface StaleReason {
 }
 
 export interface Reason {
+  source: 'list';
   restrictionId: string;
   personId: string;
   kind: RestrictionKind;
@@ -61,7 +67,10 @@ export interface Freshness {
 
 export interface ScreeningResponse extends Freshness {
   decision: Decision;
-  reasons: (Reason | StaleReason)[];
+  reasons: (Reason | RuleReason | StaleReason)[];
+  /** The calendar date of the crossing in the checkpoint's time zone (ages and validity are judged on it). */
+  crossingDate: string;
+  timeZone: string;
   screeningId: string;
   screenedAt: string;
   traveller: Traveller;
@@ -84,10 +93,11 @@ export const screeningRequestSchema = z
     dateOfBirth: partialDate.optional(),
     documentNumber: z.string().regex(/^[A-Za-z0-9<]{1,20}$/, 'must be 1–20 letters or digits').optional(),
     nationality: z.string().regex(/^[A-Z<]{1,3}$/, 'must be a three-letter ICAO code such as RUS').optional(),
+    sex: z.enum(['M', 'F', 'X'], { message: 'must be M, F or X (unspecified)' }).optional(),
     documentCountry: z.string().regex(/^[A-Z<]{1,3}$/, 'must be a three-letter ICAO code such as RUS').optional(),
   })
   .superRefine((r, ctx) => {
-    const typed = ['surname', 'givenNames', 'dateOfBirth', 'documentNumber', 'nationality', 'documentCountry'].filter(
+    const typed = ['surname', 'givenNames', 'dateOfBirth', 'documentNumber', 'nationality', 'documentCountry', 'sex'].filter(
       (k) => r[k as keyof typeof r] !== undefined,
     );
     if (r.mrz !== undefined && typed.length > 0) {
@@ -107,6 +117,7 @@ export function travellerOf(request: ScreeningRequest): Traveller {
   if (request.documentNumber) t.documentNumber = request.documentNumber.toUpperCase();
   if (request.nationality) t.nationality = request.nationality;
   if (request.documentCountry) t.documentCountry = request.documentCountry;
+  if (request.sex) t.sex = request.sex;
   return t;
 }
 
@@ -127,6 +138,13 @@ function statusOf(r: BorderRestriction, person: BorderPerson | undefined, at: Da
   return { status: 'in-force', note: `in force since ${r.inForceFrom}` };
 }
 
+/** What a reason alone would make of the crossing (for ordering the reasons). */
+function decisionOf(r: Reason | RuleReason | StaleReason): Decision {
+  if (!('source' in r)) return 'refer';
+  if (r.source === 'rule') return RULE_DECISION[r.status];
+  return r.status === 'in-force' ? 'hit' : 'clear';
+}
+
 export interface ScreeningDeps {
   store: ReplicaStore;
   matcher: Matcher;
@@ -134,7 +152,12 @@ export interface ScreeningDeps {
   now?: () => Date;
   /** Above this lag a `clear` becomes a `refer` (S5). */
   maxStalenessSeconds?: number;
+  /** The checkpoint's IANA time zone: ages and validity dates are judged on its calendar date (S6). */
+  timeZone?: string;
 }
+
+/** The process's own zone (TZ, else the system's): a checkpoint's machine normally runs on local time. */
+export const DEFAULT_TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 export class ScreeningService {
   constructor(private readonly deps: ScreeningDeps) {}
@@ -156,6 +179,7 @@ export class ScreeningService {
       const match = byPerson.get(r.personId)!;
       const { status, note } = statusOf(r, persons.get(r.personId), at);
       const reason: Reason = {
+        source: 'list',
         restrictionId: r.restrictionId,
         personId: r.personId,
         kind: r.kind,
@@ -173,14 +197,24 @@ export class ScreeningService {
       return reason;
     });
     const counting = reasons.filter((r) => r.status === 'in-force');
-    let decision: Decision = counting.some((r) => r.score >= matcher.thresholds.hit)
+    const listDecision: Decision = counting.some((r) => r.score >= matcher.thresholds.hit)
       ? 'hit'
       : counting.length > 0
         ? 'refer'
         : 'clear';
     const order: Record<Reason['status'], number> = { 'in-force': 0, deferred: 1, 'not-yet-in-force': 2, expired: 3, lifted: 4 };
     reasons.sort((a, b) => order[a.status] - order[b.status] || b.score - a.score);
-    const allReasons: (Reason | StaleReason)[] = reasons;
+
+    const timeZone = this.deps.timeZone ?? DEFAULT_TIME_ZONE;
+    const crossingDate = localDate(at, timeZone);
+    const ruleReasons = screenRules({ rules: await store.rules(), traveller, matches, persons, hitThreshold: matcher.thresholds.hit, crossingDate, at });
+    const severity: Record<Decision, number> = { clear: 0, refer: 1, hit: 2 };
+    let decision = ruleReasons.map((r) => RULE_DECISION[r.status]).reduce((a, b) => (severity[b] > severity[a] ? b : a), listDecision);
+    ruleReasons.sort((a, b) => severity[RULE_DECISION[b.status]] - severity[RULE_DECISION[a.status]]);
+    // The reasons that decided come first: a rule hit before a lifted restriction, a list hit before an exemption.
+    const allReasons: (Reason | RuleReason | StaleReason)[] = [...ruleReasons, ...reasons].sort(
+      (a, b) => severity[decisionOf(b)] - severity[decisionOf(a)],
+    );
     const bound = this.deps.maxStalenessSeconds ?? DEFAULT_MAX_STALENESS_SECONDS;
     if (decision === 'clear' && (freshness.lagSeconds === null || freshness.lagSeconds > bound)) {
       decision = 'refer';
@@ -196,6 +230,8 @@ export class ScreeningService {
       decision,
       reasons: allReasons,
       ...freshness,
+      crossingDate,
+      timeZone,
       screeningId: crypto.randomUUID(),
       screenedAt: at.toISOString(),
       traveller,
@@ -207,9 +243,11 @@ export class ScreeningService {
       request: traveller,
       decision,
       reasons: allReasons.map((r) =>
-        r.kind === 'replica-data-too-old'
-          ? { stale: true, lagSeconds: r.lagSeconds }
-          : { restrictionId: r.restrictionId, personId: r.personId, status: r.status, score: r.score },
+        'source' in r
+          ? r.source === 'rule'
+            ? { ruleId: r.ruleId, ruleVersion: r.ruleVersion, status: r.status, ...(r.exemption ? { personId: r.exemption.personId } : {}) }
+            : { restrictionId: r.restrictionId, personId: r.personId, status: r.status, score: r.score }
+          : { stale: true, lagSeconds: r.lagSeconds },
       ),
       replicaSeq: freshness.replicaSeq,
     });

@@ -30,6 +30,8 @@ export interface BorderOptions {
   batchSize?: number;
   /** Above this lag (seconds) a clear becomes a refer ("replica data too old"). */
   maxStalenessSeconds?: number;
+  /** The checkpoint's IANA time zone (category-wide rules judge ages on its calendar date). */
+  timeZone?: string;
   /** Run anti-entropy verification this often (ms); off when absent. */
   verifyEveryMs?: number;
   /** Require bearer tokens (default). Off only for local experiments. */
@@ -116,7 +118,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     this.set((await store.state()).persons);
   });
 
-  const screening = new ScreeningService({ store, matcher, freshness, maxStalenessSeconds: maxStaleness });
+  const screening = new ScreeningService({ store, matcher, freshness, maxStalenessSeconds: maxStaleness, ...(options.timeZone ? { timeZone: options.timeZone } : {}) });
   const app = await createServer({ name: 'border', description: 'A border replica: screening of travellers against the replicated register.' });
   instrumentHttp(app, metrics);
   const gate: AuthGate = { secret: options.auth === false ? null : authSecret(options.dataDir) };

@@ -9,7 +9,7 @@
  *    and a bootstrap interrupted by a crash is discarded and started again.
  *  - the screening audit is append-only: entries are never updated or deleted.
  */
-import type { BorderPerson, BorderRestriction, SnapshotRecord } from '../exchange/protocol.js';
+import type { BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../exchange/protocol.js';
 import type { BucketDigests } from '../exchange/digest.js';
 import type { BatchToApply } from './apply.js';
 import type { CandidateSource } from '../matching/index.js';
@@ -83,6 +83,8 @@ export interface ReplicaStore extends CandidateSource {
   noteContact(registerSeq: number, registerTime: string, caughtUp: boolean): Promise<void>;
   restrictionsOf(personIds: string[]): Promise<BorderRestriction[]>;
   getPerson(personId: string): Promise<BorderPerson | undefined>;
+  /** Every category-wide rule the replica holds (revoked and expired ones included; screening decides). */
+  rules(): Promise<BorderRule[]>;
   recordScreening(entry: ScreeningAuditEntry): Promise<void>;
   /** Most recent screenings, newest first; optionally only those whose requester starts with a prefix. */
   screenings(limit: number, requesterPrefix?: string): Promise<ScreeningAuditEntry[]>;

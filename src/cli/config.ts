@@ -32,6 +32,14 @@ export const CONFIG_SCHEMAS = {
     trust: z.string().min(1).optional(),
     batch: positive.max(5000),
     maxStaleness: positive,
+    timeZone: z.string().min(1).refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-CA', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/Moscow'),
     verifyEvery: positive,
     auth: z.boolean(),
     store: z.string().regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// URL (leave it out for the embedded SQLite store)').optional(),

@@ -7,7 +7,7 @@ import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { AuditTrail } from '../audit/trail.js';
 import { openDatabase } from '../store/sqlite/open.js';
-import { DEFAULT_MAX_STALENESS_SECONDS } from '../border/screening.js';
+import { DEFAULT_MAX_STALENESS_SECONDS, DEFAULT_TIME_ZONE } from '../border/screening.js';
 import type { VerifyReport } from '../border/antiEntropy.js';
 import { createBorderReplica } from '../border/server.js';
 import { RegisterKeys } from '../exchange/keys.js';
@@ -213,6 +213,7 @@ const borderServeOptions = (cmd: Command) =>
     .addOption(opt('--trust <file>', 'trusted register keys (from `erx register keys export`); default: pin the keys seen at first contact', 'ERX_TRUST_FILE'))
     .addOption(opt('--batch <n>', 'changes to ask for per feed request', 'ERX_BATCH').argParser(positiveInt).default(1000))
     .addOption(opt('--max-staleness <seconds>', 'above this lag a clear becomes a refer ("replica data too old")', 'ERX_MAX_STALENESS').argParser(positiveInt).default(DEFAULT_MAX_STALENESS_SECONDS))
+    .addOption(opt('--time-zone <iana>', "the checkpoint's time zone: ages and validity dates are judged on its calendar date", 'ERX_TIME_ZONE').default(DEFAULT_TIME_ZONE))
     .addOption(opt('--verify-every <minutes>', 'compare bucket digests with the register and repair differences this often', 'ERX_VERIFY_EVERY').argParser(positiveInt).default(60))
     .addOption(storeOption())
     .option('--no-auth', 'accept requests without tokens (local experiments only)');
@@ -227,6 +228,7 @@ borderServeOptions(border.command('serve').description('run a border replica: bo
     registerUrl: opts.register,
     batchSize: opts.batch,
     maxStalenessSeconds: opts.maxStaleness,
+    timeZone: opts.timeZone,
     verifyEveryMs: opts.verifyEvery * 60_000,
     ...(opts.trust ? { trustFile: resolve(opts.trust) } : {}),
     ...(opts.token ? { token: opts.token } : {}),

@@ -12,7 +12,14 @@ import type { SnapshotRecord } from './protocol.js';
 export const BUCKETS = 4096;
 
 export function recordKey(record: SnapshotRecord): string {
-  return record.type === 'person' ? `person:${record.body.personId}` : `restriction:${record.body.restrictionId}`;
+  switch (record.type) {
+    case 'person':
+      return `person:${record.body.personId}`;
+    case 'restriction':
+      return `restriction:${record.body.restrictionId}`;
+    case 'rule':
+      return `rule:${record.body.ruleId}`;
+  }
 }
 
 export function bucketOfKey(key: string): number {
@@ -58,14 +65,14 @@ export function differingBuckets(a: BucketDigests, b: BucketDigests): number[] {
 export interface RepairPlan {
   /** Records to write (new or changed). */
   write: SnapshotRecord[];
-  /** Records the replica holds in the repaired buckets that the register does not: `person:ID` / `restriction:ID`. */
+  /** Records the replica holds in the repaired buckets that the register does not: `person:ID`, `restriction:ID`, `rule:ID`. */
   remove: string[];
   report: { buckets: number; inserted: number; updated: number; deleted: number; unchanged: number };
 }
 
 /**
  * What repairing some buckets means, as a pure function: `held` is the replica's records in those
- * buckets (key → canonical JSON of the body), `truth` the register's records for them.
+ * buckets (`entity:id` key → canonical JSON of the body), `truth` the register's records for them.
  */
 export function planRepair(buckets: number[], held: ReadonlyMap<string, string>, truth: readonly SnapshotRecord[]): RepairPlan {
   const wanted = new Set(buckets);

@@ -7,13 +7,16 @@
  * replica that sees the same change twice ends in the same state.
  *
  * Only the border view crosses the exchange: names, date of birth, documents, deferment validity and the
- * restriction's basis and dates. Sex, evidence references and other register fields stay home.
+ * restriction's basis and dates, and category-wide rules whole (a rule is public law, not personal
+ * data). Sex, evidence references and other register fields stay home.
  */
 import { createHash } from 'node:crypto';
+import type { CategoryRule } from '../domain/rules.js';
 import type { Deferment, IdentityDocument, LiftReason, RestrictionKind } from '../domain/types.js';
 import { canonicalJson } from '../shared/canonical.js';
 
-export const PROTOCOL_VERSION = 2;
+/** 3: category-wide rules joined persons and restrictions in the change log and the snapshot. */
+export const PROTOCOL_VERSION = 3;
 
 export interface BorderPerson {
   personId: string;
@@ -39,9 +42,13 @@ export interface BorderRestriction {
   liftReason?: LiftReason;
 }
 
+/** A category-wide rule travels whole, version and all (domain/rules.ts). */
+export type BorderRule = CategoryRule;
+
 export type Change =
   | { seq: number; at: string; entity: 'person'; key: string; body: BorderPerson | null }
-  | { seq: number; at: string; entity: 'restriction'; key: string; body: BorderRestriction | null };
+  | { seq: number; at: string; entity: 'restriction'; key: string; body: BorderRestriction | null }
+  | { seq: number; at: string; entity: 'rule'; key: string; body: BorderRule | null };
 
 export type ChangeEntity = Change['entity'];
 
@@ -71,7 +78,7 @@ export function batchHash(b: UnsignedBatch): string {
 }
 
 /**
- * Relief: a change that can only make a person freer — a lift, or a person's deferments. Relief travels
+ * Relief: a change that can only make a person freer — a lift, a person's deferments, a revoked rule. Relief travels
  * ahead of everything else (a replica behind the register fetches the relief in its backlog first), so a
  * lawful lift or deferment reaches a checkpoint at least as fast as a ban. A removed record (body null)
  * is never relief, so applying relief early can never resurrect anything.
@@ -79,6 +86,7 @@ export function batchHash(b: UnsignedBatch): string {
 export function isRelief(c: Change): boolean {
   if (c.body === null) return false;
   if (c.entity === 'restriction') return c.body.liftedAt !== undefined;
+  if (c.entity === 'rule') return c.body.revokedAt !== undefined;
   return c.body.deferments.length > 0;
 }
 
@@ -109,7 +117,8 @@ export interface SnapshotHeader {
 /** A snapshot row: the same shape as a change body, keyed by entity. */
 export type SnapshotRecord =
   | { type: 'person'; body: BorderPerson }
-  | { type: 'restriction'; body: BorderRestriction };
+  | { type: 'restriction'; body: BorderRestriction }
+  | { type: 'rule'; body: BorderRule };
 
 /**
  * Last line of a snapshot stream: the signed manifest. Without it, or if it does not verify, the

@@ -25,6 +25,8 @@ export interface Traveller {
   /** Issuing state of the document (ICAO code); for typed input, the nationality stands in for it. */
   documentCountry?: string;
   nationality?: string;
+  /** M, F, or X/unknown (category-wide rules use it; the matcher does not). */
+  sex?: string;
   /**
    * The name came from a full MRZ name field (39 characters in a passport, 30 or 31 in an identity
    * card) and its last word may be cut short: it is compared with the start of the listed name.

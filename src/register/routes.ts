@@ -4,7 +4,10 @@ import { z } from 'zod';
 import type { Principal } from '../auth/roles.js';
 import { ErxError, NotFound } from '../shared/errors.js';
 import { type AuthGate, route } from '../shared/route.js';
+import { registerRuleRoutes } from './ruleRoutes.js';
+import { RuleService } from './ruleService.js';
 import { firstError, issueSchema, liftSchema, personSchema, serviceSchema } from './schemas.js';
+import { rankSearch, SEARCH_CANDIDATES, searchPlan } from './search.js';
 import type { RegisterService } from './service.js';
 
 export const MAX_IMPORT_BATCH = 2000;
@@ -35,6 +38,33 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
     const result = await service.upsertPerson(body, actorOf(principal));
     return { personId: body.personId, changes: result.changes };
   });
+
+  route(
+    app,
+    gate,
+    {
+      method: 'GET',
+      url: '/v1/persons',
+      summary: 'Find persons by name (either script), document number or person id',
+      tags,
+      access: ['office', 'operator', 'auditor'],
+      query: z.object({
+        q: z.string().trim().min(2, 'must be at least 2 characters').max(200, 'must be at most 200 characters'),
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+      }),
+    },
+    async ({ query }) => {
+      const exact = await store.getPerson(query.q);
+      const candidates = await store.searchPersons(searchPlan(query.q).keys, SEARCH_CANDIDATES);
+      const found = rankSearch(exact ? [exact, ...candidates.filter((p) => p.personId !== exact.personId)] : candidates, query.q, query.limit);
+      const persons = [];
+      for (const p of found) {
+        const { deferments: _d, sex: _s, ...shown } = p;
+        persons.push({ ...shown, restrictions: (await store.restrictionsOf(p.personId)).length });
+      }
+      return { persons };
+    },
+  );
 
   route(app, gate, { method: 'GET', url: '/v1/persons/:id', summary: 'A person with all their restrictions', tags, access: ['office', 'operator', 'auditor'], params: idParam }, async ({ params }) => {
     const person = await store.getPerson(params.id);
@@ -106,6 +136,8 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
       return { results };
     },
   );
+
+  registerRuleRoutes(app, gate, store, new RuleService(store), actorOf);
 
   route(app, gate, { method: 'GET', url: '/v1/register/status', summary: "The register's newest sequence number and clock", tags, access: 'public' }, async () => ({
     registerSeq: await store.headSeq(),

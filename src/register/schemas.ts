@@ -11,7 +11,7 @@ import {
   SERVICE_CHANNELS,
 } from '../domain/types.js';
 
-const text = (max: number) =>
+export const text = (max: number) =>
   z
     .string()
     .trim()
@@ -47,7 +47,7 @@ const partialDate = z.string().superRefine((s, ctx) => {
   if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
 });
 
-const calendarDate = z.string().superRefine((s, ctx) => {
+export const calendarDate = z.string().superRefine((s, ctx) => {
   const parsed = parsePartialDate(s);
   if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
   else if (parsed.day === undefined) ctx.addIssue({ code: 'custom', message: `"${s}" must be a full date YYYY-MM-DD` });

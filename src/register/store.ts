@@ -10,6 +10,7 @@
  *  - reads outside a transaction (`changesAfter`, `snapshot`, `headSeq`) see committed data only.
  *  - `snapshot` is consistent: it reflects exactly the changes up to its `asOfSeq`, even while writes go on.
  */
+import type { CategoryRule } from '../domain/rules.js';
 import type { Person, Restriction } from '../domain/types.js';
 import type { NewAuditEntry } from '../audit/trail.js';
 import type { ChangeEntity, SignedBatch, SnapshotLine } from '../exchange/protocol.js';
@@ -34,6 +35,9 @@ export interface RegisterTx {
   putRestriction(restriction: Restriction): Promise<void>;
   /** Every restriction of a call-up campaign. */
   campaignRestrictions(campaign: string): Promise<Restriction[]>;
+  getRule(ruleId: string): Promise<CategoryRule | undefined>;
+  /** Stores a new version of a rule: it becomes the current one, and the old versions are kept. */
+  putRule(rule: CategoryRule): Promise<void>;
   /** Records the mutation in the hash-chained audit trail, in this same transaction. */
   audit(entry: NewAuditEntry): Promise<void>;
   /** Appends a change with the next sequence number and returns it. `body` null means "no longer at the border". */
@@ -46,6 +50,13 @@ export interface RegisterStore {
   getPerson(personId: string): Promise<Person | undefined>;
   getRestriction(restrictionId: string): Promise<Restriction | undefined>;
   restrictionsOf(personId: string): Promise<Restriction[]>;
+  /** Persons holding any of the search keys (register/search.ts), at most `limit`, keys read in order. */
+  searchPersons(keys: string[], limit: number): Promise<Person[]>;
+  getRule(ruleId: string): Promise<CategoryRule | undefined>;
+  /** The current version of every rule, revoked ones included. */
+  rules(): Promise<CategoryRule[]>;
+  /** Every version of a rule, oldest first. */
+  ruleVersions(ruleId: string): Promise<CategoryRule[]>;
   headSeq(): Promise<number>;
   /** Whole committed batches with lastSeq > after, in order: at least one, then as many as fit in `maxChanges`. */
   batchesAfter(after: number, maxChanges: number, options?: { reliefOnly?: boolean }): Promise<SignedBatch[]>;

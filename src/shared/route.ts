@@ -16,7 +16,7 @@ export interface AuthGate {
 }
 
 export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined> {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   url: string;
   summary: string;
   tags: string[];

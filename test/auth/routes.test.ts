@@ -22,7 +22,7 @@ async function walkAll(app: FastifyInstance, dir: string) {
   for (const r of routes) {
     const url = r.url.replace(':id', 'X-1');
     const send = (authorization?: string) =>
-      app.inject({ method: r.method as 'GET' | 'POST', url, ...(r.method === 'POST' ? { payload: {} } : {}), headers: authorization ? { authorization } : {} });
+      app.inject({ method: r.method as 'GET' | 'POST' | 'PUT', url, ...(r.method !== 'GET' ? { payload: {} } : {}), headers: authorization ? { authorization } : {} });
     if (r.access === 'public') {
       assert.ok(![401, 403].includes((await send()).statusCode), `${r.method} ${r.url} is public`);
       continue;

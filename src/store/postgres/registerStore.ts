@@ -22,7 +22,9 @@
  */
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
+import type { CategoryRule } from '../../domain/rules.js';
 import type { Person, Restriction } from '../../domain/types.js';
+import { personSearchKeys } from '../../register/search.js';
 import { bucketOf } from '../../exchange/digest.js';
 import type { Signer } from '../../exchange/keys.js';
 import type { Change, ChangeEntity, SignedBatch, SnapshotLine, SnapshotRecord } from '../../exchange/protocol.js';
@@ -93,6 +95,13 @@ const SCHEMA: ((s: string) => string)[] = [
   );
   INSERT INTO ${s}.head (id, seq, last_hash) VALUES (true, 0, '');
   ${auditTrailSchema(s)}`,
+  // Category-wide rules (current version, and every version) and the person search keys (filled for
+  // existing persons at open: their codes are computed in JavaScript).
+  (s) => `
+  CREATE TABLE ${s}.rules (rule_id text COLLATE "C" PRIMARY KEY, version integer NOT NULL, body text NOT NULL);
+  CREATE TABLE ${s}.rule_versions (rule_id text COLLATE "C" NOT NULL, version integer NOT NULL, body text NOT NULL, PRIMARY KEY (rule_id, version));
+  CREATE TABLE ${s}.person_keys (key text COLLATE "C" NOT NULL, person_id text COLLATE "C" NOT NULL, PRIMARY KEY (key, person_id));
+  CREATE INDEX person_keys_by_person ON ${s}.person_keys (person_id);`,
 ];
 
 
@@ -153,7 +162,7 @@ export class PostgresRegisterStore implements RegisterStore {
     this.pool = createPool(options, 'erx-register');
     this.trail = new PostgresAuditTrail(this.pool, this.s, this.fetchRows);
     this.events.setMaxListeners(0);
-    this.ready = migrate(this.pool, options.schema, 'register', SCHEMA);
+    this.ready = migrate(this.pool, options.schema, 'register', SCHEMA).then(() => this.fillSearchKeys());
     // Callers see the error through the operation they try; an unused store must not crash the process.
     this.ready.catch(() => undefined);
   }
@@ -221,6 +230,18 @@ export class PostgresRegisterStore implements RegisterStore {
           ],
         );
       },
+      getRule: async (id) => {
+        const row = (await client().query<{ body: string }>(`SELECT body FROM ${s}.rules WHERE rule_id = $1`, [id])).rows[0];
+        return row ? (JSON.parse(row.body) as CategoryRule) : undefined;
+      },
+      putRule: async (rule) => {
+        const body = JSON.stringify(rule);
+        await client().query(
+          `INSERT INTO ${s}.rules (rule_id, version, body) VALUES ($1, $2, $3) ON CONFLICT (rule_id) DO UPDATE SET version = excluded.version, body = excluded.body`,
+          [rule.ruleId, rule.version, body],
+        );
+        await client().query(`INSERT INTO ${s}.rule_versions (rule_id, version, body) VALUES ($1, $2, $3)`, [rule.ruleId, rule.version, body]);
+      },
       campaignRestrictions: async (campaign) => {
         const rows = (await client().query<RestrictionRow>(`SELECT * FROM ${s}.restrictions WHERE campaign = $1 ORDER BY restriction_id`, [campaign])).rows;
         return rows.map(restrictionOf);
@@ -243,7 +264,8 @@ export class PostgresRegisterStore implements RegisterStore {
 
   private async flushPersons(t: OpenTx): Promise<void> {
     if (t.persons.size === 0) return;
-    const rows = [...t.persons.values()].map(registerPersonRow);
+    const persons = [...t.persons.values()];
+    const rows = persons.map(registerPersonRow);
     t.persons.clear();
     await t.client.query(
       `INSERT INTO ${this.s}.persons (person_id, surname, given_names, patronymic, date_of_birth, sex, documents, deferments)
@@ -262,6 +284,30 @@ export class PostgresRegisterStore implements RegisterStore {
         rows.map((r) => r.deferments),
       ],
     );
+    await this.writeSearchKeys(t.client, persons);
+  }
+
+  private async writeSearchKeys(client: PoolClient, persons: Person[]): Promise<void> {
+    const pairs = persons.flatMap((p) => personSearchKeys(p).map((key) => [key, p.personId] as const));
+    await client.query(`DELETE FROM ${this.s}.person_keys WHERE person_id = ANY($1::text[])`, [persons.map((p) => p.personId)]);
+    await client.query(`INSERT INTO ${this.s}.person_keys (key, person_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`, [
+      pairs.map((x) => x[0]),
+      pairs.map((x) => x[1]),
+    ]);
+  }
+
+  /** Persons stored before the search keys existed get theirs once, in chunks (one transaction each). */
+  private async fillSearchKeys(): Promise<void> {
+    for (;;) {
+      const done = await inTransaction(this.pool, 'BEGIN', async (client) => {
+        const rows = (
+          await client.query<PersonRow>(`SELECT p.* FROM ${this.s}.persons p WHERE NOT EXISTS (SELECT 1 FROM ${this.s}.person_keys k WHERE k.person_id = p.person_id) LIMIT 5000`)
+        ).rows;
+        if (rows.length > 0) await this.writeSearchKeys(client, rows.map(personOf));
+        return rows.length === 0;
+      });
+      if (done) return;
+    }
   }
 
   /**
@@ -356,6 +402,43 @@ export class PostgresRegisterStore implements RegisterStore {
     return row ? restrictionOf(row) : undefined;
   }
 
+  async searchPersons(keys: string[], limit: number): Promise<Person[]> {
+    await this.ready;
+    const seen = new Map<string, Person>();
+    // Key by key, most specific first, so a common surname code does not crowd out an exact pair.
+    for (const key of keys) {
+      const rows = (
+        await this.pool.query<PersonRow>(
+          `SELECT p.* FROM ${this.s}.person_keys k JOIN ${this.s}.persons p ON p.person_id = k.person_id WHERE k.key = $1 ORDER BY p.person_id LIMIT $2`,
+          [key, limit],
+        )
+      ).rows;
+      for (const row of rows) {
+        if (!seen.has(row.person_id)) seen.set(row.person_id, personOf(row));
+        if (seen.size >= limit) return [...seen.values()];
+      }
+    }
+    return [...seen.values()];
+  }
+
+  async getRule(ruleId: string): Promise<CategoryRule | undefined> {
+    await this.ready;
+    const row = (await this.pool.query<{ body: string }>(`SELECT body FROM ${this.s}.rules WHERE rule_id = $1`, [ruleId])).rows[0];
+    return row ? (JSON.parse(row.body) as CategoryRule) : undefined;
+  }
+
+  async rules(): Promise<CategoryRule[]> {
+    await this.ready;
+    return (await this.pool.query<{ body: string }>(`SELECT body FROM ${this.s}.rules ORDER BY rule_id`)).rows.map((r) => JSON.parse(r.body) as CategoryRule);
+  }
+
+  async ruleVersions(ruleId: string): Promise<CategoryRule[]> {
+    await this.ready;
+    return (await this.pool.query<{ body: string }>(`SELECT body FROM ${this.s}.rule_versions WHERE rule_id = $1 ORDER BY version`, [ruleId])).rows.map(
+      (r) => JSON.parse(r.body) as CategoryRule,
+    );
+  }
+
   async restrictionsOf(personId: string): Promise<Restriction[]> {
     await this.ready;
     const rows = (await this.pool.query<RestrictionRow>(`SELECT * FROM ${this.s}.restrictions WHERE person_id = $1 ORDER BY issued_at, restriction_id`, [personId])).rows;
@@ -429,10 +512,19 @@ export class PostgresRegisterStore implements RegisterStore {
       const registerTime = new Date().toISOString();
       const digest = snapshotDigest();
       const expected = (
-        await client.query<{ n: number }>(`SELECT (SELECT count(*) FROM ${s}.persons) + (SELECT count(*) FROM ${s}.restrictions WHERE served_at IS NOT NULL) AS n`)
+        await client.query<{ n: number }>(
+          `SELECT (SELECT count(*) FROM ${s}.rules) + (SELECT count(*) FROM ${s}.persons) + (SELECT count(*) FROM ${s}.restrictions WHERE served_at IS NOT NULL) AS n`,
+        )
       ).rows[0]!.n;
       yield { type: 'header', protocol: PROTOCOL_VERSION, asOfSeq, lastHash, registerTime, records: only ? -1 : expected };
       let records = 0;
+      for (const row of (await client.query<{ body: string }>(`SELECT body FROM ${s}.rules ORDER BY rule_id`)).rows) {
+        const record: SnapshotRecord = { type: 'rule', body: JSON.parse(row.body) as CategoryRule };
+        if (!wanted(record)) continue;
+        records++;
+        digest.add(record);
+        yield record;
+      }
       for await (const rows of fetchChunks<PersonRow>(client, `SELECT * FROM ${s}.persons ORDER BY person_id`, [], this.fetchRows)) {
         for (const row of rows) {
           const record: SnapshotRecord = { type: 'person', body: borderPersonOf(personOf(row)) };

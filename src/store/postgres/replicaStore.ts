@@ -22,9 +22,9 @@
 import type { BatchToApply } from '../../border/apply.js';
 import type { BootstrapWriter, RepairReport, ReplicaState, ReplicaStore, ScreeningAuditEntry } from '../../border/store.js';
 import { CursorMoved } from '../../border/store.js';
-import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, planRepair } from '../../exchange/digest.js';
+import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, planRepair, recordKey } from '../../exchange/digest.js';
 import { isRelief } from '../../exchange/protocol.js';
-import type { BorderPerson, BorderRestriction, SnapshotRecord } from '../../exchange/protocol.js';
+import type { BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../../exchange/protocol.js';
 import type { ListedPerson, Matcher } from '../../matching/index.js';
 import { canonicalJson } from '../../shared/canonical.js';
 import { faultPointInBatch } from '../../shared/faults.js';
@@ -33,7 +33,7 @@ import { checkSchemaName, createPool, fetchChunks, inTransaction, migrate, type 
 import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf } from '../rows.js';
 
 /** The tables a bootstrap replaces, in the order everything that takes several of them locks them. */
-const STATE_TABLES = ['meta', 'applied_batches', 'documents', 'name_keys', 'persons', 'restrictions'] as const;
+const STATE_TABLES = ['meta', 'applied_batches', 'documents', 'name_keys', 'persons', 'restrictions', 'rules'] as const;
 const STATE_INDEXES = ['documents_by_person', 'name_keys_by_person', 'restrictions_by_person'] as const;
 
 /** The replicated state, under a name prefix: '' for the live tables, 'next_' for a bootstrap being built. */
@@ -69,7 +69,13 @@ function stateTables(s: string, p: string, unlogged: boolean): string {
     seq bigint NOT NULL,
     expires_at text,
     CONSTRAINT ${p}restrictions_pkey PRIMARY KEY (restriction_id)
-  );`;
+  );
+  ${rulesTable(s, p, create)}`;
+}
+
+/** Category-wide rules: a few rows, kept whole. */
+function rulesTable(s: string, p: string, create: string): string {
+  return `${create} ${s}.${p}rules (rule_id text COLLATE "C", body text NOT NULL, seq bigint NOT NULL, CONSTRAINT ${p}rules_pkey PRIMARY KEY (rule_id));`;
 }
 
 function stateIndexes(s: string, p: string): string {
@@ -113,22 +119,27 @@ const SCHEMA: ((s: string) => string)[] = [
   ${countTriggers(s)}
 
   ${auditTrailSchema(s)}`,
+  (s) => rulesTable(s, '', 'CREATE TABLE IF NOT EXISTS'),
 ];
 
 /** The final state of each entity a write touches (null: gone), with the seq that set it. */
 interface StateWrites {
   persons: Map<string, { body: BorderPerson | null; seq: number }>;
   restrictions: Map<string, { body: BorderRestriction | null; seq: number }>;
+  rules: Map<string, { body: BorderRule | null; seq: number }>;
 }
 
-const noWrites = (): StateWrites => ({ persons: new Map(), restrictions: new Map() });
+const noWrites = (): StateWrites => ({ persons: new Map(), restrictions: new Map(), rules: new Map() });
+
+function addWrite(w: StateWrites, entity: SnapshotRecord['type'], key: string, body: SnapshotRecord['body'] | null, seq: number): void {
+  if (entity === 'person') w.persons.set(key, { body: body as BorderPerson | null, seq });
+  else if (entity === 'restriction') w.restrictions.set(key, { body: body as BorderRestriction | null, seq });
+  else w.rules.set(key, { body: body as BorderRule | null, seq });
+}
 
 function writesOfRecords(records: SnapshotRecord[], seq: number): StateWrites {
   const w = noWrites();
-  for (const r of records) {
-    if (r.type === 'person') w.persons.set(r.body.personId, { body: r.body, seq });
-    else w.restrictions.set(r.body.restrictionId, { body: r.body, seq });
-  }
+  for (const r of records) addWrite(w, r.type, recordKey(r).slice(r.type.length + 1), r.body, seq);
   return w;
 }
 
@@ -297,6 +308,25 @@ export class PostgresReplicaStore implements ReplicaStore {
         ],
       );
     }
+    const goneRules = [...w.rules].filter(([, v]) => v.body === null).map(([k]) => k);
+    const keptRules = [...w.rules.values()].filter((v): v is { body: BorderRule; seq: number } => v.body !== null);
+    if (goneRules.length > 0) await client.query(`DELETE FROM ${s}.${p}rules WHERE rule_id = ANY($1::text[])`, [goneRules]);
+    if (keptRules.length > 0) {
+      await client.query(
+        `INSERT INTO ${s}.${p}rules (rule_id, body, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+         ON CONFLICT (rule_id) DO UPDATE SET body = excluded.body, seq = excluded.seq`,
+        [keptRules.map((x) => x.body.ruleId), keptRules.map((x) => JSON.stringify(x.body)), keptRules.map((x) => x.seq)],
+      );
+    }
+  }
+
+  private async rulesOn(client: Pick<PoolClient, 'query'>): Promise<BorderRule[]> {
+    return (await client.query<{ body: string }>(`SELECT body FROM ${this.s}.rules ORDER BY rule_id`)).rows.map((r) => JSON.parse(r.body) as BorderRule);
+  }
+
+  async rules(): Promise<BorderRule[]> {
+    await this.ready;
+    return this.rulesOn(this.pool);
   }
 
   /** Locks the cursor row (the appliers' lock) and refuses unless it holds `expected`. */
@@ -397,10 +427,7 @@ export class PostgresReplicaStore implements ReplicaStore {
       let applied = 0;
       const hashes = new Map<number, string>();
       for (const batch of batches) {
-        for (const change of batch.changes) {
-          if (change.entity === 'person') w.persons.set(change.key, { body: change.body, seq: change.seq });
-          else w.restrictions.set(change.key, { body: change.body, seq: change.seq });
-        }
+        for (const change of batch.changes) addWrite(w, change.entity, change.key, change.body, change.seq);
         applied += batch.changes.length;
         hashes.set(batch.lastSeq, batch.hash);
       }
@@ -434,7 +461,7 @@ export class PostgresReplicaStore implements ReplicaStore {
    */
   private async dropOlder(client: PoolClient, w: StateWrites): Promise<void> {
     const s = this.s;
-    for (const [table, key, map] of [['persons', 'person_id', w.persons], ['restrictions', 'restriction_id', w.restrictions]] as const) {
+    for (const [table, key, map] of [['persons', 'person_id', w.persons], ['restrictions', 'restriction_id', w.restrictions], ['rules', 'rule_id', w.rules]] as const) {
       if (map.size === 0) continue;
       const rows = (await client.query<{ id: string; seq: string }>(`SELECT ${key} AS id, seq FROM ${s}.${table} WHERE ${key} = ANY($1::text[])`, [[...map.keys()]])).rows;
       for (const row of rows) {
@@ -453,8 +480,7 @@ export class PostgresReplicaStore implements ReplicaStore {
       for (const batch of batches) {
         for (const change of batch.changes) {
           if (change.seq <= expectedCursor || !isRelief(change)) continue;
-          if (change.entity === 'person') w.persons.set(change.key, { body: change.body, seq: change.seq });
-          else w.restrictions.set(change.key, { body: change.body, seq: change.seq });
+          addWrite(w, change.entity, change.key, change.body, change.seq);
           applied++;
         }
       }
@@ -493,6 +519,7 @@ export class PostgresReplicaStore implements ReplicaStore {
       for await (const rows of fetchChunks<RestrictionRow>(client, `SELECT * FROM ${s}.restrictions`, [], this.fetchRows)) {
         for (const row of rows) addRecord(d, { type: 'restriction', body: restrictionOf(row) });
       }
+      for (const rule of await this.rulesOn(client)) addRecord(d, { type: 'rule', body: rule });
       return d;
     });
   }
@@ -518,16 +545,15 @@ export class PostgresReplicaStore implements ReplicaStore {
           if (wanted.has(bucketOfKey(key))) before.set(key, canonicalJson(restrictionOf(row)));
         }
       }
-      const plan = planRepair(buckets, before, records);
-      const w = noWrites();
-      for (const record of plan.write) {
-        if (record.type === 'person') w.persons.set(record.body.personId, { body: record.body, seq: expectedCursor });
-        else w.restrictions.set(record.body.restrictionId, { body: record.body, seq: expectedCursor });
+      for (const rule of await this.rulesOn(client)) {
+        const key = `rule:${rule.ruleId}`;
+        if (wanted.has(bucketOfKey(key))) before.set(key, canonicalJson(rule));
       }
+      const plan = planRepair(buckets, before, records);
+      const w = writesOfRecords(plan.write, expectedCursor);
       for (const key of plan.remove) {
-        const id = key.slice(key.indexOf(':') + 1);
-        if (key.startsWith('person:')) w.persons.set(id, { body: null, seq: expectedCursor });
-        else w.restrictions.set(id, { body: null, seq: expectedCursor });
+        const at = key.indexOf(':');
+        addWrite(w, key.slice(0, at) as SnapshotRecord['type'], key.slice(at + 1), null, expectedCursor);
       }
       await this.writeState(client, '', w, false);
       return plan.report;

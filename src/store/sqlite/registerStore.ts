@@ -1,7 +1,9 @@
 /** The register's storage on embedded SQLite. See RegisterStore for the guarantees. */
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
+import type { CategoryRule } from '../../domain/rules.js';
 import type { Person, Restriction } from '../../domain/types.js';
+import { personSearchKeys } from '../../register/search.js';
 import { AUDIT_TABLE, AuditTrail } from '../../audit/trail.js';
 import { bucketOf } from '../../exchange/digest.js';
 import type { Signer } from '../../exchange/keys.js';
@@ -60,6 +62,12 @@ const SCHEMA = [
    CREATE INDEX restrictions_by_campaign ON restrictions(campaign) WHERE campaign IS NOT NULL;`,
   `ALTER TABLE batches ADD COLUMN relief INTEGER NOT NULL DEFAULT 0;
    CREATE INDEX batches_with_relief ON batches(last_seq) WHERE relief = 1;`,
+  // Category-wide rules (current version, and every version for the record) and the person search keys
+  // (filled for existing persons at open: their codes are computed in JavaScript).
+  `CREATE TABLE rules (rule_id TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;
+   CREATE TABLE rule_versions (rule_id TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (rule_id, version)) WITHOUT ROWID;
+   CREATE TABLE person_keys (key TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (key, person_id)) WITHOUT ROWID;
+   CREATE INDEX person_keys_by_person ON person_keys(person_id);`,
 ];
 
 
@@ -112,13 +120,40 @@ export class SqliteRegisterStore implements RegisterStore {
       ),
       batchesAfter: db.prepare<[number, number], BatchRow>('SELECT * FROM batches WHERE last_seq > ? ORDER BY last_seq LIMIT ?'),
       reliefBatchesAfter: db.prepare<[number, number], BatchRow>('SELECT * FROM batches WHERE relief = 1 AND last_seq > ? ORDER BY last_seq LIMIT ?'),
+      deleteKeys: db.prepare('DELETE FROM person_keys WHERE person_id = ?'),
+      putKey: db.prepare('INSERT OR IGNORE INTO person_keys VALUES (?, ?)'),
+      byKey: db.prepare<[string], PersonRow>('SELECT p.* FROM person_keys k JOIN persons p ON p.person_id = k.person_id WHERE k.key = ?'),
+      getRule: db.prepare<[string], { body: string }>('SELECT body FROM rules WHERE rule_id = ?'),
+      putRule: db.prepare('INSERT INTO rules VALUES (?, ?, ?) ON CONFLICT(rule_id) DO UPDATE SET version = excluded.version, body = excluded.body'),
+      putRuleVersion: db.prepare('INSERT INTO rule_versions VALUES (?, ?, ?)'),
+      rules: db.prepare<[], { body: string }>('SELECT body FROM rules ORDER BY rule_id'),
+      ruleVersions: db.prepare<[string], { body: string }>('SELECT body FROM rule_versions WHERE rule_id = ? ORDER BY version'),
     };
+    this.fillSearchKeys();
+  }
+
+  /** Persons stored before the search keys existed get theirs once, in chunks (one transaction each). */
+  private fillSearchKeys(): void {
+    const missing = this.db.prepare<[], PersonRow>('SELECT p.* FROM persons p WHERE NOT EXISTS (SELECT 1 FROM person_keys k WHERE k.person_id = p.person_id) LIMIT 5000');
+    for (;;) {
+      const rows = missing.all();
+      if (rows.length === 0) return;
+      this.db.transaction(() => {
+        for (const row of rows) this.writeSearchKeys(personOf(row), false);
+      })();
+    }
+  }
+
+  private writeSearchKeys(p: Person, replace = true): void {
+    if (replace) this.stmt.deleteKeys.run(p.personId);
+    for (const key of personSearchKeys(p)) this.stmt.putKey.run(key, p.personId);
   }
 
   private readonly tx: RegisterTx = {
     getPerson: async (id) => this.readPerson(id),
     putPerson: async (p) => {
       this.stmt.putPerson.run(registerPersonRow(p));
+      this.writeSearchKeys(p);
     },
     getRestriction: async (id) => this.readRestriction(id),
     putRestriction: async (r) => {
@@ -142,6 +177,12 @@ export class SqliteRegisterStore implements RegisterStore {
     },
     campaignRestrictions: async (campaign) =>
       this.db.prepare<[string], RestrictionRow>('SELECT * FROM restrictions WHERE campaign = ? ORDER BY restriction_id').all(campaign).map(restrictionOf),
+    getRule: async (id) => this.readRule(id),
+    putRule: async (rule) => {
+      const body = JSON.stringify(rule);
+      this.stmt.putRule.run(rule.ruleId, rule.version, body);
+      this.stmt.putRuleVersion.run(rule.ruleId, rule.version, body);
+    },
     audit: async (entry) => {
       this.trail.append(entry);
     },
@@ -227,6 +268,34 @@ export class SqliteRegisterStore implements RegisterStore {
     return this.stmt.restrictionsOf.all(personId).map(restrictionOf);
   }
 
+  async searchPersons(keys: string[], limit: number): Promise<Person[]> {
+    const seen = new Map<string, Person>();
+    for (const key of keys) {
+      for (const row of this.stmt.byKey.iterate(key)) {
+        if (!seen.has(row.person_id)) seen.set(row.person_id, personOf(row));
+        if (seen.size >= limit) return [...seen.values()];
+      }
+    }
+    return [...seen.values()];
+  }
+
+  private readRule(id: string): CategoryRule | undefined {
+    const row = this.stmt.getRule.get(id);
+    return row ? (JSON.parse(row.body) as CategoryRule) : undefined;
+  }
+
+  async getRule(ruleId: string) {
+    return this.readRule(ruleId);
+  }
+
+  async rules() {
+    return this.stmt.rules.all().map((r) => JSON.parse(r.body) as CategoryRule);
+  }
+
+  async ruleVersions(ruleId: string) {
+    return this.stmt.ruleVersions.all(ruleId).map((r) => JSON.parse(r.body) as CategoryRule);
+  }
+
   async headSeq() {
     return this.stmt.head.get()?.head ?? 0;
   }
@@ -270,10 +339,17 @@ export class SqliteRegisterStore implements RegisterStore {
       const registerTime = new Date().toISOString();
       const digest = snapshotDigest();
       const expected = reader
-        .prepare('SELECT (SELECT count(*) FROM persons) + (SELECT count(*) FROM restrictions WHERE served_at IS NOT NULL) AS n')
+        .prepare('SELECT (SELECT count(*) FROM rules) + (SELECT count(*) FROM persons) + (SELECT count(*) FROM restrictions WHERE served_at IS NOT NULL) AS n')
         .get() as { n: number };
       yield { type: 'header', protocol: PROTOCOL_VERSION, asOfSeq, lastHash, registerTime, records: only ? -1 : expected.n };
       let records = 0;
+      for (const row of reader.prepare<[], { body: string }>('SELECT body FROM rules ORDER BY rule_id').iterate()) {
+        const record: SnapshotRecord = { type: 'rule', body: JSON.parse(row.body) as CategoryRule };
+        if (!wanted(record)) continue;
+        records++;
+        digest.add(record);
+        yield record;
+      }
       for (const row of reader.prepare<[], PersonRow>('SELECT * FROM persons ORDER BY person_id').iterate()) {
         const record: SnapshotRecord = { type: 'person', body: borderPersonOf(personOf(row)) };
         if (!wanted(record)) continue;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ReplicaState, ReplicaStore, BootstrapWriter, RepairReport, ScreeningAuditEntry } from '../../border/store.js';
 import { CursorMoved } from '../../border/store.js';
 import type { BatchToApply } from '../../border/apply.js';
-import { type BorderPerson, type BorderRestriction, type Change, isRelief, type SnapshotRecord } from '../../exchange/protocol.js';
+import { type BorderPerson, type BorderRestriction, type BorderRule, type Change, isRelief, type SnapshotRecord } from '../../exchange/protocol.js';
 import type { ListedPerson, Matcher } from '../../matching/index.js';
 import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, planRepair } from '../../exchange/digest.js';
 import { AUDIT_TABLE, AuditTrail } from '../../audit/trail.js';
@@ -62,6 +62,8 @@ const STATE_SCHEMA = [
    CREATE TRIGGER persons_uncounted AFTER DELETE ON persons BEGIN UPDATE meta SET value = value - 1 WHERE key = 'persons'; END;
    CREATE TRIGGER restrictions_counted AFTER INSERT ON restrictions BEGIN UPDATE meta SET value = value + 1 WHERE key = 'restrictions'; END;
    CREATE TRIGGER restrictions_uncounted AFTER DELETE ON restrictions BEGIN UPDATE meta SET value = value - 1 WHERE key = 'restrictions'; END;`,
+  // Category-wide rules: a few rows, kept whole.
+  'CREATE TABLE IF NOT EXISTS rules (rule_id TEXT PRIMARY KEY, body TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;',
 ];
 /** A bootstrap creates the tables, then every later step that is not an index, then the indexes at the end. */
 const BOOTSTRAP_STEPS = [STATE_TABLES, ...STATE_SCHEMA.slice(1)];
@@ -109,6 +111,10 @@ function statements(db: Db) {
     restrictionSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM restrictions WHERE restriction_id = ?'),
     allRestrictions: db.prepare<[], RestrictionRow>('SELECT * FROM restrictions'),
     getApplied: db.prepare<[number], { hash: string }>('SELECT hash FROM applied_batches WHERE last_seq = ?'),
+    putRule: db.prepare('INSERT INTO rules VALUES (?, ?, ?) ON CONFLICT(rule_id) DO UPDATE SET body = excluded.body, seq = excluded.seq'),
+    deleteRule: db.prepare('DELETE FROM rules WHERE rule_id = ?'),
+    ruleSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM rules WHERE rule_id = ?'),
+    allRules: db.prepare<[], { body: string }>('SELECT body FROM rules ORDER BY rule_id'),
   };
 }
 type Statements = ReturnType<typeof statements>;
@@ -218,6 +224,12 @@ export class SqliteReplicaStore implements ReplicaStore {
     });
   }
 
+  private writeRecord(s: Statements, record: SnapshotRecord, seq: number, fresh = false): void {
+    if (record.type === 'person') this.writePerson(s, record.body, seq, fresh);
+    else if (record.type === 'restriction') this.writeRestriction(s, record.body, seq);
+    else s.putRule.run(record.body.ruleId, JSON.stringify(record.body), seq);
+  }
+
   async beginBootstrap(): Promise<BootstrapWriter> {
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.nextPath + suffix, { force: true });
     // Nothing in this file matters until it is complete, so the build skips the journal entirely.
@@ -225,10 +237,7 @@ export class SqliteReplicaStore implements ReplicaStore {
     for (const step of BOOTSTRAP_STEPS) next.exec(step);
     const s = statements(next);
     const writeBatch = next.transaction((records: SnapshotRecord[]) => {
-      for (const record of records) {
-        if (record.type === 'person') this.writePerson(s, record.body, 0, true);
-        else this.writeRestriction(s, record.body, 0);
-      }
+      for (const record of records) this.writeRecord(s, record, 0, true);
     });
     return {
       write: async (records) => writeBatch(records),
@@ -277,10 +286,14 @@ export class SqliteReplicaStore implements ReplicaStore {
         s.deleteDocuments.run(change.key);
         s.deleteKeys.run(change.key);
       }
-    } else {
+    } else if (change.entity === 'restriction') {
       if ((s.restrictionSeq.get(change.key)?.seq ?? -1) >= change.seq) return;
       if (change.body) this.writeRestriction(s, change.body, change.seq);
       else s.deleteRestriction.run(change.key);
+    } else {
+      if ((s.ruleSeq.get(change.key)?.seq ?? -1) >= change.seq) return;
+      if (change.body) s.putRule.run(change.key, JSON.stringify(change.body), change.seq);
+      else s.deleteRule.run(change.key);
     }
   }
 
@@ -352,6 +365,7 @@ export class SqliteReplicaStore implements ReplicaStore {
     const d = emptyDigests();
     for (const row of this.stmt.allPersons.iterate()) addRecord(d, { type: 'person', body: personOf(row) });
     for (const row of this.stmt.allRestrictions.iterate()) addRecord(d, { type: 'restriction', body: restrictionOf(row) });
+    for (const rule of await this.rules()) addRecord(d, { type: 'rule', body: rule });
     return d;
   }
 
@@ -370,18 +384,20 @@ export class SqliteReplicaStore implements ReplicaStore {
       for (const row of s.allRestrictions.iterate()) {
         if (wanted.has(bucketOfKey(`restriction:${row.restriction_id}`))) before.set(`restriction:${row.restriction_id}`, canonicalJson(restrictionOf(row)));
       }
-      const plan = planRepair(buckets, before, records);
-      for (const record of plan.write) {
-        if (record.type === 'person') this.writePerson(s, record.body, expectedCursor);
-        else this.writeRestriction(s, record.body, expectedCursor);
+      for (const row of s.allRules.all()) {
+        const rule = JSON.parse(row.body) as BorderRule;
+        if (wanted.has(bucketOfKey(`rule:${rule.ruleId}`))) before.set(`rule:${rule.ruleId}`, canonicalJson(rule));
       }
+      const plan = planRepair(buckets, before, records);
+      for (const record of plan.write) this.writeRecord(s, record, expectedCursor);
       for (const key of plan.remove) {
         const id = key.slice(key.indexOf(':') + 1);
         if (key.startsWith('person:')) {
           s.deletePerson.run(id);
           s.deleteDocuments.run(id);
           s.deleteKeys.run(id);
-        } else s.deleteRestriction.run(id);
+        } else if (key.startsWith('rule:')) s.deleteRule.run(id);
+        else s.deleteRestriction.run(id);
       }
       return plan.report;
     })();
@@ -410,6 +426,10 @@ export class SqliteReplicaStore implements ReplicaStore {
   async getPerson(personId: string): Promise<BorderPerson | undefined> {
     const row = this.stmt.getPerson.get(personId);
     return row ? personOf(row) : undefined;
+  }
+
+  async rules(): Promise<BorderRule[]> {
+    return this.stmt.allRules.all().map((r) => JSON.parse(r.body) as BorderRule);
   }
 
   async recordScreening(entry: ScreeningAuditEntry): Promise<void> {
