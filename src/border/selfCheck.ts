@@ -4,12 +4,18 @@
  * or register a deferment. Both values must match one listed person exactly, and the answer for "no
  * such person" is the same as for "nothing applies", so the page reveals nothing about anyone else.
  * Rate-limited per client address, so it cannot be used to search the register.
+ *
+ * Category-wide rules are public law, so they are answered for anyone: with sex and nationality given,
+ * the answer says which rules cover the person on today's date in the checkpoint's time zone, and
+ * whether their own registered exemption releases them.
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { dateRangeCovers, parsePartialDate } from '../domain/dates.js';
 import { isInForce } from '../domain/lifecycle.js';
+import { localDate } from '../domain/rules.js';
+import { RULE_DECISION, screenRules } from './ruleScreening.js';
 import { type AuthGate, route } from '../shared/route.js';
 import type { ReplicaStore } from './store.js';
 
@@ -25,9 +31,12 @@ const selfCheckBody = z.strictObject({
     if (typeof d === 'string') ctx.addIssue({ code: 'custom', message: d });
     else if (d.day === undefined) ctx.addIssue({ code: 'custom', message: 'give the full date of birth, YYYY-MM-DD' });
   }),
+  /** For category-wide rules: as in the passport. */
+  sex: z.enum(['M', 'F', 'X'], { message: 'must be M, F or X' }).optional(),
+  nationality: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ICAO code such as RUS').optional(),
 });
 
-export async function registerSelfCheck(app: FastifyInstance, gate: AuthGate, store: ReplicaStore, perMinute = 10): Promise<void> {
+export async function registerSelfCheck(app: FastifyInstance, gate: AuthGate, store: ReplicaStore, perMinute = 10, timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone): Promise<void> {
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: `too many self-checks from this address; try again in ${Math.ceil(ctx.ttl / 1000)} s` }),
@@ -48,8 +57,18 @@ export async function registerSelfCheck(app: FastifyInstance, gate: AuthGate, st
       const now = new Date();
       const candidates = await store.byDocument(body.documentNumber.toUpperCase());
       const me = candidates.filter((p) => p.dateOfBirth === body.dateOfBirth);
-      if (me.length !== 1) return { restricted: false, restrictions: [], deferments: [], checkedAt: now.toISOString(), howToContest: HOW_TO_CONTEST };
-      const person = (await store.getPerson(me[0]!.personId))!;
+      const person = me.length === 1 ? await store.getPerson(me[0]!.personId) : undefined;
+      const rules = screenRules({
+        rules: await store.rules(),
+        traveller: { dateOfBirth: body.dateOfBirth, ...(body.sex ? { sex: body.sex } : {}), ...(body.nationality ? { nationality: body.nationality } : {}) },
+        matches: person ? [{ personId: person.personId, score: 1, matchedOn: ['documentNumber', 'dateOfBirth'], features: [], detail: '' }] : [],
+        persons: new Map(person ? [[person.personId, person]] : []),
+        hitThreshold: 1,
+        crossingDate: localDate(now, timeZone),
+        at: now,
+      }).map((r) => ({ ruleId: r.ruleId, version: r.ruleVersion, title: r.title, basis: r.basis, authority: r.authority, status: r.status, applies: RULE_DECISION[r.status] !== 'clear', detail: r.detail }));
+      const ruleApplies = rules.some((r) => r.applies);
+      if (!person) return { restricted: ruleApplies, restrictions: [], deferments: [], rules, checkedAt: now.toISOString(), howToContest: HOW_TO_CONTEST };
       const restrictions = (await store.restrictionsOf([person.personId])).map((r) => {
         const deferment = r.kind === 'call-up' ? person.deferments.find((d) => dateRangeCovers(d.validFrom, d.validTo, now)) : undefined;
         const inForce = isInForce({ inForceFrom: r.inForceFrom, ...(r.liftedAt ? { liftedAt: r.liftedAt } : {}), ...(r.expiresAt ? { expiresAt: r.expiresAt } : {}) }, now);
@@ -64,8 +83,9 @@ export async function registerSelfCheck(app: FastifyInstance, gate: AuthGate, st
         };
       });
       return {
-        restricted: restrictions.some((r) => r.applies),
+        restricted: restrictions.some((r) => r.applies) || ruleApplies,
         restrictions,
+        rules,
         deferments: person.deferments,
         checkedAt: now.toISOString(),
         howToContest: HOW_TO_CONTEST,

@@ -5,6 +5,7 @@ import { authSecret } from '../auth/tokens.js';
 import { Follower } from '../exchange/follower.js';
 import { ReplicaTrust } from '../exchange/trust.js';
 import { defaultMatcher, type Matcher } from '../matching/index.js';
+import { borderConsole } from '../console/border.js';
 import { createServer } from '../shared/http.js';
 import { createLogger } from '../shared/log.js';
 import { createMetrics, instrumentHttp } from '../shared/metrics.js';
@@ -161,7 +162,8 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     },
   );
 
-  await registerSelfCheck(app, gate, store);
+  await registerSelfCheck(app, gate, store, undefined, options.timeZone);
+  await borderConsole(app, gate, store, { registerUrl: options.registerUrl }); // the web console (src/console, web/)
 
   let lastVerify: VerifyReport | null = null;
   let verifying: Promise<VerifyReport> | null = null;

@@ -94,6 +94,16 @@ test('a category-wide rule: hit in scope, clear out of scope or exempt, both rea
   assert.deepEqual([exempt.reasons[0].status, exempt.reasons[0].exemption.personId, exempt.reasons[0].exemption.category], ['exempt', 'E-1', 'health']);
   assert.equal((await screen({ surname: 'SOKOLOV', givenNames: 'DMITRII', dateOfBirth: '1990-05-05', nationality: 'RUS', sex: 'M' })).decision, 'clear', 'exempt by identity, no document');
 
+  // The self-check answers rules for anyone (public law) and the person's own exemption.
+  const selfCheck = async (payload: object) => (await replica.app.inject({ method: 'POST', url: '/v1/self-check', payload })).json();
+  const mine = await selfCheck({ documentNumber: '761234567', dateOfBirth: '1990-05-05', sex: 'M', nationality: 'RUS' });
+  assert.equal(mine.restricted, false);
+  assert.deepEqual([mine.rules[0].ruleId, mine.rules[0].status], ['R-MOB', 'exempt']);
+  const stranger = await selfCheck({ documentNumber: '700000001', dateOfBirth: '1991-02-03', sex: 'M', nationality: 'RUS' });
+  assert.equal(stranger.restricted, true);
+  assert.equal(stranger.rules[0].status, 'in-scope');
+  assert.equal((await selfCheck({ documentNumber: '700000001', dateOfBirth: '1991-02-03' })).rules[0].status, 'scope-unclear', 'without sex and nationality the page cannot say');
+
   // A listed person in scope: both reasons, list and rule.
   const both = await screen({ surname: 'LEBEDEV', givenNames: 'OLEG', dateOfBirth: '1985-01-01', documentNumber: '762000001', nationality: 'RUS', sex: 'M' });
   assert.equal(both.decision, 'hit');
