@@ -15,6 +15,9 @@ import { verifyBatch, verifyManifest } from '../../src/exchange/verify.js';
 import { defaultMatcher } from '../../src/matching/index.js';
 import type { PersonInput } from '../../src/register/schemas.js';
 import { RegisterService } from '../../src/register/service.js';
+import { RuleService } from '../../src/register/ruleService.js';
+import { issueRuleSchema } from '../../src/register/ruleSchemas.js';
+import { rankSearch, SEARCH_CANDIDATES, searchPlan } from '../../src/register/search.js';
 import type { RegisterStore } from '../../src/register/store.js';
 import { ErxError } from '../../src/shared/errors.js';
 import { callUp, person, personChange, served, signedChain, testSigner } from '../helpers.js';
@@ -144,7 +147,20 @@ async function feedDataset(service: RegisterService) {
   await service.recordService('CU-a1-2', '2024-10-03T10:00:00.000Z', 'post');
   await service.lift('CU-b7-0', '2024-11-01T00:00:00.000Z', 'cancellation');
   await service.upsertPerson({ ...data[1]!, surname: 'Петрова-Водкина', restrictions: [] });
+  const rules = new RuleService(service.store, () => new Date('2026-01-01T00:00:00.000Z'));
+  await rules.issue(issueRuleSchema.parse(MOBILISATION));
+  await rules.revoke('R-MOB', '2026-02-01T00:00:00.000Z');
 }
+
+const MOBILISATION = {
+  ruleId: 'R-MOB',
+  title: 'Men aged 18 to 60 may not leave',
+  scope: { nationalities: ['RUS'], sex: 'M', ageFrom: 18, ageTo: 60 },
+  basis: 'Decree 647, art. 3',
+  authority: 'Government',
+  validFrom: '2026-01-01',
+  exemptCategories: ['student', 'health'],
+};
 
 // ───────────────────────────── register ─────────────────────────────
 
@@ -622,6 +638,58 @@ contract('register: every mutation is audited in its own transaction, hash-chain
 });
 
 // ──────────────────── both backends, the same operations ────────────────────
+
+contract('rules: every version kept, each one change (a revocation is relief), in the snapshot, applied and repaired at the replica', async (t, b) => {
+  const { store, service } = await openRegister(t, b);
+  const rules = new RuleService(store, () => new Date('2026-01-01T00:00:00.000Z'));
+  const { store: replica, stateSql } = await b.replica(t);
+  await bootstrapEmpty(replica);
+  const first = await rules.issue(issueRuleSchema.parse(MOBILISATION));
+  assert.deepEqual([first.rule.version, first.changes, first.created], [1, [1], true]);
+  assert.deepEqual((await rules.issue(issueRuleSchema.parse(MOBILISATION))).changes, [], 'the same rule again: nothing');
+  await assert.rejects(rules.issue(issueRuleSchema.parse({ ...MOBILISATION, basis: 'other' })), /already exists \(version 1\)/);
+  const { ruleId: _id, ...fields } = MOBILISATION;
+  const amended = await rules.amend('R-MOB', issueRuleSchema.parse({ ...MOBILISATION, scope: { ...MOBILISATION.scope, ageTo: 50 } }));
+  assert.deepEqual([amended.rule.version, amended.rule.scope.ageTo, amended.changes], [2, 50, [2]]);
+  await follow(store, replica);
+  assert.deepEqual((await replica.rules()).map((r) => [r.ruleId, r.version]), [['R-MOB', 2]]);
+  const revoked = await rules.revoke('R-MOB', '2026-02-01T00:00:00.000Z');
+  assert.equal(revoked.rule.version, 3);
+  const [batch] = await store.batchesAfter(2, 10, { reliefOnly: true });
+  assert.equal(batch?.lastSeq, 3, 'the revocation is in the relief lane');
+  await assert.rejects(rules.amend('R-MOB', issueRuleSchema.parse({ ...fields, ruleId: 'R-MOB' })), /was revoked/);
+  assert.deepEqual((await store.ruleVersions('R-MOB')).map((r) => r.version), [1, 2, 3]);
+  assert.equal((await store.rules())[0]!.revokedAt, '2026-02-01T00:00:00.000Z');
+  await follow(store, replica);
+  assert.equal((await replica.rules())[0]!.revokedAt, '2026-02-01T00:00:00.000Z');
+  const snap = await collect(store.snapshot());
+  assert.deepEqual(snap.records.filter((r) => r.type === 'rule').map((r) => r.body), await replica.rules());
+  assert.deepEqual(differingBuckets(digestsOf(snap.records), await replica.digest()), []);
+  // A rule lost by hand is found by the digests and repaired.
+  await stateSql(`DELETE FROM rules`);
+  const differing = differingBuckets(digestsOf(snap.records), await replica.digest());
+  assert.equal(differing.length, 1);
+  const part = await collect(store.snapshot({ buckets: differing }));
+  const report = await replica.repairBuckets((await replica.state()).cursor!, differing, part.records);
+  assert.equal(report.inserted, 1);
+  assert.equal((await replica.rules())[0]!.version, 3);
+});
+
+contract('register search: by name in either script and any word order, by document number; keys follow updates', async (t, b) => {
+  const { store, service } = await openRegister(t, b);
+  await service.upsertPerson(person({ personId: 'S-1', surname: 'Щербаков', givenNames: 'Юрий', documents: [{ type: 'passport', number: '751111111', country: 'RUS' }] }));
+  await service.upsertPerson(person({ personId: 'S-2', surname: 'Иванов', givenNames: 'Пётр', documents: [{ type: 'passport', number: '752222222', country: 'RUS' }] }));
+  await service.upsertPerson(person({ personId: 'S-3', surname: 'Смирнов', givenNames: 'Юрий' }));
+  const find = async (q: string) => rankSearch(await store.searchPersons(searchPlan(q).keys, SEARCH_CANDIDATES), q, 10).map((p) => p.personId);
+  assert.deepEqual(await find('SHCHERBAKOV YURIY'), ['S-1']);
+  assert.deepEqual(await find('Yuri Szczerbakow'), ['S-1'], 'another spelling, given name first');
+  assert.deepEqual(await find('щербаков'), ['S-1']);
+  assert.deepEqual(await find('752222222'), ['S-2']);
+  assert.deepEqual(await find('KUZNETSOV'), []);
+  await service.upsertPerson(person({ personId: 'S-2', surname: 'Кузнецов', givenNames: 'Пётр', documents: [{ type: 'passport', number: '753333333', country: 'RUS' }] }));
+  assert.deepEqual(await find('KUZNETSOV'), ['S-2'], 'a changed surname is found by the new one');
+  assert.deepEqual(await find('752222222'), [], 'and no longer by the old document');
+});
 
 test('sqlite and postgres produce byte-identical snapshots, batches and digests for the same operations', TIMEOUT, async (t) => {
   if (await unavailableHere(t, postgres)) return;
