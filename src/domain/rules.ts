@@ -63,10 +63,18 @@ export interface ScopeAnswer {
   checks: { condition: string; result: Tri; detail: string }[];
 }
 
+/** One formatter per zone: building an Intl.DateTimeFormat costs more than a whole screening's matching. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar date `YYYY-MM-DD` of an instant in an IANA time zone. */
 export function localDate(at: Date, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD; Intl carries the zone database, so no hand-written offsets.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  let format = formatters.get(timeZone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD; Intl carries the zone database, so no hand-written offsets.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timeZone, format);
+  }
+  return format.format(at);
 }
 
 /** Throws a RangeError naming the zone if Node's Intl does not know it. */
