@@ -15,6 +15,7 @@ import { SHOWCASE } from '../demo/showcase.js';
 import { td3 } from '../demo/mrzSpecimen.js';
 import { authSecret, issueToken } from '../auth/tokens.js';
 import { createProgress } from './progress.js';
+import { consoleLinks } from '../console/links.js';
 import { spawnService, type ChildService } from './child.js';
 
 export interface DemoOptions {
@@ -177,6 +178,14 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     say(`  echo '{"surname":"IVANOV","givenNames":"IURII","dateOfBirth":"1999-03-04"}' | ERX_TOKEN=$CHECKPOINT npx erx screen --border ${B}`);
     say(`  curl -s -H "authorization: Bearer $AUDITOR" ${B}/v1/screenings?limit=5`);
     say(`  API docs: ${R}/docs and ${B}/docs; metrics: ${B}/metrics`);
+    say();
+    // The web console: each link carries the tokens its pages need (in the fragment, never sent to a server).
+    const borderOperator = await issueToken(authSecret(borderDir), { role: 'operator', sub: 'demo-console' });
+    const links = consoleLinks({ registerUrl: R, borderUrl: B, registerTokens: [tokens.operator], borderTokens: [tokens.checkpoint, tokens.auditor, borderOperator] });
+    say('Web console (open in a browser):');
+    say(`  checkpoint officer, replica operations:  ${links.officer}`);
+    say(`  register operator (persons, import):     ${links.operator}`);
+    say(`  self-check, for a person (no token):     ${links.selfCheck}`);
     say();
     if (options.exit) return;
     say('Serving until Ctrl-C.');

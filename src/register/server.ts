@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { authSecret } from '../auth/tokens.js';
 import { type FeedObserver, registerFeedRoutes } from '../exchange/feedRoutes.js';
 import { RegisterKeys } from '../exchange/keys.js';
+import { registerConsole } from '../console/register.js';
 import { createServer } from '../shared/http.js';
 import { createMetrics, instrumentHttp } from '../shared/metrics.js';
 import { isPostgresUrl, postgresRegisterStore } from '../store/postgres/index.js';
@@ -73,6 +74,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
 
   registerRegisterRoutes(app, gate, service);
   registerFeedRoutes(app, gate, { ...bindFeed(store), keys: async () => keys.published() }, observer);
+  await registerConsole(app, gate, store); // the web console (src/console, web/)
   app.get('/healthz', { schema: { summary: 'Alive', tags: ['operations'] } }, async () => ({ ok: true }));
   app.get('/readyz', { schema: { summary: 'Ready: database open, schema current', tags: ['operations'] } }, async (_req, reply) => {
     try {

@@ -1,0 +1,65 @@
+/**
+ * The register's part of the web console: the built pages, which side this is, who follows the feed
+ * (GET /v1/exchange/followers) and a person's full history (GET /v1/persons/:id/history).
+ * Mounted by register/server.ts with one call.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { RegisterStore } from '../register/store.js';
+import { ErxError, NotFound } from '../shared/errors.js';
+import { type AuthGate, route } from '../shared/route.js';
+import { allowCrossOriginReads, serveConsoleAssets } from './assets.js';
+import { consoleConfigRoute, peerFromEnv } from './config.js';
+import { FollowerRegistry, watchFeed } from './followers.js';
+import { personHistory, trailOf } from './history.js';
+
+export interface RegisterConsoleOptions {
+  /** The border replica's URL, for links and its public status (default: ERX_CONSOLE_PEER). */
+  peerUrl?: string;
+}
+
+export async function registerConsole(app: FastifyInstance, gate: AuthGate, store: RegisterStore, options: RegisterConsoleOptions = {}): Promise<FollowerRegistry> {
+  await serveConsoleAssets(app);
+  allowCrossOriginReads(app, ['/v1/register/status', '/v1/console/config']);
+  consoleConfigRoute(app, gate, 'register', options.peerUrl ?? peerFromEnv());
+
+  const followers = new FollowerRegistry();
+  watchFeed(app, gate, followers);
+  route(
+    app,
+    gate,
+    { method: 'GET', url: '/v1/exchange/followers', summary: "Who follows the feed: each client's cursor, lag, last contact; and the change log's size", tags: ['exchange', 'console'], access: ['operator', 'auditor'] },
+    async () => {
+      const [registerSeq, oldestSeq] = [await store.headSeq(), await store.oldestSeq()];
+      return {
+        registerSeq,
+        oldestSeq,
+        logChanges: Math.max(0, registerSeq - oldestSeq + 1),
+        time: new Date().toISOString(),
+        followers: followers.list().map((f) => ({ ...f, lagChanges: Math.max(0, registerSeq - f.cursor) })),
+      };
+    },
+  );
+
+  route(
+    app,
+    gate,
+    {
+      method: 'GET',
+      url: '/v1/persons/:id/history',
+      summary: "A person's audit history: every recorded change to them or their restrictions, newest first",
+      tags: ['register', 'console'],
+      access: ['office', 'operator', 'auditor'],
+      params: z.object({ id: z.string().min(1).max(64) }),
+    },
+    async ({ params }) => {
+      const person = await store.getPerson(params.id);
+      if (!person) throw new NotFound(`person ${params.id} is not in the register`, 'id');
+      const trail = trailOf(store);
+      if (!trail) throw new ErxError(501, 'this register store does not expose its audit trail');
+      const restrictions = await store.restrictionsOf(params.id);
+      return { personId: params.id, ...(await personHistory(trail, params.id, restrictions.map((r) => r.restrictionId))) };
+    },
+  );
+  return followers;
+}

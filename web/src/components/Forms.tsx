@@ -1,0 +1,180 @@
+/** The register operator's three actions on a restriction — issue, record service, lift — as small forms. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ROLES } from '../lib/api';
+import { inputToIso, nowForInput } from '../lib/format';
+import { tokens } from '../lib/tokens';
+import type { Restriction } from '../lib/types';
+import { ErrorNote, errorText } from './ErrorNote';
+
+export const KINDS = ['call-up', 'court-order', 'other'] as const;
+export const CHANNELS = ['in-person', 'post', 'portal'] as const;
+export const LIFT_REASONS = ['cancellation', 'deferment', 'exemption', 'expiry', 'other'] as const;
+
+type Done = (message: string) => void;
+const changesText = (changes: unknown) => (Array.isArray(changes) && changes.length > 0 ? ` (register change ${changes.join(', ')})` : '');
+const value = (e: Event) => (e.currentTarget as HTMLInputElement | HTMLSelectElement).value;
+
+function useSubmit(run: () => Promise<string>, done: Done) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      done(await run());
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, submit, field: error ? errorText(error).field : undefined };
+}
+
+/** Moves focus into a form as it opens (autofocus only works on page load). */
+function useFocusFirst() {
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return ref;
+}
+
+/** aria attributes tying an input to the form's error when the error names it. */
+const invalid = (field: string | undefined, name: string, errorId: string) =>
+  field === name || field?.endsWith(`.${name}`) ? { 'aria-invalid': true, 'aria-describedby': errorId } : {};
+
+export function LiftForm({ r, onDone, onCancel }: { r: Restriction; onDone: Done; onCancel: () => void }) {
+  const [at, setAt] = useState(nowForInput());
+  const [reason, setReason] = useState<string>('cancellation');
+  const id = `lift-${r.restrictionId}`;
+  const first = useFocusFirst();
+  const { busy, error, submit, field } = useSubmit(async () => {
+    const res = await api<{ changes?: number[] }>(`/v1/restrictions/${encodeURIComponent(r.restrictionId)}/lift`, { body: { liftedAt: inputToIso(at), liftReason: reason }, roles: ROLES.writeRegister });
+    return `Lifted ${r.restrictionId}${changesText(res.changes)}. Border replicas apply it within seconds.`;
+  }, onDone);
+  return (
+    <form class="action-form" onSubmit={submit} aria-label={`Lift ${r.restrictionId}`}>
+      <div class="field">
+        <label for={`${id}-at`}>Lifted at (your local time)</label>
+        <input id={`${id}-at`} type="datetime-local" required value={at} onInput={(e) => setAt(value(e))} ref={first} {...invalid(field, 'liftedAt', `${id}-error`)} />
+      </div>
+      <div class="field">
+        <label for={`${id}-reason`}>Reason</label>
+        <select id={`${id}-reason`} value={reason} onChange={(e) => setReason(value(e))} {...invalid(field, 'liftReason', `${id}-error`)}>
+          {LIFT_REASONS.map((x) => (
+            <option key={x} value={x}>
+              {x}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="buttons">
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Lifting…' : `Lift ${r.restrictionId}`}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+      <ErrorNote error={error} id={`${id}-error`} />
+    </form>
+  );
+}
+
+export function ServeForm({ r, onDone, onCancel }: { r: Restriction; onDone: Done; onCancel: () => void }) {
+  const [at, setAt] = useState(nowForInput());
+  const [channel, setChannel] = useState<string>('in-person');
+  const [delivered, setDelivered] = useState('');
+  const id = `serve-${r.restrictionId}`;
+  const first = useFocusFirst();
+  const { busy, error, submit, field } = useSubmit(async () => {
+    const body: Record<string, unknown> = { servedAt: inputToIso(at), serviceChannel: channel };
+    if (delivered) body.deliveredAt = inputToIso(delivered);
+    const res = await api<{ changes?: number[] }>(`/v1/restrictions/${encodeURIComponent(r.restrictionId)}/service`, { body, roles: ROLES.writeRegister });
+    return `Recorded service of ${r.restrictionId}${changesText(res.changes)}; it comes into force by the service rules.`;
+  }, onDone);
+  return (
+    <form class="action-form" onSubmit={submit} aria-label={`Record service of ${r.restrictionId}`}>
+      <div class="field">
+        <label for={`${id}-at`}>Served at (your local time)</label>
+        <input id={`${id}-at`} type="datetime-local" required value={at} onInput={(e) => setAt(value(e))} ref={first} {...invalid(field, 'servedAt', `${id}-error`)} />
+      </div>
+      <div class="field">
+        <label for={`${id}-channel`}>Channel</label>
+        <select id={`${id}-channel`} value={channel} onChange={(e) => setChannel(value(e))}>
+          {CHANNELS.map((x) => (
+            <option key={x} value={x}>
+              {x}
+            </option>
+          ))}
+        </select>
+      </div>
+      {channel === 'portal' ? (
+        <div class="field">
+          <label for={`${id}-delivered`}>Opened by the person at (optional)</label>
+          <input id={`${id}-delivered`} type="datetime-local" value={delivered} onInput={(e) => setDelivered(value(e))} {...invalid(field, 'deliveredAt', `${id}-error`)} />
+        </div>
+      ) : null}
+      <div class="buttons">
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Recording…' : 'Record service'}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+      <ErrorNote error={error} id={`${id}-error`} />
+    </form>
+  );
+}
+
+export function IssueForm({ personId, onDone }: { personId: string; onDone: Done }) {
+  const officeToken = tokens().find((t) => t.role === 'office');
+  const [f, setF] = useState({ restrictionId: '', kind: 'call-up', basis: '', office: officeToken?.office ?? '', issuedAt: nowForInput(), expiresAt: '', reviewAt: '', campaign: '' });
+  const first = useRef<HTMLInputElement>(null);
+  const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: value(e) });
+  const { busy, error, submit, field } = useSubmit(async () => {
+    const body: Record<string, unknown> = { personId, restrictionId: f.restrictionId.trim(), kind: f.kind, basis: f.basis.trim(), office: f.office.trim(), issuedAt: inputToIso(f.issuedAt) };
+    if (f.expiresAt) body.expiresAt = inputToIso(f.expiresAt);
+    if (f.reviewAt) body.reviewAt = inputToIso(f.reviewAt);
+    if (f.campaign.trim()) body.campaign = f.campaign.trim();
+    const res = await api<{ changes?: number[] }>('/v1/restrictions', { body, roles: ROLES.writeRegister });
+    const id = f.restrictionId.trim();
+    setF({ ...f, restrictionId: '', basis: '' });
+    first.current?.focus();
+    return `Issued ${id}${changesText(res.changes)}. It is not in force until service is recorded.`;
+  }, onDone);
+  const text = (k: keyof typeof f, labelText: string, extra: Record<string, unknown> = {}) => (
+    <div class="field">
+      <label for={`issue-${k}`}>{labelText}</label>
+      <input id={`issue-${k}`} value={f[k]} onInput={set(k)} {...invalid(field, k, 'issue-error')} {...extra} />
+    </div>
+  );
+  return (
+    <form class="grid-form" onSubmit={submit} aria-label="Issue a restriction">
+      {text('restrictionId', 'Restriction id (e.g. CU-2025-101)', { required: true, ref: first, autocomplete: 'off', spellcheck: false })}
+      <div class="field">
+        <label for="issue-kind">Kind</label>
+        <select id="issue-kind" value={f.kind} onChange={set('kind')}>
+          {KINDS.map((x) => (
+            <option key={x} value={x}>
+              {x}
+            </option>
+          ))}
+        </select>
+      </div>
+      {text('basis', 'Legal basis (document and article)', { required: true })}
+      {text('office', 'Issuing office', { required: true, readOnly: Boolean(officeToken?.office) })}
+      {text('issuedAt', 'Issued at (your local time)', { type: 'datetime-local', required: true })}
+      {text('expiresAt', 'Expires at (optional)', { type: 'datetime-local' })}
+      {text('reviewAt', 'Review by (optional)', { type: 'datetime-local' })}
+      {text('campaign', 'Call-up campaign (optional)')}
+      <div class="buttons">
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Issuing…' : 'Issue restriction'}
+        </button>
+      </div>
+      <ErrorNote error={error} id="issue-error" />
+    </form>
+  );
+}

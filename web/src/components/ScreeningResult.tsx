@@ -1,0 +1,143 @@
+/**
+ * A screening answer as an officer reads it: the decision, large, with what to do; then each reason —
+ * which restriction, its kind, legal basis and issuing office, what matched and how strongly, and why
+ * a restriction did not count (lifted, deferred) — and how old the replica's data is.
+ */
+import { Fragment } from 'preact';
+import { ago, kindLabel, label, localTime, percent } from '../lib/format';
+import { type Decision, isStale, type Reason, type Screening, type StaleReason, type Traveller } from '../lib/types';
+
+export const ADVICE: Record<Decision, string> = {
+  hit: 'Do not let pass: an exit restriction in force matches this traveller.',
+  refer: 'Send to secondary inspection: a possible match, or the data may be out of date.',
+  clear: 'No exit restriction in force matches this traveller.',
+};
+
+const STATUS: Record<Reason['status'], string> = {
+  'in-force': 'in force — counts',
+  deferred: 'deferred — does not count',
+  lifted: 'lifted — does not count',
+  expired: 'expired — does not count',
+  'not-yet-in-force': 'not yet in force — does not count',
+};
+
+const FIELD_NAMES: Record<string, string> = { surname: 'Surname', givenNames: 'Given names', dateOfBirth: 'Date of birth', documentNumber: 'Document number', nationality: 'Nationality', documentCountry: 'Issuing state' };
+
+export function TravellerRead({ traveller }: { traveller: Traveller }) {
+  const shown = Object.keys(FIELD_NAMES).filter((k) => traveller[k]);
+  return (
+    <dl class="pairs">
+      {shown.map((k) => (
+        <Fragment key={k}>
+          <dt>{FIELD_NAMES[k]}</dt>
+          <dd>{String(traveller[k])}</dd>
+        </Fragment>
+      ))}
+    </dl>
+  );
+}
+
+function StaleCard({ r }: { r: StaleReason }) {
+  return (
+    <article class="reason reason-stale">
+      <h4>Replica data too old</h4>
+      <p>{r.detail}</p>
+    </article>
+  );
+}
+
+function ReasonCard({ r }: { r: Reason }) {
+  return (
+    <article class={`reason reason-${r.status}`} aria-label={`Restriction ${r.restrictionId}`}>
+      <h4>
+        {r.restrictionId} <span class="kind">{kindLabel(r.kind)}</span> <span class={`badge badge-${r.status}`}>{STATUS[r.status]}</span>
+      </h4>
+      <dl class="pairs">
+        <dt>Legal basis</dt>
+        <dd>{r.basis}</dd>
+        <dt>Issuing office</dt>
+        <dd>{r.office}</dd>
+        <dt>Match</dt>
+        <dd>
+          {percent(r.score)} on {r.matchedOn.map(label).join(', ') || '—'} (register person {r.personId})
+        </dd>
+        {r.inForceFrom ? (
+          <>
+            <dt>In force from</dt>
+            <dd>{localTime(r.inForceFrom)}</dd>
+          </>
+        ) : null}
+        {r.liftedAt ? (
+          <>
+            <dt>Lifted</dt>
+            <dd>{localTime(r.liftedAt)}</dd>
+          </>
+        ) : null}
+        {r.expiresAt ? (
+          <>
+            <dt>Expires</dt>
+            <dd>{localTime(r.expiresAt)}</dd>
+          </>
+        ) : null}
+        <dt>Why</dt>
+        <dd>{r.detail}</dd>
+      </dl>
+      {r.features && r.features.length > 0 ? (
+        <table class="features">
+          <caption>How each field matched</caption>
+          <thead>
+            <tr>
+              <th scope="col">Field</th>
+              <th scope="col">Traveller</th>
+              <th scope="col">Register</th>
+              <th scope="col">Similarity</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.features.map((f, i) => (
+              <tr key={i}>
+                <th scope="row">{label(f.feature)}</th>
+                <td>{f.query}</td>
+                <td>{f.candidate}</td>
+                <td title={f.detail}>{percent(f.similarity)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </article>
+  );
+}
+
+export function DecisionBanner({ decision }: { decision: Decision }) {
+  return (
+    <div class={`decision decision-${decision}`} data-decision={decision}>
+      <span class="decision-word">{decision.toUpperCase()}</span>
+      <span class="decision-advice">{ADVICE[decision]}</span>
+    </div>
+  );
+}
+
+export function ScreeningResult({ result }: { result: Screening }) {
+  const reasons = result.reasons;
+  return (
+    <div class="result">
+      <DecisionBanner decision={result.decision} />
+      <p class="freshness">
+        Replica data as of <strong>{localTime(result.dataAsOf)}</strong>
+        {result.lagSeconds !== null ? ` (lag ${result.lagSeconds} s)` : ' (lag unknown)'} · change {result.replicaSeq} of the register's {result.registerSeq} · screened{' '}
+        {localTime(result.screenedAt)} ({ago(result.screenedAt)}) · id <code>{result.screeningId}</code>
+      </p>
+      <div class="columns">
+        <section aria-labelledby="read-heading">
+          <h3 id="read-heading">Traveller as read</h3>
+          <TravellerRead traveller={result.traveller} />
+        </section>
+        <section aria-labelledby="reasons-heading" class="grow">
+          <h3 id="reasons-heading">{reasons.length === 0 ? 'No restriction found for this traveller' : `Reasons (${reasons.length})`}</h3>
+          {reasons.map((r, i) => (isStale(r) ? <StaleCard key={i} r={r} /> : <ReasonCard key={r.restrictionId + r.personId} r={r} />))}
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+/** Which side this page is served by (register or border replica) and where the other side is. */
+import { api } from './api';
+import { peerOverride } from './tokens';
+
+export interface ConsoleConfig {
+  role: 'register' | 'border';
+  peerUrl: string | null;
+  auth: boolean;
+}
+
+export async function loadConfig(): Promise<ConsoleConfig> {
+  const c = await api<ConsoleConfig>('/v1/console/config');
+  // A link's `peer=` is what the person's browser can reach; the service's own idea may be internal.
+  return { ...c, peerUrl: peerOverride() ?? c.peerUrl };
+}
+
+export interface PageInfo {
+  path: string;
+  title: string;
+  side: 'register' | 'border';
+  blurb: string;
+}
+
+export const PAGES: PageInfo[] = [
+  { path: 'officer', title: 'Screen a traveller', side: 'border', blurb: 'Checkpoint officer: scan or type a passport, see clear / refer / hit and why.' },
+  { path: 'self-check', title: 'Self-check', side: 'border', blurb: 'A person checks whether an exit restriction applies to them, and how to contest it.' },
+  { path: 'operations', title: 'Operations', side: 'border', blurb: "This replica's sequence, lag, integrity, and screenings per minute." },
+  { path: 'persons', title: 'Persons', side: 'register', blurb: 'Register operator: find a person, see their restrictions and history; issue, serve, lift.' },
+  { path: 'import', title: 'Import', side: 'register', blurb: 'Load a JSON Lines file of persons, with progress and a per-line error list.' },
+  { path: 'operations', title: 'Operations', side: 'register', blurb: 'Replicas following the feed: sequence, lag, last contact; change log size.' },
+];

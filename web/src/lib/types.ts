@@ -1,0 +1,104 @@
+/** The shapes of erx answers the console shows (see README "HTTP API"; only the fields used here). */
+export type Decision = 'clear' | 'refer' | 'hit';
+
+export interface Feature {
+  feature: string;
+  query: string;
+  candidate: string;
+  similarity: number;
+  detail?: string;
+}
+
+export interface Reason {
+  restrictionId: string;
+  personId: string;
+  kind: string;
+  basis: string;
+  office: string;
+  matchedOn: string[];
+  score: number;
+  detail: string;
+  status: 'in-force' | 'deferred' | 'lifted' | 'expired' | 'not-yet-in-force';
+  inForceFrom?: string;
+  liftedAt?: string;
+  expiresAt?: string;
+  features?: Feature[];
+}
+
+export interface StaleReason {
+  kind: 'replica-data-too-old';
+  detail: string;
+  lagSeconds: number | null;
+  maxStalenessSeconds: number;
+}
+
+export interface Traveller {
+  surname?: string;
+  givenNames?: string;
+  dateOfBirth?: string;
+  documentNumber?: string;
+  nationality?: string;
+  documentCountry?: string;
+  [k: string]: unknown;
+}
+
+export interface Screening {
+  decision: Decision;
+  reasons: (Reason | StaleReason)[];
+  replicaSeq: number;
+  registerSeq: number;
+  dataAsOf: string | null;
+  lagSeconds: number | null;
+  screeningId: string;
+  screenedAt: string;
+  traveller: Traveller;
+}
+
+export interface AuditedScreening {
+  screeningId: string;
+  at: string;
+  requester: string;
+  request: Traveller;
+  decision: string;
+  replicaSeq: number;
+}
+
+export interface Person {
+  personId: string;
+  surname: string;
+  givenNames: string;
+  patronymic?: string;
+  dateOfBirth: string;
+  sex?: string;
+  documents: { type: string; number: string; country: string }[];
+  deferments?: { kind?: string; category: string; validFrom: string; validTo: string; evidence?: string }[];
+}
+
+export interface Restriction {
+  restrictionId: string;
+  personId: string;
+  kind: string;
+  basis: string;
+  office: string;
+  issuedAt: string;
+  servedAt?: string;
+  serviceChannel?: string;
+  deliveredAt?: string;
+  inForceFrom?: string;
+  expiresAt?: string;
+  reviewAt?: string;
+  campaign?: string;
+  liftedAt?: string;
+  liftReason?: string;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: unknown;
+}
+
+export const isStale = (r: Reason | StaleReason): r is StaleReason => r.kind === 'replica-data-too-old';

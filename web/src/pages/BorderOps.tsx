@@ -1,0 +1,152 @@
+/** Operations for a border replica: its state and integrity, screenings per minute and by decision, live. */
+import { useMemo, useState } from 'preact/hooks';
+import { BarChart, DECISION_COLOURS } from '../components/Chart';
+import { ErrorNote } from '../components/ErrorNote';
+import { type BorderStatus, ReplicaStatus } from '../components/ReplicaStatus';
+import { useTokens } from '../components/TokenPanel';
+import { api, ROLES } from '../lib/api';
+import { localTime } from '../lib/format';
+import { usePoll } from '../lib/poll';
+import type { AuditedScreening } from '../lib/types';
+
+interface Stats {
+  minutes: { at: string; clear: number; refer: number; hit: number }[];
+  totalsSinceStart: Record<'clear' | 'refer' | 'hit', number>;
+  since: string;
+}
+
+const DECISIONS = ['clear', 'refer', 'hit'] as const;
+const hhmm = (iso: string) => localTime(iso).slice(11, 16);
+
+function Charts({ stats }: { stats: Stats }) {
+  const perMinute = useMemo(
+    () => ({
+      labels: stats.minutes.map((m) => hhmm(m.at)),
+      datasets: DECISIONS.map((d) => ({ label: d, data: stats.minutes.map((m) => m[d]), backgroundColor: DECISION_COLOURS[d], stack: 'all' })),
+    }),
+    [stats],
+  );
+  const totals = DECISIONS.map((d) => stats.minutes.reduce((a, m) => a + m[d], 0));
+  const byKind = useMemo(() => ({ labels: [...DECISIONS], datasets: [{ label: 'screenings', data: totals, backgroundColor: DECISIONS.map((d) => DECISION_COLOURS[d]) }] }), [stats]);
+  const all = totals.reduce((a, b) => a + b, 0);
+  const last = stats.minutes[stats.minutes.length - 1];
+  const lastCount = last ? last.clear + last.refer + last.hit : 0;
+  return (
+    <div class="charts">
+      <BarChart
+        id="per-minute"
+        data={perMinute}
+        options={{ scales: { x: { stacked: true, ticks: { maxTicksLimit: 12 } }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'screenings' } } } }}
+        summary={`Screenings per minute over the last ${stats.minutes.length} minutes, by decision: ${all} in all, ${lastCount} in the current minute.`}
+        table={{ caption: 'Screenings per minute', headers: ['Minute', 'clear', 'refer', 'hit'], rows: stats.minutes.filter((m) => m.clear + m.refer + m.hit > 0).map((m) => [hhmm(m.at), m.clear, m.refer, m.hit]) }}
+      />
+      <BarChart
+        id="by-kind"
+        data={byKind}
+        options={{ plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }}
+        summary={`Decisions by kind over the same ${stats.minutes.length} minutes: ${DECISIONS.map((d, i) => `${totals[i]} ${d}`).join(', ')}.`}
+        table={{ caption: 'Decisions by kind', headers: ['Decision', 'screenings'], rows: DECISIONS.map((d, i) => [d, totals[i] ?? 0]) }}
+      />
+    </div>
+  );
+}
+
+export function BorderOps() {
+  const held = useTokens();
+  const [status, setStatus] = useState<BorderStatus | null>(null);
+  const [statusError, setStatusError] = useState<unknown>(null);
+  const [stats, setStats] = useState<Stats | null>(null);
+  const [statsError, setStatsError] = useState<unknown>(null);
+  const [recent, setRecent] = useState<AuditedScreening[] | null>(null);
+  const [verifying, setVerifying] = useState(false);
+  const [verifyError, setVerifyError] = useState<unknown>(null);
+  const mayVerify = held.some((t) => (ROLES.verify as readonly string[]).includes(t.role));
+
+  usePoll(async () => {
+    try {
+      setStatus(await api<BorderStatus>('/v1/border/status'));
+      setStatusError(null);
+    } catch (err) {
+      setStatusError(err);
+    }
+  }, 2000);
+  usePoll(
+    async () => {
+      try {
+        setStats(await api<Stats>('/v1/console/screening-stats?minutes=60', { roles: ROLES.stats }));
+        setStatsError(null);
+        setRecent((await api<{ screenings: AuditedScreening[] }>('/v1/screenings?limit=15', { roles: ROLES.allScreenings })).screenings);
+      } catch (err) {
+        setStatsError(err);
+      }
+    },
+    5000,
+    [held.length],
+  );
+
+  async function verify() {
+    setVerifying(true);
+    setVerifyError(null);
+    try {
+      await api('/v1/border/verify', { method: 'POST', body: {}, roles: ROLES.verify });
+      setStatus(await api<BorderStatus>('/v1/border/status'));
+    } catch (err) {
+      setVerifyError(err);
+    } finally {
+      setVerifying(false);
+    }
+  }
+
+  return (
+    <>
+      <h1>Replica operations</h1>
+      <p class="lead">This border replica, live (refreshed every few seconds).</p>
+      <section class="card" aria-labelledby="state-heading">
+        <h2 id="state-heading">State and integrity</h2>
+        {statusError ? <ErrorNote error={statusError} /> : null}
+        {status ? <ReplicaStatus s={status} /> : <p class="muted">Loading…</p>}
+        {mayVerify ? (
+          <p>
+            <button type="button" onClick={() => void verify()} disabled={verifying}>
+              {verifying ? 'Comparing digests…' : 'Verify against the register now'}
+            </button>{' '}
+            <span class="help">Compares 4,096 bucket digests with the register's and repairs any that differ.</span>
+          </p>
+        ) : null}
+        {verifyError ? <ErrorNote error={verifyError} /> : null}
+      </section>
+      <section class="card" aria-labelledby="charts-heading">
+        <h2 id="charts-heading">Screenings</h2>
+        {statsError ? <ErrorNote error={statsError} /> : null}
+        {stats ? <Charts stats={stats} /> : statsError ? null : <p class="muted">Loading…</p>}
+        {recent && recent.length > 0 ? (
+          <table>
+            <caption>Most recent screenings (all checkpoints)</caption>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Checkpoint</th>
+                <th scope="col">Traveller</th>
+                <th scope="col">Decision</th>
+                <th scope="col">Replica change</th>
+              </tr>
+            </thead>
+            <tbody>
+              {recent.map((s) => (
+                <tr key={s.screeningId}>
+                  <td>{localTime(s.at)}</td>
+                  <td>{s.requester}</td>
+                  <td>{[s.request.surname, s.request.givenNames, s.request.dateOfBirth].filter(Boolean).join(' ') || s.request.documentNumber || '—'}</td>
+                  <td>
+                    <span class={`badge badge-${s.decision}`}>{s.decision}</span>
+                  </td>
+                  <td>{s.replicaSeq}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+      </section>
+    </>
+  );
+}

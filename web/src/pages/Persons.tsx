@@ -1,0 +1,342 @@
+/**
+ * The register operator's page: find a person (name in either script, document number, person id),
+ * see their documents, deferments and restrictions with each one's lifecycle, and the full audit
+ * history; issue a restriction, record service, lift. The selected person is in the address (?id=), so
+ * a link to a person works.
+ */
+import { Fragment } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ErrorNote } from '../components/ErrorNote';
+import { IssueForm, LiftForm, ServeForm } from '../components/Forms';
+import { ApiError, api, ROLES } from '../lib/api';
+import { detailText, kindLabel, label, localTime } from '../lib/format';
+import type { AuditEntry, Person, Restriction } from '../lib/types';
+
+interface Found extends Person {
+  restrictions: number;
+}
+
+/** Finds persons; before the register had a search endpoint, or for an exact id, reads by id. */
+async function search(q: string): Promise<Found[]> {
+  let found: Found[] = [];
+  try {
+    found = (await api<{ persons: Found[] }>(`/v1/persons?q=${encodeURIComponent(q)}&limit=20`, { roles: ROLES.readRegister })).persons;
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 404)) throw err;
+  }
+  if (found.length === 0 && /^\S+$/.test(q)) {
+    try {
+      const p = await api<Person & { restrictions: Restriction[] }>(`/v1/persons/${encodeURIComponent(q)}`, { roles: ROLES.readRegister });
+      found = [{ ...p, restrictions: p.restrictions.length }];
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 404)) throw err;
+    }
+  }
+  return found;
+}
+
+/** A restriction's place in its lifecycle: issued → served (in force) → lifted, or expired. */
+export function lifecycle(r: Restriction, now = Date.now()): { key: 'issued' | 'pending' | 'in-force' | 'lifted' | 'expired'; text: string } {
+  if (r.liftedAt) return { key: 'lifted', text: `on ${localTime(r.liftedAt)}${r.liftReason ? ` (${r.liftReason})` : ''}` };
+  if (r.expiresAt && Date.parse(r.expiresAt) <= now) return { key: 'expired', text: `on ${localTime(r.expiresAt)}` };
+  if (!r.servedAt) return { key: 'issued', text: 'not served yet, so not in force' };
+  const served = `served ${localTime(r.servedAt)}${r.serviceChannel ? ` (${r.serviceChannel})` : ''}`;
+  if (r.inForceFrom && Date.parse(r.inForceFrom) > now) return { key: 'pending', text: `${served}; in force from ${localTime(r.inForceFrom)}` };
+  return { key: 'in-force', text: `since ${localTime(r.inForceFrom ?? r.servedAt)}; ${served}` };
+}
+
+function History({ personId, version }: { personId: string; version: number }) {
+  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
+  const [truncated, setTruncated] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    let live = true;
+    api<{ entries: AuditEntry[]; truncated: boolean }>(`/v1/persons/${encodeURIComponent(personId)}/history`, { roles: ROLES.readRegister })
+      .then((h) => {
+        if (!live) return;
+        setEntries(h.entries);
+        setTruncated(h.truncated);
+        setError(null);
+      })
+      .catch((err) => live && setError(err));
+    return () => {
+      live = false;
+    };
+  }, [personId, version]);
+  return (
+    <section class="card" aria-labelledby="history-heading">
+      <h3 id="history-heading">History (audit trail)</h3>
+      <p class="help">Every recorded change to this person and their restrictions, newest first, with who made it. The trail is hash-chained: an edit is detectable.</p>
+      {error ? <ErrorNote error={error} /> : null}
+      {entries === null && !error ? <p class="muted">Loading…</p> : null}
+      {entries && entries.length === 0 ? <p class="muted">No entries.</p> : null}
+      {entries && entries.length > 0 ? (
+        <table class="history">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">What</th>
+              <th scope="col">About</th>
+              <th scope="col">Who</th>
+              <th scope="col">Detail</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
+              <tr key={e.seq}>
+                <td>{localTime(e.at)}</td>
+                <td>{label(e.action.replace('.', ' '))}</td>
+                <td>{e.subject}</td>
+                <td>{e.actor}</td>
+                <td>
+                  <span class="detail">{detailText(e.detail)}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {truncated ? <p class="help">Only the newest 500 entries are shown.</p> : null}
+    </section>
+  );
+}
+
+function PersonDetail({ id }: { id: string }) {
+  const [person, setPerson] = useState<(Person & { restrictions: Restriction[] }) | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [open, setOpen] = useState<{ id: string; action: 'lift' | 'serve' } | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const messageRef = useRef<HTMLParagraphElement>(null);
+
+  useEffect(() => {
+    let live = true;
+    api<Person & { restrictions: Restriction[] }>(`/v1/persons/${encodeURIComponent(id)}`, { roles: ROLES.readRegister })
+      .then((p) => live && (setPerson(p), setError(null)))
+      .catch((err) => live && setError(err));
+    return () => {
+      live = false;
+    };
+  }, [id, version]);
+
+  const done = (text: string) => {
+    setOpen(null);
+    setMessage(text);
+    setVersion((v) => v + 1);
+    setTimeout(() => messageRef.current?.focus(), 0);
+  };
+
+  if (error) return <ErrorNote error={error} />;
+  if (!person) return <p class="muted">Loading {id}…</p>;
+  return (
+    <article class="person" aria-labelledby="person-heading">
+      <h2 id="person-heading" tabIndex={-1}>
+        {person.surname} {person.givenNames} {person.patronymic ?? ''} <span class="muted">({person.personId})</span>
+      </h2>
+      {message ? (
+        <p class="note note-ok" role="status" tabIndex={-1} ref={messageRef}>
+          {message}
+        </p>
+      ) : null}
+      <dl class="pairs">
+        <dt>Date of birth</dt>
+        <dd>{person.dateOfBirth}</dd>
+        {person.sex ? (
+          <>
+            <dt>Sex</dt>
+            <dd>{person.sex}</dd>
+          </>
+        ) : null}
+        <dt>Documents</dt>
+        <dd>{person.documents.length === 0 ? 'none' : person.documents.map((d) => `${d.type} ${d.number} (${d.country})`).join('; ')}</dd>
+      </dl>
+
+      <section class="card" aria-labelledby="restrictions-heading">
+        <h3 id="restrictions-heading">Restrictions ({person.restrictions.length})</h3>
+        {person.restrictions.length === 0 ? <p class="muted">None.</p> : null}
+        {person.restrictions.length > 0 ? (
+          <table class="restrictions">
+            <thead>
+              <tr>
+                <th scope="col">Restriction</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Legal basis</th>
+                <th scope="col">Office</th>
+                <th scope="col">Issued</th>
+                <th scope="col">Status</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {person.restrictions.map((r) => {
+                const state = lifecycle(r);
+                const formOpen = open?.id === r.restrictionId ? open.action : null;
+                return (
+                  <Fragment key={r.restrictionId}>
+                    <tr data-restriction={r.restrictionId}>
+                      <th scope="row">{r.restrictionId}</th>
+                      <td>{kindLabel(r.kind)}</td>
+                      <td>{r.basis}</td>
+                      <td>{r.office}</td>
+                      <td>{localTime(r.issuedAt)}</td>
+                      <td>
+                        <span class={`badge badge-${state.key}`}>{state.key === 'pending' ? 'served' : label(state.key)}</span> {state.text}
+                        {r.expiresAt && state.key !== 'expired' ? <div class="muted">expires {localTime(r.expiresAt)}</div> : null}
+                        {r.campaign ? <div class="muted">campaign {r.campaign}</div> : null}
+                      </td>
+                      <td class="actions">
+                        {state.key === 'issued' ? (
+                          <button type="button" aria-expanded={formOpen === 'serve'} onClick={() => setOpen(formOpen === 'serve' ? null : { id: r.restrictionId, action: 'serve' })}>
+                            Record service
+                          </button>
+                        ) : null}
+                        {state.key === 'in-force' || state.key === 'pending' ? (
+                          <button type="button" aria-expanded={formOpen === 'lift'} onClick={() => setOpen(formOpen === 'lift' ? null : { id: r.restrictionId, action: 'lift' })}>
+                            Lift
+                          </button>
+                        ) : null}
+                      </td>
+                    </tr>
+                    {formOpen ? (
+                      <tr class="form-row">
+                        <td colSpan={7}>
+                          {formOpen === 'lift' ? <LiftForm r={r} onDone={done} onCancel={() => setOpen(null)} /> : <ServeForm r={r} onDone={done} onCancel={() => setOpen(null)} />}
+                        </td>
+                      </tr>
+                    ) : null}
+                  </Fragment>
+                );
+              })}
+            </tbody>
+          </table>
+        ) : null}
+        <details class="issue">
+          <summary>Issue a new restriction for {person.surname}</summary>
+          <IssueForm personId={person.personId} onDone={done} />
+        </details>
+      </section>
+
+      <section class="card" aria-labelledby="deferments-heading">
+        <h3 id="deferments-heading">Deferments and exemptions</h3>
+        {(person.deferments ?? []).length === 0 ? (
+          <p class="muted">None.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Kind</th>
+                <th scope="col">Category</th>
+                <th scope="col">Valid from</th>
+                <th scope="col">Valid to</th>
+                <th scope="col">Evidence (register only)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(person.deferments ?? []).map((d, i) => (
+                <tr key={i}>
+                  <td>{d.kind ?? 'deferment'}</td>
+                  <td>{d.category}</td>
+                  <td>{d.validFrom}</td>
+                  <td>{d.validTo}</td>
+                  <td>{d.evidence ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <p class="help">A valid deferment keeps a call-up notice from counting at the border (the screening names the deferment).</p>
+      </section>
+      <History personId={person.personId} version={version} />
+    </article>
+  );
+}
+
+export function Persons() {
+  const initial = new URLSearchParams(location.search).get('id');
+  const [q, setQ] = useState(initial ?? '');
+  const [results, setResults] = useState<Found[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [selected, setSelected] = useState<string | null>(initial);
+  const input = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    if (!initial) input.current?.focus();
+  }, []);
+
+  const select = (id: string) => {
+    setSelected(id);
+    const url = new URL(location.href);
+    url.searchParams.set('id', id);
+    history.replaceState(null, '', url.pathname + url.search);
+    setTimeout(() => document.getElementById('person-heading')?.focus(), 200);
+  };
+
+  async function find(e: Event) {
+    e.preventDefault();
+    const query = q.trim();
+    if (query.length < 2) {
+      setError(new ApiError(400, 'type at least 2 characters', 'q'));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const found = await search(query);
+      setResults(found);
+      if (found.length === 1) select(found[0]!.personId);
+    } catch (err) {
+      setError(err);
+      setResults(null);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      <h1>Persons</h1>
+      <form class="card search" onSubmit={find} role="search">
+        <label for="person-q">Find a person</label>
+        <div class="inline-form">
+          <input
+            id="person-q"
+            ref={input}
+            value={q}
+            autocomplete="off"
+            spellcheck={false}
+            aria-describedby="person-q-help"
+            onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)}
+          />
+          <button type="submit" class="primary" disabled={busy}>
+            {busy ? 'Searching…' : 'Search'}
+          </button>
+        </div>
+        <p id="person-q-help" class="help">
+          A name in Cyrillic or Latin letters (Иванов Юрий, IVANOV IURII), a document number (751234567) or a person id (R-DEMO-001). Enter searches.
+        </p>
+      </form>
+      <section aria-live="polite" aria-label="Search results">
+        <ErrorNote error={error} />
+        {results && results.length === 0 ? <p class="muted">Nobody found for “{q}”.</p> : null}
+        {results && results.length > 1 ? <p>{results.length === 20 ? 'The 20 best matches' : `${results.length} persons found`}; choose one:</p> : null}
+        {results && results.length > 1 ? (
+          <ul class="results">
+            {results.map((p) => (
+              <li key={p.personId}>
+                <button type="button" class="result-button" aria-current={selected === p.personId ? 'true' : undefined} onClick={() => select(p.personId)}>
+                  <strong>
+                    {p.surname} {p.givenNames} {p.patronymic ?? ''}
+                  </strong>{' '}
+                  <span>born {p.dateOfBirth}</span> <span class="muted">{p.personId}</span> <span class="muted">{p.documents.map((d) => d.number).join(', ')}</span>{' '}
+                  <span class="badge">{p.restrictions} restriction{p.restrictions === 1 ? '' : 's'}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </section>
+      {selected ? <PersonDetail key={selected} id={selected} /> : null}
+    </>
+  );
+}
