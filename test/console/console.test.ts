@@ -150,6 +150,25 @@ test('web console: screen (hit), lift, screen (clear), bad MRZ, self-check, oper
     await screenshot(officer, '4-officer-bad-mrz');
   });
 
+  await t.test('a category-wide rule shows as its own reason, with its version and scope checks', async () => {
+    const rule = { ruleId: 'R-CONSOLE', title: 'Men aged 18 to 60 may not leave', scope: { nationalities: ['RUS'], sex: 'M', ageFrom: 18, ageTo: 60 }, basis: 'Decree 647, art. 3', authority: 'Government', validFrom: '2020-01-01', exemptCategories: ['health'] };
+    assert.equal((await post(`${R}/v1/rules`, rule)).status, 201);
+    await caughtUp(B, R, 30_000);
+    await officer.locator('#mrz').fill(MRZ);
+    assert.equal(await screenOnce(officer), 'hit', 'the restriction was lifted, but the traveller is in scope of the rule');
+    const card = officer.locator('[aria-label="Rule R-CONSOLE"]');
+    await card.waitFor();
+    const text = await card.innerText();
+    for (const expected of ['category-wide rule, version 1', 'in scope — counts', 'Decree 647, art. 3', 'Government', 'nationality', 'age']) {
+      assert.ok(text.includes(expected), `the rule card shows “${expected}”`);
+    }
+    await screenshot(officer, '4b-officer-rule');
+    // Revoked again, so the rest of the flow sees the list alone.
+    assert.equal((await post(`${R}/v1/rules/R-CONSOLE/revoke`, { revokedAt: new Date().toISOString() })).status, 200);
+    await caughtUp(B, R, 30_000);
+    assert.equal(await screenOnce(officer), 'clear');
+  });
+
   await t.test('the self-check shows a person their own status', async () => {
     const person = await newPage(browser, problems);
     await person.goto(`${B}/console/self-check`);

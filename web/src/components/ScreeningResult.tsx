@@ -5,7 +5,7 @@
  */
 import { Fragment } from 'preact';
 import { ago, kindLabel, label, localTime, percent } from '../lib/format';
-import { type Decision, isStale, type Reason, type Screening, type StaleReason, type Traveller } from '../lib/types';
+import { type Decision, isRule, isStale, type Reason, type RuleReason, type Screening, type StaleReason, type Traveller } from '../lib/types';
 
 export const ADVICE: Record<Decision, string> = {
   hit: 'Do not let pass: an exit restriction in force matches this traveller.',
@@ -21,7 +21,66 @@ const STATUS: Record<Reason['status'], string> = {
   'not-yet-in-force': 'not yet in force — does not count',
 };
 
-const FIELD_NAMES: Record<string, string> = { surname: 'Surname', givenNames: 'Given names', dateOfBirth: 'Date of birth', documentNumber: 'Document number', nationality: 'Nationality', documentCountry: 'Issuing state' };
+const FIELD_NAMES: Record<string, string> = { surname: 'Surname', givenNames: 'Given names', dateOfBirth: 'Date of birth', sex: 'Sex', documentNumber: 'Document number', nationality: 'Nationality', documentCountry: 'Issuing state' };
+
+const RULE_STATUS: Record<RuleReason['status'], { text: string; badge: string }> = {
+  'in-scope': { text: 'in scope — counts', badge: 'in-force' },
+  'scope-unclear': { text: 'scope unclear — officer decides', badge: 'not-yet-in-force' },
+  'exemption-unconfirmed': { text: 'exemption not confirmed — officer decides', badge: 'not-yet-in-force' },
+  'deferment-not-listed': { text: 'deferment of another category — officer decides', badge: 'not-yet-in-force' },
+  exempt: { text: 'exempt — does not count', badge: 'deferred' },
+};
+
+const CHECK = { yes: 'yes', no: 'no', unknown: 'unknown' } as const;
+
+/** A category-wide rule: which version decided, on what basis, and each scope condition as checked. */
+function RuleCard({ r }: { r: RuleReason }) {
+  const status = RULE_STATUS[r.status];
+  return (
+    <article class={`reason reason-${status.badge}`} aria-label={`Rule ${r.ruleId}`}>
+      <h4>
+        {r.ruleId} <span class="kind">category-wide rule, version {r.ruleVersion}</span> <span class={`badge badge-${status.badge}`}>{status.text}</span>
+      </h4>
+      <dl class="pairs">
+        <dt>Rule</dt>
+        <dd>{r.title}</dd>
+        <dt>Legal basis</dt>
+        <dd>{r.basis}</dd>
+        <dt>Authority</dt>
+        <dd>{r.authority}</dd>
+        {r.exemption ? (
+          <>
+            <dt>{r.exemption.kind === 'exemption' ? 'Exemption' : 'Deferment'}</dt>
+            <dd>
+              {r.exemption.category}, valid {r.exemption.validFrom} to {r.exemption.validTo} (register person {r.exemption.personId}, match {percent(r.exemption.score)})
+            </dd>
+          </>
+        ) : null}
+        <dt>Why</dt>
+        <dd>{r.detail}</dd>
+      </dl>
+      <table class="features">
+        <caption>Scope, as checked on the day of crossing</caption>
+        <thead>
+          <tr>
+            <th scope="col">Condition</th>
+            <th scope="col">Met</th>
+            <th scope="col">Detail</th>
+          </tr>
+        </thead>
+        <tbody>
+          {r.checks.map((c, i) => (
+            <tr key={i}>
+              <th scope="row">{c.condition}</th>
+              <td>{CHECK[c.result]}</td>
+              <td>{c.detail}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </article>
+  );
+}
 
 export function TravellerRead({ traveller }: { traveller: Traveller }) {
   const shown = Object.keys(FIELD_NAMES).filter((k) => traveller[k]);
@@ -126,7 +185,7 @@ export function ScreeningResult({ result }: { result: Screening }) {
       <p class="freshness">
         Replica data as of <strong>{localTime(result.dataAsOf)}</strong>
         {result.lagSeconds !== null ? ` (lag ${result.lagSeconds} s)` : ' (lag unknown)'} · change {result.replicaSeq} of the register's {result.registerSeq} · screened{' '}
-        {localTime(result.screenedAt)} ({ago(result.screenedAt)}) · id <code>{result.screeningId}</code>
+        {localTime(result.screenedAt)} ({ago(result.screenedAt)}){result.crossingDate ? ` · crossing date ${result.crossingDate} (${result.timeZone})` : ''} · id <code>{result.screeningId}</code>
       </p>
       <div class="columns">
         <section aria-labelledby="read-heading">
@@ -135,7 +194,7 @@ export function ScreeningResult({ result }: { result: Screening }) {
         </section>
         <section aria-labelledby="reasons-heading" class="grow">
           <h3 id="reasons-heading">{reasons.length === 0 ? 'No restriction found for this traveller' : `Reasons (${reasons.length})`}</h3>
-          {reasons.map((r, i) => (isStale(r) ? <StaleCard key={i} r={r} /> : <ReasonCard key={r.restrictionId + r.personId} r={r} />))}
+          {reasons.map((r, i) => (isStale(r) ? <StaleCard key={i} r={r} /> : isRule(r) ? <RuleCard key={`rule-${r.ruleId}`} r={r} /> : <ReasonCard key={r.restrictionId + r.personId} r={r} />))}
         </section>
       </div>
     </div>

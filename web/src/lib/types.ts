@@ -25,6 +25,20 @@ export interface Reason {
   features?: Feature[];
 }
 
+/** A category-wide rule's reason (README "Category-wide rules"). */
+export interface RuleReason {
+  source: 'rule';
+  ruleId: string;
+  ruleVersion: number;
+  title: string;
+  basis: string;
+  authority: string;
+  status: 'in-scope' | 'scope-unclear' | 'exempt' | 'exemption-unconfirmed' | 'deferment-not-listed';
+  detail: string;
+  checks: { condition: string; result: 'yes' | 'no' | 'unknown'; detail: string }[];
+  exemption?: { personId: string; kind: string; category: string; validFrom: string; validTo: string; score: number };
+}
+
 export interface StaleReason {
   kind: 'replica-data-too-old';
   detail: string;
@@ -44,7 +58,9 @@ export interface Traveller {
 
 export interface Screening {
   decision: Decision;
-  reasons: (Reason | StaleReason)[];
+  reasons: (Reason | RuleReason | StaleReason)[];
+  crossingDate?: string;
+  timeZone?: string;
   replicaSeq: number;
   registerSeq: number;
   dataAsOf: string | null;
@@ -101,4 +117,5 @@ export interface AuditEntry {
   detail: unknown;
 }
 
-export const isStale = (r: Reason | StaleReason): r is StaleReason => r.kind === 'replica-data-too-old';
+export const isStale = (r: Reason | RuleReason | StaleReason): r is StaleReason => (r as StaleReason).kind === 'replica-data-too-old';
+export const isRule = (r: Reason | RuleReason | StaleReason): r is RuleReason => (r as RuleReason).source === 'rule';

@@ -20,6 +20,7 @@ const TYPED = [
   { name: 'dateOfBirth', label: 'Date of birth (YYYY-MM-DD, or YYYY-MM, or YYYY)', auto: 'off' },
   { name: 'documentNumber', label: 'Document number', auto: 'off' },
   { name: 'nationality', label: 'Nationality (three-letter code, e.g. RUS)', auto: 'off' },
+  { name: 'sex', label: 'Sex (M, F or X, as in the passport; category-wide rules use it)', auto: 'off' },
 ] as const;
 type TypedName = (typeof TYPED)[number]['name'];
 
@@ -98,7 +99,7 @@ function Recent({ version }: { version: number }) {
 export function Officer() {
   const [mode, setMode] = useState<Mode>('mrz');
   const [mrz, setMrz] = useState('');
-  const [typed, setTyped] = useState<Record<TypedName, string>>({ surname: '', givenNames: '', dateOfBirth: '', documentNumber: '', nationality: '' });
+  const [typed, setTyped] = useState<Record<TypedName, string>>({ surname: '', givenNames: '', dateOfBirth: '', documentNumber: '', nationality: '', sex: '' });
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<Screening | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -115,7 +116,7 @@ export function Officer() {
     const body =
       mode === 'mrz'
         ? { mrz: mrzLines(mrz).join('\n') }
-        : Object.fromEntries(Object.entries(typed).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, k === 'surname' || k === 'givenNames' || k === 'nationality' ? v.trim().toUpperCase() : v.trim()]));
+        : Object.fromEntries(Object.entries(typed).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, k === 'surname' || k === 'givenNames' || k === 'nationality' || k === 'sex' ? v.trim().toUpperCase() : v.trim()]));
     if (mode === 'mrz' && body.mrz === '') {
       setError(new ApiError(400, 'scan or paste the machine-readable zone first', 'mrz'));
       return;

@@ -13,6 +13,8 @@ interface SelfCheckAnswer {
   restricted: boolean;
   restrictions: { restrictionId: string; kind: string; basis: string; office: string; inForceFrom?: string; applies: boolean; status: string }[];
   deferments: { kind?: string; category: string; validFrom: string; validTo: string }[];
+  /** Category-wide rules covering the person today (answered when sex and nationality are given). */
+  rules?: { ruleId: string; version: number; title: string; basis: string; authority: string; status: string; applies: boolean; detail: string }[];
   checkedAt: string;
   howToContest: string;
 }
@@ -20,6 +22,8 @@ interface SelfCheckAnswer {
 export function SelfCheck() {
   const [documentNumber, setDocumentNumber] = useState('');
   const [dateOfBirth, setDateOfBirth] = useState('');
+  const [sex, setSex] = useState('');
+  const [nationality, setNationality] = useState('');
   const [busy, setBusy] = useState(false);
   const [answer, setAnswer] = useState<SelfCheckAnswer | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -31,7 +35,14 @@ export function SelfCheck() {
     setError(null);
     setAnswer(null);
     try {
-      setAnswer(await api<SelfCheckAnswer>('/v1/self-check', { body: { documentNumber: documentNumber.trim().replace(/\s+/g, ''), dateOfBirth: dateOfBirth.trim() } }));
+      setAnswer(await api<SelfCheckAnswer>('/v1/self-check', {
+          body: {
+            documentNumber: documentNumber.trim().replace(/\s+/g, ''),
+            dateOfBirth: dateOfBirth.trim(),
+            ...(sex ? { sex } : {}),
+            ...(nationality.trim() ? { nationality: nationality.trim().toUpperCase() } : {}),
+          },
+        }));
     } catch (error) {
       setError(error);
     } finally {
@@ -81,6 +92,22 @@ export function SelfCheck() {
             Year, month and day, e.g. 1999-03-04.
           </p>
         </div>
+        <div class="field">
+          <label for="sc-sex">Sex, as in the passport (optional)</label>
+          <select id="sc-sex" value={sex} aria-describedby="sc-rules-help" onChange={(e) => setSex((e.currentTarget as HTMLSelectElement).value)}>
+            <option value="">not given</option>
+            <option value="M">M</option>
+            <option value="F">F</option>
+            <option value="X">X</option>
+          </select>
+        </div>
+        <div class="field">
+          <label for="sc-nat">Nationality, three letters (optional)</label>
+          <input id="sc-nat" autocomplete="off" maxLength={3} placeholder="RUS" value={nationality} aria-describedby="sc-rules-help" onInput={(e) => setNationality((e.currentTarget as HTMLInputElement).value)} />
+          <p id="sc-rules-help" class="help">
+            With these two, the answer also covers category-wide bans (for example on men of a given age), which apply by category, not by name.
+          </p>
+        </div>
         <button type="submit" class="primary" disabled={busy}>
           {busy ? 'Checking…' : 'Check my status'}
         </button>
@@ -115,6 +142,28 @@ export function SelfCheck() {
                       <dd>{r.office}</dd>
                       <dt>Status</dt>
                       <dd>{r.status}</dd>
+                    </dl>
+                  </article>
+                ))}
+              </section>
+            ) : null}
+            {answer.rules && answer.rules.length > 0 ? (
+              <section aria-labelledby="sc-rules">
+                <h2 id="sc-rules">Category-wide bans</h2>
+                {answer.rules.map((r) => (
+                  <article class={`reason ${r.applies ? 'reason-in-force' : 'reason-lifted'}`} key={r.ruleId}>
+                    <h3>
+                      {r.title} <span class={`badge ${r.applies ? 'badge-in-force' : 'badge-lifted'}`}>{r.applies ? 'may apply' : 'does not apply'}</span>
+                    </h3>
+                    <dl class="pairs">
+                      <dt>Legal basis</dt>
+                      <dd>{r.basis}</dd>
+                      <dt>Authority</dt>
+                      <dd>
+                        {r.authority} (rule {r.ruleId}, version {r.version})
+                      </dd>
+                      <dt>Why</dt>
+                      <dd>{r.detail}</dd>
                     </dl>
                   </article>
                 ))}
