@@ -1,27 +1,13 @@
 /**
  * A person's full history for the operator console: every audit-trail entry about the person or one of
  * their restrictions (create, update, issue, service, lift, and campaign closes that lifted one), newest
- * first.
- *
- * The register's storage interface has no "entries about these subjects" query yet, so this walks the
- * trail the store keeps (both the SQLite and the PostgreSQL stores expose it as `trail`, with
- * `between(from, to)` in chain order). That is a scan of the whole trail; it is fine for a console
- * request on a register of a few hundred thousand entries, and the right fix is a store method backed
- * by an index on `subject` (reported to the lead, who owns the store files).
+ * first — read through the register store's subject index (`auditAbout`), never a scan of the trail.
  */
 import type { AuditEntry } from '../audit/trail.js';
+import type { Restriction } from '../domain/types.js';
 import type { RegisterStore } from '../register/store.js';
 
-interface TrailReader {
-  between(from: string, to: string): Iterable<AuditEntry> | AsyncIterable<AuditEntry>;
-}
-
 export const HISTORY_LIMIT = 500;
-
-export function trailOf(store: RegisterStore): TrailReader | null {
-  const trail = (store as unknown as { trail?: Partial<TrailReader> }).trail;
-  return trail && typeof trail.between === 'function' ? (trail as TrailReader) : null;
-}
 
 /** Whether an entry is about the person or one of their restrictions. */
 export function concerns(entry: AuditEntry, subjects: ReadonlySet<string>): boolean {
@@ -39,22 +25,10 @@ export interface History {
   truncated: boolean;
 }
 
-export async function personHistory(trail: TrailReader, personId: string, restrictionIds: string[], limit = HISTORY_LIMIT): Promise<History> {
-  const subjects = new Set([personId, ...restrictionIds]);
-  const found: AuditEntry[] = [];
-  let truncated = false;
-  const keep = (e: AuditEntry) => {
-    if (!concerns(e, subjects)) return;
-    found.push(e);
-    if (found.length > limit) {
-      found.shift();
-      truncated = true;
-    }
-  };
-  const all = trail.between('0000', '9999');
-  // A synchronous (SQLite) cursor is read in one go: awaiting between rows would let another request use
-  // the connection while the cursor holds it.
-  if (Symbol.iterator in all) for (const e of all) keep(e);
-  else for await (const e of all) keep(e);
-  return { entries: found.reverse(), truncated };
+export async function personHistory(store: RegisterStore, personId: string, restrictions: Restriction[], limit = HISTORY_LIMIT): Promise<History> {
+  const subjects = new Set([personId, ...restrictions.map((r) => r.restrictionId)]);
+  // A campaign close is filed under the campaign: read those too, and keep the ones that lifted one of these.
+  const campaigns = [...new Set(restrictions.flatMap((r) => (r.campaign ? [r.campaign] : [])))];
+  const entries = (await store.auditAbout([...subjects, ...campaigns], limit + 1)).filter((e) => concerns(e, subjects));
+  return { entries: entries.slice(0, limit), truncated: entries.length > limit };
 }

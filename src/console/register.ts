@@ -11,7 +11,7 @@ import { type AuthGate, route } from '../shared/route.js';
 import { allowCrossOriginReads, serveConsoleAssets } from './assets.js';
 import { consoleConfigRoute, peerFromEnv } from './config.js';
 import { FollowerRegistry, watchFeed } from './followers.js';
-import { personHistory, trailOf } from './history.js';
+import { personHistory } from './history.js';
 
 export interface RegisterConsoleOptions {
   /** The border replica's URL, for links and its public status (default: ERX_CONSOLE_PEER). */
@@ -55,10 +55,7 @@ export async function registerConsole(app: FastifyInstance, gate: AuthGate, stor
     async ({ params }) => {
       const person = await store.getPerson(params.id);
       if (!person) throw new NotFound(`person ${params.id} is not in the register`, 'id');
-      const trail = trailOf(store);
-      if (!trail) throw new ErxError(501, 'this register store does not expose its audit trail');
-      const restrictions = await store.restrictionsOf(params.id);
-      return { personId: params.id, ...(await personHistory(trail, params.id, restrictions.map((r) => r.restrictionId))) };
+      return { personId: params.id, ...(await personHistory(store, params.id, await store.restrictionsOf(params.id))) };
     },
   );
   return followers;

@@ -12,7 +12,7 @@
  */
 import type { CategoryRule } from '../domain/rules.js';
 import type { Person, Restriction } from '../domain/types.js';
-import type { NewAuditEntry } from '../audit/trail.js';
+import type { AuditEntry, NewAuditEntry } from '../audit/trail.js';
 import type { ChangeEntity, SignedBatch, SnapshotLine } from '../exchange/protocol.js';
 
 export interface Retention {
@@ -57,6 +57,8 @@ export interface RegisterStore {
   rules(): Promise<CategoryRule[]>;
   /** Every version of a rule, oldest first. */
   ruleVersions(ruleId: string): Promise<CategoryRule[]>;
+  /** Audit entries whose subject is one of `subjects`, newest first, at most `limit` (indexed by subject). */
+  auditAbout(subjects: string[], limit: number): Promise<AuditEntry[]>;
   headSeq(): Promise<number>;
   /** Whole committed batches with lastSeq > after, in order: at least one, then as many as fit in `maxChanges`. */
   batchesAfter(after: number, maxChanges: number, options?: { reliefOnly?: boolean }): Promise<SignedBatch[]>;

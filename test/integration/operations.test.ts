@@ -98,7 +98,7 @@ test('migrations: erx migrate applies them; a database newer than the code is re
   assert.match((await run(process.execPath, [ERX_BIN, 'migrate', '--data', dir, '--service', 'register'])).stdout, /current schema/);
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(join(dir, 'register.db'));
-  assert.equal(db.pragma('user_version', { simple: true }), 5, 'tables, the audit trail, service rules and campaigns, relief, rules and search keys');
+  assert.equal(db.pragma('user_version', { simple: true }), 6, 'tables, the audit trail, service rules and campaigns, relief, rules and search keys, audit by subject');
   db.pragma('user_version = 7');
   db.close();
   const refused = await run(process.execPath, [ERX_BIN, 'register', 'serve', '--port', '0', '--data', dir]).catch((e) => e);

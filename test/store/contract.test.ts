@@ -689,6 +689,9 @@ contract('register search: by name in either script and any word order, by docum
   await service.upsertPerson(person({ personId: 'S-2', surname: 'Кузнецов', givenNames: 'Пётр', documents: [{ type: 'passport', number: '753333333', country: 'RUS' }] }));
   assert.deepEqual(await find('KUZNETSOV'), ['S-2'], 'a changed surname is found by the new one');
   assert.deepEqual(await find('752222222'), [], 'and no longer by the old document');
+  const history = await store.auditAbout(['S-2', 'nobody'], 10);
+  assert.deepEqual(history.map((e) => [e.subject, e.action]), [['S-2', 'person.update'], ['S-2', 'person.create']], 'the audit by subject, newest first');
+  assert.deepEqual((await store.auditAbout(['S-2'], 1)).map((e) => e.action), ['person.update']);
 });
 
 test('sqlite and postgres produce byte-identical snapshots, batches and digests for the same operations', TIMEOUT, async (t) => {

@@ -30,7 +30,7 @@ import type { Signer } from '../../exchange/keys.js';
 import type { Change, ChangeEntity, SignedBatch, SnapshotLine, SnapshotRecord } from '../../exchange/protocol.js';
 import { batchHash, borderPersonOf, borderRestrictionOf, manifestBytes, PROTOCOL_VERSION, snapshotDigest } from '../../exchange/protocol.js';
 import type { CompactionReport, RegisterStore, RegisterTx, Retention } from '../../register/store.js';
-import type { AuditEntry } from '../../audit/trail.js';
+import { type AuditEntry, auditEntryOf, type AuditRow } from '../../audit/trail.js';
 import { auditTrailSchema, type ChainHead, PostgresAuditTrail } from './auditTrail.js';
 import { checkSchemaName, commit, createClient, createPool, fetchChunks, inTransaction, migrate, type Pool, type PoolClient, type PostgresLocation } from './db.js';
 import { type BatchRow, type ChangeRow, changeOf, type RegisterPersonRow as PersonRow, type RegisterRestrictionRow as RestrictionRow, registerPersonOf as personOf, registerPersonRow, registerRestrictionOf as restrictionOf } from '../rows.js';
@@ -102,6 +102,8 @@ const SCHEMA: ((s: string) => string)[] = [
   CREATE TABLE ${s}.rule_versions (rule_id text COLLATE "C" NOT NULL, version integer NOT NULL, body text NOT NULL, PRIMARY KEY (rule_id, version));
   CREATE TABLE ${s}.person_keys (key text COLLATE "C" NOT NULL, person_id text COLLATE "C" NOT NULL, PRIMARY KEY (key, person_id));
   CREATE INDEX person_keys_by_person ON ${s}.person_keys (person_id);`,
+  // A person's history in the console reads the trail by subject.
+  (s) => `CREATE INDEX audit_by_subject ON ${s}.audit_trail (subject);`,
 ];
 
 
@@ -430,6 +432,13 @@ export class PostgresRegisterStore implements RegisterStore {
   async rules(): Promise<CategoryRule[]> {
     await this.ready;
     return (await this.pool.query<{ body: string }>(`SELECT body FROM ${this.s}.rules ORDER BY rule_id`)).rows.map((r) => JSON.parse(r.body) as CategoryRule);
+  }
+
+  async auditAbout(subjects: string[], limit: number): Promise<AuditEntry[]> {
+    await this.ready;
+    if (subjects.length === 0) return [];
+    const rows = await this.pool.query<AuditRow>(`SELECT * FROM ${this.s}.audit_trail WHERE subject = ANY($1::text[]) ORDER BY seq DESC LIMIT $2`, [subjects, limit]);
+    return rows.rows.map(auditEntryOf);
   }
 
   async ruleVersions(ruleId: string): Promise<CategoryRule[]> {

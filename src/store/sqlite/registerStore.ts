@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { CategoryRule } from '../../domain/rules.js';
 import type { Person, Restriction } from '../../domain/types.js';
 import { personSearchKeys } from '../../register/search.js';
-import { AUDIT_TABLE, AuditTrail } from '../../audit/trail.js';
+import { AUDIT_TABLE, type AuditEntry, auditEntryOf, type AuditRow, AuditTrail } from '../../audit/trail.js';
 import { bucketOf } from '../../exchange/digest.js';
 import type { Signer } from '../../exchange/keys.js';
 import type { Change, ChangeEntity, SignedBatch, SnapshotLine, SnapshotRecord } from '../../exchange/protocol.js';
@@ -68,6 +68,8 @@ const SCHEMA = [
    CREATE TABLE rule_versions (rule_id TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (rule_id, version)) WITHOUT ROWID;
    CREATE TABLE person_keys (key TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (key, person_id)) WITHOUT ROWID;
    CREATE INDEX person_keys_by_person ON person_keys(person_id);`,
+  // A person's history in the console reads the trail by subject.
+  'CREATE INDEX IF NOT EXISTS audit_by_subject ON audit_trail(subject);',
 ];
 
 
@@ -290,6 +292,14 @@ export class SqliteRegisterStore implements RegisterStore {
 
   async rules() {
     return this.stmt.rules.all().map((r) => JSON.parse(r.body) as CategoryRule);
+  }
+
+  async auditAbout(subjects: string[], limit: number): Promise<AuditEntry[]> {
+    if (subjects.length === 0) return [];
+    const rows = this.db
+      .prepare<unknown[], AuditRow>(`SELECT * FROM audit_trail WHERE subject IN (${subjects.map(() => '?').join(',')}) ORDER BY seq DESC LIMIT ?`)
+      .all(...subjects, limit);
+    return rows.map(auditEntryOf);
   }
 
   async ruleVersions(ruleId: string) {
