@@ -45,6 +45,20 @@ export function callUp(id: string, extra: Record<string, unknown> = {}) {
 
 export const served = { servedAt: '2024-10-02T10:00:00Z', serviceChannel: 'portal' };
 
+/** A category-wide rule as an operator states it (POST /v1/rules): men of 18–60 holding a RUS passport. */
+export function mobilisationRule(overrides: Record<string, unknown> = {}) {
+  return {
+    ruleId: 'R-MOB',
+    title: 'Men aged 18 to 60 may not leave',
+    scope: { nationalities: ['RUS'], sex: 'M' as const, ageFrom: 18, ageTo: 60 },
+    basis: 'Decree 647, art. 3',
+    authority: 'Government',
+    validFrom: '2026-01-01',
+    exemptCategories: ['student' as const, 'health' as const],
+    ...overrides,
+  };
+}
+
 import { generateKeyPairSync, sign as edSign } from 'node:crypto';
 import { keyIdOf, type PublicKeyInfo } from '../src/exchange/keys.js';
 import { batchHash, type Change, type SignedBatch } from '../src/exchange/protocol.js';

@@ -5,18 +5,9 @@ import type { CategoryRule } from '../../src/domain/rules.js';
 import type { BorderPerson } from '../../src/exchange/protocol.js';
 import type { PersonMatch } from '../../src/matching/index.js';
 import { RULE_DECISION, type RuleScreeningInput, screenRules } from '../../src/border/ruleScreening.js';
+import { mobilisationRule } from '../helpers.js';
 
-const MOBILISATION: CategoryRule = {
-  ruleId: 'R-MOB-1',
-  version: 2,
-  title: 'Men of conscription age may not leave',
-  scope: { nationalities: ['RUS'], sex: 'M', ageFrom: 18, ageTo: 60 },
-  basis: 'Decree 647, art. 3',
-  authority: 'Government',
-  validFrom: '2026-01-01',
-  exemptCategories: ['student', 'health'],
-  versionAt: '2026-01-01T00:00:00.000Z',
-};
+const MOBILISATION: CategoryRule = { ...mobilisationRule({ ruleId: 'R-MOB-1' }), version: 2, versionAt: '2026-01-01T00:00:00.000Z' } as CategoryRule;
 
 const holder = (deferments: BorderPerson['deferments']): BorderPerson => ({
   personId: 'E-1',

@@ -10,7 +10,7 @@ import { createRegister } from '../../src/register/server.js';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { localDate } from '../../src/domain/rules.js';
 import { td3 } from '../../src/demo/mrzSpecimen.js';
-import { callUp, person, tempDir } from '../helpers.js';
+import { callUp, mobilisationRule, person, tempDir } from '../helpers.js';
 
 const ZONE = 'Asia/Vladivostok';
 
@@ -35,15 +35,7 @@ test('a category-wide rule: hit in scope, clear out of scope or exempt, both rea
   await send('POST', '/v1/persons', person({ personId: 'E-1', surname: 'Соколов', givenNames: 'Дмитрий', dateOfBirth: '1990-05-05', documents: [{ type: 'passport', number: '761234567', country: 'RUS' }], deferments: [{ kind: 'exemption', category: 'health', validFrom: '2020-01-01', validTo: until, evidence: 'board 12/2020' }] }));
   await send('POST', '/v1/persons', person({ personId: 'L-1', surname: 'Лебедев', givenNames: 'Олег', dateOfBirth: '1985-01-01', documents: [{ type: 'passport', number: '762000001', country: 'RUS' }], restrictions: [callUp('CU-L1', { servedAt: '2024-10-02T10:00:00Z', serviceChannel: 'post' })] }));
 
-  const rule = {
-    ruleId: 'R-MOB',
-    title: 'Men aged 18 to 60 may not leave',
-    scope: { nationalities: ['RUS'], sex: 'M', ageFrom: 18, ageTo: 60 },
-    basis: 'Decree 647, art. 3',
-    authority: 'Government of the Russian Federation',
-    validFrom: '2020-01-01',
-    exemptCategories: ['health', 'student'],
-  };
+  const rule = mobilisationRule({ validFrom: '2020-01-01' });
   const issued = await send('POST', '/v1/rules', rule);
   assert.equal(issued.statusCode, 201, issued.body);
   assert.equal(issued.json().rule.version, 1);

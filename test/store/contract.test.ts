@@ -20,7 +20,7 @@ import { issueRuleSchema } from '../../src/register/ruleSchemas.js';
 import { rankSearch, SEARCH_CANDIDATES, searchPlan } from '../../src/register/search.js';
 import type { RegisterStore } from '../../src/register/store.js';
 import { ErxError } from '../../src/shared/errors.js';
-import { callUp, person, personChange, served, signedChain, testSigner } from '../helpers.js';
+import { callUp, mobilisationRule, person, personChange, served, signedChain, testSigner } from '../helpers.js';
 import { type Backend, BACKENDS, postgres, sqlite, type StoreOptions, unavailableHere } from './backends.js';
 
 const TIMEOUT = { timeout: 120_000 };
@@ -152,15 +152,7 @@ async function feedDataset(service: RegisterService) {
   await rules.revoke('R-MOB', '2026-02-01T00:00:00.000Z');
 }
 
-const MOBILISATION = {
-  ruleId: 'R-MOB',
-  title: 'Men aged 18 to 60 may not leave',
-  scope: { nationalities: ['RUS'], sex: 'M', ageFrom: 18, ageTo: 60 },
-  basis: 'Decree 647, art. 3',
-  authority: 'Government',
-  validFrom: '2026-01-01',
-  exemptCategories: ['student', 'health'],
-};
+const MOBILISATION = mobilisationRule();
 
 // ───────────────────────────── register ─────────────────────────────
 
