@@ -4,7 +4,7 @@
  *
  *   apply      apply rate into a replica vs the raw batched-insert rate of the same store
  *   bootstrap  bootstrap of a fresh replica (seconds, peak RSS) vs reading the snapshot alone
- *   lag        register commit → visible at 1…N replicas, impose and lift, vs a bare long-poll
+ *   lag        register commit → visible at 1…N replicas, impose and lift, over HTTP and JetStream, vs a bare subscriber
  *   http       screenings/s and latency under autocannon vs a server answering a constant
  *   memory     replica RSS per million persons vs an empty replica
  *
@@ -18,7 +18,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BuiltRegister, type Deployment, deployments, type Store, STORES, syntheticInputs, TRANSPORTS } from './harness/deployment.js';
+import { type BuiltRegister, type Deployment, type Store, STORES, syntheticInputs, TRANSPORTS, usableDeployments } from './harness/deployment.js';
 import { HOW_TO_RUN, PREAMBLE, SECTION_ORDER, type Profile, type SectionName, writeDocument } from './harness/document.js';
 import { type BenchContext, startRegister } from './harness/erx.js';
 import { Resources } from './harness/processes.js';
@@ -29,6 +29,7 @@ import { measureApply } from './sections/apply.js';
 import { type BootstrapResult, bootstrapReplica, bootstrapTable, type MemoryResult, memoryTable, settledRss } from './sections/bootstrap.js';
 import { auditFloor, type HttpResult, httpTable, type LoadOptions, type LoadResult, measureFloor, runLoad, sampleDecisions, screeningPool } from './sections/http.js';
 import { type LagResult, lagTable, measureLag } from './sections/lag.js';
+import { measureRules, rulesBlock, type RulesResult } from './sections/rules.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 
@@ -55,10 +56,11 @@ const program = new Command()
   .option('--connections <n>', 'concurrent HTTP connections of the load generator', int(1), 10)
   .option('--trials <n>', 'lag trials (each one impose and one lift) per replica count', int(1), 50)
   .option('--lag-persons <n>', 'size of the register the lag test runs on (kept small)', int(10), 2000)
+  .option('--rules-persons <list>', 'exemption holders beside one category-wide rule (rules section), comma-separated', ints(1), [5_000_000])
   .option('--only <sections>', `sections to run: ${SECTION_ORDER.join(',')}`, names(SECTION_ORDER), [...SECTION_ORDER])
   .option('--stores <list>', `stores to measure: ${Object.keys(STORES).join(',')}`, names(Object.keys(STORES)), ['sqlite'])
-  .option('--transports <list>', `transports to measure: ${Object.keys(TRANSPORTS).join(',')}`, names(Object.keys(TRANSPORTS)), ['http'])
-  .option('--quick', 'tiny sizes for a smoke run (about a minute): --persons 20000 --replicas 1,5 --duration 3 --warmup 1 --trials 30 --lag-persons 500')
+  .option('--transports <list>', `transports to measure: ${Object.keys(TRANSPORTS).join(',')}`, names(Object.keys(TRANSPORTS)), ['http', 'nats'])
+  .option('--quick', 'tiny sizes for a smoke run (about a minute): --persons 20000 --replicas 1,5 --duration 3 --warmup 1 --trials 30 --lag-persons 500 --rules-persons 20000')
   .option('--seed <n>', 'seed of the synthetic register', int(1), 2024)
   .option('--batch <n>', 'persons per register transaction at build time, and changes per feed request', int(1), 1000)
   .option('--tmp <dir>', 'where temporary data goes (default: the system temp directory)')
@@ -77,6 +79,7 @@ interface Options {
   connections: number;
   trials: number;
   lagPersons: number;
+  rulesPersons: number[];
   only: SectionName[];
   stores: string[];
   transports: string[];
@@ -94,7 +97,7 @@ interface Options {
 program.parse(process.argv);
 const opts = program.opts<Options>();
 if (opts.quick) {
-  const quick: Partial<Options> = { persons: [20_000], replicas: [1, 5], duration: 3, warmup: 1, trials: 30, lagPersons: 500 };
+  const quick: Partial<Options> = { persons: [20_000], replicas: [1, 5], duration: 3, warmup: 1, trials: 30, lagPersons: 500, rulesPersons: [20_000] };
   for (const [k, v] of Object.entries(quick)) {
     if (program.getOptionValueSource(k) === 'default') (opts as unknown as Record<string, unknown>)[k] = v;
   }
@@ -201,28 +204,32 @@ const loadTimer = setInterval(() => loads.push(loadavg()[0]!), 5000);
 loadTimer.unref();
 const m = machine();
 let failed: unknown;
+let rules: RulesResult | undefined;
 try {
   log(`erx bench (${profile}): ${[...only].join(', ')}; persons ${opts.persons.map(count).join(', ')}; replicas ${opts.replicas.join(', ')}; ${machineLine(m)}`);
-  for (const dep of deployments(opts.stores, opts.transports)) {
+  for (const dep of await usableDeployments(opts.stores, opts.transports, log)) {
     log(`\n== ${dep.label}`);
-    if (only.has('http') || only.has('memory')) {
+    // A transport measures only the sections it changes (nats: lag); the rest run once, over HTTP.
+    const runs = (section: SectionName) => only.has(section) && (dep.transport.sections?.includes(section) ?? true);
+    if (runs('http') || runs('memory')) {
       log('\n-- an empty replica (the baseline of memory)');
       const { built, temporary } = await registerFor(dep.store, 0);
       await replicaFlow(dep, built);
       if (temporary) resources.removeDir(built.dir);
     }
-    for (const size of opts.persons) {
+    for (const size of runs('apply') || runs('bootstrap') || runs('http') || runs('memory') ? opts.persons : []) {
       log(`\n-- ${count(size)} persons`);
       const { built, temporary } = await registerFor(dep.store, size);
-      if (only.has('apply')) results.apply.push(await measureApply(ctx, dep, built, opts.batch));
-      if (only.has('bootstrap') || only.has('http') || only.has('memory')) await replicaFlow(dep, built);
+      if (runs('apply')) results.apply.push(await measureApply(ctx, dep, built, opts.batch));
+      if (runs('bootstrap') || runs('http') || runs('memory')) await replicaFlow(dep, built);
       if (temporary) resources.removeDir(built.dir);
     }
-    if (only.has('lag')) {
+    if (runs('lag')) {
       log('\n-- propagation lag');
       results.lag.push(...(await measureLag(ctx, dep, { replicaCounts: opts.replicas, trials: opts.trials, registerPersons: opts.lagPersons, seed: opts.seed })));
     }
   }
+  if (only.has('rules')) rules = await measureRules(ctx, { sizes: opts.rulesPersons, seed: opts.seed });
 } catch (err) {
   failed = err;
 } finally {
@@ -268,7 +275,8 @@ if (results.lag.length) {
       'p50/p99 are over every (trial, replica) observation; "slowest replica" is the p99 over trials of the last replica to see the change. ' +
       'Polling shares the 2 cores with the replicas, so its interval grows with their number (≈ 1 status request per ms in all): it is the resolution of the figure. ' +
       'After every trial one replica screens the person: "screening changed" counts the trials whose decision was hit after the impose and clear after the lift. ' +
-      '**Baseline:** a bare long-poll on the register (`GET /v1/exchange/changes?after=HEAD&wait=30000`, the request every replica has open) waiting on the same commit — the register\'s wake-up plus one HTTP response, with nothing verified or applied.',
+      '**Baseline:** a bare subscriber waiting on the same commit, with nothing verified or applied — over HTTP a long-poll on the register (`GET /v1/exchange/changes?after=HEAD&wait=30000`, the request every replica has open: the register\'s wake-up plus one HTTP response); over NATS JetStream (`sqlite / nats`: the register runs with `--bus`, replicas follow its stream with `--bus`) an ordered consumer on the register\'s stream (commit → the register\'s publisher → the stream → the consumer). ' +
+      'Each replica count begins with one unmeasured trial, so every replica has its request (or consumer) open when the clock runs.',
     tables: [table(t.rows)],
     notes: t.notes,
   };
@@ -297,6 +305,11 @@ if (results.memory.length) {
     tables: [table(t.rows)],
     notes: t.notes,
   };
+}
+if (rules) {
+  blocks.rules = rulesBlock(rules);
+  const regressions = rules.runs.flatMap((r) => r.failures);
+  if (regressions.length && !failed) failed = new Error(`rules: expected decisions missed:\n  ${regressions.join('\n  ')}`);
 }
 
 const seconds = (performance.now() - t0) / 1000;

@@ -1,9 +1,9 @@
 /**
  * What a benchmark row runs on: a *store* (where the register and the replicas keep their data) and a
- * *transport* (how changes travel from the register to the replicas). Today: `sqlite` and `http`. A
- * PostgreSQL store or a NATS JetStream transport is added by implementing one of these interfaces and
- * listing it in STORES / TRANSPORTS; every section then measures it as extra rows, beside the same
- * baselines.
+ * *transport* (how changes travel from the register to the replicas): `sqlite`; `http` and `nats`
+ * (JetStream). Another is added by implementing one of these interfaces and listing it in STORES /
+ * TRANSPORTS; every section it affects (Transport.sections) then measures it as extra rows, beside the
+ * same baselines.
  *
  * Contracts the sections rely on:
  *  - `Store.buildRegister` loads persons through the register's own operations (RegisterService, the
@@ -16,6 +16,8 @@
  */
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { connect } from 'nats';
 import { join } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import { generatePersons } from '../../src/demo/synthetic.js';
@@ -26,6 +28,7 @@ import { personSchema, type PersonInput } from '../../src/register/schemas.js';
 import { RegisterService } from '../../src/register/service.js';
 import { openDatabase } from '../../src/store/sqlite/open.js';
 import { SqliteReplicaStore } from '../../src/store/sqlite/replicaStore.js';
+import { parseBusUrl } from '../../src/transport/nats/busConfig.js';
 import type { Resources, Service } from './processes.js';
 
 export interface BuiltRegister {
@@ -107,8 +110,17 @@ export interface Feed {
 
 export interface Transport {
   readonly name: string;
+  /**
+   * The sections this transport changes; the others (snapshots, screening, memory) run the same way
+   * whatever carries the changes, and are measured once, with HTTP. Absent: every section.
+   */
+  readonly sections?: readonly string[];
+  /** Why this transport cannot run here (its server is unreachable), or null. */
+  unavailable?(): Promise<string | null>;
+  /** Extra `erx register serve` arguments for a register of its own, `id` unique to it (e.g. a stream per register). */
+  registerArgs?(id: string): string[];
   /** `token`: a bearer token the register accepts from a follower (undefined when auth is off). */
-  connect(resources: Resources, register: Service, token: string | undefined): Promise<Feed>;
+  connect(resources: Resources, register: Service, token: string | undefined, id: string): Promise<Feed>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,8 +321,107 @@ export const httpTransport: Transport = {
   },
 };
 
+// ---------------------------------------------------------------------------------------------
+// NATS JetStream: the register publishes its signed batches to a stream (`--bus`), replicas follow the
+// stream (`--bus` too); snapshots and keys still come over HTTP. One stream per register, deleted after.
+
+/** The NATS server the bench uses: ERX_BENCH_NATS, or the local default. */
+export const BENCH_NATS = process.env.ERX_BENCH_NATS ?? 'nats://127.0.0.1:4222';
+
+const busUrl = (id: string) => `${BENCH_NATS.replace(/\?.*$/, '')}?stream=BENCH_${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+
+export const natsTransport: Transport = {
+  name: 'nats',
+  // Only changes travel over the stream: apply from an empty replica would come over HTTP anyway (a new
+  // stream starts at the register's head), and bootstrap, screening and memory do not involve it.
+  sections: ['lag'],
+
+  async unavailable() {
+    const [server] = parseBusUrl(BENCH_NATS).servers;
+    const [host, port] = server!.split(':');
+    return new Promise((resolve) => {
+      const socket = createConnection({ host: host!, port: Number(port) });
+      const timer = setTimeout(() => (socket.destroy(), resolve(`no answer from NATS at ${server} within 2 s`)), 2000);
+      socket.once('connect', () => (clearTimeout(timer), socket.end(), resolve(null)));
+      socket.once('error', (err) => (clearTimeout(timer), resolve(`NATS at ${server} is unreachable (${err.message})`)));
+    });
+  },
+
+  registerArgs: (id) => ['--bus', busUrl(id)],
+
+  async connect(resources, register, token, id) {
+    const http = await httpTransport.connect(resources, register, token, id);
+    const bus = parseBusUrl(busUrl(id));
+    const nc = await connect({ servers: bus.servers, name: 'erx-bench-bare-subscriber' });
+    const jsm = await nc.jetstreamManager();
+    // The register creates the stream when its publisher connects; wait for it.
+    const deadline = Date.now() + 30_000;
+    while (!(await jsm.streams.info(bus.stream).then(() => true, () => false))) {
+      if (Date.now() > deadline) throw new Error(`the register did not create JetStream stream ${bus.stream} within 30 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // The floor: one ordered consumer, open all along like a replica's, noting when each batch arrives.
+    const info = await jsm.streams.info(bus.stream);
+    const consumer = await nc.jetstream().consumers.get(bus.stream, { opt_start_seq: info.state.last_seq + 1 });
+    const messages = await consumer.consume({ max_messages: 256 });
+    const arrivals: { lastSeq: number; at: number }[] = [];
+    const waiters = new Set<() => void>();
+    void (async () => {
+      for await (const m of messages) {
+        const at = performance.now();
+        arrivals.push({ lastSeq: Number(m.headers?.get('Erx-Last-Seq')), at });
+        if (arrivals.length > 10_000) arrivals.splice(0, 5_000);
+        for (const w of [...waiters]) w();
+      }
+    })().catch(() => undefined);
+    return {
+      replicaArgs: [...http.replicaArgs, '--bus', busUrl(id)],
+      async bareWait(after, signal) {
+        for (;;) {
+          const hit = arrivals.find((a) => a.lastSeq > after);
+          if (hit) return hit.at;
+          if (signal.aborted) throw new Error(`no batch after ${after} reached the bare JetStream subscriber`);
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              waiters.delete(done);
+              signal.removeEventListener('abort', done);
+              resolve();
+            };
+            waiters.add(done);
+            signal.addEventListener('abort', done, { once: true });
+          });
+        }
+      },
+      readSnapshot: () => http.readSnapshot(),
+      async close() {
+        await messages.close().catch(() => undefined);
+        await jsm.streams.delete(bus.stream).catch(() => undefined);
+        await nc.close();
+        await http.close();
+      },
+    };
+  },
+};
+
 export const STORES: Record<string, Store> = { sqlite: sqliteStore };
-export const TRANSPORTS: Record<string, Transport> = { http: httpTransport };
+export const TRANSPORTS: Record<string, Transport> = { http: httpTransport, nats: natsTransport };
+
+/**
+ * The deployments that can run here. A transport whose server is unreachable is left out with the
+ * reason printed — except in CI (CI=true), where that is an error, as for the tests.
+ */
+export async function usableDeployments(stores: string[], transports: string[], log: (line: string) => void): Promise<Deployment[]> {
+  const out: Deployment[] = [];
+  const reasons = new Map<string, string | null>();
+  for (const dep of deployments(stores, transports)) {
+    if (!reasons.has(dep.transport.name)) reasons.set(dep.transport.name, (await dep.transport.unavailable?.()) ?? null);
+    const reason = reasons.get(dep.transport.name);
+    if (!reason) out.push(dep);
+    else if (process.env.CI === 'true') throw new Error(`transport ${dep.transport.name} must run in CI (CI=true), but ${reason}`);
+    else log(`skipping ${dep.label}: ${reason}`);
+  }
+  return out;
+}
 
 export interface Deployment {
   store: Store;

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type Profile = 'full' | 'quick';
-export const SECTION_ORDER = ['apply', 'bootstrap', 'lag', 'http', 'memory'] as const;
+export const SECTION_ORDER = ['apply', 'bootstrap', 'lag', 'http', 'memory', 'rules'] as const;
 export type SectionName = (typeof SECTION_ORDER)[number];
 
 const BLOCK = /<!-- bench:(full|quick):(\w+) -->\n([\s\S]*?)<!-- \/bench:\1:\2 -->\n/g;
@@ -58,12 +58,14 @@ services they measure, which is part of every figure. Registers are synthetic
 |---|---|---|
 | apply rate into a replica | ≥ 50 % of the raw batched-insert rate of the same store | raw batched \`INSERT\` into bare tables of the replica's shape, same pragmas |
 | bootstrap of a fresh replica | 10 M persons in < 60 s | reading the same snapshot and discarding it |
-| propagation lag, impose and lift, to 1 / 10 / 50 replicas | p99 < 1 s | a bare long-poll waiting on the same commit |
+| propagation lag, impose and lift, to 1 / 10 / 50 replicas, over HTTP and over NATS JetStream | p99 < 1 s | a bare subscriber waiting on the same commit (a long-poll; a JetStream consumer) |
 | screening over HTTP at 1 M and 10 M listed persons | ≥ 10,000 screenings/s on 2 cores, p99 < 10 ms | a bare Fastify server answering a constant to the same load |
 | memory of a replica | < 200 MB RSS per million persons | an empty replica |
 
-Rows for a NATS JetStream transport and a PostgreSQL store are added by implementing \`Transport\` or
-\`Store\` in bench/harness/deployment.ts; every section then measures them beside the same baselines.
+Stores and transports are a dimension (bench/harness/deployment.ts): \`sqlite\`; \`http\` and \`nats\`
+(JetStream; it changes only how changes travel, so it adds lag rows — the other sections run over HTTP).
+Another store or transport is added by implementing \`Store\` or \`Transport\` there; every section it
+affects then measures it beside the same baselines.
 `;
 
 export const HOW_TO_RUN = `## How to run
@@ -83,8 +85,9 @@ npm run bench -- --help                        # every flag
 | \`--connections N\` | \`10\` | concurrent connections of the load generator |
 | \`--trials N\` | \`50\` | lag trials (one impose and one lift each) per replica count |
 | \`--lag-persons N\` | \`2000\` | size of the lag test's register (kept small: 50 replicas share 2 cores) |
-| \`--only LIST\` | all | any of \`apply,bootstrap,lag,http,memory\` |
-| \`--stores LIST\` / \`--transports LIST\` | \`sqlite\` / \`http\` | the deployment dimension |
+| \`--rules-persons LIST\` | \`5000000\` (quick: \`20000\`) | exemption holders beside one category-wide rule (rules section) |
+| \`--only LIST\` | all | any of \`apply,bootstrap,lag,http,memory,rules\` |
+| \`--stores LIST\` / \`--transports LIST\` | \`sqlite\` / \`http,nats\` | the deployment dimension; \`nats\` uses \`ERX_BENCH_NATS\` (default \`nats://127.0.0.1:4222\`) and is skipped with the reason when unreachable (an error with \`CI=true\`) |
 | \`--quick\` | | tiny sizes for a smoke run; explicit flags still win |
 | \`--register-cache DIR\` | | keep built registers and reuse them (a 10 M register is ~3 GB and takes long to build) |
 | \`--tmp DIR\` | system temp | where replicas and temporary registers live |

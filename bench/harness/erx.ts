@@ -40,16 +40,20 @@ export interface RunningRegister {
   stop(): Promise<void>;
 }
 
+let registers = 0;
+
 export async function startRegister(ctx: BenchContext, dep: Deployment, dir: string): Promise<RunningRegister> {
+  /** Unique to this register within the run (and across runs sharing a NATS server). */
+  const id = `${process.pid}_${Date.now().toString(36)}_${++registers}`;
   const service = await ctx.resources.erx(
     'register',
     // A cached register may be older than the default retention: keep its whole log (apply reads it all).
-    ['register', 'serve', '--port', '0', ...dep.store.registerArgs(dir), '--retain-days', '36500', ...(ctx.auth ? [] : ['--no-auth'])],
+    ['register', 'serve', '--port', '0', ...dep.store.registerArgs(dir), '--retain-days', '36500', ...(dep.transport.registerArgs?.(id) ?? []), ...(ctx.auth ? [] : ['--no-auth'])],
     env(ctx, 'register'),
   );
   try {
     const feedToken = ctx.auth ? await tokenFor(dir, 'border') : undefined;
-    const feed = await dep.transport.connect(ctx.resources, service, feedToken);
+    const feed = await dep.transport.connect(ctx.resources, service, feedToken, id);
     const writer = ctx.auth ? `Bearer ${await tokenFor(dir, 'operator')}` : undefined;
     return {
       service,

@@ -14,8 +14,13 @@
  * status request per millisecond in total, spread evenly); it is the resolution of the figure and is
  * printed beside it.
  *
- * Baseline: the transport's floor — a bare subscriber (Feed.bareWait; over HTTP a plain long-poll on
- * /v1/exchange/changes) waiting on the same commit, with nothing to verify or apply.
+ * Baseline: the transport's floor — a bare subscriber (Feed.bareWait) waiting on the same commit, with
+ * nothing to verify or apply: over HTTP a plain long-poll on /v1/exchange/changes; over JetStream an
+ * ordered consumer on the register's stream (the register's publisher is in that path: commit →
+ * publish → stream → consumer).
+ *
+ * Each replica count starts with one unmeasured trial (impose and lift), so every replica has its
+ * request open — over JetStream, its consumer and the publisher's heartbeat — before the clock runs.
  */
 import { type Deployment, syntheticInputs } from '../harness/deployment.js';
 import { type BenchContext, httpJson, type RunningRegister, type RunningReplica, sleep, startRegister, startReplica, status, waitForSeq } from '../harness/erx.js';
@@ -39,6 +44,11 @@ export interface LagResult {
   pollMs: number;
   screeningChecks: { ok: number; total: number };
   timeouts: number;
+  /**
+   * Over JetStream: pages the replicas took over HTTP instead of the stream during the trials, by
+   * reason (the feed client falls back when the stream cannot give a page). Empty over HTTP.
+   */
+  fallbacks: Record<string, number>;
 }
 
 export interface LagOptions {
@@ -85,6 +95,16 @@ async function seen(replica: RunningReplica, seq: number, pollMs: number, deadli
     if (now > deadline) return Infinity;
     await sleep(pollMs);
   }
+}
+
+/** Pages taken over HTTP instead of JetStream, summed over the replicas (their status reports them). */
+async function fallbacksOf(replicas: RunningReplica[]): Promise<Record<string, number>> {
+  const sum: Record<string, number> = {};
+  for (const r of replicas) {
+    const s = (await status(r.service)) as unknown as { transport?: { httpFallbacks?: Record<string, number> } };
+    for (const [reason, n] of Object.entries(s.transport?.httpFallbacks ?? {})) sum[reason] = (sum[reason] ?? 0) + n;
+  }
+  return sum;
 }
 
 async function commit(reg: RunningRegister, path: string, body: unknown): Promise<number> {
@@ -143,21 +163,23 @@ export async function measureLag(ctx: BenchContext, dep: Deployment, options: La
     for (const n of [...options.replicaCounts].sort((a, b) => a - b)) {
       log(`  lag: starting ${n - replicas.length} more replica(s) (${n} in all)…`);
       replicas.push(...(await startReplicas(ctx, dep, reg, n - replicas.length, head)));
+      const before = await fallbacksOf(replicas);
       const pollMs = Math.max(1, n);
-      const impose: LagResult = { deployment: dep.label, replicas: n, change: 'impose', lags: [], slowest: [], bare: [], pollMs, screeningChecks: { ok: 0, total: 0 }, timeouts: 0 };
+      const impose: LagResult = { deployment: dep.label, replicas: n, change: 'impose', lags: [], slowest: [], bare: [], pollMs, screeningChecks: { ok: 0, total: 0 }, timeouts: 0, fallbacks: {} };
       const lift: LagResult = { ...impose, change: 'lift', lags: [], slowest: [], bare: [], screeningChecks: { ok: 0, total: 0 } };
-      for (let t = 0; t < options.trials; t++) {
+      const warmUp: LagResult = { ...impose, lags: [], slowest: [], bare: [], screeningChecks: { ok: 0, total: 0 } };
+      for (let t = -1; t < options.trials; t++) {
         const p = persons[probe++ % persons.length]!;
         const id = `LAG-${runId}-${probe}`;
-        const check = replicas[t % replicas.length]!;
+        const check = replicas[Math.max(0, t) % replicas.length]!;
         // Issued but not yet served: nothing crosses to the border.
         const issuedAt = new Date(Date.now() - 2000).toISOString();
         const issued = await httpJson('POST', `${reg.service.url}/v1/restrictions`, { personId: p.personId, restrictionId: id, kind: 'court-order', basis: 'Bench lag probe', office: 'CT-BENCH-1', issuedAt }, reg.writer);
         if (issued.status >= 300) throw new Error(`issuing ${id} answered ${issued.status}: ${JSON.stringify(issued.body)}`);
         head = Math.max(head, ...((issued.body.changes as number[]) ?? []));
         for (const [result, path, body, expected] of [
-          [impose, `/v1/restrictions/${id}/service`, { servedAt: new Date(Date.now() - 1000).toISOString(), serviceChannel: 'in-person' }, 'hit'],
-          [lift, `/v1/restrictions/${id}/lift`, { liftedAt: new Date().toISOString(), liftReason: 'cancellation' }, 'clear'],
+          [t < 0 ? warmUp : impose, `/v1/restrictions/${id}/service`, { servedAt: new Date(Date.now() - 1000).toISOString(), serviceChannel: 'in-person' }, 'hit'],
+          [t < 0 ? warmUp : lift, `/v1/restrictions/${id}/lift`, { liftedAt: new Date().toISOString(), liftReason: 'cancellation' }, 'clear'],
         ] as const) {
           const r = await trial(reg, replicas, pollMs, path, body, head);
           head = r.seq;
@@ -175,6 +197,12 @@ export async function measureLag(ctx: BenchContext, dep: Deployment, options: La
         `    ${n} replica(s): impose p50 ${ms(percentile(impose.lags, 50))} p99 ${ms(percentile(impose.lags, 99))}; ` +
           `lift p50 ${ms(percentile(lift.lags, 50))} p99 ${ms(percentile(lift.lags, 99))}; bare p99 ${ms(percentile(impose.bare, 99))}`,
       );
+      // What the replicas' feed clients report: did the pages really come from the stream?
+      for (const [reason, count] of Object.entries(await fallbacksOf(replicas))) {
+        const during = count - (before[reason] ?? 0);
+        if (during > 0) impose.fallbacks[reason] = during;
+      }
+      lift.fallbacks = impose.fallbacks;
       results.push(impose, lift);
     }
   } finally {
@@ -187,7 +215,10 @@ export async function measureLag(ctx: BenchContext, dep: Deployment, options: La
 export function lagTable(results: LagResult[]): { rows: Row[]; notes: string[] } {
   const rows: Row[] = [];
   const notes: string[] = [];
-  for (const r of results) {
+  // Transports side by side: by replica count, then change, then deployment (in the order measured).
+  const order = [...new Set(results.map((r) => r.deployment))];
+  const sorted = [...results].sort((a, b) => a.replicas - b.replicas || (a.change === b.change ? 0 : a.change === 'impose' ? -1 : 1) || order.indexOf(a.deployment) - order.indexOf(b.deployment));
+  for (const r of sorted) {
     const p99 = percentile(r.lags, 99);
     const met = r.timeouts === 0 && p99 < LAG_TARGET_P99_MS;
     rows.push({
@@ -198,7 +229,7 @@ export function lagTable(results: LagResult[]): { rows: Row[]; notes: string[] }
       'lag p50': ms(percentile(r.lags, 50)),
       'lag p99': ms(p99),
       'slowest replica p99': ms(percentile(r.slowest, 99)),
-      'baseline: bare long-poll p50 / p99': `${ms(percentile(r.bare, 50))} / ${ms(percentile(r.bare, 99))}`,
+      'baseline: bare subscriber p50 / p99': `${ms(percentile(r.bare, 50))} / ${ms(percentile(r.bare, 99))}`,
       'poll every': ms(r.pollMs, 0),
       'screening changed': `${r.screeningChecks.ok}/${r.screeningChecks.total}`,
       'target': `p99 < ${num(LAG_TARGET_P99_MS)} ms`,
@@ -209,6 +240,10 @@ export function lagTable(results: LagResult[]): { rows: Row[]; notes: string[] }
         `Lag of a ${r.change} to ${r.replicas} replicas (${r.deployment}) misses the target: p99 ${ms(p99)}` +
           (r.timeouts ? `, and ${r.timeouts} replica observations did not see the change within 30 s` : '') + '.',
       );
+    }
+    const fell = Object.entries(r.fallbacks);
+    if (fell.length > 0 && r.change === 'impose') {
+      notes.push(`With ${r.replicas} replicas (${r.deployment}), ${fell.reduce((n, [, c]) => n + c, 0)} pages came over HTTP instead of the stream during the trials (${fell.map(([k, c]) => `${k}: ${c}`).join(', ')}).`);
     }
     if (r.screeningChecks.ok < r.screeningChecks.total) {
       notes.push(`After a ${r.change} with ${r.replicas} replicas, ${r.screeningChecks.total - r.screeningChecks.ok} of ${r.screeningChecks.total} check screenings did not show the expected decision.`);

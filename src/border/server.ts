@@ -1,8 +1,11 @@
 /** A border replica process: follows a feed into its store and answers screenings and status. */
+import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { authSecret } from '../auth/tokens.js';
+import { registerFeedRoutes } from '../exchange/feedRoutes.js';
 import { Follower } from '../exchange/follower.js';
+import { FeedRelay } from '../exchange/relay/relay.js';
 import { ReplicaTrust } from '../exchange/trust.js';
 import { defaultMatcher, type Matcher } from '../matching/index.js';
 import { borderConsole } from '../console/border.js';
@@ -13,6 +16,8 @@ import { type AuthGate, route } from '../shared/route.js';
 import { isPostgresUrl, postgresReplicaStore } from '../store/postgres/index.js';
 import { SqliteReplicaStore } from '../store/sqlite/replicaStore.js';
 import { HttpFeedClient } from '../transport/http/httpFeedClient.js';
+import { parseBusUrl } from '../transport/nats/busConfig.js';
+import { JetStreamFeedClient } from '../transport/nats/jetStreamFeedClient.js';
 import { verifyReplica, type VerifyReport } from './antiEntropy.js';
 import { registerSelfCheck } from './selfCheck.js';
 import { DEFAULT_MAX_STALENESS_SECONDS, type Freshness, screeningRequestSchema, ScreeningService } from './screening.js';
@@ -24,6 +29,10 @@ export interface BorderOptions {
   store?: string;
   registerUrl: string;
   token?: string;
+  /** A nats:// URL: take changes from the register's JetStream stream (snapshots and keys still from registerUrl). */
+  bus?: string;
+  /** Serve the register's feed onward (tiers): checkpoints may follow this replica with --register. */
+  serveFeed?: boolean;
   /** A trust file (`erx register keys export`); without one, the register's keys are pinned on first use. */
   trustFile?: string;
   matcher?: Matcher;
@@ -56,8 +65,14 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   const storeUrl = options.store ?? process.env.ERX_STORE;
   const store: ReplicaStore = isPostgresUrl(storeUrl) ? postgresReplicaStore(storeUrl, { matcher }) : new SqliteReplicaStore({ dataDir: options.dataDir, matcher });
   await store.state(); // fail at start-up on a bad database, not on the first screening
-  const client = new HttpFeedClient(options.registerUrl, options.token);
+  const http = new HttpFeedClient(options.registerUrl, options.token);
+  const bus = options.bus ? new JetStreamFeedClient({ bus: parseBusUrl(options.bus), http, log }) : null;
+  // The data directory holds the trusted keys even when the state lives in PostgreSQL (which does not create it).
+  mkdirSync(options.dataDir, { recursive: true });
   const trust = new ReplicaTrust(options.dataDir, options.trustFile);
+  // Tiers: a replica serving onward keeps the register's snapshot and batches as they arrive (exchange/relay).
+  const relay = options.serveFeed ? new FeedRelay({ dataDir: options.dataDir, upstream: http, trust, log }) : null;
+  const client = relay ? relay.teeing(bus ?? http) : (bus ?? http);
   const follower = new Follower({
     store,
     client,
@@ -67,6 +82,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     ...(options.onBootstrapProgress ? { onBootstrapProgress: options.onBootstrapProgress } : {}),
   });
+  relay?.attach(follower, store, freshness);
   const maxStaleness = options.maxStalenessSeconds ?? DEFAULT_MAX_STALENESS_SECONDS;
 
   /**
@@ -140,7 +156,9 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     return {
       ...(await freshness()),
       sync: follower.state,
-      source: options.registerUrl,
+      source: client.source,
+      transport: bus ? { kind: 'jetstream', stream: bus.stream, lastPage: bus.lane, httpFallbacks: bus.fallbacks } : { kind: 'http' },
+      ...(relay ? { onwardFeed: relay.status() } : {}),
       lastContactAt: follower.lastContactAt?.toISOString() ?? null,
       lastError: follower.lastError,
       snapshotSeq: s.snapshotSeq,
@@ -163,6 +181,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   );
 
   await registerSelfCheck(app, gate, store, undefined, options.timeZone);
+  if (relay) registerFeedRoutes(app, gate, relay);
   await borderConsole(app, gate, store, { registerUrl: options.registerUrl }); // the web console (src/console, web/)
 
   let lastVerify: VerifyReport | null = null;
@@ -211,6 +230,8 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
       if (verifyTimer) clearInterval(verifyTimer);
       await app.close();
       await follower.stop();
+      await relay?.close();
+      await bus?.close();
       await store.close();
     },
   };

@@ -7,9 +7,18 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { parseBusUrl } from '../transport/nats/busConfig.js';
 
 const port = z.number().int().min(0).max(65535);
 const positive = z.number().int().min(1);
+/** The NATS JetStream of the exchange (docs/nats.md); the parser's message names what is wrong. */
+const busUrl = z.string().superRefine((v, ctx) => {
+  try {
+    parseBusUrl(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
 const httpUrl = z.string({ error: 'is required: the URL of the register to follow (--register URL or ERX_REGISTER_URL)' }).regex(/^https?:\/\/\S+$/, 'must be an http(s) URL');
 
 export const CONFIG_SCHEMAS = {
@@ -22,6 +31,7 @@ export const CONFIG_SCHEMAS = {
     compactEvery: positive,
     auth: z.boolean(),
     store: z.string().regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// URL (leave it out for the embedded SQLite store)').optional(),
+    bus: busUrl.optional(),
   }),
   border: z.strictObject({
     register: httpUrl,
@@ -43,6 +53,8 @@ export const CONFIG_SCHEMAS = {
     verifyEvery: positive,
     auth: z.boolean(),
     store: z.string().regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// URL (leave it out for the embedded SQLite store)').optional(),
+    bus: busUrl.optional(),
+    serveFeed: z.boolean(),
   }),
 };
 export type Section = keyof typeof CONFIG_SCHEMAS;
@@ -113,7 +125,7 @@ export function resolveConfig<S extends Section>(section: S, cmd: Command): Effe
 export function printable<S extends Section>(effective: Effective<S>): Record<string, { value: unknown; source: string }> {
   const out: Record<string, { value: unknown; source: string }> = {};
   for (const [key, value] of Object.entries(effective.config)) {
-    out[key] = { value: SECRETS.has(key) && value ? '***' : key === 'store' ? maskUrl(value) : value, source: effective.sources[key] ?? 'default' };
+    out[key] = { value: SECRETS.has(key) && value ? '***' : key === 'store' ? maskUrl(value) : key === 'bus' && typeof value === 'string' ? parseBusUrl(value).display : value, source: effective.sources[key] ?? 'default' };
   }
   return out;
 }

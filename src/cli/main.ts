@@ -91,6 +91,13 @@ const retentionOf = (opts: { retainDays: number; retainChanges?: number }) => ({
   ...(opts.retainChanges !== undefined ? { keepChanges: opts.retainChanges } : {}),
 });
 const storeOption = () => opt('--store <url>', 'keep the database in PostgreSQL (postgres://user@host/db?schema=name) instead of SQLite in --data', 'ERX_STORE');
+const busOption = (description: string) => opt('--bus <url>', `${description}: nats://host:4222[?stream=NAME] (docs/nats.md)`, 'ERX_BUS');
+/** A yes/no flag that an ERX_ variable can also set (commander alone takes any value of it as yes). */
+const yesNo = (v: string) => {
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  throw new InvalidArgumentError(`must be yes or no (also 1/0, true/false, on/off), not "${v}"`);
+};
 const configOption = () => opt('--config <file>', 'JSON configuration file with "register" and/or "border" sections (flags and ERX_* variables win over it)', 'ERX_CONFIG');
 
 /** The register service's options: flags, each with its ERX_ variable (README has the table). */
@@ -103,12 +110,13 @@ const registerServeOptions = (cmd: Command) =>
       .addOption(opt('--data <dir>', 'where the embedded database lives', 'ERX_DATA').default('./erx-data/register'))
       .addOption(opt('--compact-every <minutes>', 'how often to compact the change log', 'ERX_COMPACT_EVERY').argParser(positiveInt).default(10))
       .addOption(storeOption())
+      .addOption(busOption('also publish every signed batch to this NATS JetStream'))
       .option('--no-auth', 'accept requests without tokens (local experiments only)'),
   );
 
 registerServeOptions(register.command('serve').description('run a register: the HTTP API of ../CONTRACT.md and the exchange feed')).action(async (_opts, cmd: Command) => {
   const opts = resolveConfig('register', cmd).config;
-  const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth, ...(opts.store ? { store: opts.store } : {}) });
+  const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth, ...(opts.store ? { store: opts.store } : {}), ...(opts.bus ? { bus: opts.bus } : {}) });
   const timer = setInterval(() => {
     reg.store.compact(retentionOf(opts)).then(
       (r) => r.removedChanges > 0 && reg.app.log.info(r, 'compacted the change log'),
@@ -216,6 +224,8 @@ const borderServeOptions = (cmd: Command) =>
     .addOption(opt('--time-zone <iana>', "the checkpoint's time zone: ages and validity dates are judged on its calendar date", 'ERX_TIME_ZONE').default(DEFAULT_TIME_ZONE))
     .addOption(opt('--verify-every <minutes>', 'compare bucket digests with the register and repair differences this often', 'ERX_VERIFY_EVERY').argParser(positiveInt).default(60))
     .addOption(storeOption())
+    .addOption(busOption("take changes from the register's NATS JetStream stream instead of long-polling it (snapshots and keys still come from --register)"))
+    .addOption(opt('--serve-feed [yes|no]', 'serve the register\'s signed feed onward, so checkpoints can follow this replica (tiers)', 'ERX_SERVE_FEED').argParser(yesNo).preset('yes').default(false))
     .option('--no-auth', 'accept requests without tokens (local experiments only)');
 
 borderServeOptions(border.command('serve').description('run a border replica: bootstrap from the register, follow its changes, answer screenings')).action(async (_opts, cmd: Command) => {
@@ -225,6 +235,8 @@ borderServeOptions(border.command('serve').description('run a border replica: bo
     auth: opts.auth,
     dataDir: resolve(opts.data),
     ...(opts.store ? { store: opts.store } : {}),
+    ...(opts.bus ? { bus: opts.bus } : {}),
+    serveFeed: opts.serveFeed,
     registerUrl: opts.register,
     batchSize: opts.batch,
     maxStalenessSeconds: opts.maxStaleness,

@@ -1,13 +1,16 @@
 /**
  * The serving side of the exchange: a snapshot stream and a long-polled change feed. Any process that
- * holds an ordered change log can serve it (today the register; later a replica serving onward).
+ * holds an ordered log of signed batches can serve it: the register (its own store), and a replica
+ * serving onward to the next tier (exchange/relay), which passes the register's signed batches and
+ * snapshot through unchanged — so a checkpoint verifies the register's signature however many tiers
+ * away it is.
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Conflict, ErxError } from '../shared/errors.js';
 import { type AuthGate, route } from '../shared/route.js';
-import { addRecord, BUCKETS, emptyDigests } from './digest.js';
+import { addRecord, type BucketDigests, BUCKETS, emptyDigests } from './digest.js';
 import type { PublicKeyInfo } from './keys.js';
 import { type ChangeBatch, PROTOCOL_VERSION, type SignedBatch, type SnapshotLine } from './protocol.js';
 
@@ -20,6 +23,22 @@ export interface FeedSource {
   onCommit(listener: (headSeq: number) => void): () => void;
   /** The keys whose signatures this feed's batches carry (the register's, wherever it is served from). */
   keys(): Promise<PublicKeyInfo[]>;
+  /**
+   * Bucket digests of the state as of a sequence number this feed serves. Optional: without it they
+   * are computed from `snapshot()` (a relay answers with the register's, passed through).
+   */
+  digest?(): Promise<RemoteDigestAnswer>;
+  /**
+   * The register time as of which this feed holds every change it reports (a page's `registerTime`).
+   * Optional: the register's own feed is complete now. A relay answers with the time it was itself last
+   * current, so a checkpoint behind a centre that lost the register does not believe itself current.
+   */
+  registerTime?(): Promise<string>;
+}
+
+export interface RemoteDigestAnswer extends BucketDigests {
+  asOfSeq: number;
+  lastHash: string;
 }
 
 export const MAX_BATCH = 5000;
@@ -104,12 +123,13 @@ export function registerFeedRoutes(app: FastifyInstance, gate: AuthGate, source:
       head = await source.headSeq();
     }
     const batches = head > query.after ? await source.batchesAfter(query.after, query.limit, { reliefOnly: query.relief }) : [];
-    return { protocol: PROTOCOL_VERSION, after: query.after, batches, registerSeq: head, registerTime: new Date().toISOString() };
+    return { protocol: PROTOCOL_VERSION, after: query.after, batches, registerSeq: head, registerTime: (await source.registerTime?.()) ?? new Date().toISOString() };
   });
 
   route(app, gate, { method: 'GET', url: '/v1/exchange/keys', summary: "The register's published signing keys", tags, access: 'public' }, async () => ({ keys: await source.keys() }));
 
   route(app, gate, { method: 'GET', url: '/v1/exchange/digest', summary: 'Bucket digests of the current state (anti-entropy)', tags, access: FOLLOWERS }, async () => {
+    if (source.digest) return { ...(await source.digest()), buckets: BUCKETS };
     const digests = emptyDigests();
     let asOfSeq = 0;
     let lastHash = '';
@@ -122,11 +142,24 @@ export function registerFeedRoutes(app: FastifyInstance, gate: AuthGate, source:
 
   route(app, gate, { method: 'GET', url: '/v1/exchange/snapshot', summary: 'A consistent, signed snapshot (NDJSON), whole or some buckets', tags, access: FOLLOWERS, query: snapshotQuery }, async ({ query, reply }) => {
     const { buckets } = query;
+    // The first line is read before the answer starts, so a source that cannot give a snapshot (a
+    // relay that holds none yet) answers with its error status rather than a broken stream.
+    const lines = source.snapshot(buckets ? { buckets } : {})[Symbol.asyncIterator]();
+    const first = await lines.next();
+    // Ends the source (its read transaction) once, whether the stream finishes or the client leaves first.
+    let ended = false;
+    const end = async () => {
+      if (ended) return;
+      ended = true;
+      await lines.return?.();
+    };
+    reply.raw.once('close', () => void end().catch(() => undefined));
     async function* ndjson() {
       observer.snapshotStarted?.();
       try {
         let chunk = '';
-        for await (const line of source.snapshot(buckets ? { buckets } : {})) {
+        for (let r = first; !r.done; r = await lines.next()) {
+          const line = r.value;
           chunk += JSON.stringify(line) + '\n';
           if (chunk.length > 64 * 1024) {
             yield chunk;
@@ -135,6 +168,7 @@ export function registerFeedRoutes(app: FastifyInstance, gate: AuthGate, source:
         }
         if (chunk) yield chunk;
       } finally {
+        await end();
         observer.snapshotEnded?.();
       }
     }

@@ -17,6 +17,12 @@
  *      rejected page is logged with its reason, counted, and refetched after a pause;
  *  F5  relief (lifts, deferments) in a backlog is applied before the rest of the backlog, and no later
  *      in-order change can take an entity back to an older state.
+ *
+ * Events: 'bootstrapped' (asOfSeq), 'pageApplied' (the SignedBatch[] just applied, unchanged),
+ * 'applied' (new cursor), 'progress', 'relief', 'rejected' (reason).
+ *
+ * The follower does not care how pages travel (transport/feedClient.ts: HTTP, NATS JetStream): the
+ * cursor lives in the store, so a replica can change transport between runs without re-bootstrapping.
  */
 import { EventEmitter } from 'node:events';
 import { planPage } from '../border/apply.js';
@@ -43,11 +49,22 @@ export interface FollowerOptions {
 
 const BOOTSTRAP_CHUNK = 2000;
 const MAX_BACKOFF_MS = 5000;
+/**
+ * A feed counts as live while the register time it last vouched for is this recent, checked as the
+ * next request leaves — right after the page arrived. The register vouches for "now" on every page
+ * (cut when it is sent), a JetStream stream every second (the publisher's heartbeat), a centre for the
+ * time it was itself last current. So the window covers transit and clock skew only (clocks are
+ * compared across machines, as for `lagSeconds`); a checkpoint behind a centre that lost the register
+ * stops claiming current data within a long-poll plus this window.
+ */
+const LIVE_WINDOW_MS = 10_000;
 
 export class Follower extends EventEmitter {
   state: SyncState = 'starting';
   lastContactAt: Date | null = null;
   lastError: string | null = null;
+  /** The register time the feed last vouched for (its page's `registerTime`), as a number; null before contact. */
+  private feedTime: number | null = null;
   /** When the current long-poll began with nothing left to apply; null if not caught up and listening. */
   listeningSince: Date | null = null;
   counters = { batchesApplied: 0, changesApplied: 0, duplicates: 0, errors: 0, bootstraps: 0, rebootstraps: 0, reliefApplied: 0 };
@@ -141,6 +158,7 @@ export class Follower extends EventEmitter {
       if (plan.action === 'reject') throw new BatchRejected(plan.reason, plan.detail);
       if (plan.action === 'duplicate') throw new Error(`feed has nothing between ${cursor} and ${target}`);
       await store.applyBatches(cursor, plan.batches, page.registerSeq, page.registerTime);
+      this.emit('pageApplied', batches.filter((b) => b.lastSeq > cursor));
       this.emit('applied', plan.batches[plan.batches.length - 1]!.lastSeq);
     }
   }
@@ -221,6 +239,7 @@ export class Follower extends EventEmitter {
         this.options.onBootstrapProgress?.(done, header.records);
         log.info({ records: done, asOfSeq: header.asOfSeq, seconds: (Date.now() - started) / 1000 }, 'bootstrap complete');
         this.lastContactAt = new Date();
+        this.feedTime = Date.parse(header.registerTime);
         this.state = 'following';
         this.emit('bootstrapped', header.asOfSeq);
         return;
@@ -313,9 +332,16 @@ export class Follower extends EventEmitter {
     const caughtUp = cursor >= state.registerSeq;
     const wait = caughtUp ? (this.options.longPollMs ?? 10_000) : 0;
     this.state = 'following';
-    this.listeningSince = caughtUp && this.lastContactAt ? new Date() : null;
+    // Only after a step that reached the feed: a retry's request to a feed that is down must not make
+    // stale data look current while it is on its way to failing. Nor when the feed itself last vouched
+    // for an old register time: a centre (tiers) or a stream that lost the register answers with the
+    // time it last held everything, and a checkpoint listening to it is only that current.
+    const feedLive = this.feedTime !== null && Date.now() - this.feedTime < LIVE_WINDOW_MS;
+    this.listeningSince = caughtUp && this.lastContactAt && this.lastError === null && feedLive ? new Date() : null;
     const page = await client.changes(cursor, this.options.batchSize ?? 1000, wait, AbortSignal.any([this.abort.signal, this.stepAbort.signal]));
     this.listeningSince = null;
+    this.feedTime = Date.parse(page.registerTime);
+    if (Number.isNaN(this.feedTime)) this.feedTime = null;
     this.lastContactAt = new Date();
     this.lastError = null;
     try {
@@ -343,6 +369,10 @@ export class Follower extends EventEmitter {
       if (err instanceof CursorMoved) return; // someone else applied it; re-read the cursor
       throw err;
     }
+    // The signed batches just applied, whole and as received, for a replica that serves its feed
+    // onward (exchange/relay). Emitted synchronously, before the step ends, so a listener that
+    // archives them is done before anyone pausing the loop (exclusive) runs.
+    this.emit('pageApplied', page.batches.filter((b) => b.lastSeq > cursor));
     this.counters.batchesApplied += plan.batches.length;
     const changes = plan.batches.reduce((n, b) => n + b.changes.length, 0);
     this.counters.changesApplied += changes;

@@ -8,6 +8,7 @@ import { createServer } from '../shared/http.js';
 import { createMetrics, instrumentHttp } from '../shared/metrics.js';
 import { isPostgresUrl, postgresRegisterStore } from '../store/postgres/index.js';
 import { SqliteRegisterStore } from '../store/sqlite/registerStore.js';
+import { startBusPublisher } from '../transport/nats/publisher.js';
 import { registerRegisterRoutes } from './routes.js';
 import { RegisterService } from './service.js';
 import type { RegisterStore } from './store.js';
@@ -26,6 +27,8 @@ export interface RegisterOptions {
   store?: string;
   /** Require bearer tokens (default). Off only for local experiments. */
   auth?: boolean;
+  /** A nats:// URL: also publish every signed batch to this JetStream (docs/nats.md). */
+  bus?: string;
 }
 
 /**
@@ -84,6 +87,8 @@ export async function createRegister(options: RegisterOptions): Promise<Register
       return reply.status(503).send({ ready: false, reason: `database: ${(err as Error).message}` });
     }
   });
+  // Fan-out over NATS JetStream: publishes beside the HTTP feed, never in the way of a commit.
+  const publisher = options.bus ? startBusPublisher(options.bus, store, metrics) : null;
   return {
     app,
     store,
@@ -91,6 +96,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     keys,
     async close() {
       await app.close();
+      await publisher?.stop();
       await store.close();
     },
   };

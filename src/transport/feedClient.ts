@@ -1,6 +1,20 @@
 /**
- * How a replica reaches a feed. HTTP today (src/transport/http); other transports implement the same
- * interface. The follower treats what arrives as untrusted: it checks order and completeness itself.
+ * How a replica reaches a feed: over HTTP (src/transport/http: the register, or a replica serving the
+ * feed onward) or over NATS JetStream (src/transport/nats: changes from the register's stream, the rest
+ * over HTTP).
+ *
+ * The contract is deliberately small, because the follower treats whatever arrives as untrusted and
+ * checks order, completeness, the hash chain and the signatures itself (exchange/follower.ts,
+ * border/apply.ts). A transport must:
+ *  - hand out batches exactly as the register signed them (never re-serialise them into something
+ *    else, split or merge them) — a checkpoint verifies the register's signature whatever carried them;
+ *  - answer `changes(after)` for any `after` the caller asks, again and again (a refused page is asked
+ *    for again; a replica may restart anywhere): the caller's cursor, kept in its own database, is the
+ *    only cursor — so a replica can change transport without bootstrapping again;
+ *  - report in `registerSeq`/`registerTime` only what the register (or a relay that was itself current)
+ *    vouched for: a replica claims to be current from them;
+ *  - with `waitMs`, hold the answer until something newer exists or the time runs out (a long-poll),
+ *    and give up promptly when `signal` aborts.
  */
 import type { PublicKeyInfo } from '../exchange/keys.js';
 import type { BucketDigests } from '../exchange/digest.js';
