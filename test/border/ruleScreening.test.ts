@@ -71,6 +71,15 @@ test('an exemption expiring at midnight: valid through its last day on the check
   assert.equal(screen({ score: 0.98, deferments, crossingDate: '2026-06-02' })[0]!.status, 'in-scope', '00:00 the next day');
 });
 
+test('R1: with a document presented, a namesake born the same day holding another passport does not release (refer)', () => {
+  const deferments = [{ kind: 'exemption' as const, category: 'health' as const, validFrom: '2026-01-01', validTo: '2030-01-01' }];
+  const namesake: PersonMatch = { personId: 'E-1', score: 0.97, matchedOn: ['name', 'dateOfBirth'], features: [], detail: '' };
+  const [reason] = screen({ score: 0.97, deferments, matches: [namesake] });
+  assert.equal(reason!.status, 'exemption-unconfirmed', 'the officer checks the passport');
+  const withoutDocument = screen({ score: 0.97, deferments, matches: [namesake], traveller: { surname: 'IVANOV', givenNames: 'IURII', dateOfBirth: '1990-05-05', sex: 'M', nationality: 'RUS' } });
+  assert.equal(withoutDocument[0]!.status, 'exempt', 'no document presented: name and date of birth identify');
+});
+
 test('R3: only a possible identification of an exemption holder is refer (the officer confirms who it is)', () => {
   const [reason] = screen({ score: 0.8, deferments: [{ category: 'student', validFrom: '2025-09-01', validTo: '2027-06-30' }] });
   assert.equal(reason!.status, 'exemption-unconfirmed');
