@@ -128,34 +128,6 @@ export class AuditTrail {
     return { ...entry, hash };
   }
 
-  private queued: { entry: NewAuditEntry; done: (e: AuditEntry) => void; failed: (err: unknown) => void }[] = [];
-
-  /**
-   * Group commit: entries appended in the same turn of the event loop are written in one transaction
-   * (one WAL commit instead of one each), and each promise resolves only after that commit — so a
-   * screening is still answered only once its entry is written (S4). Not for use inside a caller's
-   * transaction (use `append` there).
-   */
-  appendSoon(entry: NewAuditEntry): Promise<AuditEntry> {
-    return new Promise((done, failed) => {
-      if (this.queued.push({ entry, done, failed }) === 1) setImmediate(() => this.flush());
-    });
-  }
-
-  private flush(): void {
-    const batch = this.queued;
-    this.queued = [];
-    let written: AuditEntry[];
-    try {
-      written = this.db.transaction(() => batch.map((q) => this.append(q.entry)))();
-    } catch (err) {
-      this.invalidate();
-      for (const q of batch) q.failed(err);
-      return;
-    }
-    written.forEach((e, i) => batch[i]!.done(e));
-  }
-
   recent(action: string, limit: number, actorPrefix?: string): AuditEntry[] {
     const rows = actorPrefix
       ? this.db.prepare<[string, string, number], AuditRow>("SELECT * FROM audit_trail WHERE action = ? AND actor LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?").all(action, actorPrefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%', limit)

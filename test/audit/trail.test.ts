@@ -95,28 +95,3 @@ test('every register mutation is audited in its own transaction; erx audit verif
   assert.equal(broken.code, 1);
   assert.match(broken.stdout, /BROKEN at entry 2: content does not match its hash/);
 });
-
-test('group commit: entries appended together are written in one transaction, in call order, each resolved after its commit', async (t) => {
-  const { db, trail } = trailWith(t, 3);
-  const commits: number[] = [];
-  const total = () => (db.prepare('SELECT count(*) AS n FROM audit_trail').get() as { n: number }).n;
-  const pending = Array.from({ length: 40 }, (_, i) =>
-    trail.appendSoon({ actor: 'checkpoint:a', action: 'screening', subject: `g-${i}`, detail: { i } }).then((e) => {
-      commits.push(total());
-      return e;
-    }),
-  );
-  assert.equal(total(), 3, 'nothing is written before the flush');
-  const written = await Promise.all(pending);
-  assert.deepEqual(written.map((e) => e.seq), Array.from({ length: 40 }, (_, i) => i + 4), 'call order');
-  assert.ok(commits.every((n) => n === 43), 'each promise resolves after the whole group is committed');
-  assert.equal(trail.verify().ok, true);
-  // A group whose write fails rejects every member, and the chain carries on from the last commit.
-  db.exec("CREATE TRIGGER refuse BEFORE INSERT ON audit_trail WHEN NEW.subject = 'bad' BEGIN SELECT RAISE(ABORT, 'refused'); END;");
-  const failing = [trail.appendSoon({ actor: 'a', action: 'screening', subject: 'ok', detail: null }), trail.appendSoon({ actor: 'a', action: 'screening', subject: 'bad', detail: null })];
-  const outcomes = await Promise.allSettled(failing);
-  assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected']);
-  assert.equal(total(), 43, 'all or none');
-  assert.equal((await trail.appendSoon({ actor: 'a', action: 'screening', subject: 'after', detail: null })).seq, 44);
-  assert.equal(trail.verify().ok, true);
-});
