@@ -298,3 +298,51 @@ test('a forged batch on the stream is refused by the replica; the register\'s ow
   const onStream = await streamBatches(nc, stream);
   assert.equal(onStream.at(-1)!.batch.hash, forged.hash, 'the publisher appended nothing after the foreign message');
 });
+
+test('J2: a page the heartbeat promises but the consumer does not deliver comes over HTTP, and the consumer is replaced', async (t) => {
+  if (await withoutNats(t)) return;
+  const { url } = busFor(t);
+  const reg = await register(t, tempDir(t));
+  const pub = publisher(t, url, reg);
+  await until('sync', () => pub.status().publishedSeq !== null);
+  await impose(reg, 'L');
+  const head = await reg.store.headSeq();
+  await until('published', () => pub.status().publishedSeq === head);
+  const client = new JetStreamFeedClient({ bus: parseBusUrl(url), http: new HttpFeedClient(reg.url), log: quiet, graceMs: 300 });
+  t.after(() => client.close());
+  assert.equal((await client.changes(0, 100, 0)).batches.at(-1)!.lastSeq, head);
+
+  // A heartbeat claiming more than the stream holds: what a stuck consumer looks like from the replica.
+  // (The real publisher is paused so that its own heartbeats do not correct the claim meanwhile.)
+  await pub.stop();
+  const nc = await testConnection();
+  t.after(() => nc.close());
+  const claim = setInterval(() => nc.publish(parseBusUrl(url).subjects.head, JSON.stringify({ publishedSeq: head + 50, asOf: new Date().toISOString() })), 20);
+  await new Promise((r) => setTimeout(r, 100));
+  const started = Date.now();
+  const page = await client.changes(head, 100, 10_000);
+  clearInterval(claim);
+  assert.deepEqual(page.batches, [], 'HTTP had nothing newer either');
+  assert.ok(Date.now() - started < 5000, 'the long-poll was cut short by the grace period, then asked of HTTP without waiting');
+  assert.equal(client.fallbacks.late, 1);
+
+  // The publisher returns; its heartbeats (every 200 ms here) replace the false claim.
+  const back = publisher(t, url, reg);
+  await until('resync', () => back.status().publishedSeq === head);
+  await new Promise((r) => setTimeout(r, 600));
+  await impose(reg, 'L');
+  const head2 = await reg.store.headSeq();
+  const next = await until('the next page from a fresh consumer', async () => {
+    const p = await client.changes(head, 100, 1000);
+    return p.batches.length > 0 && p;
+  });
+  assert.equal(next.batches.at(-1)!.lastSeq, head2);
+  assert.equal(client.lane, 'jetstream');
+  // The publisher's next heartbeats replace the false claim: a caught-up long-poll waits again.
+  await until('the true head from the heartbeat', async () => (await client.changes(head2, 100, 0)).registerSeq === head2);
+  const waitStarted = Date.now();
+  const quiet2 = await client.changes(head2, 100, 1500);
+  assert.deepEqual(quiet2.batches, []);
+  assert.ok(Date.now() - waitStarted >= 1400, 'waited for news instead of being cut short');
+  assert.equal(client.fallbacks.late, 1, 'no further fallbacks');
+});

@@ -20,8 +20,10 @@
  *      anything else, and this client hands out what the stream holds, never reordered);
  *  J2  a page the stream cannot give comes from HTTP instead: changes older than the stream reaches
  *      (a new or purged stream, retention), a hole in the stream, a re-asked range (the follower
- *      refused what it got — the stream's copy may be the bad one), or a silent heartbeat (NATS
- *      down, or the register not publishing) — so a NATS outage delays nothing and loses nothing;
+ *      refused what it got — the stream's copy may be the bad one), a page the heartbeat promises
+ *      that the consumer does not deliver in time (the consumer is then replaced), or a silent
+ *      heartbeat (NATS down, or the register not publishing) — so a NATS outage loses nothing and
+ *      delays a page by at most the heartbeat's silence;
  *  J3  the relief lane (`reliefOnly`) reads only the stream's relief subject, so a replica that is
  *      behind fetches lifts and deferments ahead of its backlog, as over HTTP;
  *  J4  `registerSeq` and `registerTime` of a page come from the publisher's heartbeat (how far the
@@ -44,7 +46,12 @@ export interface JetStreamFeedOptions {
   log: Logger;
   /** After this long without a heartbeat the stream is presumed behind, and pages come over HTTP (ms). */
   staleMs?: number;
-  /** How long a page known to be in the stream may take to arrive before HTTP is asked instead (ms). */
+  /**
+   * How long a page known to be in the stream may take to arrive before HTTP is asked instead and the
+   * consumer is replaced (ms). On a starved machine (the 50-replica lag benchmark, load average 20–40
+   * on 2 cores) an ordered consumer occasionally stopped delivering for seconds; keeping it made every
+   * following page wait out the grace period again, replacing it costs one consumer creation.
+   */
   graceMs?: number;
   connectionName?: string;
 }
@@ -238,7 +245,9 @@ export class JetStreamFeedClient implements FeedClient {
           const hb = parseHeartbeat(msg.data);
           if (!hb) return;
           this.lastHeartbeatAt = Date.now();
-          if (!this.head || hb.publishedSeq >= this.head.seq) this.head = { seq: hb.publishedSeq, asOf: hb.asOf };
+          // The latest heartbeat is the publisher's word (it is one publisher on one connection, so in
+          // order); a claim that was wrong, or a register restored to an earlier head, does not linger.
+          this.head = { seq: hb.publishedSeq, asOf: hb.asOf };
           for (const w of [...this.heartbeatWaiters]) w();
         },
       });
@@ -346,7 +355,12 @@ export class JetStreamFeedClient implements FeedClient {
     }
     if (tail.error) return this.viaHttp(`consumer: ${tail.error.message}`, after, limit, waitMs, signal, options);
     if (tail.buffer.length === 0) {
-      if (known()) return this.viaHttp(`late: the stream holds changes after ${after} that did not arrive within ${this.graceMs} ms`, after, limit, 0, signal, options);
+      if (known()) {
+        // The consumer may be stuck: this page from HTTP, and a fresh consumer from the next cursor on.
+        await tail.close();
+        if (this.tail === tail) this.tail = null;
+        return this.viaHttp(`late: the stream holds changes after ${after} that did not arrive within ${this.graceMs} ms`, after, limit, 0, signal, options);
+      }
       if (Date.now() - this.lastHeartbeatAt > this.staleMs) return this.viaHttp('bus: heartbeat went silent', after, limit, waitMs, signal, options);
       this.using('jetstream');
       return this.page(after, []);
