@@ -74,7 +74,7 @@ test('web console: screen (hit), lift, screen (clear), bad MRZ, self-check, oper
 
   await t.test('the officer screens the showcase MRZ and sees HIT with its reasons', async () => {
     await officer.goto(`${B}/console/officer#token=${checkpoint}&token=${auditor}&peer=${encodeURIComponent(R)}&peerToken=${operator}`);
-    await officer.waitForFunction(`document.activeElement?.id === 'mrz'`);
+    await officer.locator('#mrz:focus').waitFor();
     assert.equal(new URL(officer.url()).hash, '', 'the tokens are taken out of the address bar');
     // As a scanner types it: line, Enter (the zone is not complete: a new line), line, Enter (complete: screens).
     const [l1, l2] = MRZ.split('\n') as [string, string];
@@ -99,7 +99,7 @@ test('web console: screen (hit), lift, screen (clear), bad MRZ, self-check, oper
 
   await t.test('the operator finds the person and lifts the restriction', async () => {
     await desk.goto(`${R}/console/persons#token=${operator}&peer=${encodeURIComponent(B)}`);
-    await desk.waitForFunction(`document.activeElement?.id === 'person-q'`);
+    await desk.locator('#person-q:focus').waitFor();
     await desk.keyboard.type(restricted.documents[0]!.number);
     await desk.keyboard.press('Enter');
     const row = desk.locator('tr[data-restriction="CU-2024-77"]');
@@ -109,7 +109,7 @@ test('web console: screen (hit), lift, screen (clear), bad MRZ, self-check, oper
     await desk.locator('#history-heading').waitFor();
     await desk.locator('table.history').waitFor();
     await row.getByRole('button', { name: 'Lift' }).click();
-    await desk.waitForFunction(`document.activeElement?.id === 'lift-CU-2024-77-at'`);
+    await desk.locator('#lift-CU-2024-77-at:focus').waitFor();
     await desk.getByLabel('Reason').selectOption('cancellation');
     await desk.getByRole('button', { name: 'Lift CU-2024-77' }).click();
     const status = desk.locator('.note-ok[role="status"]');
@@ -191,7 +191,7 @@ test('web console: screen (hit), lift, screen (clear), bad MRZ, self-check, oper
     await officer.goto(`${B}/console/operations`);
     await officer.locator('.health-ok').waitFor();
     await officer.locator('canvas#per-minute').waitFor();
-    await officer.waitForFunction(`/[1-9]\\d* in all/.test(document.querySelector('#per-minute-caption')?.textContent ?? '')`);
+    await officer.locator('#per-minute-caption', { hasText: /[1-9]\d* in all/ }).waitFor();
     assert.match(await officer.locator('main').innerText(), /none \(every batch verified/);
     await a11y(officer, 'border operations');
     await screenshot(officer, '6-border-operations');
