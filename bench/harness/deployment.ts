@@ -27,7 +27,9 @@ import { openRegisterStore } from '../../src/register/server.js';
 import { personSchema, type PersonInput } from '../../src/register/schemas.js';
 import { RegisterService } from '../../src/register/service.js';
 import { openDatabase } from '../../src/store/sqlite/open.js';
-import { SqliteReplicaStore } from '../../src/store/sqlite/replicaStore.js';
+import { SqliteReplicaStore, stateCacheKiB } from '../../src/store/sqlite/replicaStore.js';
+import { encodeDeferments, encodeDocuments, encodeName } from '../../src/store/rows.js';
+import type { BorderPerson } from '../../src/exchange/protocol.js';
 import { parseBusUrl } from '../../src/transport/nats/busConfig.js';
 import type { Resources, Service } from './processes.js';
 
@@ -183,7 +185,9 @@ export const sqliteStore: Store = {
           if (c.body === null) continue;
           const body = JSON.parse(c.body);
           if (c.entity === 'person') {
-            out.persons.push([body.personId, body.surname, body.givenNames, body.patronymic ?? null, body.dateOfBirth, JSON.stringify(body.documents), JSON.stringify(body.deferments), c.seq]);
+            // The row as the replica store writes it (src/store/rows.ts: compact names and documents), precomputed.
+            const p = body as BorderPerson;
+            out.persons.push([p.personId, encodeName(p.surname), encodeName(p.givenNames), p.patronymic === undefined ? null : encodeName(p.patronymic), p.dateOfBirth, encodeDocuments(p.documents), encodeDeferments(p.deferments), c.seq]);
             for (const d of body.documents) out.documents.push([d.number, d.country, body.personId]);
             for (const k of defaultMatcher.indexKeys(body)) out.nameKeys.push([k, body.personId]);
           } else {
@@ -198,13 +202,13 @@ export const sqliteStore: Store = {
   },
 
   async rawInsert(dir, batches, withIndexRows) {
-    const db = openDatabase(join(dir, 'raw.db'), { synchronous: 'NORMAL' });
+    // The replica's pragmas: WAL, synchronous=NORMAL, its page cache.
+    const db = openDatabase(join(dir, 'raw.db'), { synchronous: 'NORMAL', cacheKiB: stateCacheKiB(0) }); // as a replica opened empty
     db.exec(`CREATE TABLE persons ${PERSON_COLUMNS}; CREATE TABLE restrictions ${RESTRICTION_COLUMNS};`);
     if (withIndexRows) {
+      // The replica's index tables (src/store/sqlite/replicaStore.ts): no by-person index on documents or name keys.
       db.exec(`CREATE TABLE documents (number TEXT NOT NULL, country TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (number, country, person_id)) WITHOUT ROWID;
         CREATE TABLE name_keys (key TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (key, person_id)) WITHOUT ROWID;
-        CREATE INDEX documents_by_person ON documents(person_id);
-        CREATE INDEX name_keys_by_person ON name_keys(person_id);
         CREATE INDEX restrictions_by_person ON restrictions(person_id);`);
     }
     const person = db.prepare('INSERT OR REPLACE INTO persons VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
@@ -227,8 +231,8 @@ export const sqliteStore: Store = {
       insert(b);
       ms += performance.now() - t0;
       rows += b.persons.length + b.restrictions.length;
-      // A by-person index entry beside each restriction, document and name-key row.
-      entries += withIndexRows ? b.persons.length + 2 * (b.restrictions.length + b.documents.length + b.nameKeys.length) : b.persons.length + b.restrictions.length;
+      // A by-person index entry beside each restriction.
+      entries += withIndexRows ? b.persons.length + 2 * b.restrictions.length + b.documents.length + b.nameKeys.length : b.persons.length + b.restrictions.length;
       await turn();
     }
     db.close();

@@ -2,7 +2,7 @@
  * Table rows and the domain objects they hold, shared by the SQLite and PostgreSQL stores: both keep
  * the same columns (JSON as text), so one mapping serves both and keeps their border views identical.
  */
-import type { Person, Restriction } from '../domain/types.js';
+import type { Deferment, IdentityDocument, Person, Restriction } from '../domain/types.js';
 import type { BorderPerson, BorderRestriction, Change, ChangeEntity } from '../exchange/protocol.js';
 
 export interface RegisterPersonRow {
@@ -97,11 +97,81 @@ export function changeOf(row: ChangeRow): Change {
   } as Change;
 }
 
+/**
+ * A replica keeps a person's documents as lines of `type TAB number TAB country`, not JSON: a third of
+ * the JSON was its own key names and punctuation, repeated for every one of ten million persons (about
+ * 37 bytes of a 150-byte row). A document whose fields would break that form (a tab or newline, or a
+ * text that would start with `[`) keeps the whole list as JSON; rows written before this form are JSON
+ * too, and both read back the same.
+ */
+export function encodeDocuments(docs: readonly IdentityDocument[]): string {
+  const plain = docs.every((d) => !/[\t\n]/.test(d.type + d.number + d.country)) && !(docs[0]?.type.startsWith('['));
+  if (!plain) return JSON.stringify(docs);
+  return docs.map((d) => `${d.type}\t${d.number}\t${d.country}`).join('\n');
+}
+
+export function decodeDocuments(text: string): IdentityDocument[] {
+  if (text === '') return [];
+  if (text.startsWith('[')) return JSON.parse(text) as IdentityDocument[];
+  return text.split('\n').map((line) => {
+    const [type, number, country] = line.split('\t') as [string, string, string];
+    return { type, number, country };
+  });
+}
+
+/** Most persons hold no deferment: an empty list is kept as an empty text (`[]` before; both read back). */
+export function encodeDeferments(deferments: readonly Deferment[]): string {
+  return deferments.length === 0 ? '' : JSON.stringify(deferments);
+}
+
+export function decodeDeferments(text: string): Deferment[] {
+  return text === '' ? [] : (JSON.parse(text) as Deferment[]);
+}
+
+/**
+ * A replica keeps a Cyrillic name one byte per letter, in Windows-1251 (a BLOB), where UTF-8 takes two:
+ * names are half of a person's row, and ten million rows are the replica's disk and page cache. A name
+ * with a letter Windows-1251 lacks (another script, a rare diacritic), and a name in ASCII alone (no
+ * gain), stays text; text and bytes both read back as the same string. The table is Node's own
+ * decoder read backwards, so the two directions cannot disagree.
+ */
+const CP1251 = new TextDecoder('windows-1251');
+const CP1251_BYTE = (() => {
+  const byCode = new Map<number, number>();
+  for (let b = 0x80; b < 0x100; b++) {
+    const ch = CP1251.decode(Uint8Array.of(b));
+    if (ch.length === 1 && ch !== '\uFFFD' && !byCode.has(ch.charCodeAt(0))) byCode.set(ch.charCodeAt(0), b);
+  }
+  return byCode;
+})();
+
+export function encodeName(name: string): string | Buffer {
+  let ascii = true;
+  const out = Buffer.allocUnsafe(name.length);
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code < 0x80) {
+      out[i] = code;
+      continue;
+    }
+    const b = CP1251_BYTE.get(code);
+    if (b === undefined) return name;
+    out[i] = b;
+    ascii = false;
+  }
+  return ascii ? name : out;
+}
+
+export function decodeName(value: string | Uint8Array): string {
+  return typeof value === 'string' ? value : CP1251.decode(value);
+}
+
 export interface ReplicaPersonRow {
   person_id: string;
-  surname: string;
-  given_names: string;
-  patronymic: string | null;
+  /** Text, or Windows-1251 bytes (encodeName). */
+  surname: string | Uint8Array;
+  given_names: string | Uint8Array;
+  patronymic: string | Uint8Array | null;
   date_of_birth: string;
   documents: string;
   deferments: string;
@@ -122,13 +192,13 @@ export interface ReplicaRestrictionRow {
 export function replicaPersonOf(row: ReplicaPersonRow): BorderPerson {
   const p: BorderPerson = {
     personId: row.person_id,
-    surname: row.surname,
-    givenNames: row.given_names,
+    surname: decodeName(row.surname),
+    givenNames: decodeName(row.given_names),
     dateOfBirth: row.date_of_birth,
-    documents: JSON.parse(row.documents),
-    deferments: JSON.parse(row.deferments),
+    documents: decodeDocuments(row.documents),
+    deferments: decodeDeferments(row.deferments),
   };
-  if (row.patronymic !== null) p.patronymic = row.patronymic;
+  if (row.patronymic !== null) p.patronymic = decodeName(row.patronymic);
   return p;
 }
 

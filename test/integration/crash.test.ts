@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { spawnService } from '../../src/cli/child.js';
 import { canonicalJson } from '../../src/shared/canonical.js';
+import { type ReplicaPersonRow, replicaPersonOf } from '../../src/store/rows.js';
 import { callUp, personLine, served, tempDir } from '../helpers.js';
 import { borderArgs, caughtUp, get, known, post, startRegister, tokenFor } from './processes.js';
 
@@ -16,7 +17,8 @@ const ROUNDS = 8;
 
 function replicaRows(dir: string) {
   const db = new Database(join(dir, 'state.db'), { readonly: true });
-  const persons = db.prepare('SELECT person_id, surname, given_names, patronymic, date_of_birth, documents, deferments FROM persons ORDER BY person_id').all();
+  // Read back through the store's own row mapping (names and documents are kept in compact forms).
+  const persons = (db.prepare('SELECT * FROM persons ORDER BY person_id').all() as ReplicaPersonRow[]).map(replicaPersonOf);
   const restrictions = db.prepare('SELECT restriction_id, person_id, kind, basis, office, in_force_from, lifted_at, lift_reason FROM restrictions ORDER BY restriction_id').all();
   const meta = Object.fromEntries((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
   db.close();
@@ -26,10 +28,7 @@ function replicaRows(dir: string) {
 async function registerRows(url: string) {
   const text = await (await fetch(`${url}/v1/exchange/snapshot`, { headers: { authorization: `Bearer ${await tokenFor(url)}` } })).text();
   const lines = text.trim().split('\n').map((l) => JSON.parse(l));
-  const persons = lines.filter((l) => l.type === 'person').map(({ body: p }) => ({
-    person_id: p.personId, surname: p.surname, given_names: p.givenNames, patronymic: p.patronymic ?? null,
-    date_of_birth: p.dateOfBirth, documents: JSON.stringify(p.documents), deferments: JSON.stringify(p.deferments),
-  }));
+  const persons = lines.filter((l) => l.type === 'person').map(({ body }) => body);
   const restrictions = lines.filter((l) => l.type === 'restriction').map(({ body: r }) => ({
     restriction_id: r.restrictionId, person_id: r.personId, kind: r.kind, basis: r.basis, office: r.office,
     in_force_from: r.inForceFrom, lifted_at: r.liftedAt ?? null, lift_reason: r.liftReason ?? null,

@@ -30,11 +30,11 @@ import { canonicalJson } from '../../shared/canonical.js';
 import { faultPointInBatch } from '../../shared/faults.js';
 import { auditTrailSchema, PostgresAuditTrail } from './auditTrail.js';
 import { checkSchemaName, createPool, fetchChunks, inTransaction, migrate, type Pool, type PoolClient, type PostgresLocation } from './db.js';
-import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf } from '../rows.js';
+import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf, encodeDocuments, encodeDeferments } from '../rows.js';
 
 /** The tables a bootstrap replaces, in the order everything that takes several of them locks them. */
 const STATE_TABLES = ['meta', 'applied_batches', 'documents', 'name_keys', 'persons', 'restrictions', 'rules'] as const;
-const STATE_INDEXES = ['documents_by_person', 'name_keys_by_person', 'restrictions_by_person'] as const;
+const STATE_INDEXES = ['restrictions_by_person'] as const;
 
 /** The replicated state, under a name prefix: '' for the live tables, 'next_' for a bootstrap being built. */
 function stateTables(s: string, p: string, unlogged: boolean): string {
@@ -78,10 +78,13 @@ function rulesTable(s: string, p: string, create: string): string {
   return `${create} ${s}.${p}rules (rule_id text COLLATE "C", body text NOT NULL, seq bigint NOT NULL, CONSTRAINT ${p}rules_pkey PRIMARY KEY (rule_id));`;
 }
 
+/**
+ * `documents` and `name_keys` have no index by person (the first schema step made them; a later one
+ * drops them): a person's old rows are found by recomputing them from the person's stored row
+ * (writeState), as on SQLite.
+ */
 function stateIndexes(s: string, p: string): string {
   return `
-  CREATE INDEX ${p}documents_by_person ON ${s}.${p}documents (person_id);
-  CREATE INDEX ${p}name_keys_by_person ON ${s}.${p}name_keys (person_id);
   CREATE INDEX ${p}restrictions_by_person ON ${s}.${p}restrictions (person_id);`;
 }
 
@@ -120,6 +123,7 @@ const SCHEMA: ((s: string) => string)[] = [
 
   ${auditTrailSchema(s)}`,
   (s) => rulesTable(s, '', 'CREATE TABLE IF NOT EXISTS'),
+  (s) => `DROP INDEX IF EXISTS ${s}.documents_by_person; DROP INDEX IF EXISTS ${s}.name_keys_by_person;`,
 ];
 
 /** The final state of each entity a write touches (null: gone), with the seq that set it. */
@@ -239,6 +243,35 @@ export class PostgresReplicaStore implements ReplicaStore {
   }
 
   /**
+   * Deletes the documents and name keys of these persons' stored rows (before they are replaced or
+   * deleted). There is no index by person on those tables: the old rows are read by primary key, their
+   * documents and keys recomputed with the matcher, and only rows with those numbers and keys (and
+   * one of these persons) are deleted, through the primary keys. A row edited by hand behind the
+   * replica's back leaves the rows of its earlier contents behind; they are harmless: a stale key only
+   * makes the person a candidate once more, scored on the real row, and byDocument returns a person
+   * only if the row holds the document (anti-entropy repairs the row itself).
+   */
+  private async clearPersons(client: PoolClient, p: string, ids: string[]): Promise<void> {
+    const s = this.s;
+    const rows = (await client.query<PersonRow>(`SELECT * FROM ${s}.${p}persons WHERE person_id = ANY($1::text[])`, [ids])).rows;
+    const numbers = new Set<string>();
+    const keys = new Set<string>();
+    for (const row of rows) {
+      let old: BorderPerson;
+      try {
+        old = personOf(row);
+      } catch {
+        continue; // a row broken by hand: nothing to recompute from
+      }
+      for (const d of old.documents) numbers.add(d.number);
+      for (const k of this.options.matcher.indexKeys(old)) keys.add(k);
+    }
+    const found = rows.map((r) => r.person_id);
+    if (numbers.size > 0) await client.query(`DELETE FROM ${s}.${p}documents WHERE number = ANY($1::text[]) AND person_id = ANY($2::text[])`, [[...numbers], found]);
+    if (keys.size > 0) await client.query(`DELETE FROM ${s}.${p}name_keys WHERE key = ANY($1::text[]) AND person_id = ANY($2::text[])`, [[...keys], found]);
+  }
+
+  /**
    * Writes final entity states in a few set-based statements. `fresh`: the bootstrap's empty tables,
    * with no old documents or keys to clear first.
    */
@@ -252,10 +285,7 @@ export class PostgresReplicaStore implements ReplicaStore {
     for (const { body, seq } of w.restrictions.values()) if (body) keptR.set(body.restrictionId, { body, seq });
 
     const cleared = fresh ? goneP : [...goneP, ...keptP.keys()];
-    if (cleared.length > 0) {
-      await client.query(`DELETE FROM ${s}.${p}documents WHERE person_id = ANY($1::text[])`, [cleared]);
-      await client.query(`DELETE FROM ${s}.${p}name_keys WHERE person_id = ANY($1::text[])`, [cleared]);
-    }
+    if (cleared.length > 0) await this.clearPersons(client, p, cleared);
     if (goneP.length > 0) await client.query(`DELETE FROM ${s}.${p}persons WHERE person_id = ANY($1::text[])`, [goneP]);
     if (keptP.size > 0) {
       const ps = [...keptP.values()];
@@ -271,8 +301,8 @@ export class PostgresReplicaStore implements ReplicaStore {
           ps.map((x) => x.body.givenNames),
           ps.map((x) => x.body.patronymic ?? null),
           ps.map((x) => x.body.dateOfBirth),
-          ps.map((x) => JSON.stringify(x.body.documents)),
-          ps.map((x) => JSON.stringify(x.body.deferments)),
+          ps.map((x) => encodeDocuments(x.body.documents)),
+          ps.map((x) => encodeDeferments(x.body.deferments)),
           ps.map((x) => x.seq),
         ],
       );
@@ -572,7 +602,8 @@ export class PostgresReplicaStore implements ReplicaStore {
           `SELECT p.* FROM ${s}.documents d JOIN ${s}.persons p ON p.person_id = d.person_id WHERE d.number = $1 ORDER BY d.country, d.person_id`,
           [number],
         );
-    return rows.rows.map(personOf);
+    // Only persons whose row holds the document: a row edited by hand may have left a stale documents row (clearPersons).
+    return rows.rows.map(personOf).filter((p) => p.documents.some((d) => d.number === number && (!country || d.country === country)));
   }
 
   async byNameKeys(keys: string[], limit: number): Promise<ListedPerson[]> {

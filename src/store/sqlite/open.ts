@@ -16,8 +16,17 @@ export type Db = Database.Database;
 export interface OpenOptions {
   synchronous: 'FULL' | 'NORMAL' | 'OFF';
   readonly?: boolean;
-  /** WAL unless said otherwise; OFF only for a file that is worthless until complete (a bootstrap). */
-  journal?: 'WAL' | 'OFF';
+  /**
+   * WAL unless said otherwise; OFF or MEMORY only for a file that is worthless until complete (a
+   * bootstrap). Note: better-sqlite3 opens connections in SQLite's defensive mode, which refuses
+   * `journal_mode = OFF` and leaves the default (a rollback journal on disk); MEMORY keeps the journal
+   * in memory and is allowed.
+   */
+  journal?: 'WAL' | 'OFF' | 'MEMORY';
+  /** SQLite's page cache for this connection, in KiB (`PRAGMA cache_size = -N`); SQLite's default (2 MiB) if absent. */
+  cacheKiB?: number;
+  /** Bytes of the file read through a memory map (`PRAGMA mmap_size`); none if absent. */
+  mmapBytes?: number;
 }
 
 export function openDatabase(file: string, options: OpenOptions): Db {
@@ -27,6 +36,8 @@ export function openDatabase(file: string, options: OpenOptions): Db {
   if (!options.readonly) db.pragma(`journal_mode = ${options.journal ?? 'WAL'}`);
   db.pragma(`synchronous = ${options.synchronous}`);
   db.pragma('foreign_keys = ON');
+  if (options.cacheKiB !== undefined) db.pragma(`cache_size = ${-Math.max(0, Math.floor(options.cacheKiB))}`);
+  if (options.mmapBytes !== undefined) db.pragma(`mmap_size = ${Math.max(0, Math.floor(options.mmapBytes))}`);
   return db;
 }
 

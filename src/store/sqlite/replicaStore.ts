@@ -4,7 +4,7 @@
  * renames it over `state.db` only when complete, so a crash mid-bootstrap leaves the old state (or
  * none) untouched, and screening goes on from the old state while a new one is built.
  */
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReplicaState, ReplicaStore, BootstrapWriter, RepairReport, ScreeningAuditEntry } from '../../border/store.js';
 import { CursorMoved } from '../../border/store.js';
@@ -16,7 +16,7 @@ import { AUDIT_TABLE, AuditTrail } from '../../audit/trail.js';
 import { canonicalJson } from '../../shared/canonical.js';
 import { faultPointInBatch } from '../../shared/faults.js';
 import { type Db, migrate, openDatabase } from './open.js';
-import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf } from '../rows.js';
+import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf, encodeDocuments, encodeDeferments, encodeName } from '../rows.js';
 
 const STATE_TABLES = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -45,9 +45,12 @@ const STATE_TABLES = `
     lift_reason TEXT,
     seq INTEGER NOT NULL
   ) WITHOUT ROWID;`;
+/**
+ * `documents` and `name_keys` have no index by person: a person's old rows are found by reading the
+ * person's stored row and recomputing its documents and keys (see clearPerson), which saves a third of
+ * the file. Schema step 1 created such indexes; a later step drops them.
+ */
 const STATE_INDEXES = `
-  CREATE INDEX IF NOT EXISTS documents_by_person ON documents(person_id);
-  CREATE INDEX IF NOT EXISTS name_keys_by_person ON name_keys(person_id);
   CREATE INDEX IF NOT EXISTS restrictions_by_person ON restrictions(person_id);
 `;
 
@@ -64,7 +67,18 @@ const STATE_SCHEMA = [
    CREATE TRIGGER restrictions_uncounted AFTER DELETE ON restrictions BEGIN UPDATE meta SET value = value - 1 WHERE key = 'restrictions'; END;`,
   // Category-wide rules: a few rows, kept whole.
   'CREATE TABLE IF NOT EXISTS rules (rule_id TEXT PRIMARY KEY, body TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;',
+  // The by-person indexes of documents and name keys go (STATE_INDEXES): about 100 MB per million persons.
+  'DROP INDEX IF EXISTS documents_by_person; DROP INDEX IF EXISTS name_keys_by_person;',
 ];
+/** A bootstrap's staging tables (rowid tables: appends), moved into the real ones in key order by UNSTAGE. */
+const STAGING_TABLES = `
+  CREATE TABLE staged_documents (number TEXT NOT NULL, country TEXT NOT NULL, person_id TEXT NOT NULL);
+  CREATE TABLE staged_keys (key TEXT NOT NULL, person_id TEXT NOT NULL);`;
+const UNSTAGE = `
+  INSERT OR IGNORE INTO documents SELECT number, country, person_id FROM staged_documents ORDER BY number, country, person_id;
+  INSERT OR IGNORE INTO name_keys SELECT key, person_id FROM staged_keys ORDER BY key, person_id;
+  DROP TABLE staged_documents;
+  DROP TABLE staged_keys;`;
 /** A bootstrap creates the tables, then every later step that is not an index, then the indexes at the end. */
 const BOOTSTRAP_STEPS = [STATE_TABLES, ...STATE_SCHEMA.slice(1)];
 
@@ -74,6 +88,7 @@ const AUDIT_SCHEMA = [AUDIT_TABLE];
 function statements(db: Db) {
   return {
     getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+    allMeta: db.prepare<[], { key: string; value: string }>('SELECT key, value FROM meta'),
     setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     putPerson: db.prepare(
       `INSERT INTO persons VALUES (@person_id, @surname, @given_names, @patronymic, @date_of_birth, @documents, @deferments, @seq)
@@ -82,8 +97,8 @@ function statements(db: Db) {
          deferments = excluded.deferments, seq = excluded.seq`,
     ),
     deletePerson: db.prepare('DELETE FROM persons WHERE person_id = ?'),
-    deleteDocuments: db.prepare('DELETE FROM documents WHERE person_id = ?'),
-    deleteKeys: db.prepare('DELETE FROM name_keys WHERE person_id = ?'),
+    deleteDocument: db.prepare('DELETE FROM documents WHERE number = ? AND country = ? AND person_id = ?'),
+    deleteKey: db.prepare('DELETE FROM name_keys WHERE key = ? AND person_id = ?'),
     putDocument: db.prepare('INSERT OR IGNORE INTO documents VALUES (?, ?, ?)'),
     putKey: db.prepare('INSERT OR IGNORE INTO name_keys VALUES (?, ?)'),
     putRestriction: db.prepare(
@@ -100,9 +115,15 @@ function statements(db: Db) {
     byDocumentIn: db.prepare<[string, string], PersonRow>(
       'SELECT p.* FROM documents d JOIN persons p ON p.person_id = d.person_id WHERE d.number = ? AND d.country = ?',
     ),
-    // No bound LIMIT: better-sqlite3's SQLite re-prepares a statement with `LIMIT ?` on every call
-    // (~25 µs per key); the iterator below stops at the budget instead.
-    byKey: db.prepare<[string], PersonRow>('SELECT p.* FROM name_keys k JOIN persons p ON p.person_id = k.person_id WHERE k.key = ?'),
+    // The persons under a JSON array of keys, in the order of the array (each key's persons in
+    // person_id order). One statement for all the keys of a stage: every statement is a read
+    // transaction of its own, with its locking system calls, which cost more than the lookups. CROSS
+    // JOIN keeps the keys' order as the loop order; the caller stops stepping at its budget, so no
+    // person beyond it is read. (No bound LIMIT: better-sqlite3's SQLite re-prepares a statement with
+    // `LIMIT ?` on every call.)
+    byKeys: db.prepare<[string], PersonRow>(
+      'SELECT p.* FROM json_each(?) k CROSS JOIN name_keys n ON n.key = k.value CROSS JOIN persons p ON p.person_id = n.person_id',
+    ),
     restrictionsOf: db.prepare<[string], RestrictionRow>('SELECT * FROM restrictions WHERE person_id = ?'),
     countPersons: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM persons'),
     allPersons: db.prepare<[], PersonRow>('SELECT * FROM persons'),
@@ -119,8 +140,29 @@ function statements(db: Db) {
 }
 type Statements = ReturnType<typeof statements>;
 
+/**
+ * SQLite's page cache for the state database, in KiB: 1/64 of the file, between 8 and 64 MiB. A
+ * screening reads a few index pages and a few persons; with the upper levels of every B-tree in the
+ * cache (about 1 % of the file) each of those costs one page read, not three or four. It is memory,
+ * counted in the process's RSS, so it grows with the data (about 3 MiB per million persons), not ahead of it.
+ */
+export function stateCacheKiB(fileBytes: number): number {
+  return Math.min(64 * 1024, Math.max(8 * 1024, Math.round(fileBytes / 64 / 1024)));
+}
+/**
+ * The page cache of a bootstrap's connection (and of a reindex), in KiB. A bootstrap appends (its
+ * name keys and documents are staged and moved over sorted), so a small cache does; SQLite's page
+ * cache is not given back to the system when the connection closes, so a large one would stay in the
+ * replica's RSS for good.
+ */
+const BOOTSTRAP_CACHE_KIB = 16 * 1024;
+
 export interface ReplicaStoreOptions {
   dataDir: string;
+  /** SQLite's page cache for the state database, in KiB (default: stateCacheKiB of the file). */
+  cacheKiB?: number;
+  /** The page cache of a bootstrap's connection (and of a reindex), in KiB (default 16 MiB). */
+  bootstrapCacheKiB?: number;
   matcher: Pick<Matcher, 'version' | 'indexKeys'>;
   /** Called while the name index is rebuilt for a new matcher version: (done, total). */
   onReindex?: (done: number, total: number) => void;
@@ -134,12 +176,14 @@ export class SqliteReplicaStore implements ReplicaStore {
   readonly trail: AuditTrail;
   private readonly statePath: string;
   private readonly nextPath: string;
+  private readonly packedPath: string;
 
   constructor(private readonly options: ReplicaStoreOptions) {
     this.statePath = join(options.dataDir, 'state.db');
     this.nextPath = join(options.dataDir, 'state.next.db');
+    this.packedPath = join(options.dataDir, 'state.packed.db');
     // A half-built bootstrap from a crashed run is worthless: start it again from scratch.
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.nextPath + suffix, { force: true });
+    this.removeBootstrapFiles();
     this.db = this.openState(this.statePath);
     this.stmt = statements(this.db);
     this.reindexIfMatcherChanged();
@@ -151,8 +195,12 @@ export class SqliteReplicaStore implements ReplicaStore {
     this.trail = new AuditTrail(this.audit);
   }
 
+  private removeBootstrapFiles(): void {
+    for (const path of [this.nextPath, this.packedPath]) for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+  }
+
   private openState(path: string): Db {
-    const db = openDatabase(path, { synchronous: 'NORMAL' });
+    const db = openDatabase(path, { synchronous: 'NORMAL', cacheKiB: this.options.cacheKiB ?? stateCacheKiB(existsSync(path) ? statSync(path).size : 0) });
     migrate(db, STATE_SCHEMA, 'replica state');
     return db;
   }
@@ -165,47 +213,79 @@ export class SqliteReplicaStore implements ReplicaStore {
   private reindexIfMatcherChanged(): void {
     if (this.meta('matcher') === this.options.matcher.version) return;
     const total = this.stmt.countPersons.get()!.n;
-    this.db.transaction(() => {
-      this.db.exec('DELETE FROM name_keys');
-      let done = 0;
-      for (const row of this.db.prepare<[], PersonRow>('SELECT * FROM persons').iterate()) {
-        for (const key of this.options.matcher.indexKeys(personOf(row))) this.stmt.putKey.run(key, row.person_id);
-        if (++done % 10_000 === 0) this.options.onReindex?.(done, total);
-      }
-      this.stmt.setMeta.run('matcher', this.options.matcher.version);
-    })();
+    // Keys are written in no order: a bootstrap's page cache for the while.
+    this.db.pragma(`cache_size = ${-(this.options.bootstrapCacheKiB ?? BOOTSTRAP_CACHE_KIB)}`);
+    try {
+      this.db.transaction(() => {
+        this.db.exec('DELETE FROM name_keys');
+        let done = 0;
+        for (const row of this.db.prepare<[], PersonRow>('SELECT * FROM persons').iterate()) {
+          for (const key of this.options.matcher.indexKeys(personOf(row))) this.stmt.putKey.run(key, row.person_id);
+          if (++done % 10_000 === 0) this.options.onReindex?.(done, total);
+        }
+        this.stmt.setMeta.run('matcher', this.options.matcher.version);
+      })();
+    } finally {
+      this.db.pragma(`cache_size = ${-(this.options.cacheKiB ?? stateCacheKiB(statSync(this.statePath).size))}`);
+    }
   }
 
   async state(): Promise<ReplicaState> {
-    const cursor = this.meta('cursor');
-    const snapshotSeq = this.meta('snapshotSeq');
+    // Read on every screening: one statement for all of meta (a dozen rows), not one per value.
+    const meta = new Map(this.stmt.allMeta.all().map((r) => [r.key, r.value]));
+    const cursor = meta.get('cursor');
+    const snapshotSeq = meta.get('snapshotSeq');
     return {
       cursor: cursor === undefined ? null : Number(cursor),
-      lastHash: this.meta('lastHash') ?? '',
-      registerSeq: Number(this.meta('registerSeq') ?? 0),
-      dataAsOf: this.meta('dataAsOf') ?? null,
-      changesApplied: Number(this.meta('changesApplied') ?? 0),
+      lastHash: meta.get('lastHash') ?? '',
+      registerSeq: Number(meta.get('registerSeq') ?? 0),
+      dataAsOf: meta.get('dataAsOf') ?? null,
+      changesApplied: Number(meta.get('changesApplied') ?? 0),
       snapshotSeq: snapshotSeq === undefined ? null : Number(snapshotSeq),
-      persons: Number(this.meta('persons') ?? 0),
-      restrictions: Number(this.meta('restrictions') ?? 0),
+      persons: Number(meta.get('persons') ?? 0),
+      restrictions: Number(meta.get('restrictions') ?? 0),
     };
   }
 
-  /** `fresh`: the bootstrap's empty tables, with no old rows to clear (and no index to find them by). */
+  /**
+   * Deletes the documents and name keys of the person's stored row (before it is replaced or deleted).
+   * There is no index by person on those tables: the old row is read by its primary key, its documents
+   * and keys are recomputed with the matcher, and exactly those (number, country, person) and
+   * (key, person) rows are deleted.
+   *
+   * A row edited by hand behind the replica's back (its names or documents changed in SQL) leaves the
+   * rows of its earlier contents behind. They are harmless: a stale name key only makes the person a
+   * candidate once more, and candidates are scored on the person's real row; byDocument returns a person
+   * only if the row really holds the document. Anti-entropy repairs the row itself; a new matcher version
+   * rebuilds every key.
+   */
+  private clearPerson(s: Statements, personId: string): void {
+    const row = s.getPerson.get(personId);
+    if (!row) return;
+    let old: BorderPerson;
+    try {
+      old = personOf(row);
+    } catch {
+      return; // a row broken by hand: nothing to recompute from (see above)
+    }
+    for (const d of old.documents) s.deleteDocument.run(d.number, d.country, personId);
+    for (const key of this.options.matcher.indexKeys(old)) s.deleteKey.run(key, personId);
+  }
+
+  /** `fresh`: the bootstrap's empty tables, with no old rows to clear. */
   private writePerson(s: Statements, p: BorderPerson, seq: number, fresh = false): void {
+    if (!fresh) this.clearPerson(s, p.personId);
     s.putPerson.run({
       person_id: p.personId,
-      surname: p.surname,
-      given_names: p.givenNames,
-      patronymic: p.patronymic ?? null,
+      surname: encodeName(p.surname),
+      given_names: encodeName(p.givenNames),
+      patronymic: p.patronymic === undefined ? null : encodeName(p.patronymic),
       date_of_birth: p.dateOfBirth,
-      documents: JSON.stringify(p.documents),
-      deferments: JSON.stringify(p.deferments),
+      documents: encodeDocuments(p.documents),
+      deferments: encodeDeferments(p.deferments),
       seq,
     });
-    if (!fresh) s.deleteDocuments.run(p.personId);
     for (const d of p.documents) s.putDocument.run(d.number, d.country, p.personId);
-    if (!fresh) s.deleteKeys.run(p.personId);
     for (const key of this.options.matcher.indexKeys(p)) s.putKey.run(key, p.personId);
   }
 
@@ -231,17 +311,29 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   async beginBootstrap(): Promise<BootstrapWriter> {
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.nextPath + suffix, { force: true });
-    // Nothing in this file matters until it is complete, so the build skips the journal entirely.
-    const next = openDatabase(this.nextPath, { synchronous: 'OFF', journal: 'OFF' });
+    this.removeBootstrapFiles();
+    // Nothing in this file matters until it is complete, so the build keeps its journal in memory (OFF
+    // is refused by better-sqlite3's defensive mode: it left a rollback journal on disk) and never
+    // syncs.
+    const next = openDatabase(this.nextPath, { synchronous: 'OFF', journal: 'MEMORY', cacheKiB: this.options.bootstrapCacheKiB ?? BOOTSTRAP_CACHE_KIB });
     for (const step of BOOTSTRAP_STEPS) next.exec(step);
-    const s = statements(next);
+    // Name keys and documents arrive in no order: inserted straight into their B-trees, every insert
+    // lands on another page, and the build runs at the speed of its page cache (the cache it needed at
+    // ten million persons stayed in the process's memory afterwards). They are appended to staging
+    // tables instead and moved over sorted at the end: a sort, then appends in key order.
+    next.exec(STAGING_TABLES);
+    const s: Statements = {
+      ...statements(next),
+      putDocument: next.prepare('INSERT INTO staged_documents VALUES (?, ?, ?)'),
+      putKey: next.prepare('INSERT INTO staged_keys VALUES (?, ?)'),
+    };
     const writeBatch = next.transaction((records: SnapshotRecord[]) => {
       for (const record of records) this.writeRecord(s, record, 0, true);
     });
     return {
       write: async (records) => writeBatch(records),
       finish: async (asOfSeq, registerTime, lastHash) => {
+        next.exec(UNSTAGE);
         next.exec(STATE_INDEXES);
         next.pragma(`user_version = ${STATE_SCHEMA.length}`);
         next.transaction(() => {
@@ -256,16 +348,21 @@ export class SqliteReplicaStore implements ReplicaStore {
             matcher: this.options.matcher.version,
           })) s.setMeta.run(k, String(v));
         })();
-        next.pragma('journal_mode = WAL');
+        // B-trees filled in key order, or in no order, leave their pages a tenth or more empty: a copy
+        // packs every page (about 10 % of the file).
+        next.prepare('VACUUM INTO ?').run(this.packedPath);
         next.close();
+        rmSync(this.nextPath, { force: true });
+        const packed = openDatabase(this.packedPath, { synchronous: 'OFF' });
+        packed.close();
         // The build ran unsynced; make it durable before it becomes the state.
-        const fd = openSync(this.nextPath, 'r+');
+        const fd = openSync(this.packedPath, 'r+');
         fsyncSync(fd);
         closeSync(fd);
         // The rename is the commit point of a bootstrap.
         this.db.close();
         for (const suffix of ['-wal', '-shm']) rmSync(this.statePath + suffix, { force: true });
-        renameSync(this.nextPath, this.statePath);
+        renameSync(this.packedPath, this.statePath);
         this.db = this.openState(this.statePath);
         this.stmt = statements(this.db);
       },
@@ -282,9 +379,8 @@ export class SqliteReplicaStore implements ReplicaStore {
       if ((s.personSeq.get(change.key)?.seq ?? -1) >= change.seq) return;
       if (change.body) this.writePerson(s, change.body, change.seq);
       else {
+        this.clearPerson(s, change.key);
         s.deletePerson.run(change.key);
-        s.deleteDocuments.run(change.key);
-        s.deleteKeys.run(change.key);
       }
     } else if (change.entity === 'restriction') {
       if ((s.restrictionSeq.get(change.key)?.seq ?? -1) >= change.seq) return;
@@ -393,9 +489,8 @@ export class SqliteReplicaStore implements ReplicaStore {
       for (const key of plan.remove) {
         const id = key.slice(key.indexOf(':') + 1);
         if (key.startsWith('person:')) {
+          this.clearPerson(s, id);
           s.deletePerson.run(id);
-          s.deleteDocuments.run(id);
-          s.deleteKeys.run(id);
         } else if (key.startsWith('rule:')) s.deleteRule.run(id);
         else s.deleteRestriction.run(id);
       }
@@ -405,18 +500,25 @@ export class SqliteReplicaStore implements ReplicaStore {
 
   async byDocument(number: string, country?: string): Promise<ListedPerson[]> {
     const rows = country ? this.stmt.byDocumentIn.all(number, country) : this.stmt.byDocument.all(number);
-    return rows.map(personOf);
+    // Only persons whose row holds the document: a row edited by hand may have left a stale documents row (clearPerson).
+    return rows.map(personOf).filter((p) => p.documents.some((d) => d.number === number && (!country || d.country === country)));
   }
 
+  /**
+   * The persons under these keys, keys in the order given (each key's persons in person_id order), each
+   * person once, at most `limit`; a key whose person is gone (a hand edit) is skipped.
+   */
   async byNameKeys(keys: string[], limit: number): Promise<ListedPerson[]> {
-    const seen = new Map<string, ListedPerson>();
-    for (const key of keys) {
-      for (const row of this.stmt.byKey.iterate(key)) {
-        if (!seen.has(row.person_id)) seen.set(row.person_id, personOf(row));
-        if (seen.size >= limit) return [...seen.values()];
-      }
+    const out: ListedPerson[] = [];
+    if (keys.length === 0 || limit <= 0) return out;
+    const seen = new Set<string>();
+    for (const row of this.stmt.byKeys.iterate(JSON.stringify(keys))) {
+      if (seen.has(row.person_id)) continue;
+      seen.add(row.person_id);
+      out.push(personOf(row));
+      if (out.length >= limit) break;
     }
-    return [...seen.values()];
+    return out;
   }
 
   async restrictionsOf(personIds: string[]): Promise<BorderRestriction[]> {
