@@ -2,14 +2,13 @@
  * Shared by the matching benchmarks: building a real border replica (SqliteReplicaStore through its
  * bootstrap writer) from import-format persons, the screening service over it, and small helpers.
  */
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScreeningService } from '../../src/border/screening.js';
 import { borderPersonOf, borderRestrictionOf, type SnapshotRecord } from '../../src/exchange/protocol.js';
-import type { CandidateSource, ListedPerson, Matcher } from '../../src/matching/index.js';
+import type { Matcher } from '../../src/matching/index.js';
 import type { PersonInput } from '../../src/register/schemas.js';
 import { SqliteReplicaStore } from '../../src/store/sqlite/replicaStore.js';
 
@@ -104,58 +103,3 @@ export function table(header: string[], rows: (string | number)[][]): string {
 
 export const pct = (n: number, of: number) => (of === 0 ? '—' : `${((100 * n) / of).toFixed(1)} %`);
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-
-interface PersonRow {
-  person_id: string;
-  surname: string;
-  given_names: string;
-  patronymic: string | null;
-  date_of_birth: string;
-  documents: string;
-  deferments: string;
-}
-
-function listedOf(row: PersonRow): ListedPerson {
-  const p: ListedPerson = {
-    personId: row.person_id,
-    surname: row.surname,
-    givenNames: row.given_names,
-    dateOfBirth: row.date_of_birth,
-    documents: JSON.parse(row.documents),
-  };
-  if (row.patronymic !== null) p.patronymic = row.patronymic;
-  return p;
-}
-
-/**
- * The replica's candidate lookups with the change proposed for SqliteReplicaStore.byNameKeys (see
- * docs/matching.md): the same SQL without the bound `LIMIT ?`, read with `iterate()` and stopped at the
- * limit. A bound LIMIT makes SQLite (built with STAT4, as better-sqlite3 is) re-prepare the statement on
- * every call, ~25 µs per key. Same tables, same answers; on a read-only connection of its own.
- */
-export function proposedSource(dir: string): CandidateSource & { close: () => void } {
-  const db = new Database(join(dir, 'state.db'), { readonly: true });
-  if (process.env.ERX_BENCH_MMAP) db.pragma(`mmap_size = ${Number(process.env.ERX_BENCH_MMAP)}`);
-  if (process.env.ERX_BENCH_CACHE) db.pragma(`cache_size = ${Number(process.env.ERX_BENCH_CACHE)}`);
-  const byKey = db.prepare<[string], PersonRow>('SELECT p.* FROM name_keys k JOIN persons p ON p.person_id = k.person_id WHERE k.key = ?');
-  const byDocument = db.prepare<[string], PersonRow>('SELECT p.* FROM documents d JOIN persons p ON p.person_id = d.person_id WHERE d.number = ?');
-  const byDocumentIn = db.prepare<[string, string], PersonRow>(
-    'SELECT p.* FROM documents d JOIN persons p ON p.person_id = d.person_id WHERE d.number = ? AND d.country = ?',
-  );
-  return {
-    async byDocument(number, country) {
-      return (country ? byDocumentIn.all(number, country) : byDocument.all(number)).map(listedOf);
-    },
-    async byNameKeys(keys, limit) {
-      const seen = new Map<string, ListedPerson>();
-      for (const key of keys) {
-        for (const row of byKey.iterate(key)) {
-          if (!seen.has(row.person_id)) seen.set(row.person_id, listedOf(row));
-          if (seen.size >= limit) return [...seen.values()];
-        }
-      }
-      return [...seen.values()];
-    },
-    close: () => db.close(),
-  };
-}

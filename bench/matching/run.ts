@@ -4,8 +4,9 @@
  *
  * Flags: --sizes 100000,1000000,10000000 (default)  --queries 3000  --quality-only  --scale-only
  *        --show-misses N (print erx's misses per quality case)  --no-write (do not touch the docs)
+ * Results below the HISTORY_MARKER line of the written file (earlier runs, kept for comparison) stay.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { createMatcher, MATCHER_VERSION } from '../../src/matching/index.js';
@@ -18,6 +19,9 @@ function flag(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 const has = (name: string) => process.argv.includes(`--${name}`);
+
+/** In docs/benchmarks-matching.md, everything from this line on is kept when the file is rewritten. */
+const HISTORY_MARKER = '<!-- earlier results: kept by bench:matching -->';
 
 const sizes = (flag('sizes') ?? '100000,1000000,10000000').split(',').map((s) => Number(s.replace(/_/g, ''))).filter((n) => n > 0);
 const queries = Number(flag('queries') ?? 3000);
@@ -44,9 +48,9 @@ if (!has('quality-only')) {
     '',
     `${queries} screenings per size after 2000 warm-up screenings of other travellers, in-process: 50 % listed persons spelled in another scheme, ` +
       '10 % with day and month swapped, 10 % with a typing slip in the day, 10 % as a TD3 MRZ, 20 % strangers. ' +
-      '"match" is the matcher alone (index lookups and scoring), with the replica store as it is and with the lookup statement proposed in docs/matching.md §7; ' +
-      '"CPU time" is that of the matcher with the proposed lookup (process.cpuUsage), which other processes on the machine do not inflate; ' +
-      '"screening" adds restrictions, the decision and the synchronous audit write. Load average during the run: see the note below the table.',
+      '"match" is the matcher alone (index lookups and scoring) over the replica store; ' +
+      '"CPU time" is that of the same screenings (process.cpuUsage), which other processes on the machine inflate far less than wall-clock time; ' +
+      '"screening" adds restrictions, the decision and the synchronous audit write. The last column is the load average when each size\'s screenings ended.',
     '',
     s.markdown,
     '',
@@ -55,6 +59,9 @@ if (!has('quality-only')) {
 }
 if (!has('no-write')) {
   const path = join(ROOT, 'docs/benchmarks-matching.md');
-  writeFileSync(path, sections.join('\n') + '\n');
+  // Earlier results kept by hand below the marker survive a new run.
+  const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const kept = previous.indexOf(HISTORY_MARKER);
+  writeFileSync(path, sections.join('\n') + '\n' + (kept >= 0 ? '\n' + previous.slice(kept) : ''));
   console.log(`\nwritten to ${path}`);
 }

@@ -18,6 +18,11 @@ const CYRILLIC_CLASS: Readonly<Record<string, string>> = {
   г: 'G', х: 'G', л: 'L', м: 'M', н: 'N', р: 'R',
 };
 
+/** Stands for the class of a word with no consonant at all. */
+export const NO_CLASS = '_';
+/** Every class a word's first consonant can have, and NO_CLASS. */
+export const ALL_CLASSES: readonly string[] = [...new Set(Object.values(CYRILLIC_CLASS)), NO_CLASS];
+
 /** The code of a Cyrillic word (its first `length` classes). */
 export function cyrillicCode(word: string, length: number): string {
   const w = word.toLowerCase();
@@ -74,6 +79,19 @@ function classesAt(word: string, i: number): [number, readonly string[]] {
  * `length` classes. The first code reads every grapheme its most likely way.
  */
 export function latinCodes(word: string, length: number, max: number): string[] {
+  const key = `${length}|${max}|${word}`;
+  const cached = codeCache.get(key);
+  if (cached) return cached;
+  const codes = computeLatinCodes(word, length, max);
+  // Travellers' names repeat (many are called ALEKSANDR); a full cache simply starts again.
+  if (codeCache.size >= CODE_CACHE_LIMIT) codeCache.clear();
+  codeCache.set(key, codes);
+  return codes;
+}
+const codeCache = new Map<string, string[]>();
+const CODE_CACHE_LIMIT = 50_000;
+
+function computeLatinCodes(word: string, length: number, max: number): string[] {
   interface Partial {
     code: string;
     at: number;
@@ -104,4 +122,24 @@ export function latinCodes(word: string, length: number, max: number): string[] 
     .sort((a, b) => a[1] - b[1])
     .slice(0, max)
     .map(([code]) => code);
+}
+
+/**
+ * The classes the first consonant of the Cyrillic surname may have, read from the traveller's Latin
+ * surname words, likeliest first: every reading of each word's first consonant grapheme, and the
+ * letters Latin spellings lose or write another way at the start of a word — a Polish Ł lost in an
+ * ASCII fold before an initial vowel (ASKI = Лаский), CH read as К (CHRISTINE = Кристин), soft G and GJ
+ * as ДЖ (GINA = Джина).
+ */
+export function latinFirstClasses(words: string[]): string[] {
+  const out = new Set<string>();
+  for (const w of words.length > 1 ? [words.join(''), ...words] : words) {
+    for (const c of latinCodes(w, 1, 4)) out.add(c || NO_CLASS);
+  }
+  for (const w of words) {
+    if (/^[AEIOUY]/.test(w)) out.add('L');
+    if (w.startsWith('CH')) out.add('K');
+    if (/^G[EIYJ]/.test(w)) out.add('S');
+  }
+  return [...out];
 }

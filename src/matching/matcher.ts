@@ -33,11 +33,36 @@ export const DEFAULT_THRESHOLDS: MatchThresholds = { hit: 0.9, refer: 0.75 };
 export const DEFAULT_MAX_CANDIDATES = 300;
 
 /** Changes whenever the stored keys would change (codes, key layout): replicas then rebuild their index. */
-export const MATCHER_VERSION = 'translit-2';
+export const MATCHER_VERSION = 'translit-3';
 
 const NAME_MATCHES = 0.8;
-/** Persons read through the year keys (a date that only nearly agrees, or none): common names overflow it. Within DEFAULT_MAX_CANDIDATES. */
-const YEAR_BUDGET = 24;
+/**
+ * Persons read through the `g` keys of the surname's other first classes (a first letter lost or read
+ * another way, keys.ts): every such person in a register of a million, the first of them when the given
+ * name and the date are common in a larger one (ALEKSANDR born on one day: about forty at ten million).
+ * Within DEFAULT_MAX_CANDIDATES.
+ */
+export const OTHER_CLASS_BUDGET = 12;
+/**
+ * Persons read through the `y` keys (a date that only nearly agrees, or none): the month's namesakes
+ * come first, so a slip in the day is found unless more than this many namesakes were born that month
+ * (SMIRNOV ALEKSANDR: about forty a month at ten million). Within DEFAULT_MAX_CANDIDATES.
+ */
+export const YEAR_BUDGET = 12;
+
+/**
+ * Word comparisons shared by all screenings (a comparison depends on the two words and the role
+ * alone): travellers are called ALEKSANDR and SMIRNOV again and again, and a listed surname meets the
+ * same spellings of it. Comparing words is the costliest step of a screening, and the garbage it leaves
+ * is what makes the collector pause; a full memo simply starts again.
+ */
+const sharedMemo: WordMemo = new Map();
+const SHARED_MEMO_LIMIT = 100_000;
+
+function wordMemo(): WordMemo {
+  if (sharedMemo.size >= SHARED_MEMO_LIMIT) sharedMemo.clear();
+  return sharedMemo;
+}
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
@@ -160,7 +185,7 @@ export function createMatcher(options: MatcherOptions = {}): Matcher {
       }
       const plan = queryPlan(traveller);
       const words = travellerWords(traveller);
-      const memo: WordMemo = new Map();
+      const memo = wordMemo();
       const out: PersonMatch[] = [];
       const scored = new Set<string>();
       const scoreNew = () => {
@@ -176,13 +201,18 @@ export function createMatcher(options: MatcherOptions = {}): Matcher {
       // away) are not read then.
       const settled = () => out.some((m) => m.score >= thresholds.hit && m.matchedOn.includes('name') && m.features.some((f) => f.feature === 'dateOfBirth' && f.similarity === 1));
       let budget = maxCandidates;
-      for (const [keys, limit] of [
-        [plan.surname, budget],
-        [plan.given, budget],
-        [plan.years, YEAR_BUDGET],
-      ] as const) {
+      // Stages in order, each with its own limit within the overall budget; a stage's keys are worked
+      // out only when it is read.
+      const stages: [() => string[], number][] = [
+        [() => plan.surname, Infinity],
+        [() => plan.given, Infinity],
+        [() => plan.givenOtherClass, OTHER_CLASS_BUDGET],
+        [() => plan.years, YEAR_BUDGET],
+      ];
+      for (const [stage, limit] of stages) {
         scoreNew();
         if (settled() || budget <= 0) break;
+        const keys = stage();
         if (keys.length === 0) continue;
         const found = await source.byNameKeys(keys, Math.min(limit, budget));
         budget -= found.length;

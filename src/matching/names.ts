@@ -57,7 +57,7 @@ function compare(memo: WordMemo | undefined, query: string, listed: string, role
 }
 
 /** Several surname words on either side (Петрова-Соколова, PETROVA SOKOLOVA, or only SOKOLOVA). */
-function compareSurname(query: string[], listed: string[], truncatedLast: boolean, memo?: WordMemo): WordComparison | undefined {
+function compareSurname(query: readonly string[], listed: readonly string[], truncatedLast: boolean, memo?: WordMemo): WordComparison | undefined {
   if (query.length === 0 || listed.length === 0) return undefined;
   const single = query.length === 1 && listed.length === 1;
   let best = compare(memo, query.join(''), listed.join(''), 'surname', truncatedLast && single);
@@ -99,7 +99,7 @@ interface GivenResult {
 }
 
 /** The listed first given name against the best of the traveller's given words; the rest against the patronymic. */
-function compareGiven(query: string[], listedGiven: string[], listedPatronymic: string[], truncatedLast: boolean, memo?: WordMemo): GivenResult {
+function compareGiven(query: readonly string[], listedGiven: readonly string[], listedPatronymic: readonly string[], truncatedLast: boolean, memo?: WordMemo): GivenResult {
   const first = listedGiven[0];
   if (query.length === 0 || !first) return {};
   let given: WordComparison | undefined;
@@ -143,13 +143,34 @@ function nameScore(surname: WordComparison | undefined, given: GivenResult): num
  */
 export const UNRELATED_SURNAME = 0.45;
 
-function querySkeletons(word: string): string[] {
-  return (hasCyrillic(word) ? formsOf(word) : latinForms(word)).map((f) => f.skeleton);
+/** Small caches of what every candidate of a screening asks again: a full one simply starts again. */
+const CACHE_LIMIT = 50_000;
+const skeletonLists = new Map<string, readonly string[]>();
+const wordLists = new Map<string, readonly string[]>();
+
+function cachedIn<V>(cache: Map<string, V>, key: string, make: () => V): V {
+  let v = cache.get(key);
+  if (v === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    v = make();
+    cache.set(key, v);
+  }
+  return v;
+}
+
+function querySkeletons(word: string): readonly string[] {
+  return cachedIn(skeletonLists, word, () => (hasCyrillic(word) ? formsOf(word) : latinForms(word)).map((f) => f.skeleton));
+}
+
+/** The words of a listed name (wordsOf), cached: never modified. */
+function listedWords(name: string | undefined): readonly string[] {
+  return name ? cachedIn(wordLists, name, () => wordsOf(name)) : [];
 }
 
 /** Whether the listed surname is plainly unrelated to every word the traveller gave. */
 export function surnameUnrelated(t: TravellerWords, p: ListedPerson): boolean {
-  const listed = icaoSkeleton(wordsOf(p.surname).join(''));
+  const words = listedWords(p.surname);
+  const listed = icaoSkeleton(words.length === 1 ? words[0]! : words.join(''));
   // Short names differ most between readings (Дзин: DZIN in ICAO, JIN in English): always compared.
   if (listed.length <= 4) return false;
   for (const words of [t.surname, t.given]) {
@@ -158,7 +179,7 @@ export function surnameUnrelated(t: TravellerWords, p: ListedPerson): boolean {
       for (const q of querySkeletons(w)) if (stringSimilarity(q, listed) >= UNRELATED_SURNAME) return false;
     }
   }
-  for (const part of wordsOf(p.surname).length > 1 ? wordsOf(p.surname) : []) {
+  for (const part of words.length > 1 ? words : []) {
     const skel = icaoSkeleton(part);
     for (const w of [...t.surname, ...t.given]) for (const q of querySkeletons(w)) if (stringSimilarity(q, skel) >= UNRELATED_SURNAME) return false;
   }
@@ -178,9 +199,9 @@ export function travellerWords(t: Traveller): TravellerWords {
 
 /** Compares the traveller's name with the listed person's, straight and crosswise; the better wins. */
 export function compareNames(t: TravellerWords, p: ListedPerson, memo?: WordMemo): NameComparison {
-  const ls = wordsOf(p.surname);
-  const lg = wordsOf(p.givenNames);
-  const lp = wordsOf(p.patronymic);
+  const ls = listedWords(p.surname);
+  const lg = listedWords(p.givenNames);
+  const lp = listedWords(p.patronymic);
   const lastIsSurname = t.given.length === 0;
   const surname = compareSurname(t.surname, ls, t.truncated && lastIsSurname, memo);
   const given = compareGiven(t.given, lg, lp, t.truncated, memo);

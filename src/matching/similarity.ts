@@ -1,6 +1,7 @@
 /**
  * How alike two name words are, 0 … 1, compared on their skeletons (see ./skeleton.ts) with
- * Jaro-Winkler (`jaro-winkler`) and Levenshtein (`fastest-levenshtein`) — the two measures record
+ * Jaro-Winkler (as the `jaro-winkler` package computes it, without its allocations) and Levenshtein
+ * (`fastest-levenshtein`) — the two measures record
  * linkage uses for names; their blend, 0.6·JW + 0.4·(1 − distance / longer length), keeps Jaro-Winkler's
  * tolerance for a changed ending without its over-reward of a shared first letter.
  *
@@ -10,13 +11,66 @@
  * ending (-OV, -IN, -SKI, -OVA, …) is shared by millions of unrelated names, so when both words end in
  * the same one it counts half: the rest of the word decides (KRAJEWSKI is not KARCEVSKI).
  */
-import jaroWinkler from 'jaro-winkler';
 import { distance } from 'fastest-levenshtein';
 import type { Form } from './readings.js';
 import { PARAMS } from './params.js';
 import { skeleton } from './skeleton.js';
 
 export type WordRole = 'surname' | 'given';
+
+let matched1 = new Uint8Array(64);
+let matched2 = new Uint8Array(64);
+
+/**
+ * Jaro-Winkler similarity, exactly as the `jaro-winkler` package computes it (match window
+ * ⌊max length / 2⌋ − 1, prefix scale 0.1 over at most four letters, applied above 0.7), without its
+ * allocations: it runs for every pair of forms compared, thousands of times a screening, and the
+ * package's two arrays and options object per call were a good part of the garbage a screening left.
+ */
+export function jaroWinkler(s1: string, s2: string): number {
+  const n1 = s1.length;
+  const n2 = s2.length;
+  if (n1 === 0 || n2 === 0) return 0;
+  if (s1 === s2) return 1;
+  if (n1 > matched1.length) matched1 = new Uint8Array(n1 * 2);
+  if (n2 > matched2.length) matched2 = new Uint8Array(n2 * 2);
+  matched1.fill(0, 0, n1);
+  matched2.fill(0, 0, n2);
+  const range = Math.floor(Math.max(n1, n2) / 2) - 1;
+  let m = 0;
+  for (let i = 0; i < n1; i++) {
+    const low = i >= range ? i - range : 0;
+    const high = i + range <= n2 - 1 ? i + range : n2 - 1;
+    for (let j = low; j <= high; j++) {
+      if (matched1[i] !== 1 && matched2[j] !== 1 && s1.charCodeAt(i) === s2.charCodeAt(j)) {
+        ++m;
+        matched1[i] = matched2[j] = 1;
+        break;
+      }
+    }
+  }
+  if (m === 0) return 0;
+  let k = 0;
+  let transpositions = 0;
+  for (let i = 0; i < n1; i++) {
+    if (matched1[i] !== 1) continue;
+    let j = k;
+    for (; j < n2; j++) {
+      if (matched2[j] === 1) {
+        k = j + 1;
+        break;
+      }
+    }
+    if (s1[i] !== s2[j]) ++transpositions;
+  }
+  let weight = (m / n1 + m / n2 + (m - transpositions / 2) / m) / 3;
+  if (weight > 0.7) {
+    let l = 0;
+    while (s1[l] === s2[l] && l < 4) ++l;
+    weight = weight + l * 0.1 * (1 - weight);
+  }
+  return weight;
+}
 
 /** 0.6 · Jaro-Winkler + 0.4 · normalised Levenshtein similarity. */
 export function stringSimilarity(a: string, b: string): number {
@@ -26,12 +80,27 @@ export function stringSimilarity(a: string, b: string): number {
   return 0.6 * jaroWinkler(a, b) + 0.4 * lev;
 }
 
+/** Views of a skeleton, cached: the same skeletons are compared again and again. */
+const frames = new Map<string, string>();
+const consonantViews = new Map<string, string>();
+const VIEW_CACHE_LIMIT = 100_000;
+
+function cached(cache: Map<string, string>, s: string, f: (s: string) => string): string {
+  let v = cache.get(s);
+  if (v === undefined) {
+    if (cache.size >= VIEW_CACHE_LIMIT) cache.clear();
+    v = f(s);
+    cache.set(s, v);
+  }
+  return v;
+}
+
 function vowelFrame(s: string): string {
-  return s.replace(/[AEIOU]+/g, 'A');
+  return cached(frames, s, (x) => x.replace(/[AEIOU]+/g, 'A'));
 }
 
 function consonants(s: string): string {
-  return s.replace(/[AEIOU]+/g, '').replace(/(.)\1+/g, '$1');
+  return cached(consonantViews, s, (x) => x.replace(/[AEIOU]+/g, '').replace(/(.)\1+/g, '$1'));
 }
 
 function surnameViews(a: string, b: string): number {
@@ -74,8 +143,51 @@ export interface WordMatch {
  * word is compared with each candidate spelling cut to its length.
  */
 export function compareWord(query: Form[], candidate: Form[], role: WordRole, truncated = false): WordMatch | undefined {
+  if (truncated) return compareAllPairs(query, candidate, role, truncated);
   // First the plain similarity of every pair of forms; the surname's further views (vowel frame,
   // consonants, grammatical ending) only for the few closest pairs: they cost five times as much.
+  // Only the closest FULL_VIEWS + 1 pairs can be the best (the one after them has the highest plain
+  // similarity of the rest), so they are kept in order (ties: the earlier pair first) instead of
+  // sorting every pair: the same answer as compareAllPairs, without a pair object per pair.
+  const keep = FULL_VIEWS + 1;
+  topCount = 0;
+  for (let qi = 0; qi < query.length; qi++) {
+    const q = query[qi]!;
+    for (let ci = 0; ci < candidate.length; ci++) {
+      const c = candidate[ci]!;
+      const base = stringSimilarity(q.skeleton, c.skeleton);
+      if (base === 1) return { similarity: 1, query: q, candidate: c, asPrefix: false };
+      if (topCount === keep && base <= topBase[keep - 1]!) continue;
+      let at = topCount < keep ? topCount++ : keep - 1;
+      while (at > 0 && topBase[at - 1]! < base) {
+        topBase[at] = topBase[at - 1]!;
+        topQ[at] = topQ[at - 1]!;
+        topC[at] = topC[at - 1]!;
+        at--;
+      }
+      topBase[at] = base;
+      topQ[at] = qi;
+      topC[at] = ci;
+    }
+  }
+  let best: WordMatch | undefined;
+  for (let i = 0; i < topCount; i++) {
+    const q = query[topQ[i]!]!;
+    const c = candidate[topC[i]!]!;
+    const sim = role === 'surname' && i < FULL_VIEWS ? skeletonSimilarity(q.skeleton, c.skeleton, role) : topBase[i]!;
+    if (!best || sim > best.similarity) best = { similarity: sim, query: q, candidate: c, asPrefix: false };
+    if (sim === 1) break;
+  }
+  return best;
+}
+
+const topBase = new Float64Array(8);
+const topQ = new Int32Array(8);
+const topC = new Int32Array(8);
+let topCount = 0;
+
+/** compareWord over every pair in order of plain similarity: a truncated word compares each pair cut short too. */
+function compareAllPairs(query: Form[], candidate: Form[], role: WordRole, truncated: boolean): WordMatch | undefined {
   const pairs: { q: Form; c: Form; base: number }[] = [];
   for (const q of query) {
     for (const c of candidate) {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { applyDob, compareDob, DOB_EFFECT, swappedDigits, typoDigits } from '../../src/matching/dob.js';
-import { dateCode, yearSlips } from '../../src/matching/keys.js';
+import { dateCode, monthSlips, yearSlips } from '../../src/matching/keys.js';
 
 test('compareDob: each agreement and its detail', () => {
   assert.equal(compareDob('1999-03-04', '1999-03-04').agreement, 'exact');
@@ -72,4 +72,11 @@ test('yearSlips: the last digit, the decade next door, the last two swapped; nev
   assert.ok(slips.includes(1986) && slips.includes(1980) && slips.includes(1995) && slips.includes(1975) && slips.includes(1958));
   assert.ok(!slips.includes(1985));
   assert.ok(slips.every((y) => y <= 2025));
+});
+
+test('monthSlips: either digit of the month changed, or the two swapped; only months that exist', () => {
+  assert.deepEqual(monthSlips(3), [1, 2, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(monthSlips(12), [2, 10, 11]);
+  assert.deepEqual(monthSlips(10), [1, 11, 12]);
+  assert.deepEqual(monthSlips(1), [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
 });

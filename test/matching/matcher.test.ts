@@ -203,6 +203,38 @@ test('many namesakes: the candidate set stays bounded and the right person is st
   assert.ok(read < 50, `an exact date reads only the persons born that day (${read})`);
 });
 
+test('a slip in the day finds the person through the month, however many namesakes were born that year', async () => {
+  // 600 namesakes born in 1985, none in July: the year alone would overflow the budget.
+  const namesakes = Array.from({ length: 600 }, (_, i) =>
+    listed({ surname: 'Смирнов', givenNames: 'Александр', dateOfBirth: `1985-${String(1 + (i % 12 === 6 ? 7 : i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}` }),
+  );
+  const target = listed({ surname: 'Смирнов', givenNames: 'Александр', dateOfBirth: '1985-07-19' });
+  const { matches, source } = await best({ surname: 'SMIRNOV', givenNames: 'ALEKSANDR', dateOfBirth: '1985-07-18' }, [...namesakes, target]);
+  assert.equal(matches[0]?.personId, target.personId);
+  assert.equal(decision(matches[0]?.score), 'refer');
+  const read = source.calls.reduce((n, c) => n + c.returned, 0);
+  assert.ok(read <= 60, `a stranger-like date reads a bounded number of namesakes (${read})`);
+});
+
+test('a surname whose first letter the spelling lost or reads another way is still found by its given name and date', async () => {
+  const lukin = listed({ surname: 'Лукин', givenNames: 'Олег', dateOfBirth: '1971-02-03' });
+  const { top } = await best({ surname: 'UKIN', givenNames: 'OLEG', dateOfBirth: '1971-02-03' }, [lukin]);
+  assert.equal(top?.personId, lukin.personId, 'Polish Ł lost in an ASCII fold');
+  // No rule reads Q as Г: found through the keys of the other first classes.
+  const gurov = listed({ surname: 'Гуров', givenNames: 'Олег', dateOfBirth: '1971-02-03' });
+  const other = await best({ surname: 'QUROV', givenNames: 'OLEG', dateOfBirth: '1971-02-03' }, [gurov]);
+  assert.equal(other.top?.personId, gurov.personId);
+  assert.ok(other.source.calls.some((c) => c.kind === 'keys' && c.keys.every((k) => k.startsWith('g')) && c.limit! < DEFAULT_MAX_CANDIDATES), 'read within a budget of its own');
+});
+
+test('no date of birth: namesakes of every month are found, newest first, within the budget', async () => {
+  const persons = Array.from({ length: 40 }, (_, i) => listed({ surname: 'Смирнов', givenNames: 'Алексей', dateOfBirth: `${1960 + i}-${String(1 + (i % 12)).padStart(2, '0')}-15` }));
+  const { matches, source } = await best({ surname: 'SMIRNOV', givenNames: 'ALEKSEI' }, persons);
+  assert.ok(matches.length > 0 && matches.every((m) => decision(m.score) === 'refer'));
+  assert.ok(matches.some((m) => m.personId === persons[39]!.personId), 'the youngest is among them');
+  assert.ok(source.calls.reduce((n, c) => n + c.returned, 0) <= 24);
+});
+
 test('thresholds are configurable and checked', async () => {
   assert.deepEqual(defaultMatcher.thresholds, DEFAULT_THRESHOLDS);
   const strict = createMatcher({ thresholds: { hit: 0.99, refer: 0.95 } });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import iuliia from 'iuliia';
-import { cyrillicCode, latinCodes } from '../../src/matching/codes.js';
+import { ALL_CLASSES, cyrillicCode, latinCodes, latinFirstClasses, NO_CLASS } from '../../src/matching/codes.js';
 import { foldLatin, icaoLatin } from '../../src/matching/index.js';
 import { formsOf, latinForms, wordsOf } from '../../src/matching/readings.js';
 import { SCHEMES, transliterate } from '../../src/matching/schemes.js';
@@ -96,6 +96,25 @@ test('codes: Cyrillic and its Latin spellings give the same index code', () => {
     for (const l of latins) assert.ok(latinCodes(l, 4, 4).includes(code), `${l} should code as ${code} (${cyr}); got ${latinCodes(l, 4, 4).join(', ')}`);
   }
   assert.equal(cyrillicCode('Джон', 3), 'SN', 'ДЖ is one sound');
+});
+
+test('first classes: a Latin surname gives the class of the Cyrillic surname’s first consonant, likeliest first', () => {
+  const cases: [string, string[]][] = [
+    ['Щербаков', ['SHCHERBAKOV', 'SZCZERBAKOW']],
+    ['Харитонов', ['KHARITONOV', 'CHARITONOW', 'HARITONOV']],
+    ['Цветков', ['TSVETKOV', 'CVETKOV', 'ZWETKOW']],
+    ['Лукин', ['LUKIN', 'UKIN']], // Polish Ł lost in an ASCII fold
+    ['Кристалев', ['CHRISTALEV', 'KRISTALEV']],
+    ['Джигарханян', ['DZHIGARKHANYAN', 'GIGARKHANYAN']],
+    ['Уоллин', ['WALLIN']],
+  ];
+  for (const [cyr, latins] of cases) {
+    const cls = cyrillicCode(cyr, 1);
+    for (const l of latins) assert.ok(latinFirstClasses([l]).includes(cls), `${l} should have ${cls} (${cyr}) among ${latinFirstClasses([l]).join(', ')}`);
+  }
+  assert.equal(latinFirstClasses(['SMIRNOV'])[0], 'S');
+  assert.ok(latinFirstClasses(['SMIRNOV']).length <= 2, 'a plain spelling asks for few classes');
+  assert.ok(ALL_CLASSES.includes(NO_CLASS) && ALL_CLASSES.length === 15);
 });
 
 test('the per-word transliteration gives exactly what iuliia.translate gives', () => {
