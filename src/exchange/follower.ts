@@ -30,7 +30,7 @@ import type { ReplicaStore } from '../border/store.js';
 import { CursorMoved } from '../border/store.js';
 import type { Logger } from '../shared/log.js';
 import { FeedError, type FeedClient } from '../transport/feedClient.js';
-import { snapshotDigest, type SignedBatch, type SnapshotRecord } from './protocol.js';
+import { type ChangeBatch, snapshotDigest, type SignedBatch, type SnapshotRecord } from './protocol.js';
 import type { ReplicaTrust } from './trust.js';
 import { BatchRejected, type RejectReason, verifyBatch, verifyManifest } from './verify.js';
 
@@ -87,6 +87,13 @@ export class Follower extends EventEmitter {
   private stepAbort = new AbortController();
   private paused: { resume: Promise<void>; release: () => void } | null = null;
   private stepping: Promise<void> = Promise.resolve();
+  /**
+   * The next page, asked for while this one is verified and applied when the replica is behind: the
+   * feed's work and the transit (another process, often another machine) overlap the apply instead of
+   * following it. Pages are immutable signed batches, so a page fetched early is as good as one fetched
+   * late; one that no longer starts at the cursor is dropped.
+   */
+  private prefetched: { after: number; page: Promise<ChangeBatch>; cancel: AbortController } | null = null;
 
   constructor(private readonly options: FollowerOptions) {
     super();
@@ -132,6 +139,7 @@ export class Follower extends EventEmitter {
     while (this.paused) await this.paused.resume;
     let release!: () => void;
     this.paused = { resume: new Promise<void>((r) => (release = r)), release: () => release() };
+    this.dropPrefetch();
     this.stepAbort.abort();
     await this.stepping;
     try {
@@ -201,6 +209,32 @@ export class Follower extends EventEmitter {
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
     }
+  }
+
+  /** The page after `cursor`: the one fetched ahead if it starts there, else a request now. */
+  private nextPage(cursor: number, wait: number): Promise<ChangeBatch> {
+    const ahead = this.prefetched;
+    if (ahead && ahead.after === cursor && wait === 0) {
+      this.prefetched = null;
+      return ahead.page;
+    }
+    this.dropPrefetch();
+    return this.options.client.changes(cursor, this.options.batchSize ?? 1000, wait, AbortSignal.any([this.abort.signal, this.stepAbort.signal]));
+  }
+
+  /** Asks for the page after `after` now, to be taken by the next step (nextPage). */
+  private fetchAhead(after: number): void {
+    this.dropPrefetch();
+    const cancel = new AbortController();
+    const page = this.options.client.changes(after, this.options.batchSize ?? 1000, 0, AbortSignal.any([this.abort.signal, this.stepAbort.signal, cancel.signal]));
+    // Its failure is the next step's to report (it awaits this promise), or nobody's if it is dropped.
+    page.catch(() => undefined);
+    this.prefetched = { after, page, cancel };
+  }
+
+  private dropPrefetch(): void {
+    this.prefetched?.cancel.abort();
+    this.prefetched = null;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -318,7 +352,7 @@ export class Follower extends EventEmitter {
   }
 
   private async step(cursor: number): Promise<void> {
-    const { store, client } = this.options;
+    const { store } = this.options;
     await this.ensureTrust();
     const state = await store.state();
     if (state.registerSeq - cursor > (this.options.batchSize ?? 1000) && this.reliefSeen < state.registerSeq) {
@@ -338,7 +372,7 @@ export class Follower extends EventEmitter {
     // time it last held everything, and a checkpoint listening to it is only that current.
     const feedLive = this.feedTime !== null && Date.now() - this.feedTime < LIVE_WINDOW_MS;
     this.listeningSince = caughtUp && this.lastContactAt && this.lastError === null && feedLive ? new Date() : null;
-    const page = await client.changes(cursor, this.options.batchSize ?? 1000, wait, AbortSignal.any([this.abort.signal, this.stepAbort.signal]));
+    const page = await this.nextPage(cursor, wait);
     this.listeningSince = null;
     this.feedTime = Date.parse(page.registerTime);
     if (Number.isNaN(this.feedTime)) this.feedTime = null;
@@ -354,6 +388,8 @@ export class Follower extends EventEmitter {
     const plan = planPage(cursor, state.lastHash, page.batches, known);
     if (plan.action === 'reject') return this.reject(plan.reason, plan.detail);
     this.rejectStreak = 0;
+    const pageEnd = page.batches.length > 0 ? page.batches[page.batches.length - 1]!.lastSeq : cursor;
+    if (plan.action === 'apply' && pageEnd < page.registerSeq) this.fetchAhead(pageEnd);
     if (plan.action === 'duplicate') {
       if (plan.skipped > 0) {
         this.counters.duplicates++;
