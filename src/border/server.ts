@@ -18,6 +18,7 @@ import { SqliteReplicaStore } from '../store/sqlite/replicaStore.js';
 import { HttpFeedClient } from '../transport/http/httpFeedClient.js';
 import { parseBusUrl } from '../transport/nats/busConfig.js';
 import { JetStreamFeedClient } from '../transport/nats/jetStreamFeedClient.js';
+import { startBusPublisher } from '../transport/nats/publisher.js';
 import { verifyReplica, type VerifyReport } from './antiEntropy.js';
 import { registerSelfCheck } from './selfCheck.js';
 import { DEFAULT_MAX_STALENESS_SECONDS, type Freshness, screeningRequestSchema, ScreeningService } from './screening.js';
@@ -33,6 +34,11 @@ export interface BorderOptions {
   bus?: string;
   /** Serve the register's feed onward (tiers): checkpoints may follow this replica with --register. */
   serveFeed?: boolean;
+  /**
+   * With serveFeed: also publish the register's signed batches, as this replica holds them, to this
+   * NATS JetStream stream of its own, for its checkpoints to follow with --bus (a centre's own fan-out).
+   */
+  publishBus?: string;
   /** A trust file (`erx register keys export`); without one, the register's keys are pinned on first use. */
   trustFile?: string;
   matcher?: Matcher;
@@ -71,6 +77,10 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   mkdirSync(options.dataDir, { recursive: true });
   const trust = new ReplicaTrust(options.dataDir, options.trustFile);
   // Tiers: a replica serving onward keeps the register's snapshot and batches as they arrive (exchange/relay).
+  if (options.publishBus && !options.serveFeed) throw new Error('publishing to a bus (--publish-bus) needs --serve-feed: the stream carries the feed this replica serves onward');
+  if (options.publishBus && options.bus && parseBusUrl(options.publishBus).stream === parseBusUrl(options.bus).stream) {
+    throw new Error(`--publish-bus names the stream this replica follows (--bus, stream ${parseBusUrl(options.bus).stream}): give the onward stream a name of its own (?stream=NAME)`);
+  }
   const relay = options.serveFeed ? new FeedRelay({ dataDir: options.dataDir, upstream: http, trust, log }) : null;
   const client = relay ? relay.teeing(bus ?? http) : (bus ?? http);
   const follower = new Follower({
@@ -115,6 +125,8 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     appliedChanges.inc(changes);
   });
   follower.on('rejected', (reason: string) => rejected.inc({ reason }));
+  // A centre's own stream: the register's batches as this replica archived them, for its checkpoints.
+  const onwardBus = relay && options.publishBus ? startBusPublisher(options.publishBus, relay, metrics, createLogger('bus'), 'erx_replica_onward') : null;
   metrics.gauge('erx_replica_seq', 'Sequence number of the last change applied', [], async function () {
     this.set((await store.state()).cursor ?? 0);
   });
@@ -158,7 +170,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
       sync: follower.state,
       source: client.source,
       transport: bus ? { kind: 'jetstream', stream: bus.stream, lastPage: bus.lane, httpFallbacks: bus.fallbacks } : { kind: 'http' },
-      ...(relay ? { onwardFeed: relay.status() } : {}),
+      ...(relay ? { onwardFeed: onwardBus ? { ...relay.status(), stream: onwardBus.status() } : relay.status() } : {}),
       lastContactAt: follower.lastContactAt?.toISOString() ?? null,
       lastError: follower.lastError,
       snapshotSeq: s.snapshotSeq,
@@ -230,6 +242,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
       if (verifyTimer) clearInterval(verifyTimer);
       await app.close();
       await follower.stop();
+      await onwardBus?.stop();
       await relay?.close();
       await bus?.close();
       await store.close();

@@ -55,6 +55,7 @@ export const CONFIG_SCHEMAS = {
     store: z.string().regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// URL (leave it out for the embedded SQLite store)').optional(),
     bus: busUrl.optional(),
     serveFeed: z.boolean(),
+    publishBus: busUrl.optional(),
   }),
 };
 export type Section = keyof typeof CONFIG_SCHEMAS;
@@ -125,7 +126,7 @@ export function resolveConfig<S extends Section>(section: S, cmd: Command): Effe
 export function printable<S extends Section>(effective: Effective<S>): Record<string, { value: unknown; source: string }> {
   const out: Record<string, { value: unknown; source: string }> = {};
   for (const [key, value] of Object.entries(effective.config)) {
-    out[key] = { value: SECRETS.has(key) && value ? '***' : key === 'store' ? maskUrl(value) : key === 'bus' && typeof value === 'string' ? parseBusUrl(value).display : value, source: effective.sources[key] ?? 'default' };
+    out[key] = { value: SECRETS.has(key) && value ? '***' : key === 'store' ? maskUrl(value) : (key === 'bus' || key === 'publishBus') && typeof value === 'string' ? parseBusUrl(value).display : value, source: effective.sources[key] ?? 'default' };
   }
   return out;
 }

@@ -226,6 +226,7 @@ const borderServeOptions = (cmd: Command) =>
     .addOption(storeOption())
     .addOption(busOption("take changes from the register's NATS JetStream stream instead of long-polling it (snapshots and keys still come from --register)"))
     .addOption(opt('--serve-feed [yes|no]', 'serve the register\'s signed feed onward, so checkpoints can follow this replica (tiers)', 'ERX_SERVE_FEED').argParser(yesNo).preset('yes').default(false))
+    .addOption(opt('--publish-bus <url>', "with --serve-feed: also publish the register's signed batches to a NATS JetStream stream of this replica's own, for its checkpoints (--bus): nats://host:4222?stream=NAME (docs/nats.md)", 'ERX_PUBLISH_BUS'))
     .option('--no-auth', 'accept requests without tokens (local experiments only)');
 
 borderServeOptions(border.command('serve').description('run a border replica: bootstrap from the register, follow its changes, answer screenings')).action(async (_opts, cmd: Command) => {
@@ -237,6 +238,7 @@ borderServeOptions(border.command('serve').description('run a border replica: bo
     ...(opts.store ? { store: opts.store } : {}),
     ...(opts.bus ? { bus: opts.bus } : {}),
     serveFeed: opts.serveFeed,
+    ...(opts.publishBus ? { publishBus: opts.publishBus } : {}),
     registerUrl: opts.register,
     batchSize: opts.batch,
     maxStalenessSeconds: opts.maxStaleness,

@@ -41,6 +41,12 @@ export interface PublishSource {
   headSeq(): Promise<number>;
   batchesAfter(after: number, maxChanges: number): Promise<SignedBatch[]>;
   onCommit(listener: (headSeq: number) => void): () => void;
+  /**
+   * The register time as of which the source holds every change, when that is not "now": a replica
+   * serving the feed onward (exchange/relay) was only current as of the moment it last heard the
+   * register, and its stream's heartbeat must say no more than that. Absent: the register itself.
+   */
+  registerTime?(): Promise<string>;
 }
 
 export interface PublisherOptions {
@@ -204,7 +210,9 @@ export class BatchPublisher extends EventEmitter {
     this.streamLast = info.state.last_seq;
     const head = await source.headSeq();
     if (info.state.messages === 0) {
-      this.publishedSeq = Math.min(head, (await this.startHead) ?? head);
+      // A source that could not say at start (a replica serving onward before its first snapshot
+      // arrived) starts the stream at its head now.
+      this.publishedSeq = Math.min(head, (await this.startHead?.catch(() => head)) ?? head);
       log.info({ stream: bus.stream, from: this.publishedSeq + 1 }, 'the stream is empty: publishing from the register\'s head at start (replicas behind it take older changes over HTTP)');
       return;
     }
@@ -239,7 +247,7 @@ export class BatchPublisher extends EventEmitter {
       const head = await source.headSeq();
       const published = this.publishedSeq!;
       if (published >= head) {
-        this.asOf = checkedAt;
+        this.asOf = source.registerTime ? await source.registerTime() : checkedAt;
         this.heartbeat(nc, true);
         if (commits === this.commits) await this.sleep(heartbeatMs, true);
         continue;
@@ -312,12 +320,13 @@ export class BatchPublisher extends EventEmitter {
  * The register's publisher, started beside it (`erx register serve --bus URL`), with its metrics:
  * how far the stream reaches, and whether publishing works.
  */
-export function startBusPublisher(busUrl: string, source: PublishSource, metrics: ServiceMetrics, log: Logger = createLogger('bus')): BatchPublisher {
+/** `metricPrefix`: `erx_register` for the register, `erx_replica_onward` for a replica publishing onward. */
+export function startBusPublisher(busUrl: string, source: PublishSource, metrics: ServiceMetrics, log: Logger = createLogger('bus'), metricPrefix = 'erx_register'): BatchPublisher {
   const publisher = new BatchPublisher({ bus: parseBusUrl(busUrl), source, log });
-  metrics.gauge('erx_register_bus_published_seq', 'Register sequence number up to which the JetStream stream holds every batch', [], function () {
+  metrics.gauge(`${metricPrefix}_bus_published_seq`, 'Register sequence number up to which the JetStream stream holds every batch', [], function () {
     this.set(publisher.status().publishedSeq ?? Number.NaN);
   });
-  metrics.gauge('erx_register_bus_healthy', '1 while batches are being published to JetStream, 0 during an outage', [], function () {
+  metrics.gauge(`${metricPrefix}_bus_healthy`, '1 while batches are being published to JetStream, 0 during an outage', [], function () {
     this.set(publisher.status().lastError === null && publisher.status().connected ? 1 : 0);
   });
   publisher.start();
