@@ -108,6 +108,14 @@ function PersonDetail({ id }: { id: string }) {
   const [message, setMessage] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const messageRef = useRef<HTMLParagraphElement>(null);
+  // Focus moves to the person's heading once, when a newly selected person has loaded — not on a timer,
+  // which could fire after the officer had already opened a form and take the focus away from it.
+  const headingFocusedFor = useRef<string | null>(null);
+  useEffect(() => {
+    if (!person || person.personId !== id || headingFocusedFor.current === id) return;
+    headingFocusedFor.current = id;
+    document.getElementById('person-heading')?.focus();
+  }, [person, id]);
 
   useEffect(() => {
     let live = true;
@@ -269,7 +277,6 @@ export function Persons() {
     const url = new URL(location.href);
     url.searchParams.set('id', id);
     history.replaceState(null, '', url.pathname + url.search);
-    setTimeout(() => document.getElementById('person-heading')?.focus(), 200);
   };
 
   async function find(e: Event) {
