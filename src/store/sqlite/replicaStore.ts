@@ -177,6 +177,13 @@ export class SqliteReplicaStore implements ReplicaStore {
   private readonly statePath: string;
   private readonly nextPath: string;
   private readonly packedPath: string;
+  /**
+   * The state and the rules, read on every screening, kept between writes: every write to the state
+   * database goes through this object (write()), which drops them. Reading them from SQLite each time
+   * cost a read transaction per screening with its locking system calls.
+   */
+  private cachedState: ReplicaState | null = null;
+  private cachedRules: BorderRule[] | null = null;
 
   constructor(private readonly options: ReplicaStoreOptions) {
     this.statePath = join(options.dataDir, 'state.db');
@@ -209,6 +216,20 @@ export class SqliteReplicaStore implements ReplicaStore {
     return this.stmt.getMeta.get(key)?.value;
   }
 
+  /** Runs `fn` in a write transaction of the state database; what is cached of the state is read anew after it. */
+  private write<T>(fn: () => T): T {
+    try {
+      return this.db.transaction(fn)();
+    } finally {
+      this.changed();
+    }
+  }
+
+  private changed(): void {
+    this.cachedState = null;
+    this.cachedRules = null;
+  }
+
   /** Name keys depend on the matcher; a new matcher version recomputes them from the stored persons. */
   private reindexIfMatcherChanged(): void {
     if (this.meta('matcher') === this.options.matcher.version) return;
@@ -216,7 +237,7 @@ export class SqliteReplicaStore implements ReplicaStore {
     // Keys are written in no order: a bootstrap's page cache for the while.
     this.db.pragma(`cache_size = ${-(this.options.bootstrapCacheKiB ?? BOOTSTRAP_CACHE_KIB)}`);
     try {
-      this.db.transaction(() => {
+      this.write(() => {
         this.db.exec('DELETE FROM name_keys');
         let done = 0;
         for (const row of this.db.prepare<[], PersonRow>('SELECT * FROM persons').iterate()) {
@@ -224,14 +245,19 @@ export class SqliteReplicaStore implements ReplicaStore {
           if (++done % 10_000 === 0) this.options.onReindex?.(done, total);
         }
         this.stmt.setMeta.run('matcher', this.options.matcher.version);
-      })();
+      });
     } finally {
       this.db.pragma(`cache_size = ${-(this.options.cacheKiB ?? stateCacheKiB(statSync(this.statePath).size))}`);
     }
   }
 
   async state(): Promise<ReplicaState> {
-    // Read on every screening: one statement for all of meta (a dozen rows), not one per value.
+    this.cachedState ??= this.readState();
+    return { ...this.cachedState };
+  }
+
+  private readState(): ReplicaState {
+    // One statement for all of meta (a dozen rows), not one per value.
     const meta = new Map(this.stmt.allMeta.all().map((r) => [r.key, r.value]));
     const cursor = meta.get('cursor');
     const snapshotSeq = meta.get('snapshotSeq');
@@ -365,6 +391,7 @@ export class SqliteReplicaStore implements ReplicaStore {
         renameSync(this.packedPath, this.statePath);
         this.db = this.openState(this.statePath);
         this.stmt = statements(this.db);
+        this.changed();
       },
     };
   }
@@ -399,7 +426,7 @@ export class SqliteReplicaStore implements ReplicaStore {
    */
   async applyRelief(expectedCursor: number, batches: BatchToApply[]): Promise<number> {
     const s = this.stmt;
-    return this.db.transaction(() => {
+    return this.write(() => {
       const cursor = this.meta('cursor');
       if (cursor === undefined || Number(cursor) !== expectedCursor) throw new CursorMoved(expectedCursor, cursor === undefined ? null : Number(cursor));
       let applied = 0;
@@ -411,12 +438,12 @@ export class SqliteReplicaStore implements ReplicaStore {
         }
       }
       return applied;
-    })();
+    });
   }
 
   async applyBatches(expectedCursor: number, batches: BatchToApply[], registerSeq: number, registerTime: string): Promise<void> {
     const s = this.stmt;
-    this.db.transaction(() => {
+    this.write(() => {
       const cursor = this.meta('cursor');
       if (cursor === undefined || Number(cursor) !== expectedCursor) throw new CursorMoved(expectedCursor, cursor === undefined ? null : Number(cursor));
       let applied = 0;
@@ -438,7 +465,7 @@ export class SqliteReplicaStore implements ReplicaStore {
       s.setMeta.run('changesApplied', String(Number(this.meta('changesApplied') ?? 0) + applied));
       s.setMeta.run('registerSeq', String(Math.max(registerSeq, now)));
       if (now >= registerSeq) s.setMeta.run('dataAsOf', registerTime);
-    })();
+    });
   }
 
   async knownBatchHashes(lastSeqs: number[]): Promise<Map<number, string>> {
@@ -451,23 +478,24 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   async noteContact(registerSeq: number, registerTime: string, caughtUp: boolean): Promise<void> {
-    this.db.transaction(() => {
+    this.write(() => {
       this.stmt.setMeta.run('registerSeq', String(registerSeq));
       if (caughtUp) this.stmt.setMeta.run('dataAsOf', registerTime);
-    })();
+    });
   }
 
   async digest(): Promise<BucketDigests> {
     const d = emptyDigests();
     for (const row of this.stmt.allPersons.iterate()) addRecord(d, { type: 'person', body: personOf(row) });
     for (const row of this.stmt.allRestrictions.iterate()) addRecord(d, { type: 'restriction', body: restrictionOf(row) });
-    for (const rule of await this.rules()) addRecord(d, { type: 'rule', body: rule });
+    // From the table, not the cache: anti-entropy is there to find what was changed behind this object's back.
+    for (const rule of this.readRules()) addRecord(d, { type: 'rule', body: rule });
     return d;
   }
 
   async repairBuckets(expectedCursor: number, buckets: number[], records: SnapshotRecord[]): Promise<RepairReport> {
     const s = this.stmt;
-    return this.db.transaction(() => {
+    return this.write(() => {
       const cursor = this.meta('cursor');
       if (cursor === undefined || Number(cursor) !== expectedCursor) throw new CursorMoved(expectedCursor, cursor === undefined ? null : Number(cursor));
       const wanted = new Set(buckets);
@@ -495,7 +523,7 @@ export class SqliteReplicaStore implements ReplicaStore {
         else s.deleteRestriction.run(id);
       }
       return plan.report;
-    })();
+    });
   }
 
   async byDocument(number: string, country?: string): Promise<ListedPerson[]> {
@@ -531,6 +559,11 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   async rules(): Promise<BorderRule[]> {
+    this.cachedRules ??= this.readRules();
+    return [...this.cachedRules];
+  }
+
+  private readRules(): BorderRule[] {
     return this.stmt.allRules.all().map((r) => JSON.parse(r.body) as BorderRule);
   }
 
