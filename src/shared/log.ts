@@ -22,9 +22,14 @@ export function loggerOptions(name: string): LoggerOptions & { file?: string } {
   return options;
 }
 
+/**
+ * A logger writing through an asynchronous destination (sonic-boom): lines are buffered and written
+ * while the service goes on, instead of one blocking write per line (under screening load that write
+ * was a tenth of the replica's time). pino flushes what is buffered when the process exits.
+ */
 export function createLogger(name: string) {
-  const options = loggerOptions(name);
-  return options.file ? pino(options, pino.destination({ dest: options.file, sync: false, mkdir: true })) : pino(options);
+  const { file, ...options } = loggerOptions(name);
+  return pino(options, pino.destination({ dest: file ?? 1, sync: false, mkdir: file !== undefined }));
 }
 
 export type Logger = ReturnType<typeof createLogger>;

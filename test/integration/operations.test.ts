@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ERX_BIN, spawnService } from '../../src/cli/child.js';
@@ -55,6 +55,40 @@ test('metrics exist and move; readiness flips during bootstrap and on staleness'
   assert.ok((metric(await (await fetch(`${border.url}/metrics`)).text(), 'erx_replica_lag_seconds') ?? 0) > 2);
   register = await startRegister(t, join(dir, 'register'), port);
   await eventually('ready again', async () => (await fetch(`${border.url}/readyz`)).status === 200);
+});
+
+test('logs: one line per request and one per screening, no personal data unless switched on, flushed at exit', async (t) => {
+  const dir = tempDir(t);
+  const register = await startRegister(t, join(dir, 'register'));
+  const listed = personLine({ personId: 'L-1', surname: 'Щербаков', givenNames: 'Юрий', dateOfBirth: '1988-07-15', documents: [{ type: 'passport', number: '759876543', country: 'RUS' }], restrictions: [callUp('CU-L1', served)] });
+  await post(`${register.url}/v1/import`, { persons: [listed] });
+  const traveller = { surname: 'SHCHERBAKOV', givenNames: 'IURII', dateOfBirth: '1988-07-15', documentNumber: '759876543', nationality: 'RUS' };
+  const personal = ['SHCHERBAKOV', 'IURII', '1988-07-15', '759876543', 'Щербаков'];
+  for (const personalData of [false, true]) {
+    const logFile = join(dir, `border-${personalData}.log`);
+    const env: Record<string, string> = { ERX_LOG_LEVEL: 'info', ERX_LOG_FILE: logFile, ...(personalData ? { ERX_LOG_PERSONAL_DATA: '1' } : {}) };
+    const border = known(await spawnService(await borderArgs(register.url, join(dir, `border-${personalData}`)), { env }), join(dir, `border-${personalData}`));
+    await caughtUp(border.url, register.url);
+    const answer = await post(`${border.url}/v1/screenings`, traveller);
+    assert.equal(answer.body.decision, 'hit');
+    assert.equal(await border.stop('SIGTERM'), 0);
+    const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const ofScreening = lines.filter((l) => l.url === '/v1/screenings' || l.msg === 'screened');
+    assert.deepEqual(ofScreening.map((l) => l.msg).sort(), ['request completed', 'screened'], 'one access line and one screening line');
+    const screened = ofScreening.find((l) => l.msg === 'screened')!;
+    assert.equal(screened.screeningId, answer.body.screeningId);
+    assert.equal(screened.decision, 'hit');
+    const access = ofScreening.find((l) => l.msg === 'request completed')!;
+    assert.deepEqual([access.method, access.statusCode, typeof access.ms], ['POST', 200, 'number']);
+    assert.equal(access.reqId, screened.reqId, 'both lines carry the request id');
+    const text = readFileSync(logFile, 'utf8');
+    for (const value of personal) {
+      if (personalData) continue;
+      assert.ok(!text.includes(value), `the log holds no personal data by default, but has ${value}`);
+    }
+    if (personalData) assert.ok(text.includes('SHCHERBAKOV') && text.includes('759876543'), 'ERX_LOG_PERSONAL_DATA=1 lifts the redaction');
+    else assert.ok(JSON.stringify(screened).includes('[redacted]'));
+  }
 });
 
 test('SIGTERM during a busy apply: a clean exit, nothing lost, and the restart resumes', async (t) => {
