@@ -27,7 +27,7 @@ import { count, num, secs } from './harness/stats.js';
 import { type ApplyResult, applyTables } from './sections/apply.js';
 import { measureApply } from './sections/apply.js';
 import { type BootstrapResult, bootstrapReplica, bootstrapTable, type MemoryResult, memoryTable, settledRss } from './sections/bootstrap.js';
-import { auditFloor, type HttpResult, httpTable, type LoadOptions, type LoadResult, measureFloor, runLoad, sampleDecisions, screeningPool } from './sections/http.js';
+import { type AuditFloor, auditFloor, type HttpResult, httpTable, type LoadOptions, type LoadResult, measureFloor, runLoad, sampleDecisions, screeningPool } from './sections/http.js';
 import { type LagResult, lagTable, measureLag } from './sections/lag.js';
 import { measureRules, rulesBlock, type RulesResult } from './sections/rules.js';
 
@@ -108,6 +108,8 @@ const command = `node dist/bench/run.js${process.argv.length > 2 ? ' ' + process
 const log = (line: string) => process.stderr.write(line + '\n');
 
 const resources = new Resources(opts.tmp ? resolve(opts.tmp) : undefined);
+// A store's data outside the temporary directories (PostgreSQL schemas) goes with them.
+for (const name of new Set(opts.stores)) resources.attach(STORES[name]!);
 let stopping = false;
 const onSignal = (signal: string) => {
   if (stopping) return;
@@ -156,7 +158,8 @@ const results = {
   http: [] as HttpResult[],
   lag: [] as LagResult[],
   floor: undefined as LoadResult | undefined,
-  auditPerSecond: undefined as number | undefined,
+  /** By store name. */
+  audit: new Map<string, AuditFloor>(),
 };
 const load: LoadOptions = { connections: opts.connections, durationSeconds: opts.duration, warmupSeconds: opts.warmup };
 
@@ -182,8 +185,11 @@ async function replicaFlow(dep: Deployment, built: BuiltRegister): Promise<void>
         log('  http: the floor (a Fastify server answering a constant) under the same load…');
         results.floor = await measureFloor(ctx, pool, answer, load);
         log(`    ${num(results.floor.perSecond)} req/s, p99 ${results.floor.p99} ms`);
-        results.auditPerSecond = auditFloor(ctx, answer);
-        log(`  http: the audit write alone (synchronous=NORMAL) runs at ${num(results.auditPerSecond)} rows/s`);
+      }
+      if (!results.audit.has(dep.store.name) && built.persons > 0) {
+        const audit = { perSecond: await auditFloor(ctx, dep.store, answer), durability: dep.store.describe.audit };
+        results.audit.set(dep.store.name, audit);
+        log(`  http: the audit write alone (${audit.durability}) runs at ${num(audit.perSecond)} rows/s`);
       }
     }
     const memory: MemoryResult = { persons: built.persons, deployment: dep.label, afterBootstrap, afterLoad, peak: replica.service.memory()?.hwm ?? NaN };
@@ -240,6 +246,8 @@ try {
 // The report.
 
 const blocks: Partial<Record<SectionName, Block>> = {};
+/** The stores of these rows, in the order measured. */
+const storesOf = (rows: { deployment: string }[]): Store[] => [...new Set(rows.map((r) => r.deployment.split(' / ')[0]!))].map((name) => STORES[name]!);
 if (results.apply.length) {
   const t = applyTables(results.apply);
   blocks.apply = {
@@ -248,7 +256,9 @@ if (results.apply.length) {
       'A replica whose state is that of one bootstrapped from an empty register (cursor 0) follows a register holding the synthetic persons, so the whole change log arrives as changes: ' +
       '`erx border serve` fetches the signed batches, checks order, hash chain and signature, and applies each page in one transaction that also moves the cursor. ' +
       `Rate = changes ÷ time from the replica's start until its committed cursor reaches the head (\`--batch ${opts.batch}\`); progress is read from the replica's database by the bench, not asked of the process, because a status request costs the replica two full-table counts today. ` +
-      "**Baseline:** the same rows (the border view each change carries) inserted into bare tables of the replica's shape (same columns, primary keys, `WITHOUT ROWID`, WAL, `synchronous=NORMAL`), one transaction per register batch, counting only the time inside the transactions — the store's limit.",
+      "**Baseline:** the same rows (the border view each change carries) inserted into bare tables of the replica's shape " +
+      storesOf(results.apply).map((s) => `(${s.name}: ${s.describe.rawInsert})`).join(', ') +
+      ', one transaction per register batch, counting only the time inside the transactions — the store\'s limit.',
     tables: [table(t.summary), 'Where the time goes:', table(t.detail)],
     notes: t.notes,
   };
@@ -260,7 +270,8 @@ if (results.bootstrap.length) {
     intro:
       "A new `erx border serve` with an empty data directory, from its spawn until its database holds the committed snapshot (the bench reads the replica's cursor and `dataAsOf` from its store; from then on it answers screenings from the new state). " +
       'Peak RSS is each process\'s VmHWM. **Baseline:** a bare client reading the same snapshot stream from the same register to the end and discarding it (the register and the transport alone). ' +
-      'The target is for 10 M persons; runs below 10 M are judged on a linear extrapolation of their rate, and say so.',
+      'The target is for 10 M persons; runs below 10 M are judged on a linear extrapolation of their rate, and say so.' +
+      storesOf(results.bootstrap).filter((s) => s.describe.memory).map((s) => ` On \`${s.name}\` ${s.describe.memory}.`).join(''),
     tables: [table(t.rows)],
     notes: t.notes,
   };
@@ -275,33 +286,34 @@ if (results.lag.length) {
       'p50/p99 are over every (trial, replica) observation; "slowest replica" is the p99 over trials of the last replica to see the change. ' +
       'Polling shares the 2 cores with the replicas, so its interval grows with their number (≈ 1 status request per ms in all): it is the resolution of the figure. ' +
       'After every trial one replica screens the person: "screening changed" counts the trials whose decision was hit after the impose and clear after the lift. ' +
-      '**Baseline:** a bare subscriber waiting on the same commit, with nothing verified or applied — over HTTP a long-poll on the register (`GET /v1/exchange/changes?after=HEAD&wait=30000`, the request every replica has open: the register\'s wake-up plus one HTTP response); over NATS JetStream (`sqlite / nats`: the register runs with `--bus`, replicas follow its stream with `--bus`) an ordered consumer on the register\'s stream (commit → the register\'s publisher → the stream → the consumer). ' +
+      '**Baseline:** a bare subscriber waiting on the same commit, with nothing verified or applied — over HTTP a long-poll on the register (`GET /v1/exchange/changes?after=HEAD&wait=30000`, the request every replica has open: the register\'s wake-up plus one HTTP response); over NATS JetStream (`… / nats`: the register runs with `--bus`, replicas follow its stream with `--bus`) an ordered consumer on the register\'s stream (commit → the register\'s publisher → the stream → the consumer). ' +
       'Each replica count begins with one unmeasured trial, so every replica has its request (or consumer) open when the clock runs.',
     tables: [table(t.rows)],
     notes: t.notes,
   };
 }
 if (results.http.length) {
-  const t = httpTable(results.http, results.floor, load, results.auditPerSecond);
+  const t = httpTable(results.http, results.floor, load, results.audit);
   blocks.http = {
     title: 'Screening over HTTP',
     intro:
       `autocannon in the bench process, ${opts.connections} connections, ${opts.warmup} s warm-up then ${opts.duration} s measured, \`POST /v1/screenings\` with a checkpoint's bearer token, cycling a seeded mix of 2,000 travellers: ` +
       '40 % listed persons typed in ICAO Latin with their date of birth, 20 % listed persons by TD3 MRZ, 20 % a document number and nationality only, 20 % strangers. ' +
-      'Every screening is matched, decided and written to the audit (SQLite, WAL, `synchronous=NORMAL`) before it is answered. ' +
+      `Every screening is matched, decided and written to the audit (${storesOf(results.http).map((s) => `${s.name}: ${s.describe.audit}`).join('; ')}) before it is answered. ` +
       '**Baseline (the HTTP floor):** a bare Fastify server on the same machine, no logging, answering a real captured screening answer as a constant to the same load.',
     tables: [table(t.rows)],
     notes: t.notes,
   };
 }
 if (results.memory.length) {
-  const t = memoryTable(results.memory, results.empty.get(results.memory[0]!.deployment));
+  const t = memoryTable(results.memory, results.empty);
   blocks.memory = {
     title: 'Memory of a replica',
     intro:
       "The replica's VmRSS 3 s after its bootstrap, VmRSS after the screening load, and VmHWM (the peak over the bootstrap and the load). " +
       '"Per M persons" divides the settled RSS (the larger of the two) by the millions of persons; "above empty" first subtracts the baseline. ' +
-      '**Baseline:** an empty replica (bootstrapped from an empty register, then loaded the same way) — the fixed cost of a replica process.',
+      '**Baseline:** an empty replica (bootstrapped from an empty register, then loaded the same way, on the same store) — the fixed cost of a replica process.' +
+      storesOf(results.memory).filter((s) => s.describe.memory).map((s) => ` On \`${s.name}\` ${s.describe.memory}.`).join(''),
     tables: [table(t.rows)],
     notes: t.notes,
   };

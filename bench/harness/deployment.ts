@@ -1,9 +1,9 @@
 /**
  * What a benchmark row runs on: a *store* (where the register and the replicas keep their data) and a
- * *transport* (how changes travel from the register to the replicas): `sqlite`; `http` and `nats`
- * (JetStream). Another is added by implementing one of these interfaces and listing it in STORES /
- * TRANSPORTS; every section it affects (Transport.sections) then measures it as extra rows, beside the
- * same baselines.
+ * *transport* (how changes travel from the register to the replicas): `sqlite` and `postgres`
+ * (bench/harness/postgresStore.ts); `http` and `nats` (JetStream). Another is added by implementing one
+ * of these interfaces and listing it in STORES / TRANSPORTS; every section it affects
+ * (Transport.sections) then measures it as extra rows, beside the same baselines.
  *
  * Contracts the sections rely on:
  *  - `Store.buildRegister` loads persons through the register's own operations (RegisterService, the
@@ -13,6 +13,9 @@
  *    from an empty register (cursor 0), so a replica started on it *applies* the whole change log.
  *  - `Transport.connect` is called with a running register and returns what a replica needs to follow
  *    it, plus the transport's own floor (a bare subscriber), so lag is always shown beside it.
+ *  - A store that keeps data outside the directories it is given (a database schema per directory)
+ *    drops it when the directory is removed (`Store.dirRemoved`, via Resources), and whatever is left
+ *    when the bench ends, except what belongs to a directory that stays (a `--register-cache` entry).
  */
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
@@ -25,13 +28,13 @@ import type { ChangeBatch } from '../../src/exchange/protocol.js';
 import { defaultMatcher } from '../../src/matching/index.js';
 import { openRegisterStore } from '../../src/register/server.js';
 import { personSchema, type PersonInput } from '../../src/register/schemas.js';
-import { RegisterService } from '../../src/register/service.js';
 import { openDatabase } from '../../src/store/sqlite/open.js';
 import { SqliteReplicaStore, stateCacheKiB } from '../../src/store/sqlite/replicaStore.js';
 import { encodeDeferments, encodeDocuments, encodeName } from '../../src/store/rows.js';
-import type { BorderPerson } from '../../src/exchange/protocol.js';
 import { parseBusUrl } from '../../src/transport/nats/busConfig.js';
-import type { Resources, Service } from './processes.js';
+import { postgresStore } from './postgresStore.js';
+import type { Companion, Resources, Service } from './processes.js';
+import { applyAll, loadPersons, rawBatchOf, type ReplicaRowShape } from './registerData.js';
 
 export interface BuiltRegister {
   dir: string;
@@ -67,18 +70,20 @@ export interface RawInsertResult {
   seconds: number;
 }
 
-export interface Store {
+export interface Store extends Companion {
   readonly name: string;
+  /** Why this store cannot run here (its server is unreachable), or null. */
+  unavailable?(): Promise<string | null>;
   /** Loads `persons` into a new register at `dir` in batches of `batchSize` per transaction. */
   buildRegister(dir: string, persons: Iterable<PersonInput>, batchSize: number, onProgress?: (persons: number) => void): Promise<BuiltRegister>;
   /** The register's change log as raw replica rows, one element per register batch (for the baseline). */
-  rawBatches(register: BuiltRegister): Iterable<RawBatch>;
+  rawBatches(register: BuiltRegister): AsyncIterable<RawBatch>;
   /**
    * The limit: inserts the batches into bare tables of the replica's shape, with the replica's pragmas,
    * one transaction per batch; `withIndexRows` adds the document and name-key rows (precomputed) too.
    * Returns the seconds spent inside the transactions only.
    */
-  rawInsert(dir: string, batches: Iterable<RawBatch>, withIndexRows: boolean): Promise<RawInsertResult>;
+  rawInsert(dir: string, batches: AsyncIterable<RawBatch>, withIndexRows: boolean): Promise<RawInsertResult>;
   /** The erx replica store applying the register's own signed batches in-process (no transport, no signature check). */
   applyInProcess(register: BuiltRegister, replicaDir: string, pageSize: number): Promise<{ changes: number; seconds: number }>;
   emptyReplica(dir: string): Promise<void>;
@@ -87,7 +92,22 @@ export interface Store {
    * (a status request costs the replica CPU — today two full-table counts — and would slow what is
    * measured). Undefined until there is a state at all.
    */
-  replicaProgress(dir: string): ReplicaProgress | undefined;
+  replicaProgress(dir: string): Promise<ReplicaProgress | undefined>;
+  /**
+   * The audit's own floor: screening-sized rows into a table of the replica audit's shape, one per
+   * transaction, sequentially, for `seconds`, with the audit's durability settings. Every erx screening
+   * pays this once before it is answered. Returns rows per second.
+   */
+  auditFloor(dir: string, answer: string, seconds: number): Promise<number>;
+  /** How this store's measurements are set up, for the report's text. */
+  readonly describe: {
+    /** The bare tables and settings of the apply baseline. */
+    rawInsert: string;
+    /** How a screening's audit entry is made durable. */
+    audit: string;
+    /** What a replica's RSS leaves out, if anything. */
+    memory?: string;
+  };
   registerArgs(dir: string): string[];
   replicaArgs(dir: string): string[];
 }
@@ -131,32 +151,24 @@ export interface Transport {
 const PERSON_COLUMNS = '(person_id TEXT PRIMARY KEY, surname TEXT NOT NULL, given_names TEXT NOT NULL, patronymic TEXT, date_of_birth TEXT NOT NULL, documents TEXT NOT NULL, deferments TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID';
 const RESTRICTION_COLUMNS = '(restriction_id TEXT PRIMARY KEY, person_id TEXT NOT NULL, kind TEXT NOT NULL, basis TEXT NOT NULL, office TEXT NOT NULL, in_force_from TEXT NOT NULL, lifted_at TEXT, lift_reason TEXT, seq INTEGER NOT NULL) WITHOUT ROWID';
 
+/** The rows SqliteReplicaStore writes (src/store/rows.ts: compact names and documents). */
+const SQLITE_ROWS: ReplicaRowShape = {
+  person: (p, seq) => [p.personId, encodeName(p.surname), encodeName(p.givenNames), p.patronymic === undefined ? null : encodeName(p.patronymic), p.dateOfBirth, encodeDocuments(p.documents), encodeDeferments(p.deferments), seq],
+  restriction: (r, seq) => [r.restrictionId, r.personId, r.kind, r.basis, r.office, r.inForceFrom, r.liftedAt ?? null, r.liftReason ?? null, seq],
+};
+
 export const sqliteStore: Store = {
   name: 'sqlite',
+  describe: {
+    rawInsert: 'same columns and primary keys, `WITHOUT ROWID`, WAL, `synchronous=NORMAL`',
+    audit: 'SQLite, WAL, `synchronous=NORMAL`',
+  },
 
   async buildRegister(dir, persons, batchSize, onProgress) {
     const started = performance.now();
     const store = openRegisterStore(dir);
-    const service = new RegisterService(store);
-    let loaded = 0;
-    let batch: PersonInput[] = [];
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const results = await service.upsertPersons(batch);
-      const failed = results.find((r) => r instanceof Error);
-      if (failed) throw new Error(`synthetic person refused by the register: ${(failed as Error).message}`);
-      loaded += batch.length;
-      batch = [];
-      onProgress?.(loaded);
-      // Let signals (Ctrl-C) in: everything above resolves without a turn of the event loop.
-      await turn();
-    };
     try {
-      for (const p of persons) {
-        batch.push(p);
-        if (batch.length >= batchSize) await flush();
-      }
-      await flush();
+      const loaded = await loadPersons(store, persons, batchSize, onProgress);
       const changes = await store.headSeq();
       const seconds = (performance.now() - started) / 1000;
       await store.close();
@@ -172,30 +184,14 @@ export const sqliteStore: Store = {
     }
   },
 
-  *rawBatches(register) {
+  async *rawBatches(register) {
     const db = new Database(join(register.dir, 'register.db'), { readonly: true });
     try {
       const batches = db.prepare('SELECT first_seq, last_seq FROM batches ORDER BY last_seq').all() as { first_seq: number; last_seq: number }[];
       const changes = db.prepare<[number, number], { seq: number; entity: string; body: string | null }>(
         'SELECT seq, entity, body FROM changes WHERE seq BETWEEN ? AND ? ORDER BY seq',
       );
-      for (const b of batches) {
-        const out: RawBatch = { persons: [], restrictions: [], documents: [], nameKeys: [] };
-        for (const c of changes.iterate(b.first_seq, b.last_seq)) {
-          if (c.body === null) continue;
-          const body = JSON.parse(c.body);
-          if (c.entity === 'person') {
-            // The row as the replica store writes it (src/store/rows.ts: compact names and documents), precomputed.
-            const p = body as BorderPerson;
-            out.persons.push([p.personId, encodeName(p.surname), encodeName(p.givenNames), p.patronymic === undefined ? null : encodeName(p.patronymic), p.dateOfBirth, encodeDocuments(p.documents), encodeDeferments(p.deferments), c.seq]);
-            for (const d of body.documents) out.documents.push([d.number, d.country, body.personId]);
-            for (const k of defaultMatcher.indexKeys(body)) out.nameKeys.push([k, body.personId]);
-          } else {
-            out.restrictions.push([body.restrictionId, body.personId, body.kind, body.basis, body.office, body.inForceFrom, body.liftedAt ?? null, body.liftReason ?? null, c.seq]);
-          }
-        }
-        yield out;
-      }
+      for (const b of batches) yield rawBatchOf(changes.iterate(b.first_seq, b.last_seq), SQLITE_ROWS);
     } finally {
       db.close();
     }
@@ -226,7 +222,7 @@ export const sqliteStore: Store = {
     let rows = 0;
     let entries = 0;
     let ms = 0;
-    for (const b of batches) {
+    for await (const b of batches) {
       const t0 = performance.now();
       insert(b);
       ms += performance.now() - t0;
@@ -241,28 +237,7 @@ export const sqliteStore: Store = {
 
   async applyInProcess(register, replicaDir, pageSize) {
     await this.emptyReplica(replicaDir);
-    const replica = new SqliteReplicaStore({ dataDir: replicaDir, matcher: defaultMatcher });
-    const source = openRegisterStore(register.dir);
-    let cursor = 0;
-    let changes = 0;
-    let ms = 0;
-    try {
-      for (;;) {
-        const batches = await source.batchesAfter(cursor, pageSize);
-        if (batches.length === 0) break;
-        const last = batches[batches.length - 1]!;
-        const t0 = performance.now();
-        await replica.applyBatches(cursor, batches.map((b) => ({ lastSeq: b.lastSeq, hash: b.hash, changes: b.changes })), last.lastSeq, last.committedAt);
-        ms += performance.now() - t0;
-        changes += last.lastSeq - cursor;
-        cursor = last.lastSeq;
-        await turn();
-      }
-    } finally {
-      await source.close();
-      await replica.close();
-    }
-    return { changes, seconds: ms / 1000 };
+    return applyAll(openRegisterStore(register.dir), new SqliteReplicaStore({ dataDir: replicaDir, matcher: defaultMatcher }), pageSize);
   },
 
   async emptyReplica(dir) {
@@ -272,7 +247,7 @@ export const sqliteStore: Store = {
     await store.close();
   },
 
-  replicaProgress(dir) {
+  async replicaProgress(dir) {
     const file = join(dir, 'state.db');
     if (!existsSync(file)) return undefined;
     // A new connection each time: a bootstrap renames a new file over state.db.
@@ -286,6 +261,20 @@ export const sqliteStore: Store = {
       return undefined; // being created or swapped right now
     } finally {
       db?.close();
+    }
+  },
+
+  async auditFloor(dir, answer, seconds) {
+    const db = openDatabase(join(dir, 'audit.db'), { synchronous: 'NORMAL' });
+    try {
+      db.exec('CREATE TABLE screenings (screening_id TEXT PRIMARY KEY, at TEXT NOT NULL, requester TEXT NOT NULL, request TEXT NOT NULL, decision TEXT NOT NULL, reasons TEXT NOT NULL, replica_seq INTEGER NOT NULL)');
+      const insert = db.prepare('INSERT INTO screenings VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const t0 = performance.now();
+      let n = 0;
+      while (performance.now() - t0 < seconds * 1000) insert.run(crypto.randomUUID(), new Date().toISOString(), 'bench@127.0.0.1', '{"surname":"IVANOV"}', 'clear', answer, n++);
+      return n / ((performance.now() - t0) / 1000);
+    } finally {
+      db.close();
     }
   },
 
@@ -407,21 +396,25 @@ export const natsTransport: Transport = {
   },
 };
 
-export const STORES: Record<string, Store> = { sqlite: sqliteStore };
+export const STORES: Record<string, Store> = { sqlite: sqliteStore, postgres: postgresStore };
 export const TRANSPORTS: Record<string, Transport> = { http: httpTransport, nats: natsTransport };
 
 /**
- * The deployments that can run here. A transport whose server is unreachable is left out with the
- * reason printed — except in CI (CI=true), where that is an error, as for the tests.
+ * The deployments that can run here. A store or transport whose server is unreachable is left out with
+ * the reason printed — except in CI (CI=true), where that is an error, as for the tests.
  */
 export async function usableDeployments(stores: string[], transports: string[], log: (line: string) => void): Promise<Deployment[]> {
   const out: Deployment[] = [];
-  const reasons = new Map<string, string | null>();
+  const reasons = new Map<string, Promise<string | null>>();
+  const reasonFor = (kind: string, part: Store | Transport) => {
+    const key = `${kind} ${part.name}`;
+    if (!reasons.has(key)) reasons.set(key, part.unavailable?.().then((r) => (r ? `${key}: ${r}` : null)) ?? Promise.resolve(null));
+    return reasons.get(key)!;
+  };
   for (const dep of deployments(stores, transports)) {
-    if (!reasons.has(dep.transport.name)) reasons.set(dep.transport.name, (await dep.transport.unavailable?.()) ?? null);
-    const reason = reasons.get(dep.transport.name);
+    const reason = (await reasonFor('store', dep.store)) ?? (await reasonFor('transport', dep.transport));
     if (!reason) out.push(dep);
-    else if (process.env.CI === 'true') throw new Error(`transport ${dep.transport.name} must run in CI (CI=true), but ${reason}`);
+    else if (process.env.CI === 'true') throw new Error(`${dep.label} must run in CI (CI=true), but ${reason}`);
     else log(`skipping ${dep.label}: ${reason}`);
   }
   return out;

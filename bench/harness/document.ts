@@ -62,8 +62,9 @@ services they measure, which is part of every figure. Registers are synthetic
 | screening over HTTP at 1 M and 10 M listed persons | ≥ 10,000 screenings/s on 2 cores, p99 < 10 ms | a bare Fastify server answering a constant to the same load |
 | memory of a replica | < 200 MB RSS per million persons | an empty replica |
 
-Stores and transports are a dimension (bench/harness/deployment.ts): \`sqlite\`; \`http\` and \`nats\`
-(JetStream; it changes only how changes travel, so it adds lag rows — the other sections run over HTTP).
+Stores and transports are a dimension (bench/harness/deployment.ts): \`sqlite\` and \`postgres\` (the
+register and every replica in PostgreSQL, each in a schema of its own); \`http\` and \`nats\` (JetStream;
+it changes only how changes travel, so it adds lag rows — the other sections run over HTTP).
 Another store or transport is added by implementing \`Store\` or \`Transport\` there; every section it
 affects then measures it beside the same baselines.
 `;
@@ -74,6 +75,7 @@ export const HOW_TO_RUN = `## How to run
 npm run bench                                  # the full run: 100 k and 1 M persons, 1/10/50 replicas (33 min on a busy 2-core machine, registers cached; building them adds ~3 min)
 npm run bench -- --quick                       # the CI smoke run: 20 k persons, 1/5 replicas (~1–2 min)
 npm run bench -- --persons 10000000 --only bootstrap,memory --register-cache /var/tmp/erx-bench
+npm run bench -- --quick --stores sqlite,postgres --transports http   # SQLite and PostgreSQL side by side
 npm run bench -- --help                        # every flag
 \`\`\`
 
@@ -87,9 +89,9 @@ npm run bench -- --help                        # every flag
 | \`--lag-persons N\` | \`2000\` | size of the lag test's register (kept small: 50 replicas share 2 cores) |
 | \`--rules-persons LIST\` | \`5000000\` (quick: \`20000\`) | exemption holders beside one category-wide rule (rules section) |
 | \`--only LIST\` | all | any of \`apply,bootstrap,lag,http,memory,rules\` |
-| \`--stores LIST\` / \`--transports LIST\` | \`sqlite\` / \`http,nats\` | the deployment dimension; \`nats\` uses \`ERX_BENCH_NATS\` (default \`nats://127.0.0.1:4222\`) and is skipped with the reason when unreachable (an error with \`CI=true\`) |
+| \`--stores LIST\` / \`--transports LIST\` | \`sqlite\` / \`http,nats\` | the deployment dimension, e.g. \`--stores sqlite,postgres\`; \`postgres\` uses \`ERX_BENCH_POSTGRES\` (default \`postgres://postgres@127.0.0.1:5432/test\`; a schema \`bench_…\` per register and replica, dropped at the end), \`nats\` uses \`ERX_BENCH_NATS\` (default \`nats://127.0.0.1:4222\`); either is skipped with the reason when its server is unreachable (an error with \`CI=true\`) |
 | \`--quick\` | | tiny sizes for a smoke run; explicit flags still win |
-| \`--register-cache DIR\` | | keep built registers and reuse them (a 10 M register is ~3 GB and takes long to build) |
+| \`--register-cache DIR\` | | keep built registers and reuse them (a 10 M register is ~3 GB and takes long to build; on \`postgres\` its schema stays too) |
 | \`--tmp DIR\` | system temp | where replicas and temporary registers live |
 | \`--no-auth\` | auth on | run the services without bearer tokens |
 | \`--log-level L\` | \`info\` | the services' log level (logs go to files in the temp directory) |

@@ -158,7 +158,7 @@ export async function waitForCommitted(
 ): Promise<number> {
   const deadline = performance.now() + options.timeoutMs;
   for (;;) {
-    const p = dep.store.replicaProgress(replica.dir);
+    const p = await dep.store.replicaProgress(replica.dir);
     options.onPoll?.(p?.cursor ?? null);
     if (p && p.dataAsOf !== null && p.cursor !== null && p.cursor >= seq) return performance.now();
     if (replica.service.memory() === undefined) throw new Error(`replica ${replica.service.url} exited before reaching seq ${seq}`);

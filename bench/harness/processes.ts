@@ -1,7 +1,8 @@
 /**
- * Everything the benchmark starts, it stops: child processes (erx services and helper servers) and
- * temporary directories are tracked here and torn down on success, on failure, on Ctrl-C or SIGTERM,
- * and — as a last resort — synchronously when the bench process exits.
+ * Everything the benchmark starts, it stops: child processes (erx services and helper servers),
+ * temporary directories and what belongs to them elsewhere (companions: a PostgreSQL schema per data
+ * directory) are tracked here and torn down on success, on failure, on Ctrl-C or SIGTERM, and — as a
+ * last resort — synchronously when the bench process exits.
  *
  * Memory of a child is read from /proc/PID/status: VmRSS (now) and VmHWM (the peak since it started).
  */
@@ -28,6 +29,19 @@ export function memoryOf(pid: number | undefined): Memory | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What lives outside the temporary directories but belongs to them (a PostgreSQL store's schema per
+ * data directory): told when a directory goes, and closed after every service and directory.
+ */
+export interface Companion {
+  /** `dir`, made by tempDir, has been removed (the services using it have stopped). */
+  dirRemoved?(dir: string): void;
+  /** The bench is stopping: every service has stopped and every temporary directory is gone. */
+  close?(): Promise<void>;
+  /** The synchronous last resort of closeNow(). */
+  closeNow?(): void;
 }
 
 /** A running service the bench started: its URL, its pid, and how to stop it. */
@@ -67,6 +81,7 @@ function ownChildren(): number[] {
 export class Resources {
   private readonly services = new Set<Service>();
   private readonly dirs = new Set<string>();
+  private readonly companions = new Set<Companion>();
   private readonly baseDir: string;
   private closing = false;
 
@@ -84,6 +99,11 @@ export class Resources {
   removeDir(dir: string): void {
     rmSync(dir, { recursive: true, force: true });
     this.dirs.delete(dir);
+    for (const c of this.companions) c.dirRemoved?.(dir);
+  }
+
+  attach(companion: Companion): void {
+    this.companions.add(companion);
   }
 
   /** Starts `erx ARGS…` (a `serve` command) and waits for its `listening on` line. */
@@ -141,16 +161,16 @@ export class Resources {
     return service;
   }
 
-  /** Stops every service still running (in parallel) and removes every temporary directory. */
+  /** Stops every service still running (in parallel), removes every temporary directory, closes the companions. */
   async close(): Promise<void> {
     this.closing = true;
     await Promise.allSettled([...this.services].map((s) => s.stop()));
     this.killStragglers();
-    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
-    this.dirs.clear();
+    for (const dir of [...this.dirs]) this.removeDir(dir);
+    await Promise.allSettled([...this.companions].map((c) => c.close?.()));
   }
 
-  /** Synchronous last resort (process 'exit'): SIGKILL whatever child is left, remove the directories. */
+  /** Synchronous last resort (process 'exit'): SIGKILL whatever child is left, remove the directories, close the companions. */
   closeNow(): void {
     this.closing = true;
     for (const s of this.services) {
@@ -162,8 +182,8 @@ export class Resources {
     }
     this.services.clear();
     this.killStragglers();
-    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
-    this.dirs.clear();
+    for (const dir of [...this.dirs]) this.removeDir(dir);
+    for (const c of this.companions) c.closeNow?.();
   }
 
   /** Children started but not yet tracked (a spawn still waiting for its `listening on` line). */

@@ -51,7 +51,7 @@ export async function measureApply(ctx: BenchContext, dep: Deployment, register:
   try {
     await dep.store.emptyReplica(replicaDir);
     const replica = await startReplica(ctx, dep, reg, replicaDir, batch);
-    const first = dep.store.replicaProgress(replicaDir)?.cursor ?? 0;
+    const first = (await dep.store.replicaProgress(replicaDir))?.cursor ?? 0;
     const t0 = performance.now();
     let lastLine = t0;
     const t1 = await waitForCommitted(dep, replica, register.changes, {

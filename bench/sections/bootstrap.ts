@@ -107,10 +107,12 @@ function settled(r: MemoryResult): number {
   return Number.isFinite(r.afterLoad) ? Math.max(r.afterLoad, r.afterBootstrap) : r.afterBootstrap;
 }
 
-export function memoryTable(results: MemoryResult[], empty: MemoryResult | undefined): { rows: Row[]; notes: string[] } {
+/** `empties`: the empty replica of each deployment, the baseline of that deployment's rows. */
+export function memoryTable(results: MemoryResult[], empties: Map<string, MemoryResult>): { rows: Row[]; notes: string[] } {
   const rows: Row[] = [];
   const notes: string[] = [];
   for (const r of results) {
+    const empty = empties.get(r.deployment);
     const millions = r.persons / 1e6;
     const total = settled(r) / millions;
     const marginal = empty ? (settled(r) - settled(empty)) / millions : NaN;

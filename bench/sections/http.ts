@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { td3 } from '../../src/demo/mrzSpecimen.js';
 import { generatePerson } from '../../src/demo/synthetic.js';
 import { icaoLatin } from '../../src/matching/index.js';
-import { openDatabase } from '../../src/store/sqlite/open.js';
+import type { Store } from '../harness/deployment.js';
 import { type BenchContext, httpJson } from '../harness/erx.js';
 import type { Service } from '../harness/processes.js';
 import { ms, num, pct, verdict } from '../harness/stats.js';
@@ -125,23 +125,12 @@ export async function measureFloor(ctx: BenchContext, pool: string[], answer: st
   }
 }
 
-/**
- * The audit's own floor: one screening-sized row per transaction into a table of the audit's shape,
- * with the audit's pragmas (WAL, synchronous=NORMAL, as the replica's audit.db), sequentially, for `seconds`.
- * Every erx screening pays this once before it is answered.
- */
-export function auditFloor(ctx: BenchContext, answer: string, seconds = 2): number {
+/** The store's audit floor (Store.auditFloor), in a temporary directory of its own. */
+export async function auditFloor(ctx: BenchContext, store: Store, answer: string, seconds = 2): Promise<number> {
   const dir = ctx.resources.tempDir('audit-floor');
-  const db = openDatabase(join(dir, 'audit.db'), { synchronous: 'NORMAL' });
   try {
-    db.exec('CREATE TABLE screenings (screening_id TEXT PRIMARY KEY, at TEXT NOT NULL, requester TEXT NOT NULL, request TEXT NOT NULL, decision TEXT NOT NULL, reasons TEXT NOT NULL, replica_seq INTEGER NOT NULL)');
-    const insert = db.prepare('INSERT INTO screenings VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const t0 = performance.now();
-    let n = 0;
-    while (performance.now() - t0 < seconds * 1000) insert.run(crypto.randomUUID(), new Date().toISOString(), 'bench@127.0.0.1', '{"surname":"IVANOV"}', 'clear', answer, n++);
-    return n / ((performance.now() - t0) / 1000);
+    return await store.auditFloor(dir, answer, seconds);
   } finally {
-    db.close();
     ctx.resources.removeDir(dir);
   }
 }
@@ -153,7 +142,13 @@ export interface HttpResult {
   mix: Record<string, number>;
 }
 
-export function httpTable(results: HttpResult[], floor: LoadResult | undefined, options: LoadOptions, auditPerSecond: number | undefined): { rows: Row[]; notes: string[] } {
+/** A store's audit floor: rows/s, and how the audit is made durable. */
+export interface AuditFloor {
+  perSecond: number;
+  durability: string;
+}
+
+export function httpTable(results: HttpResult[], floor: LoadResult | undefined, options: LoadOptions, auditFloors: Map<string, AuditFloor>): { rows: Row[]; notes: string[] } {
   const rows: Row[] = [];
   const notes: string[] = [];
   for (const r of results) {
@@ -186,10 +181,10 @@ export function httpTable(results: HttpResult[], floor: LoadResult | undefined, 
         `with ${options.connections} connections; the load generator shares the 2 cores with the server in both cases.`,
     );
   }
-  if (auditPerSecond !== undefined) {
+  for (const [store, audit] of auditFloors) {
     notes.push(
-      `Every erx screening is written to the audit in its own transaction (WAL, \`synchronous=NORMAL\`) before it is answered, on the event loop. ` +
-        `That write alone, measured sequentially right after the load in a table of the audit's shape on the same disk, ran at ${num(auditPerSecond)} rows/s ` +
+      `Every erx screening is written to the audit in its own transaction (${audit.durability}) before it is answered, on the event loop. ` +
+        `On \`${store}\` that write alone, measured sequentially right after the load in a table of the audit's shape on the same disk, ran at ${num(audit.perSecond)} rows/s ` +
         '(write latency varies with whatever else uses the disk): a ceiling for one replica process whatever the matcher costs.',
     );
   }
