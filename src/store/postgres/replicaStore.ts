@@ -29,6 +29,7 @@ import type { ListedPerson, Matcher } from '../../matching/index.js';
 import { canonicalJson } from '../../shared/canonical.js';
 import { faultPointInBatch } from '../../shared/faults.js';
 import { auditTrailSchema, PostgresAuditTrail } from './auditTrail.js';
+import { CachedBetweenWrites } from '../cachedBetweenWrites.js';
 import { checkSchemaName, createPool, fetchChunks, inTransaction, migrate, type Pool, type PoolClient, type PostgresLocation } from './db.js';
 import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf, encodeDocuments, encodeDeferments } from '../rows.js';
 
@@ -163,6 +164,16 @@ export class PostgresReplicaStore implements ReplicaStore {
   private readonly fetchRows: number;
   /** Bumped by every beginBootstrap: a writer of an older one may no longer touch the next_* tables. */
   private bootstrapGeneration = 0;
+  /**
+   * The state and the rules, read on every screening, kept between this store's writes (each goes
+   * through `written`): a replica's schema has one writer, this process (docs/postgres.md). Two round
+   * trips to the server fewer per screening.
+   */
+  private readonly cache = new CachedBetweenWrites();
+
+  private written<T>(fn: () => Promise<T>): Promise<T> {
+    return this.cache.write(fn);
+  }
 
   constructor(private readonly options: PostgresReplicaOptions) {
     this.s = checkSchemaName(options.schema);
@@ -198,7 +209,7 @@ export class PostgresReplicaStore implements ReplicaStore {
   /** Name keys depend on the matcher; a new matcher version recomputes them from the stored persons. */
   private async reindexIfMatcherChanged(): Promise<void> {
     const s = this.s;
-    await inTransaction(this.pool, 'BEGIN', async (client) => {
+    await this.written(() => inTransaction(this.pool, 'BEGIN', async (client) => {
       // Processes opening the same replica at once take turns; the cursor row lock keeps appliers out.
       await client.query("SELECT pg_advisory_xact_lock(hashtext('erx-reindex'), hashtext($1))", [s]);
       await client.query(`SELECT 1 FROM ${s}.meta WHERE key = 'cursor' FOR UPDATE`);
@@ -214,7 +225,7 @@ export class PostgresReplicaStore implements ReplicaStore {
         if (Math.floor(done / 10_000) > Math.floor(before / 10_000)) this.options.onReindex?.(done, total);
       }
       await this.setMeta(client, '', { matcher: this.options.matcher.version });
-    });
+    }));
   }
 
   private async setMeta(client: PoolClient, p: string, values: Record<string, string | number>): Promise<void> {
@@ -356,7 +367,7 @@ export class PostgresReplicaStore implements ReplicaStore {
 
   async rules(): Promise<BorderRule[]> {
     await this.ready;
-    return this.rulesOn(this.pool);
+    return [...(await this.cache.read('rules', () => this.rulesOn(this.pool)))];
   }
 
   /** Locks the cursor row (the appliers' lock) and refuses unless it holds `expected`. */
@@ -368,6 +379,10 @@ export class PostgresReplicaStore implements ReplicaStore {
 
   async state(): Promise<ReplicaState> {
     await this.ready;
+    return { ...(await this.cache.read('state', () => this.readState())) };
+  }
+
+  private async readState(): Promise<ReplicaState> {
     const s = this.s;
     const row = (
       await this.pool.query<{ meta: Record<string, string>; persons: number; restrictions: number }>(
@@ -417,7 +432,7 @@ export class PostgresReplicaStore implements ReplicaStore {
           )
         ).rows[0]!;
         // The swap is the commit point of a bootstrap.
-        await inTransaction(this.pool, 'BEGIN', async (client) => {
+        await this.written(() => inTransaction(this.pool, 'BEGIN', async (client) => {
           current();
           await client.query(`LOCK TABLE ${STATE_TABLES.map((t) => `${s}.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
           if (asOfSeq > 0) await client.query(`INSERT INTO ${s}.next_applied_batches (last_seq, hash) VALUES ($1, $2)`, [asOfSeq, lastHash]);
@@ -443,7 +458,7 @@ export class PostgresReplicaStore implements ReplicaStore {
             `UPDATE ${s}.counts SET n = CASE name WHEN 'persons' THEN $1::bigint WHEN 'restrictions' THEN $2::bigint ELSE n END`,
             [counts.persons, counts.restrictions],
           );
-        });
+        }));
       },
     };
   }
@@ -451,7 +466,7 @@ export class PostgresReplicaStore implements ReplicaStore {
   async applyBatches(expectedCursor: number, batches: BatchToApply[], registerSeq: number, registerTime: string): Promise<void> {
     await this.ready;
     // Like SQLite's synchronous=NORMAL: a commit lost in a power cut is refetched from the cursor.
-    await inTransaction(this.pool, 'BEGIN; SET LOCAL synchronous_commit TO off', async (client) => {
+    await this.written(() => inTransaction(this.pool, 'BEGIN; SET LOCAL synchronous_commit TO off', async (client) => {
       await this.lockCursor(client, expectedCursor);
       const w = noWrites();
       let applied = 0;
@@ -482,7 +497,7 @@ export class PostgresReplicaStore implements ReplicaStore {
       if (last) Object.assign(meta, { cursor: last.lastSeq, lastHash: last.hash });
       if (now >= registerSeq) meta.dataAsOf = registerTime;
       await this.setMeta(client, '', meta);
-    });
+    }));
   }
 
   /**
@@ -503,7 +518,7 @@ export class PostgresReplicaStore implements ReplicaStore {
 
   async applyRelief(expectedCursor: number, batches: BatchToApply[]): Promise<number> {
     await this.ready;
-    return inTransaction(this.pool, 'BEGIN', async (client) => {
+    return this.written(() => inTransaction(this.pool, 'BEGIN', async (client) => {
       await this.lockCursor(client, expectedCursor);
       const w = noWrites();
       let applied = 0;
@@ -517,7 +532,7 @@ export class PostgresReplicaStore implements ReplicaStore {
       await this.dropOlder(client, w);
       await this.writeState(client, '', w, false);
       return applied;
-    });
+    }));
   }
 
   async knownBatchHashes(lastSeqs: number[]): Promise<Map<number, string>> {
@@ -531,11 +546,11 @@ export class PostgresReplicaStore implements ReplicaStore {
 
   async noteContact(registerSeq: number, registerTime: string, caughtUp: boolean): Promise<void> {
     await this.ready;
-    await inTransaction(this.pool, 'BEGIN', async (client) => {
+    await this.written(() => inTransaction(this.pool, 'BEGIN', async (client) => {
       // Takes turns with appliers (same row lock), so the two never interleave their meta writes.
       await client.query(`SELECT 1 FROM ${this.s}.meta WHERE key = 'cursor' FOR UPDATE`);
       await this.setMeta(client, '', caughtUp ? { registerSeq, dataAsOf: registerTime } : { registerSeq });
-    });
+    }));
   }
 
   async digest(): Promise<BucketDigests> {
@@ -557,7 +572,7 @@ export class PostgresReplicaStore implements ReplicaStore {
   async repairBuckets(expectedCursor: number, buckets: number[], records: SnapshotRecord[]): Promise<RepairReport> {
     await this.ready;
     const s = this.s;
-    return inTransaction(this.pool, 'BEGIN', async (client) => {
+    return this.written(() => inTransaction(this.pool, 'BEGIN', async (client) => {
       await this.lockCursor(client, expectedCursor);
       const wanted = new Set(buckets);
       const before = new Map<string, string>();
@@ -587,7 +602,7 @@ export class PostgresReplicaStore implements ReplicaStore {
       }
       await this.writeState(client, '', w, false);
       return plan.report;
-    });
+    }));
   }
 
   async byDocument(number: string, country?: string): Promise<ListedPerson[]> {

@@ -16,6 +16,7 @@ import { AUDIT_TABLE, AuditTrail } from '../../audit/trail.js';
 import { canonicalJson } from '../../shared/canonical.js';
 import { faultPointInBatch } from '../../shared/faults.js';
 import { type Db, migrate, openDatabase } from './open.js';
+import { CachedBetweenWrites } from '../cachedBetweenWrites.js';
 import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf, encodeDocuments, encodeDeferments, encodeName } from '../rows.js';
 
 const STATE_TABLES = `
@@ -178,12 +179,11 @@ export class SqliteReplicaStore implements ReplicaStore {
   private readonly nextPath: string;
   private readonly packedPath: string;
   /**
-   * The state and the rules, read on every screening, kept between writes: every write to the state
-   * database goes through this object (write()), which drops them. Reading them from SQLite each time
-   * cost a read transaction per screening with its locking system calls.
+   * The state and the rules, read on every screening, kept between writes (every write to the state
+   * database goes through write()): reading them from SQLite each time cost a read transaction per
+   * screening, with its locking system calls.
    */
-  private cachedState: ReplicaState | null = null;
-  private cachedRules: BorderRule[] | null = null;
+  private readonly cache = new CachedBetweenWrites();
 
   constructor(private readonly options: ReplicaStoreOptions) {
     this.statePath = join(options.dataDir, 'state.db');
@@ -218,16 +218,7 @@ export class SqliteReplicaStore implements ReplicaStore {
 
   /** Runs `fn` in a write transaction of the state database; what is cached of the state is read anew after it. */
   private write<T>(fn: () => T): T {
-    try {
-      return this.db.transaction(fn)();
-    } finally {
-      this.changed();
-    }
-  }
-
-  private changed(): void {
-    this.cachedState = null;
-    this.cachedRules = null;
+    return this.cache.write(() => this.db.transaction(fn)());
   }
 
   /** Name keys depend on the matcher; a new matcher version recomputes them from the stored persons. */
@@ -252,8 +243,7 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   async state(): Promise<ReplicaState> {
-    this.cachedState ??= this.readState();
-    return { ...this.cachedState };
+    return { ...(await this.cache.read('state', () => this.readState())) };
   }
 
   private readState(): ReplicaState {
@@ -389,9 +379,10 @@ export class SqliteReplicaStore implements ReplicaStore {
         this.db.close();
         for (const suffix of ['-wal', '-shm']) rmSync(this.statePath + suffix, { force: true });
         renameSync(this.packedPath, this.statePath);
-        this.db = this.openState(this.statePath);
-        this.stmt = statements(this.db);
-        this.changed();
+        this.cache.write(() => {
+          this.db = this.openState(this.statePath);
+          this.stmt = statements(this.db);
+        });
       },
     };
   }
@@ -559,8 +550,7 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   async rules(): Promise<BorderRule[]> {
-    this.cachedRules ??= this.readRules();
-    return [...this.cachedRules];
+    return [...(await this.cache.read('rules', () => this.readRules()))];
   }
 
   private readRules(): BorderRule[] {
