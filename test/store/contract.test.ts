@@ -599,6 +599,11 @@ contract('replica: the screening audit is append-only and hash-chained', async (
   // many checkpoints at once: every entry names its predecessor
   await Promise.all(Array.from({ length: 12 }, (_, i) => store.recordScreening(entry(4 + (i % 5), `checkpoint:c${i}`))));
   assert.deepEqual(await b.trail(store).verify(), { ok: true, entries: 15 });
+  assert.deepEqual(
+    (await store.screenings(12)).map((e) => e.requester).reverse(),
+    Array.from({ length: 12 }, (_, i) => `checkpoint:c${i}`),
+    'entries written together (group commit) keep the order they were recorded in',
+  );
   await assert.rejects(auditSql(`UPDATE audit_trail SET actor = 'someone else' WHERE seq = 2`), /append-only/);
   await assert.rejects(auditSql(`DELETE FROM audit_trail WHERE seq = 1`), /append-only/);
   assert.equal((await store.screenings(100)).length, 15);
