@@ -146,5 +146,10 @@ export function postgresLocation(url: string, defaultSchema: string): PostgresLo
   const schema = parsed.searchParams.get('schema') ?? defaultSchema;
   parsed.searchParams.delete('schema');
   checkSchemaName(schema);
-  return { connectionString: parsed.toString(), schema };
+  // erx's own parameter, not libpq's: the store's pool size (a checkpoint needs few connections, a
+  // register serving many bootstraps at once more).
+  const pool = parsed.searchParams.get('pool');
+  parsed.searchParams.delete('pool');
+  if (pool !== null && !/^[1-9]\d{0,3}$/.test(pool)) throw new Error(`?pool=${pool} in the PostgreSQL URL must be a number of connections from 1 to 9999`);
+  return { connectionString: parsed.toString(), schema, ...(pool !== null ? { maxConnections: Number(pool) } : {}) };
 }
