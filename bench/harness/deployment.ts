@@ -110,6 +110,8 @@ export interface Store extends Companion {
   };
   registerArgs(dir: string): string[];
   replicaArgs(dir: string): string[];
+  /** How many replica processes can run at once against this store, and why (absent: no limit of the store's). */
+  replicaLimit?(): Promise<{ max: number; why: string }>;
 }
 
 export interface ReplicaProgress {

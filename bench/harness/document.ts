@@ -82,7 +82,9 @@ npm run bench -- --help                        # every flag
 | flag | default | what |
 |---|---|---|
 | \`--persons LIST\` | \`100000,1000000\` | register sizes |
-| \`--replicas LIST\` | \`1,10,50\` | replica counts of the lag test |
+| \`--apply-persons LIST\` | every \`--persons\` size | the sizes the apply section runs at (applying a 10 M change log takes long) |
+| \`--store-persons STORE=LIST\` | \`--persons\` | sizes for one store, e.g. \`postgres=100000,1000000\` (repeatable) |
+| \`--replicas LIST\` | \`1,10,50\` | replica counts of the lag test (a store that cannot run that many replica processes — PostgreSQL's \`max_connections\` — skips the count and says why) |
 | \`--duration S\` / \`--warmup S\` | \`10\` / \`3\` | seconds of screening load measured / before measuring |
 | \`--connections N\` | \`10\` | concurrent connections of the load generator |
 | \`--trials N\` | \`50\` | lag trials (one impose and one lift each) per replica count |

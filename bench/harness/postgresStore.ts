@@ -97,6 +97,10 @@ const NOT_THERE = new Set(['42P01', '3F000']);
 
 type Kind = 'reg' | 'rep' | 'raw';
 
+/** Connections in each bench replica's pool, and what the register (its pool and LISTEN) and the bench itself may hold. */
+const REPLICA_POOL = 2;
+const REGISTER_AND_BENCH_CONNECTIONS = 16;
+
 class PostgresBenchStore implements Store {
   readonly name = 'postgres';
   readonly describe = {
@@ -296,7 +300,19 @@ class PostgresBenchStore implements Store {
   }
 
   replicaArgs(dir: string): string[] {
-    return ['--data', dir, '--store', this.storeUrl(this.schema('rep', dir))];
+    // A small pool: the lag section runs dozens of replica processes against one server.
+    const url = new URL(this.storeUrl(this.schema('rep', dir)));
+    url.searchParams.set('pool', String(REPLICA_POOL));
+    return ['--data', dir, '--store', url.toString()];
+  }
+
+  async replicaLimit(): Promise<{ max: number; why: string }> {
+    const row = (await this.db().query<{ max: string; reserved: string }>("SELECT current_setting('max_connections') AS max, current_setting('superuser_reserved_connections') AS reserved")).rows[0]!;
+    const usable = Number(row.max) - Number(row.reserved) - REGISTER_AND_BENCH_CONNECTIONS;
+    return {
+      max: Math.max(0, Math.floor(usable / REPLICA_POOL)),
+      why: `each replica process keeps a pool of its own (?pool=${REPLICA_POOL}); the server allows ${row.max} connections (${row.reserved} reserved), the register and the bench take up to ${REGISTER_AND_BENCH_CONNECTIONS}`,
+    };
   }
 
   private async dropSchema(schema: string): Promise<void> {

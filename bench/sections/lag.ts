@@ -160,7 +160,13 @@ export async function measureLag(ctx: BenchContext, dep: Deployment, options: La
   let probe = 0;
   const runId = Date.now().toString(36);
   try {
+    const limit = await dep.store.replicaLimit?.();
     for (const n of [...options.replicaCounts].sort((a, b) => a - b)) {
+      if (limit && n > limit.max) {
+        log(`  lag: ${n} replicas skipped on ${dep.label}: at most ${limit.max} can run (${limit.why})`);
+        skipped.push({ deployment: dep.label, replicas: n, why: `at most ${limit.max} can run here: ${limit.why}` });
+        continue;
+      }
       log(`  lag: starting ${n - replicas.length} more replica(s) (${n} in all)…`);
       replicas.push(...(await startReplicas(ctx, dep, reg, n - replicas.length, head)));
       const before = await fallbacksOf(replicas);
@@ -212,9 +218,12 @@ export async function measureLag(ctx: BenchContext, dep: Deployment, options: La
   return results;
 }
 
+/** Replica counts a deployment could not run (its store's limit), for the report. */
+const skipped: { deployment: string; replicas: number; why: string }[] = [];
+
 export function lagTable(results: LagResult[]): { rows: Row[]; notes: string[] } {
   const rows: Row[] = [];
-  const notes: string[] = [];
+  const notes: string[] = skipped.map((s) => `${s.replicas} replicas on ${s.deployment} were not measured: ${s.why}.`);
   // Transports side by side: by replica count, then change, then deployment (in the order measured).
   const order = [...new Set(results.map((r) => r.deployment))];
   const sorted = [...results].sort((a, b) => a.replicas - b.replicas || (a.change === b.change ? 0 : a.change === 'impose' ? -1 : 1) || order.indexOf(a.deployment) - order.indexOf(b.deployment));
