@@ -201,12 +201,27 @@ class PostgresBenchStore implements Store {
     }
   }
 
-  async rawInsert(dir: string, batches: AsyncIterable<RawBatch>, withIndexRows: boolean): Promise<RawInsertResult> {
+  /**
+   * Runs `fn` on one connection with a baseline's schema of its own (`bench_raw_…`, named after `dir`),
+   * dropped afterwards; a connection that broke is not returned to the pool.
+   */
+  private async inRawSchema<T>(dir: string, fn: (client: pg.PoolClient, s: string) => Promise<T>): Promise<T> {
     const schema = this.schema('raw', dir);
-    const s = `"${schema}"`;
     const client = await this.db().connect();
     let broken: Error | undefined;
     try {
+      return await fn(client, `"${schema}"`);
+    } catch (err) {
+      broken = err as Error;
+      throw err;
+    } finally {
+      client.release(broken);
+      await this.release(schema);
+    }
+  }
+
+  async rawInsert(dir: string, batches: AsyncIterable<RawBatch>, withIndexRows: boolean): Promise<RawInsertResult> {
+    return this.inRawSchema(dir, async (client, s) => {
       await client.query(`CREATE SCHEMA ${s}; ${bareTables(s, withIndexRows)}`);
       let rows = 0;
       let entries = 0;
@@ -224,13 +239,7 @@ class PostgresBenchStore implements Store {
         entries += withIndexRows ? b.persons.length + 2 * b.restrictions.length + b.documents.length + b.nameKeys.length : b.persons.length + b.restrictions.length;
       }
       return { rows, entries, seconds: ms / 1000 };
-    } catch (err) {
-      broken = err as Error;
-      throw err;
-    } finally {
-      client.release(broken);
-      await this.release(schema);
-    }
+    });
   }
 
   private replicaStore(dir: string): PostgresReplicaStore {
@@ -265,11 +274,7 @@ class PostgresBenchStore implements Store {
   }
 
   async auditFloor(dir: string, answer: string, seconds: number): Promise<number> {
-    const schema = this.schema('raw', dir);
-    const s = `"${schema}"`;
-    const client = await this.db().connect();
-    let broken: Error | undefined;
-    try {
+    return this.inRawSchema(dir, async (client, s) => {
       // The audit trail's table and indexes (src/store/postgres/auditTrail.ts), without the chain's lock and read.
       await client.query(`CREATE SCHEMA ${s};
         CREATE TABLE ${s}.audit_trail (seq bigint PRIMARY KEY, at text COLLATE "C" NOT NULL, actor text COLLATE "C" NOT NULL,
@@ -286,13 +291,7 @@ class PostgresBenchStore implements Store {
         await client.query('COMMIT');
       }
       return n / ((performance.now() - t0) / 1000);
-    } catch (err) {
-      broken = err as Error;
-      throw err;
-    } finally {
-      client.release(broken);
-      await this.release(schema);
-    }
+    });
   }
 
   registerArgs(dir: string): string[] {
