@@ -25,7 +25,7 @@
  */
 import { ALL_CLASSES, cyrillicCode, latinCodes, latinFirstClasses, NO_CLASS } from './codes.js';
 import { dobDigits, swappedDigits } from './dob.js';
-import { icaoLatin } from './latin.js';
+import { hasCyrillic, icaoLatin } from './latin.js';
 import { wordsOf } from './readings.js';
 import type { ListedPerson, Traveller } from './types.js';
 
@@ -76,18 +76,27 @@ function yearMonthCode(digits: string): string {
   return dateCode(digits.slice(0, digits.length >= 6 ? 6 : 4));
 }
 
+/**
+ * The code of a word of a listed name. The register holds names in Cyrillic, but also in Latin letters
+ * (a foreign national under a court travel ban): such a word is coded from its likeliest reading, the
+ * first of the codes a traveller's spelling of it looks up.
+ */
+function listedCode(word: string, length: number): string {
+  return hasCyrillic(word) ? cyrillicCode(word, length) : (latinCodes(latin(word), length, 1)[0] ?? '');
+}
+
 /** The first class of each surname word (and of the whole, for a double surname): one `g` key each. */
 function surnameClasses(words: string[]): string[] {
   const out = new Set<string>();
-  for (const w of [words.join(''), ...(words.length > 1 ? words : [])]) out.add(cyrillicCode(w, 1) || NO_CLASS);
+  for (const w of [words.join(''), ...(words.length > 1 ? words : [])]) out.add(listedCode(w, 1) || NO_CLASS);
   return [...out];
 }
 
 /** The stored keys of one person. */
 export function personKeys(p: ListedPerson): string[] {
   const words = wordsOf(p.surname);
-  const s = cyrillicCode(words.join(''), SURNAME_CODE_LENGTH);
-  const g = cyrillicCode(wordsOf(p.givenNames)[0] ?? '', GIVEN_CODE_LENGTH);
+  const s = listedCode(words.join(''), SURNAME_CODE_LENGTH);
+  const g = listedCode(wordsOf(p.givenNames)[0] ?? '', GIVEN_CODE_LENGTH);
   const digits = dobDigits(p.dateOfBirth);
   const date = dateCode(digits);
   const keys: string[] = [];

@@ -33,7 +33,7 @@ export const DEFAULT_THRESHOLDS: MatchThresholds = { hit: 0.9, refer: 0.75 };
 export const DEFAULT_MAX_CANDIDATES = 300;
 
 /** Changes whenever the stored keys would change (codes, key layout): replicas then rebuild their index. */
-export const MATCHER_VERSION = 'translit-3';
+export const MATCHER_VERSION = 'translit-4';
 
 const NAME_MATCHES = 0.8;
 /**

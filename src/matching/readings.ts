@@ -58,11 +58,27 @@ export function formsOf(word: string): Form[] {
     }
     forms = [...bySkeleton.values()];
   } else {
-    const latin = foldLatin(word).replace(/ /g, '');
-    forms = latin ? [{ skeleton: skeleton(latin), latin, schemes: ['as written'] }] : [];
+    // A name the register holds in Latin letters: as written (diacritics folded), and as ICAO 9303
+    // writes its letters in a passport's MRZ (Müller → MUELLER, Ødegård → OEDEGAARD).
+    forms = [];
+    for (const [latin, scheme] of [
+      [foldLatin(word).replace(/ /g, ''), 'as written'],
+      [foldLatin(expandForMrz(word)).replace(/ /g, ''), 'ICAO 9303 MRZ'],
+    ] as const) {
+      if (latin && !forms.some((f) => f.latin === latin)) forms.push({ skeleton: skeleton(latin), latin, schemes: [scheme] });
+    }
   }
   remember(formCache, word, forms);
   return forms;
+}
+
+/** ICAO 9303's MRZ transliteration of the Latin letters it writes as two (part 3, section 6). */
+const MRZ_EXPANSIONS: readonly [RegExp, string][] = [
+  [/[Ää]/g, 'AE'], [/[Öö]/g, 'OE'], [/[Üü]/g, 'UE'], [/ß/g, 'SS'], [/[Åå]/g, 'AA'], [/[Øø]/g, 'OE'], [/[Ææ]/g, 'AE'], [/[Ĳĳ]/g, 'IJ'],
+];
+
+function expandForMrz(word: string): string {
+  return MRZ_EXPANSIONS.reduce((w, [from, to]) => w.replace(from, to), word);
 }
 
 /**

@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { createMatcher, DEFAULT_MAX_CANDIDATES, DEFAULT_THRESHOLDS, defaultMatcher, foldLatin, type ListedPerson, type Traveller } from '../../src/matching/index.js';
 import { SCHEMES, transliterate } from '../../src/matching/schemes.js';
 import { listed, memorySource } from './helpers.js';
+import { parseMrz } from '../../src/border/mrz.js';
+import { td3 } from '../../src/demo/mrzSpecimen.js';
 
 const matcher = defaultMatcher;
 const { hit, refer } = matcher.thresholds;
@@ -259,4 +261,33 @@ test('a name typed in Cyrillic is read like the register\'s own', async () => {
   const p = listed({ surname: 'Щербаков', givenNames: 'Юрий', dateOfBirth: '1970-01-01' });
   const { top } = await best({ surname: 'Щербаков', givenNames: 'Юрий', dateOfBirth: '1970-01-01' }, [p]);
   assert.equal(top?.score, 1);
+});
+
+test('names the register holds in Latin letters (a foreign national) are indexed and found by name and date', async () => {
+  const persons = [
+    listed({ personId: 'L-1', surname: 'Smith', givenNames: 'John', dateOfBirth: '1970-04-04' }),
+    listed({ personId: 'L-2', surname: 'Müller', givenNames: 'Hans-Peter', dateOfBirth: '1966-11-30' }),
+    listed({ personId: 'L-3', surname: 'Li', givenNames: 'Wei', dateOfBirth: '1991-02-17' }),
+    listed({ personId: 'L-4', surname: "O'Brien", givenNames: 'Patrick', dateOfBirth: '1958-07-01' }),
+  ];
+  for (const p of persons) assert.ok(matcher.indexKeys(p).length >= 2, `${p.surname} gets index keys: ${matcher.indexKeys(p).join(' ')}`);
+  for (const [traveller, personId] of [
+    [{ surname: 'SMITH', givenNames: 'JOHN', dateOfBirth: '1970-04-04' }, 'L-1'],
+    [{ surname: 'smith', givenNames: 'john', dateOfBirth: '1970-04-04' }, 'L-1'],
+    [{ surname: 'MUELLER', givenNames: 'HANS PETER', dateOfBirth: '1966-11-30' }, 'L-2'],
+    [{ surname: 'MULLER', givenNames: 'HANS', dateOfBirth: '1966-11-30' }, 'L-2'],
+    [{ surname: 'LI', givenNames: 'WEI', dateOfBirth: '1991-02-17' }, 'L-3'],
+    [{ surname: 'OBRIEN', givenNames: 'PATRICK', dateOfBirth: '1958-07-01' }, 'L-4'],
+  ] as const) {
+    const { top } = await best(traveller, persons);
+    assert.equal(top?.personId, personId, JSON.stringify(traveller));
+    assert.equal(decision(top?.score), 'hit', `${JSON.stringify(traveller)}: ${top?.detail}`);
+  }
+  // A German passport's MRZ writes Ü as UE.
+  const mrz = td3({ surname: 'MUELLER', givenNames: 'HANS PETER', documentNumber: 'C01X00T47', country: 'D<<', dateOfBirth: '1966-11-30', sex: 'M', expires: '2031-01-01' });
+  const byMrz = await best(parseMrz(mrz), persons);
+  assert.equal(byMrz.top?.personId, 'L-2');
+  assert.equal(decision(byMrz.top?.score), 'hit', byMrz.top?.detail);
+  const other = await best({ surname: 'SMITH', givenNames: 'JOHN', dateOfBirth: '1985-09-21' }, persons);
+  assert.notEqual(decision(other.top?.score), 'hit', 'another John Smith, born years apart, is not a hit');
 });
