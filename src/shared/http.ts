@@ -1,7 +1,7 @@
 /** A Fastify server with the error shape every erx service answers with: `{error, field?}`. */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { z } from 'zod';
 import { firstError } from '../register/schemas.js';
 import { BadInput, ErxError } from './errors.js';
@@ -14,6 +14,17 @@ export interface ServerOptions {
   bodyLimit?: number;
 }
 
+/** One log line per request, when it is answered, instead of Fastify's two (incoming, completed). */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request completed');
+  }
+}
+
 /**
  * A Fastify server with erx's error shape, request ids, and its OpenAPI description at /openapi.json
  * and a browsable page at /docs. Routes must be added after this resolves (the OpenAPI plugin
@@ -22,8 +33,7 @@ export interface ServerOptions {
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: createLogger(options.name) as FastifyBaseLogger,
-    // One line per request, when it is answered (below), instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new OneLinePerRequest(),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : crypto.randomUUID()),
     requestIdHeader: false,
@@ -53,9 +63,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.info({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
-  });
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
