@@ -22,7 +22,7 @@ export const ROLE_HELP: Record<Role, string> = {
   office: "an issuing office: creates persons and writes its own office's restrictions",
   border: "the border service's central database: follows the register's exchange feed",
   checkpoint: 'a checkpoint: screens travellers (and follows a central replica onward)',
-  auditor: 'reads the audit trail',
+  auditor: 'reads persons, restrictions and the screening audit',
   operator: 'administers: everything an office may do for any office, imports, verification',
   person: 'a person checking their own status',
 };

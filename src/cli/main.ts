@@ -114,7 +114,7 @@ const registerServeOptions = (cmd: Command) =>
       .option('--no-auth', 'accept requests without tokens (local experiments only)'),
   );
 
-registerServeOptions(register.command('serve').description('run a register: the HTTP API of ../CONTRACT.md and the exchange feed')).action(async (_opts, cmd: Command) => {
+registerServeOptions(register.command('serve').description('run a register: its HTTP API (persons, restrictions, rules; see README) and the exchange feed')).action(async (_opts, cmd: Command) => {
   const opts = resolveConfig('register', cmd).config;
   const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth, ...(opts.store ? { store: opts.store } : {}), ...(opts.bus ? { bus: opts.bus } : {}) });
   const timer = setInterval(() => {
@@ -178,7 +178,7 @@ register
     if (opts.errors) writeFileSync(opts.errors, report.failed.map((f) => JSON.stringify(f)).join('\n') + (report.failed.length ? '\n' : ''));
     const seconds = (Date.now() - started) / 1000;
     process.stdout.write(
-      `imported ${report.loaded} of ${report.lines} lines in ${seconds.toFixed(1)} s (${report.changes} changes to the exchange); ${report.failed.length} bad line(s)\n`,
+      `imported ${report.loaded} of ${report.lines} lines in ${seconds.toFixed(1)} s (${report.changes} ${report.changes === 1 ? 'change' : 'changes'} to the exchange); ${report.failed.length} bad ${report.failed.length === 1 ? 'line' : 'lines'}\n`,
     );
     process.exitCode = report.failed.length > 0 ? 1 : 0;
   });

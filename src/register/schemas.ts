@@ -154,6 +154,8 @@ export interface FieldError {
 export function firstError(error: z.ZodError): FieldError {
   const issue = error.issues[0];
   const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(body)';
-  const message = issue?.message ?? 'invalid input';
+  // zod says "Invalid input: expected string, received undefined" for a field left out.
+  const missing = issue?.code === 'invalid_type' && /received undefined$/.test(issue.message);
+  const message = missing ? 'is required' : (issue?.message ?? 'invalid input');
   return { error: `${field}: ${message}`, field };
 }

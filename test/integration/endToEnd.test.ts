@@ -97,6 +97,9 @@ test('erx register import: bad lines reported with their numbers, good lines loa
       '{"personId": "I-2", "surname": ',
       JSON.stringify(personLine({ personId: 'I-3', dateOfBirth: '1999-13-01' })),
       JSON.stringify(personLine({ personId: 'I-4', surname: 'Сидоров', givenNames: 'Семён', dateOfBirth: '1990-05-05' })),
+      JSON.stringify({ ...personLine({ personId: 'I-5' }), surname: undefined }),
+      // A foreign national: the register holds the name in Latin letters.
+      JSON.stringify(personLine({ personId: 'I-6', surname: 'Smith', givenNames: 'John', dateOfBirth: '1970-04-04', restrictions: [callUp('CU-I6', served)] })),
     ].join('\n') + '\n',
   );
   const operator = await tokenFor(register.url);
@@ -104,11 +107,12 @@ test('erx register import: bad lines reported with their numbers, good lines loa
   assert.equal(failed.code, 1, 'exit code says some lines failed');
   assert.match(failed.stderr, /line 2: not valid JSON/);
   assert.match(failed.stderr, /line 3: dateOfBirth: month 13 does not exist/);
-  assert.match(failed.stdout, /imported 2 of 4 lines/);
+  assert.match(failed.stderr, /line 5: surname: is required/);
+  assert.match(failed.stdout, /imported 3 of 6 lines .*; 3 bad lines/);
   assert.equal((await get(`${register.url}/v1/persons/I-4`)).surname, 'Сидоров');
 
   const again = await run(process.execPath, [ERX_BIN, 'register', 'import', file, '--register', register.url], { env: { ...process.env, ERX_TOKEN: operator } }).catch((e) => e);
-  assert.match(again.stdout, /imported 2 of 4 lines .*\(0 changes/, 'importing the same file twice changes nothing');
+  assert.match(again.stdout, /imported 3 of 6 lines .*\(0 changes/, 'importing the same file twice changes nothing');
 
   const border = await startBorder(t, register.url, join(dir, 'border'));
   await caughtUp(border.url, register.url);
@@ -123,4 +127,7 @@ test('erx register import: bad lines reported with their numbers, good lines loa
   assert.equal(JSON.parse(out).decision, 'clear');
   const hit = await run(process.execPath, [ERX_BIN, 'screen', '--border', border.url, '--token', checkpoint, '--mrz', td3({ surname: 'Иванов', givenNames: 'Юрий', documentNumber: '700000001', country: 'RUS', dateOfBirth: '1999-03-04', sex: 'M', expires: '2031-01-01' })]);
   assert.equal(JSON.parse(hit.stdout).decision, 'hit', 'I-1 is Иванов Юрий 1999-03-04 with a served call-up');
+  const foreign = await post(`${border.url}/v1/screenings`, { surname: 'SMITH', givenNames: 'JOHN', dateOfBirth: '1970-04-04' }, checkpoint);
+  assert.equal(foreign.body.decision, 'hit', 'a name held in Latin letters is found by name and date');
+  assert.deepEqual(foreign.body.reasons.map((r: { restrictionId: string }) => r.restrictionId), ['CU-I6']);
 });
