@@ -3,7 +3,7 @@
  * synthetic register loaded into the first, the second bootstrapped from it, then a walkthrough of
  * screenings — a hit, a clear, a deferment, and a lift that reaches the border while you watch.
  */
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
@@ -162,6 +162,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     } while (after.decision !== 'clear' && Date.now() - t0 < 10_000);
     say(`   lifted at the register; the border answered clear ${Date.now() - t0} ms later: ${describe(after)}`);
     say();
+    if (options.exit) {
+      say('--exit: stopping the services (run without --exit to keep them serving and try them yourself).');
+      return;
+    }
     say('Tokens (each service accepts the ones signed with the key in its data dir; erx auth token makes more):');
     say(`  export OPERATOR=${tokens.operator}`);
     say(`  export CHECKPOINT=${tokens.checkpoint}`);
@@ -187,12 +191,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     say(`  register operator (persons, import):     ${links.operator}`);
     say(`  self-check, for a person (no token):     ${links.selfCheck}`);
     say();
-    if (options.exit) return;
     say('Serving until Ctrl-C.');
     await stopRequested;
   } finally {
     await stopAll();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // A temporary directory of our own is worth nothing after an --exit run; one given with --data stays.
+    if (options.exit && !options.data) rmSync(dataDir, { recursive: true, force: true });
   }
 }
