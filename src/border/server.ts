@@ -66,6 +66,11 @@ export interface BorderReplica {
 }
 
 export async function createBorderReplica(options: BorderOptions): Promise<BorderReplica> {
+  // Refused before anything is opened.
+  if (options.publishBus && !options.serveFeed) throw new Error('publishing to a bus (--publish-bus) needs --serve-feed: the stream carries the feed this replica serves onward');
+  if (options.publishBus && options.bus && parseBusUrl(options.publishBus).stream === parseBusUrl(options.bus).stream) {
+    throw new Error(`--publish-bus names the stream this replica follows (--bus, stream ${parseBusUrl(options.bus).stream}): give the onward stream a name of its own (?stream=NAME)`);
+  }
   const log = createLogger('border');
   const matcher = options.matcher ?? defaultMatcher;
   const storeUrl = options.store ?? process.env.ERX_STORE;
@@ -77,10 +82,6 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   mkdirSync(options.dataDir, { recursive: true });
   const trust = new ReplicaTrust(options.dataDir, options.trustFile);
   // Tiers: a replica serving onward keeps the register's snapshot and batches as they arrive (exchange/relay).
-  if (options.publishBus && !options.serveFeed) throw new Error('publishing to a bus (--publish-bus) needs --serve-feed: the stream carries the feed this replica serves onward');
-  if (options.publishBus && options.bus && parseBusUrl(options.publishBus).stream === parseBusUrl(options.bus).stream) {
-    throw new Error(`--publish-bus names the stream this replica follows (--bus, stream ${parseBusUrl(options.bus).stream}): give the onward stream a name of its own (?stream=NAME)`);
-  }
   const relay = options.serveFeed ? new FeedRelay({ dataDir: options.dataDir, upstream: http, trust, log }) : null;
   const client = relay ? relay.teeing(bus ?? http) : (bus ?? http);
   const follower = new Follower({

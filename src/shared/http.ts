@@ -63,7 +63,6 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
-
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

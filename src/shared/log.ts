@@ -24,8 +24,8 @@ export function loggerOptions(name: string): LoggerOptions & { file?: string } {
 
 /**
  * A logger writing through an asynchronous destination (sonic-boom): lines are buffered and written
- * while the service goes on, instead of one blocking write per line (under screening load that write
- * was a tenth of the replica's time). pino flushes what is buffered when the process exits.
+ * while the service goes on, instead of one blocking write per line on the event loop, which a replica
+ * under screening load makes thousands of times a second. pino flushes what is buffered at exit.
  */
 export function createLogger(name: string) {
   const { file, ...options } = loggerOptions(name);
