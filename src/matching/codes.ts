@@ -13,6 +13,8 @@
  * gives a few codes, most likely first, and the query looks each of them up.
  */
 
+import { Memo } from './memo.js';
+
 const CYRILLIC_CLASS: Readonly<Record<string, string>> = {
   б: 'B', п: 'P', в: 'V', ф: 'F', д: 'D', т: 'T', з: 'S', с: 'S', ж: 'S', ш: 'S', щ: 'S', ц: 'C', ч: 'C', к: 'K',
   г: 'G', х: 'G', л: 'L', м: 'M', н: 'N', р: 'R',
@@ -79,17 +81,9 @@ function classesAt(word: string, i: number): [number, readonly string[]] {
  * `length` classes. The first code reads every grapheme its most likely way.
  */
 export function latinCodes(word: string, length: number, max: number): string[] {
-  const key = `${length}|${max}|${word}`;
-  const cached = codeCache.get(key);
-  if (cached) return cached;
-  const codes = computeLatinCodes(word, length, max);
-  // Travellers' names repeat (many are called ALEKSANDR); a full cache simply starts again.
-  if (codeCache.size >= CODE_CACHE_LIMIT) codeCache.clear();
-  codeCache.set(key, codes);
-  return codes;
+  return codeMemo.get(`${length}|${max}|${word}`, () => computeLatinCodes(word, length, max));
 }
-const codeCache = new Map<string, string[]>();
-const CODE_CACHE_LIMIT = 50_000;
+const codeMemo = new Memo<string[]>(50_000);
 
 function computeLatinCodes(word: string, length: number, max: number): string[] {
   interface Partial {

@@ -193,6 +193,12 @@ function nearMonths(digits: string, latest: number): string[] {
   return out.filter((c) => c !== '');
 }
 
+/** `f`, worked out on the first call only. */
+function once<T>(f: () => T): () => T {
+  let v: T | undefined;
+  return () => (v ??= f());
+}
+
 /** Keys in the order first added, each once. */
 class KeyList {
   readonly keys: string[] = [];
@@ -218,11 +224,9 @@ export function queryPlan(t: Traveller, now = new Date()): QueryPlan {
   const date = dateCode(digits);
   const swapped = date && digits.length === 8 ? swappedDigits(digits) : undefined;
   const other = swapped ? dateCode(swapped) : '';
-  let gsMemo: string[] | undefined;
-  const gs = () => (gsMemo ??= given ? latinCodes(given, GIVEN_CODE_LENGTH, GIVEN_CODES) : []);
-  let classesMemo: string[] | undefined;
+  const gs = once(() => (given ? latinCodes(given, GIVEN_CODE_LENGTH, GIVEN_CODES) : []));
   // The surname's first class: its likeliest readings first; every other class after, within a budget.
-  const classes = () => (classesMemo ??= surnameWords.length > 0 ? latinFirstClasses(surnameWords) : []);
+  const classes = once(() => (surnameWords.length > 0 ? latinFirstClasses(surnameWords) : []));
 
   const surnameKeys = () => {
     const list = new KeyList();
@@ -286,11 +290,7 @@ export function queryPlan(t: Traveller, now = new Date()): QueryPlan {
     }
     return list.keys;
   };
-  const memo = <T>(f: () => T) => {
-    let v: T | undefined;
-    return () => (v ??= f());
-  };
-  const stages = { surname: memo(surnameKeys), given: memo(givenKeys), givenOtherClass: memo(otherClassKeys), years: memo(yearKeys) };
+  const stages = { surname: once(surnameKeys), given: once(givenKeys), givenOtherClass: once(otherClassKeys), years: once(yearKeys) };
   return {
     get surname() {
       return stages.surname();

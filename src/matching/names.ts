@@ -10,6 +10,7 @@
  * possible match for an officer to look at.
  */
 import { hasCyrillic } from './latin.js';
+import { Memo } from './memo.js';
 import { PARAMS } from './params.js';
 import { formsOf, icaoSkeleton, latinForms, wordsOf } from './readings.js';
 import { compareWord, stringSimilarity, type WordMatch, type WordRole } from './similarity.js';
@@ -143,28 +144,17 @@ function nameScore(surname: WordComparison | undefined, given: GivenResult): num
  */
 export const UNRELATED_SURNAME = 0.45;
 
-/** Small caches of what every candidate of a screening asks again: a full one simply starts again. */
-const CACHE_LIMIT = 50_000;
-const skeletonLists = new Map<string, readonly string[]>();
-const wordLists = new Map<string, readonly string[]>();
-
-function cachedIn<V>(cache: Map<string, V>, key: string, make: () => V): V {
-  let v = cache.get(key);
-  if (v === undefined) {
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    v = make();
-    cache.set(key, v);
-  }
-  return v;
-}
+/** What every candidate of a screening asks again. */
+const skeletonLists = new Memo<readonly string[]>(50_000);
+const wordLists = new Memo<readonly string[]>(50_000);
 
 function querySkeletons(word: string): readonly string[] {
-  return cachedIn(skeletonLists, word, () => (hasCyrillic(word) ? formsOf(word) : latinForms(word)).map((f) => f.skeleton));
+  return skeletonLists.get(word, () => (hasCyrillic(word) ? formsOf(word) : latinForms(word)).map((f) => f.skeleton));
 }
 
 /** The words of a listed name (wordsOf), cached: never modified. */
 function listedWords(name: string | undefined): readonly string[] {
-  return name ? cachedIn(wordLists, name, () => wordsOf(name)) : [];
+  return name ? wordLists.get(name, () => wordsOf(name)) : [];
 }
 
 /** Whether the listed surname is plainly unrelated to every word the traveller gave. */

@@ -13,6 +13,7 @@
  */
 import { distance } from 'fastest-levenshtein';
 import type { Form } from './readings.js';
+import { Memo } from './memo.js';
 import { PARAMS } from './params.js';
 import { skeleton } from './skeleton.js';
 
@@ -81,26 +82,15 @@ export function stringSimilarity(a: string, b: string): number {
 }
 
 /** Views of a skeleton, cached: the same skeletons are compared again and again. */
-const frames = new Map<string, string>();
-const consonantViews = new Map<string, string>();
-const VIEW_CACHE_LIMIT = 100_000;
-
-function cached(cache: Map<string, string>, s: string, f: (s: string) => string): string {
-  let v = cache.get(s);
-  if (v === undefined) {
-    if (cache.size >= VIEW_CACHE_LIMIT) cache.clear();
-    v = f(s);
-    cache.set(s, v);
-  }
-  return v;
-}
+const frames = new Memo<string>(100_000);
+const consonantViews = new Memo<string>(100_000);
 
 function vowelFrame(s: string): string {
-  return cached(frames, s, (x) => x.replace(/[AEIOU]+/g, 'A'));
+  return frames.get(s, () => s.replace(/[AEIOU]+/g, 'A'));
 }
 
 function consonants(s: string): string {
-  return cached(consonantViews, s, (x) => x.replace(/[AEIOU]+/g, '').replace(/(.)\1+/g, '$1'));
+  return consonantViews.get(s, () => s.replace(/[AEIOU]+/g, '').replace(/(.)\1+/g, '$1'));
 }
 
 function surnameViews(a: string, b: string): number {
