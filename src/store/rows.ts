@@ -189,6 +189,21 @@ export interface ReplicaRestrictionRow {
   expires_at: string | null;
 }
 
+/**
+ * The documents and name keys a stored person row is indexed under, recomputed from the row (the
+ * replica's documents and name-key tables have no index by person); none for a row broken by hand,
+ * which has nothing to recompute from.
+ */
+export function indexEntriesOf(row: ReplicaPersonRow, indexKeys: (p: BorderPerson) => string[]): { documents: IdentityDocument[]; keys: string[] } {
+  let person: BorderPerson;
+  try {
+    person = replicaPersonOf(row);
+  } catch {
+    return { documents: [], keys: [] };
+  }
+  return { documents: person.documents, keys: indexKeys(person) };
+}
+
 export function replicaPersonOf(row: ReplicaPersonRow): BorderPerson {
   const p: BorderPerson = {
     personId: row.person_id,

@@ -31,7 +31,7 @@ import { faultPointInBatch } from '../../shared/faults.js';
 import { auditTrailSchema, PostgresAuditTrail } from './auditTrail.js';
 import { CachedBetweenWrites } from '../cachedBetweenWrites.js';
 import { checkSchemaName, createPool, fetchChunks, inTransaction, migrate, type Pool, type PoolClient, type PostgresLocation } from './db.js';
-import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf, encodeDocuments, encodeDeferments } from '../rows.js';
+import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf, encodeDocuments, encodeDeferments, indexEntriesOf } from '../rows.js';
 
 /** The tables a bootstrap replaces, in the order everything that takes several of them locks them. */
 const STATE_TABLES = ['meta', 'applied_batches', 'documents', 'name_keys', 'persons', 'restrictions', 'rules'] as const;
@@ -268,14 +268,9 @@ export class PostgresReplicaStore implements ReplicaStore {
     const numbers = new Set<string>();
     const keys = new Set<string>();
     for (const row of rows) {
-      let old: BorderPerson;
-      try {
-        old = personOf(row);
-      } catch {
-        continue; // a row broken by hand: nothing to recompute from
-      }
+      const old = indexEntriesOf(row, (p) => this.options.matcher.indexKeys(p));
       for (const d of old.documents) numbers.add(d.number);
-      for (const k of this.options.matcher.indexKeys(old)) keys.add(k);
+      for (const k of old.keys) keys.add(k);
     }
     const found = rows.map((r) => r.person_id);
     if (numbers.size > 0) await client.query(`DELETE FROM ${s}.${p}documents WHERE number = ANY($1::text[]) AND person_id = ANY($2::text[])`, [[...numbers], found]);

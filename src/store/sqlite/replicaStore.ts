@@ -17,7 +17,7 @@ import { canonicalJson } from '../../shared/canonical.js';
 import { faultPointInBatch } from '../../shared/faults.js';
 import { type Db, migrate, openDatabase } from './open.js';
 import { CachedBetweenWrites } from '../cachedBetweenWrites.js';
-import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf, encodeDocuments, encodeDeferments, encodeName } from '../rows.js';
+import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf, encodeDocuments, encodeDeferments, encodeName, indexEntriesOf } from '../rows.js';
 
 const STATE_TABLES = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -206,8 +206,17 @@ export class SqliteReplicaStore implements ReplicaStore {
     for (const path of [this.nextPath, this.packedPath]) for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
   }
 
+  private get bootstrapCache(): number {
+    return this.options.bootstrapCacheKiB ?? BOOTSTRAP_CACHE_KIB;
+  }
+
+  /** The state database's page cache, in KiB: as configured, or grown with the file. */
+  private stateCache(path: string): number {
+    return this.options.cacheKiB ?? stateCacheKiB(existsSync(path) ? statSync(path).size : 0);
+  }
+
   private openState(path: string): Db {
-    const db = openDatabase(path, { synchronous: 'NORMAL', cacheKiB: this.options.cacheKiB ?? stateCacheKiB(existsSync(path) ? statSync(path).size : 0) });
+    const db = openDatabase(path, { synchronous: 'NORMAL', cacheKiB: this.stateCache(path) });
     migrate(db, STATE_SCHEMA, 'replica state');
     return db;
   }
@@ -226,7 +235,7 @@ export class SqliteReplicaStore implements ReplicaStore {
     if (this.meta('matcher') === this.options.matcher.version) return;
     const total = this.stmt.countPersons.get()!.n;
     // Keys are written in no order: a bootstrap's page cache for the while.
-    this.db.pragma(`cache_size = ${-(this.options.bootstrapCacheKiB ?? BOOTSTRAP_CACHE_KIB)}`);
+    this.db.pragma(`cache_size = ${-this.bootstrapCache}`);
     try {
       this.write(() => {
         this.db.exec('DELETE FROM name_keys');
@@ -238,7 +247,7 @@ export class SqliteReplicaStore implements ReplicaStore {
         this.stmt.setMeta.run('matcher', this.options.matcher.version);
       });
     } finally {
-      this.db.pragma(`cache_size = ${-(this.options.cacheKiB ?? stateCacheKiB(statSync(this.statePath).size))}`);
+      this.db.pragma(`cache_size = ${-this.stateCache(this.statePath)}`);
     }
   }
 
@@ -278,14 +287,9 @@ export class SqliteReplicaStore implements ReplicaStore {
   private clearPerson(s: Statements, personId: string): void {
     const row = s.getPerson.get(personId);
     if (!row) return;
-    let old: BorderPerson;
-    try {
-      old = personOf(row);
-    } catch {
-      return; // a row broken by hand: nothing to recompute from (see above)
-    }
+    const old = indexEntriesOf(row, (p) => this.options.matcher.indexKeys(p));
     for (const d of old.documents) s.deleteDocument.run(d.number, d.country, personId);
-    for (const key of this.options.matcher.indexKeys(old)) s.deleteKey.run(key, personId);
+    for (const key of old.keys) s.deleteKey.run(key, personId);
   }
 
   /** `fresh`: the bootstrap's empty tables, with no old rows to clear. */
@@ -331,7 +335,7 @@ export class SqliteReplicaStore implements ReplicaStore {
     // Nothing in this file matters until it is complete, so the build keeps its journal in memory (OFF
     // is refused by better-sqlite3's defensive mode: it left a rollback journal on disk) and never
     // syncs.
-    const next = openDatabase(this.nextPath, { synchronous: 'OFF', journal: 'MEMORY', cacheKiB: this.options.bootstrapCacheKiB ?? BOOTSTRAP_CACHE_KIB });
+    const next = openDatabase(this.nextPath, { synchronous: 'OFF', journal: 'MEMORY', cacheKiB: this.bootstrapCache });
     for (const step of BOOTSTRAP_STEPS) next.exec(step);
     // Name keys and documents arrive in no order: inserted straight into their B-trees, every insert
     // lands on another page, and the build runs at the speed of its page cache (the cache it needed at
@@ -369,8 +373,6 @@ export class SqliteReplicaStore implements ReplicaStore {
         next.prepare('VACUUM INTO ?').run(this.packedPath);
         next.close();
         rmSync(this.nextPath, { force: true });
-        const packed = openDatabase(this.packedPath, { synchronous: 'OFF' });
-        packed.close();
         // The build ran unsynced; make it durable before it becomes the state.
         const fd = openSync(this.packedPath, 'r+');
         fsyncSync(fd);
