@@ -34,7 +34,7 @@ import { encodeDeferments, encodeDocuments, encodeName } from '../../src/store/r
 import { parseBusUrl } from '../../src/transport/nats/busConfig.js';
 import { postgresStore } from './postgresStore.js';
 import type { Companion, Resources, Service } from './processes.js';
-import { applyAll, loadPersons, rawBatchOf, type ReplicaRowShape } from './registerData.js';
+import { applyAll, indexEntries, loadPersons, rawBatchOf, type ReplicaRowShape } from './registerData.js';
 
 export interface BuiltRegister {
   dir: string;
@@ -95,8 +95,8 @@ export interface Store extends Companion {
   replicaProgress(dir: string): Promise<ReplicaProgress | undefined>;
   /**
    * The audit's own floor: screening-sized rows into a table of the replica audit's shape, one per
-   * transaction, sequentially, for `seconds`, with the audit's durability settings. Every erx screening
-   * pays this once before it is answered. Returns rows per second.
+   * transaction, sequentially, for `seconds`, with the audit's durability settings — what a screening
+   * pays before it is answered when nothing shares its commit. Returns rows per second.
    */
   auditFloor(dir: string, answer: string, seconds: number): Promise<number>;
   /** How this store's measurements are set up, for the report's text. */
@@ -229,8 +229,7 @@ export const sqliteStore: Store = {
       insert(b);
       ms += performance.now() - t0;
       rows += b.persons.length + b.restrictions.length;
-      // A by-person index entry beside each restriction.
-      entries += withIndexRows ? b.persons.length + 2 * b.restrictions.length + b.documents.length + b.nameKeys.length : b.persons.length + b.restrictions.length;
+      entries += indexEntries(b, withIndexRows);
       await turn();
     }
     db.close();

@@ -62,6 +62,14 @@ export function rawBatchOf(changes: Iterable<{ seq: number; entity: string; body
 }
 
 /**
+ * B-tree entries a raw insert of `b` writes: each row, and a by-person index entry beside each
+ * restriction; with the index rows, each document and name-key row too (they have no by-person index).
+ */
+export function indexEntries(b: RawBatch, withIndexRows: boolean): number {
+  return withIndexRows ? b.persons.length + 2 * b.restrictions.length + b.documents.length + b.nameKeys.length : b.persons.length + b.restrictions.length;
+}
+
+/**
  * `replica` (at cursor 0) applies the whole change log of `source`, `pageSize` changes per call as a
  * replica asks for them, in-process: no transport, no signature check. Times only applyBatches; closes both.
  */

@@ -183,9 +183,9 @@ export function httpTable(results: HttpResult[], floor: LoadResult | undefined, 
   }
   for (const [store, audit] of auditFloors) {
     notes.push(
-      `Every erx screening is written to the audit in its own transaction (${audit.durability}) before it is answered, on the event loop. ` +
-        `On \`${store}\` that write alone, measured sequentially right after the load in a table of the audit's shape on the same disk, ran at ${num(audit.perSecond)} rows/s ` +
-        '(write latency varies with whatever else uses the disk): a ceiling for one replica process whatever the matcher costs.',
+      `Every erx screening's audit entry is committed (${audit.durability}) before the screening is answered. ` +
+        `On \`${store}\`, such entries written one per transaction, sequentially, right after the load in a table of the audit's shape on the same disk, ran at ${num(audit.perSecond)} rows/s ` +
+        '(write latency varies with whatever else uses the disk): the ceiling of a replica that commits each screening alone.',
     );
   }
   return { rows, notes };
