@@ -337,7 +337,7 @@ test('J2: a page the heartbeat promises but the consumer does not deliver comes 
     return p.batches.length > 0 && p;
   });
   assert.equal(next.batches.at(-1)!.lastSeq, head2);
-  assert.equal(client.lane, 'jetstream');
+  assert.equal(client.lane, 'jetstream', `the page came over HTTP; fallbacks: ${JSON.stringify(client.fallbacks)}`);
   // The publisher's next heartbeats replace the false claim: a caught-up long-poll waits again.
   await until('the true head from the heartbeat', async () => (await client.changes(head2, 100, 0)).registerSeq === head2);
   const waitStarted = Date.now();
