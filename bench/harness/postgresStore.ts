@@ -310,7 +310,7 @@ class PostgresBenchStore implements Store {
     const usable = Number(row.max) - Number(row.reserved) - REGISTER_AND_BENCH_CONNECTIONS;
     return {
       max: Math.max(0, Math.floor(usable / REPLICA_POOL)),
-      why: `each replica process keeps a pool of its own (?pool=${REPLICA_POOL}); the server allows ${row.max} connections (${row.reserved} reserved), the register and the bench take up to ${REGISTER_AND_BENCH_CONNECTIONS}`,
+      why: `each replica process keeps a pool of its own (?pool=${REPLICA_POOL}); the server allows ${row.max} connections (${row.reserved} reserved), the register and the bench take up to ${REGISTER_AND_BENCH_CONNECTIONS}; raise max_connections to run more`,
     };
   }
 
