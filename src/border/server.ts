@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { authSecret } from '../auth/tokens.js';
-import { registerFeedRoutes } from '../exchange/feedRoutes.js';
+import { registerFeedRoutes, upstreamImages } from '../exchange/feedRoutes.js';
 import { Follower } from '../exchange/follower.js';
 import { FeedRelay } from '../exchange/relay/relay.js';
 import { ReplicaTrust } from '../exchange/trust.js';
@@ -34,6 +34,11 @@ export interface BorderOptions {
   bus?: string;
   /** Serve the register's feed onward (tiers): checkpoints may follow this replica with --register. */
   serveFeed?: boolean;
+  /**
+   * Bootstrap from the feed's replica image when it offers one that fits (default true). A replica
+   * serving the feed onward (serveFeed) always takes the snapshot: it keeps it for its checkpoints.
+   */
+  images?: boolean;
   /**
    * With serveFeed: also publish the register's signed batches, as this replica holds them, to this
    * NATS JetStream stream of its own, for its checkpoints to follow with --bus (a centre's own fan-out).
@@ -92,6 +97,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     ...(options.longPollMs !== undefined ? { longPollMs: options.longPollMs } : {}),
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     ...(options.onBootstrapProgress ? { onBootstrapProgress: options.onBootstrapProgress } : {}),
+    ...(options.images !== undefined ? { images: options.images } : {}),
   });
   relay?.attach(follower, store, freshness);
   const maxStaleness = options.maxStalenessSeconds ?? DEFAULT_MAX_STALENESS_SECONDS;
@@ -194,7 +200,8 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   );
 
   await registerSelfCheck(app, gate, store, undefined, options.timeZone);
-  if (relay) registerFeedRoutes(app, gate, relay);
+  // The register's replica images pass through unchanged, like its batches: checkpoints verify them.
+  if (relay) registerFeedRoutes(app, gate, relay, undefined, upstreamImages(http));
   await borderConsole(app, gate, store, { registerUrl: options.registerUrl }); // the web console (src/console, web/)
 
   let lastVerify: VerifyReport | null = null;

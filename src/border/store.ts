@@ -13,6 +13,7 @@ import type { BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from
 import type { BucketDigests } from '../exchange/digest.js';
 import type { BatchToApply } from './apply.js';
 import type { CandidateSource } from '../matching/index.js';
+import type { ImageFormat, ImageManifest } from '../exchange/image.js';
 
 export interface ReplicaState {
   /** Sequence number of the last change applied; null before the first bootstrap completes. */
@@ -70,6 +71,13 @@ export interface ReplicaStore extends CandidateSource {
   repairBuckets(expectedCursor: number, buckets: number[], records: SnapshotRecord[]): Promise<RepairReport>;
   state(): Promise<ReplicaState>;
   beginBootstrap(): Promise<BootstrapWriter>;
+  /** The replica images (exchange/image.ts) this store can bootstrap from; absent: none. */
+  imageFormat?(): ImageFormat;
+  /**
+   * Bootstraps from the bytes of a replica image whose manifest the caller verified: all-or-nothing
+   * like a snapshot bootstrap, refusing bytes that do not match the manifest's length and sha256.
+   */
+  installImage?(manifest: ImageManifest, chunks: AsyncIterable<Uint8Array>, onProgress?: (bytes: number) => void): Promise<void>;
   applyBatches(expectedCursor: number, batches: BatchToApply[], registerSeq: number, registerTime: string): Promise<void>;
   /**
    * The priority lane: applies only the relief changes (lifts, deferments) of verified batches beyond

@@ -55,6 +55,7 @@ export const CONFIG_SCHEMAS = {
     store: z.string().regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// URL (leave it out for the embedded SQLite store)').optional(),
     bus: busUrl.optional(),
     serveFeed: z.boolean(),
+    image: z.boolean(),
     publishBus: busUrl.optional(),
   }),
 };

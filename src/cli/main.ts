@@ -13,7 +13,9 @@ import { createBorderReplica } from '../border/server.js';
 import { RegisterKeys } from '../exchange/keys.js';
 import { httpSink, importFile, storeSink } from '../register/importer.js';
 import { createRegister, openRegisterStore } from '../register/server.js';
+import { ReplicaImages } from '../register/replicaImages.js';
 import { RegisterService } from '../register/service.js';
+import { isPostgresUrl } from '../store/postgres/index.js';
 import { runDemo } from './demo.js';
 import { defaultMatcher } from '../matching/index.js';
 import { SqliteReplicaStore } from '../store/sqlite/replicaStore.js';
@@ -183,6 +185,41 @@ register
     process.exitCode = report.failed.length > 0 ? 1 : 0;
   });
 
+register
+  .command('image')
+  .description('build a replica image: a prepared, signed replica database that fresh replicas download instead of applying the snapshot (served at /v1/exchange/image)')
+  .option('--data <dir>', 'the register data directory (the image goes to DIR/images)', './erx-data/register')
+  .action(async (opts: { data: string }) => {
+    const dataDir = resolve(opts.data);
+    if (!isPostgresUrl(process.env.ERX_STORE) && !existsSync(join(dataDir, 'register.db'))) {
+      throw new InvalidArgumentError(`${dataDir} holds no register (register.db); give the register's --data DIR`);
+    }
+    const keys = new RegisterKeys(dataDir);
+    const store = openRegisterStore(dataDir, keys);
+    const started = Date.now();
+    let progress = createProgress('building the replica image', 'records');
+    let phase = 'records';
+    try {
+      const manifest = await new ReplicaImages(dataDir).build(store.snapshot(), keys, defaultMatcher, (p) => {
+        if (p.phase !== phase) {
+          progress.stop();
+          phase = p.phase;
+          if (p.phase === 'indexing') process.stderr.write(`${p.total} records written; sorting name keys and documents, packing the file…\n`);
+          progress = createProgress('hashing the image', 'bytes');
+        }
+        if (p.phase !== 'indexing') progress.update(p.done, p.total);
+      });
+      progress.stop();
+      process.stdout.write(
+        `replica image as of ${manifest.asOfSeq}: ${manifest.records} records, ${manifest.bytes < 1e6 ? `${Math.ceil(manifest.bytes / 1e3)} kB` : `${(manifest.bytes / 1e6).toFixed(1)} MB`}, sha256 ${manifest.sha256.slice(0, 16)}…, ` +
+          `built in ${((Date.now() - started) / 1000).toFixed(1)} s; a running register serves it at /v1/exchange/image\n`,
+      );
+    } finally {
+      progress.stop();
+      await store.close();
+    }
+  });
+
 const keys = register.command('keys').description("the register's Ed25519 signing keys");
 
 keys
@@ -225,6 +262,7 @@ const borderServeOptions = (cmd: Command) =>
     .addOption(opt('--verify-every <minutes>', 'compare bucket digests with the register and repair differences this often', 'ERX_VERIFY_EVERY').argParser(positiveInt).default(60))
     .addOption(storeOption())
     .addOption(busOption("take changes from the register's NATS JetStream stream instead of long-polling it (snapshots and keys still come from --register)"))
+    .addOption(opt('--image [yes|no]', "bootstrap from the feed's replica image (`erx register image`) when it offers one that fits; no: always from the snapshot", 'ERX_IMAGE').argParser(yesNo).preset('yes').default(true))
     .addOption(opt('--serve-feed [yes|no]', 'serve the register\'s signed feed onward, so checkpoints can follow this replica (tiers)', 'ERX_SERVE_FEED').argParser(yesNo).preset('yes').default(false))
     .addOption(opt('--publish-bus <url>', "with --serve-feed: also publish the register's signed batches to a NATS JetStream stream of this replica's own, for its checkpoints (--bus): nats://host:4222?stream=NAME (docs/nats.md)", 'ERX_PUBLISH_BUS'))
     .option('--no-auth', 'accept requests without tokens (local experiments only)');
@@ -238,6 +276,7 @@ borderServeOptions(border.command('serve').description('run a border replica: bo
     ...(opts.store ? { store: opts.store } : {}),
     ...(opts.bus ? { bus: opts.bus } : {}),
     serveFeed: opts.serveFeed,
+    images: opts.image,
     ...(opts.publishBus ? { publishBus: opts.publishBus } : {}),
     registerUrl: opts.register,
     batchSize: opts.batch,

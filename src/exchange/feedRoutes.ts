@@ -11,7 +11,9 @@ import { z } from 'zod';
 import { Conflict, ErxError } from '../shared/errors.js';
 import { type AuthGate, route } from '../shared/route.js';
 import { addRecord, type BucketDigests, BUCKETS, emptyDigests } from './digest.js';
+import type { ImageManifest } from './image.js';
 import type { PublicKeyInfo } from './keys.js';
+import type { FeedClient } from '../transport/feedClient.js';
 import { type ChangeBatch, PROTOCOL_VERSION, type SignedBatch, type SnapshotLine } from './protocol.js';
 
 export interface FeedSource {
@@ -34,6 +36,31 @@ export interface FeedSource {
    * current, so a checkpoint behind a centre that lost the register does not believe itself current.
    */
   registerTime?(): Promise<string>;
+}
+
+/** Where a feed's replica images come from (exchange/image.ts): the register's own, or passed through. */
+export interface ImageSource {
+  /** The current image's signed manifest, or null when there is none. */
+  manifest(): Promise<ImageManifest | null>;
+  /** The file of the image as of `asOfSeq`, or null when that is not (or no longer) the current image. */
+  file(asOfSeq: number): Promise<{ bytes: number; stream: Readable } | null>;
+}
+
+/**
+ * The images of the feed this one follows, passed through as they come (a relay's): the manifest is
+ * the register's, signed, and checked by whoever bootstraps from it. While upstream cannot be reached
+ * there is no image here, and followers take this feed's snapshot.
+ */
+export function upstreamImages(upstream: Pick<FeedClient, 'image' | 'imageFile'>): ImageSource {
+  const manifest = async () => (await upstream.image?.().catch(() => null)) ?? null;
+  return {
+    manifest,
+    async file(asOfSeq) {
+      const current = await manifest();
+      if (!current || current.asOfSeq !== asOfSeq || !upstream.imageFile) return null;
+      return { bytes: current.bytes, stream: Readable.from(upstream.imageFile(asOfSeq)) };
+    },
+  };
 }
 
 export interface RemoteDigestAnswer extends BucketDigests {
@@ -99,8 +126,23 @@ export interface FeedObserver {
   cursor?(client: string, after: number): void;
 }
 
-export function registerFeedRoutes(app: FastifyInstance, gate: AuthGate, source: FeedSource, observer: FeedObserver = {}): void {
+const imageParams = z.object({ asOfSeq: z.coerce.number().int('must be an integer').min(0, 'must be 0 or more').max(Number.MAX_SAFE_INTEGER) });
+
+export function registerFeedRoutes(app: FastifyInstance, gate: AuthGate, source: FeedSource, observer: FeedObserver = {}, images?: ImageSource): void {
   const tags = ['exchange'];
+  route(app, gate, { method: 'GET', url: '/v1/exchange/image', summary: 'The signed manifest of the current replica image (a prepared replica database to bootstrap from)', tags, access: FOLLOWERS }, async () => {
+    const manifest = await images?.manifest();
+    if (!manifest) throw new ErxError(404, 'this feed offers no replica image (the register builds one with `erx register image`); bootstrap from /v1/exchange/snapshot');
+    return manifest;
+  });
+  route(app, gate, { method: 'GET', url: '/v1/exchange/image/:asOfSeq', summary: 'The file of the replica image as of a sequence number (check it against its signed manifest)', tags, access: FOLLOWERS, params: imageParams }, async ({ params, reply }) => {
+    const file = await images?.file(params.asOfSeq);
+    if (!file) throw new ErxError(404, `no replica image as of ${params.asOfSeq} here (a newer one may have replaced it: ask /v1/exchange/image again)`, 'asOfSeq');
+    reply.header('content-type', 'application/octet-stream');
+    reply.header('content-length', String(file.bytes));
+    return reply.send(file.stream);
+  });
+
   route(app, gate, { method: 'GET', url: '/v1/exchange/changes', summary: 'Signed batches after a cursor (long-poll with wait)', tags, access: FOLLOWERS, query: changesQuery }, async ({ query, req, principal }): Promise<ChangeBatch> => {
     observer.cursor?.(principal?.sub ?? req.ip, query.after);
     let head = await source.headSeq();

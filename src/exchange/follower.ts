@@ -33,6 +33,7 @@ import { FeedError, type FeedClient } from '../transport/feedClient.js';
 import { type ChangeBatch, snapshotDigest, type SignedBatch, type SnapshotRecord } from './protocol.js';
 import type { ReplicaTrust } from './trust.js';
 import { BatchRejected, type RejectReason, verifyBatch, verifyManifest } from './verify.js';
+import { type ImageManifest, incompatibility, verifyImageManifest } from './image.js';
 
 export type SyncState = 'starting' | 'bootstrapping' | 'following' | 'retrying' | 'stopped';
 
@@ -45,6 +46,8 @@ export interface FollowerOptions {
   /** How long a caught-up replica's request waits at the feed for news (ms). */
   longPollMs?: number;
   onBootstrapProgress?: (done: number, total: number) => void;
+  /** Bootstrap from the feed's replica image when it offers one that fits (default true; exchange/image.ts). */
+  images?: boolean;
 }
 
 const BOOTSTRAP_CHUNK = 2000;
@@ -67,7 +70,9 @@ export class Follower extends EventEmitter {
   private feedTime: number | null = null;
   /** When the current long-poll began with nothing left to apply; null if not caught up and listening. */
   listeningSince: Date | null = null;
-  counters = { batchesApplied: 0, changesApplied: 0, duplicates: 0, errors: 0, bootstraps: 0, rebootstraps: 0, reliefApplied: 0 };
+  counters = { batchesApplied: 0, changesApplied: 0, duplicates: 0, errors: 0, bootstraps: 0, rebootstraps: 0, reliefApplied: 0, imageBootstraps: 0, imagesRefused: 0 };
+  /** Images as of this sequence number or older are not taken again: the feed no longer holds the changes after them. */
+  private imagesTooOldThrough = -1;
   /** Pages refused, by reason (a signature that fails, a gap, a replay…). */
   rejected: Record<RejectReason, number> = {
     unsigned: 0,
@@ -178,9 +183,10 @@ export class Follower extends EventEmitter {
         await this.paused.resume;
         continue;
       }
+      let cursor: number | null = null;
       try {
         this.stepAbort = new AbortController();
-        const { cursor } = await this.options.store.state();
+        ({ cursor } = await this.options.store.state());
         const step = cursor === null ? this.bootstrap() : this.step(cursor);
         this.stepping = step.catch(() => undefined);
         await step;
@@ -193,6 +199,7 @@ export class Follower extends EventEmitter {
           // keeps answering screenings until the new one is swapped in.
           this.options.log.warn({ err: err.message }, 'cursor is older than the feed keeps; re-bootstrapping from a snapshot');
           this.counters.rebootstraps++;
+          if (cursor !== null) this.imagesTooOldThrough = Math.max(this.imagesTooOldThrough, cursor);
           try {
             await this.bootstrap();
             continue;
@@ -247,9 +254,10 @@ export class Follower extends EventEmitter {
   private async bootstrap(): Promise<void> {
     const { store, client, log } = this.options;
     this.state = 'bootstrapping';
+    await this.ensureTrust();
+    if (await this.bootstrapFromImage()) return;
     log.info({ source: client.source }, 'bootstrapping from snapshot');
     const started = Date.now();
-    await this.ensureTrust();
     const writer = await store.beginBootstrap();
     const digest = snapshotDigest();
     let header: { asOfSeq: number; registerTime: string; records: number; lastHash: string } | null = null;
@@ -292,6 +300,53 @@ export class Follower extends EventEmitter {
     throw new FeedError(`snapshot ended after ${done + chunk.length} records without its trailer; discarded`, 0);
   }
 
+  /**
+   * Bootstraps from the feed's replica image if it offers one this store can take: its manifest must
+   * verify under a trusted key, and the store checks the file against it. Whatever fails, the snapshot
+   * is the way (false).
+   */
+  private async bootstrapFromImage(): Promise<boolean> {
+    const { store, client, log, trust } = this.options;
+    if (this.options.images === false || !store.installImage || !store.imageFormat || !client.image || !client.imageFile) return false;
+    const signal = this.abort.signal;
+    const started = Date.now();
+    let manifest: ImageManifest;
+    try {
+      const offered = await client.image(signal);
+      if (!offered) return false;
+      manifest = verifyImageManifest(offered, trust.keys!);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      this.counters.imagesRefused++;
+      if (err instanceof BatchRejected) this.noteRejected(err.reason, err.message);
+      log.warn({ err: (err as Error).message }, 'replica image not usable; bootstrapping from the snapshot instead');
+      return false;
+    }
+    const unfit = incompatibility(manifest.format, store.imageFormat());
+    if (unfit || manifest.asOfSeq <= this.imagesTooOldThrough) {
+      log.info({ asOfSeq: manifest.asOfSeq, why: unfit ?? 'the feed no longer holds the changes after it' }, 'not taking the replica image; bootstrapping from the snapshot');
+      return false;
+    }
+    log.info({ source: client.source, asOfSeq: manifest.asOfSeq, bytes: manifest.bytes }, 'bootstrapping from the replica image');
+    try {
+      await store.installImage(manifest, client.imageFile(manifest.asOfSeq, signal), (bytes) => this.options.onBootstrapProgress?.(Math.floor((manifest.records * bytes) / manifest.bytes), manifest.records));
+    } catch (err) {
+      if (signal.aborted) throw err;
+      this.counters.imagesRefused++;
+      if (err instanceof BatchRejected) this.noteRejected(err.reason, err.message);
+      log.warn({ err: (err as Error).message }, 'replica image refused; bootstrapping from the snapshot instead');
+      return false;
+    }
+    this.counters.bootstraps++;
+    this.counters.imageBootstraps++;
+    log.info({ records: manifest.records, asOfSeq: manifest.asOfSeq, seconds: (Date.now() - started) / 1000 }, 'bootstrap from the replica image complete');
+    this.lastContactAt = new Date();
+    this.feedTime = Date.parse(manifest.registerTime);
+    this.state = 'following';
+    this.emit('bootstrapped', manifest.asOfSeq);
+    return true;
+  }
+
   /** Without configured or pinned keys, the first contact pins what the feed publishes. */
   private async ensureTrust(): Promise<void> {
     const { trust, client, log } = this.options;
@@ -316,10 +371,15 @@ export class Follower extends EventEmitter {
     }
   }
 
-  private async reject(reason: RejectReason, detail: string): Promise<void> {
+  /** Counts something the feed sent that did not verify (a page, a manifest, an image). */
+  private noteRejected(reason: RejectReason, detail: string): void {
     this.rejected[reason]++;
     this.emit('rejected', reason);
     this.lastRejection = { at: new Date().toISOString(), reason, detail };
+  }
+
+  private async reject(reason: RejectReason, detail: string): Promise<void> {
+    this.noteRejected(reason, detail);
     this.options.log.warn({ reason, detail }, 'refused a page from the feed; nothing of it applied, refetching');
     this.rejectStreak++;
     await this.sleep(Math.min(100 * 2 ** Math.min(this.rejectStreak, 6), MAX_BACKOFF_MS));

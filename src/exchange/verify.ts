@@ -16,7 +16,7 @@ export class BatchRejected extends Error {
   }
 }
 
-function checkSignature(keys: TrustedKeys, data: Buffer, sig: { keyId?: unknown; signature?: unknown }, what: string): void {
+export function checkSignature(keys: TrustedKeys, data: Buffer, sig: { keyId?: unknown; signature?: unknown }, what: string): void {
   if (typeof sig.keyId !== 'string' || typeof sig.signature !== 'string' || !sig.keyId || !sig.signature) {
     throw new BatchRejected('unsigned', `${what} carries no signature`);
   }

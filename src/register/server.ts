@@ -9,6 +9,7 @@ import { createMetrics, instrumentHttp } from '../shared/metrics.js';
 import { isPostgresUrl, postgresRegisterStore } from '../store/postgres/index.js';
 import { SqliteRegisterStore } from '../store/sqlite/registerStore.js';
 import { startBusPublisher } from '../transport/nats/publisher.js';
+import { ReplicaImages } from './replicaImages.js';
 import { registerRegisterRoutes } from './routes.js';
 import { RegisterService } from './service.js';
 import type { RegisterStore } from './store.js';
@@ -76,7 +77,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   };
 
   registerRegisterRoutes(app, gate, service);
-  registerFeedRoutes(app, gate, { ...bindFeed(store), keys: async () => keys.published() }, observer);
+  registerFeedRoutes(app, gate, { ...bindFeed(store), keys: async () => keys.published() }, observer, new ReplicaImages(options.dataDir));
   await registerConsole(app, gate, store); // the web console (src/console, web/)
   app.get('/healthz', { schema: { summary: 'Alive', tags: ['operations'] } }, async () => ({ ok: true }));
   app.get('/readyz', { schema: { summary: 'Ready: database open, schema current', tags: ['operations'] } }, async (_req, reply) => {

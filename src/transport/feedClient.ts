@@ -19,6 +19,7 @@
 import type { PublicKeyInfo } from '../exchange/keys.js';
 import type { BucketDigests } from '../exchange/digest.js';
 import type { ChangeBatch, SnapshotLine } from '../exchange/protocol.js';
+import type { ImageManifest } from '../exchange/image.js';
 
 export interface RemoteDigest extends BucketDigests {
   asOfSeq: number;
@@ -36,6 +37,10 @@ export interface FeedClient {
   changes(after: number, limit: number, waitMs: number, signal?: AbortSignal, options?: { reliefOnly?: boolean }): Promise<ChangeBatch>;
   /** The signing keys the feed publishes (trusted only through endorsement or configuration). */
   keys(signal?: AbortSignal): Promise<PublicKeyInfo[]>;
+  /** The feed's current replica image (exchange/image.ts), unverified; null when it offers none. */
+  image?(signal?: AbortSignal): Promise<ImageManifest | null>;
+  /** The bytes of the image with that `asOfSeq`, unverified (the store checks them against the manifest). */
+  imageFile?(asOfSeq: number, signal?: AbortSignal): AsyncIterable<Uint8Array>;
 }
 
 /** The feed answered, but not with what was asked for. `status` is the HTTP status or 0 for a bad body. */

@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { spawnService } from '../../src/cli/child.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { ERX_BIN, spawnService } from '../../src/cli/child.js';
 import { RelayArchive } from '../../src/exchange/relay/archive.js';
 import type { SignedBatch, SnapshotLine } from '../../src/exchange/protocol.js';
 import { callUp, personLine, served, signedChain, tempDir, testSigner } from '../helpers.js';
@@ -22,6 +24,7 @@ async function startCheckpoint(t: { after(fn: () => Promise<unknown>): void }, c
   return known(svc, dir);
 }
 
+const run = promisify(execFile);
 const screen = async (url: string, traveller: Record<string, string>) => (await post(`${url}/v1/screenings`, traveller)).body.decision as string;
 const ONE = { surname: 'TIROV', givenNames: 'ANTON', dateOfBirth: '1990-01-01' };
 const TWO = { surname: 'DVUKHOV', givenNames: 'BORIS', dateOfBirth: '1991-02-02' };
@@ -198,3 +201,28 @@ test('R1–R3: the archive is one hash chain anchored at its snapshot; a snapsho
   assert.deepEqual(reopened.anchor(), { seq: 20, hash: 'elsewhere' });
   reopened.close();
 });
+
+test('a replica image built with `erx register image` reaches a checkpoint through the centre, which takes the snapshot it keeps', async (t) => {
+  const dir = tempDir(t);
+  const regDir = join(dir, 'register');
+  const register = await startRegister(t, regDir);
+  const p1 = await post(`${register.url}/v1/persons`, personLine({ personId: 'IM-1', surname: 'Тиров', givenNames: 'Антон', dateOfBirth: '1990-01-01', restrictions: [callUp('CU-IM-1', served)] }));
+  assert.equal(p1.status, 200, JSON.stringify(p1.body));
+  const built = await run(process.execPath, [ERX_BIN, 'register', 'image', '--data', regDir]);
+  assert.match(built.stdout, /replica image as of \d+: 2 records/);
+
+  const centre = await startBorder(t, register.url, join(dir, 'centre'), ['--serve-feed']);
+  const c = await caughtUp(centre.url, register.url);
+  assert.equal(c.counters.imageBootstraps, 0, 'the centre keeps the snapshot for its checkpoints, so it takes the snapshot');
+  const cp = await startCheckpoint(t, centre.url, join(dir, 'checkpoint'));
+  await post(`${register.url}/v1/persons`, personLine({ personId: 'IM-2', surname: 'Двухов', givenNames: 'Борис', dateOfBirth: '1991-02-02', restrictions: [callUp('CU-IM-2', served)] }));
+  const s = await caughtUp(cp.url, register.url);
+  assert.equal(s.counters.imageBootstraps, 1, 'the checkpoint bootstrapped from the register\'s image, passed through the centre');
+  assert.equal(await screen(cp.url, ONE), 'hit');
+  assert.equal(await screen(cp.url, TWO), 'hit', 'and followed on from it');
+
+  const noRegister = await run(process.execPath, [ERX_BIN, 'register', 'image', '--data', join(dir, 'nowhere')]).catch((e: { code: number; stderr: string }) => e);
+  assert.equal((noRegister as { code: number }).code, 2, 'a usage error');
+  assert.match((noRegister as { stderr: string }).stderr, /holds no register/);
+});
+

@@ -4,7 +4,9 @@
  * renames it over `state.db` only when complete, so a crash mid-bootstrap leaves the old state (or
  * none) untouched, and screening goes on from the old state while a new one is built.
  */
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, createWriteStream, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import type { ReplicaState, ReplicaStore, BootstrapWriter, RepairReport, ScreeningAuditEntry } from '../../border/store.js';
 import { CursorMoved } from '../../border/store.js';
@@ -17,6 +19,9 @@ import { canonicalJson } from '../../shared/canonical.js';
 import { faultPointInBatch } from '../../shared/faults.js';
 import { type Db, migrate, openDatabase } from './open.js';
 import { CachedBetweenWrites } from '../cachedBetweenWrites.js';
+import { type ImageFormat, type ImageManifest, incompatibility } from '../../exchange/image.js';
+import { BatchRejected } from '../../exchange/verify.js';
+import { FeedError } from '../../transport/feedClient.js';
 import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf, encodeDocuments, encodeDeferments, encodeName, indexEntriesOf } from '../rows.js';
 
 const STATE_TABLES = `
@@ -373,20 +378,71 @@ export class SqliteReplicaStore implements ReplicaStore {
         next.prepare('VACUUM INTO ?').run(this.packedPath);
         next.close();
         rmSync(this.nextPath, { force: true });
-        // The build ran unsynced; make it durable before it becomes the state.
-        const fd = openSync(this.packedPath, 'r+');
-        fsyncSync(fd);
-        closeSync(fd);
-        // The rename is the commit point of a bootstrap.
-        this.db.close();
-        for (const suffix of ['-wal', '-shm']) rmSync(this.statePath + suffix, { force: true });
-        renameSync(this.packedPath, this.statePath);
-        this.cache.write(() => {
-          this.db = this.openState(this.statePath);
-          this.stmt = statements(this.db);
-        });
+        this.replaceState(this.packedPath);
       },
     };
+  }
+
+  /** Makes a complete state file, written beside the state, the state: durable first, then renamed over it (the commit point of a bootstrap). */
+  private replaceState(built: string): void {
+    const fd = openSync(built, 'r+');
+    fsyncSync(fd);
+    closeSync(fd);
+    this.db.close();
+    for (const suffix of ['-wal', '-shm']) rmSync(this.statePath + suffix, { force: true });
+    renameSync(built, this.statePath);
+    this.cache.write(() => {
+      this.db = this.openState(this.statePath);
+      this.stmt = statements(this.db);
+    });
+  }
+
+  /** The replica images this store can take instead of a snapshot (exchange/image.ts). */
+  imageFormat(): ImageFormat {
+    return { store: 'sqlite-replica', schema: STATE_SCHEMA.length, matcher: this.options.matcher.version };
+  }
+
+  /**
+   * Bootstraps from a replica image whose manifest the caller has verified: the file is written beside
+   * the state, must have the manifest's length and sha256 and hold the manifest's cursor, and then
+   * replaces the state as a finished snapshot bootstrap does. Anything else leaves the state untouched.
+   */
+  async installImage(manifest: ImageManifest, chunks: AsyncIterable<Uint8Array>, onProgress?: (bytes: number) => void): Promise<void> {
+    const wanted = incompatibility(manifest.format, this.imageFormat());
+    if (wanted) throw new Error(`cannot use this replica image: ${wanted}`);
+    this.removeBootstrapFiles();
+    try {
+      const hash = createHash('sha256');
+      let bytes = 0;
+      const out = createWriteStream(this.packedPath, { flags: 'wx' });
+      await pipeline(
+        chunks,
+        async function* (source: AsyncIterable<Uint8Array>) {
+          for await (const chunk of source) {
+            bytes += chunk.length;
+            if (bytes > manifest.bytes) throw new BatchRejected('tampered', `the replica image is longer than its manifest's ${manifest.bytes} bytes`);
+            hash.update(chunk);
+            onProgress?.(bytes);
+            yield chunk;
+          }
+        },
+        out,
+      );
+      if (bytes !== manifest.bytes) throw new FeedError(`the replica image ended after ${bytes} of ${manifest.bytes} bytes`, 0);
+      if (hash.digest('hex') !== manifest.sha256) throw new BatchRejected('tampered', 'the replica image does not match the sha256 of its signed manifest');
+      const image = openDatabase(this.packedPath, { readonly: true, synchronous: 'OFF' });
+      try {
+        const meta = new Map(image.prepare<[], { key: string; value: string }>('SELECT key, value FROM meta').all().map((r) => [r.key, r.value]));
+        if (meta.get('cursor') !== String(manifest.asOfSeq) || meta.get('lastHash') !== manifest.lastHash || meta.get('matcher') !== manifest.format.matcher) {
+          throw new BatchRejected('tampered', `the replica image holds cursor ${meta.get('cursor')}, its manifest says ${manifest.asOfSeq}`);
+        }
+      } finally {
+        image.close();
+      }
+      this.replaceState(this.packedPath);
+    } finally {
+      this.removeBootstrapFiles();
+    }
   }
 
   /**

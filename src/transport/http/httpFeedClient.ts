@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { PublicKeyInfo } from '../../exchange/keys.js';
 import type { ChangeBatch, SnapshotLine } from '../../exchange/protocol.js';
+import type { ImageManifest } from '../../exchange/image.js';
 import { FeedError, type FeedClient, type RemoteDigest } from '../feedClient.js';
 
 export class HttpFeedClient implements FeedClient {
@@ -55,6 +56,21 @@ export class HttpFeedClient implements FeedClient {
     const body = (await (await this.get('/v1/exchange/digest', signal)).json()) as RemoteDigest;
     if (!Array.isArray(body.counts) || !Array.isArray(body.sums)) throw new FeedError('digest answered with something that is not a digest', 0);
     return body;
+  }
+
+  async image(signal?: AbortSignal): Promise<ImageManifest | null> {
+    try {
+      return (await (await this.get('/v1/exchange/image', signal)).json()) as ImageManifest;
+    } catch (err) {
+      if (err instanceof FeedError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  async *imageFile(asOfSeq: number, signal?: AbortSignal): AsyncIterable<Uint8Array> {
+    const res = await this.get(`/v1/exchange/image/${asOfSeq}`, signal);
+    if (!res.body) throw new FeedError('the replica image answered with an empty body', 0);
+    yield* Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>) as AsyncIterable<Uint8Array>;
   }
 
   async *snapshot(signal?: AbortSignal, buckets?: number[]): AsyncIterable<SnapshotLine> {

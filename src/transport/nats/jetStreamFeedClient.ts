@@ -31,6 +31,7 @@
  *      commit time: a replica claims to be current only as of a moment the register vouched for.
  */
 import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, NatsConnection, Subscription } from 'nats';
+import type { ImageManifest } from '../../exchange/image.js';
 import type { PublicKeyInfo } from '../../exchange/keys.js';
 import { type ChangeBatch, PROTOCOL_VERSION, type SignedBatch, type SnapshotLine } from '../../exchange/protocol.js';
 import type { Logger } from '../../shared/log.js';
@@ -216,6 +217,15 @@ export class JetStreamFeedClient implements FeedClient {
 
   keys(signal?: AbortSignal): Promise<PublicKeyInfo[]> {
     return this.options.http.keys(signal);
+  }
+
+  async image(signal?: AbortSignal): Promise<ImageManifest | null> {
+    return (await this.options.http.image?.(signal)) ?? null;
+  }
+
+  imageFile(asOfSeq: number, signal?: AbortSignal): AsyncIterable<Uint8Array> {
+    if (!this.options.http.imageFile) throw new FeedError('this feed serves no replica images', 0);
+    return this.options.http.imageFile(asOfSeq, signal);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,134 @@
+/**
+ * The register's replica images (exchange/image.ts), kept in `<data>/images`: `manifest.json` names the
+ * current image, `replica-<asOfSeq>.db` is its file. `build` makes a new one from the register's own
+ * snapshot through the very bootstrap a replica runs (so the file is what a replica would have built),
+ * signs its manifest, and only then makes it current: the file first, durable, then the manifest by
+ * rename. A crash leaves the old image current; leftovers of a failed build are removed by the next.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ImageSource } from '../exchange/feedRoutes.js';
+import { type ImageManifest, signImageManifest } from '../exchange/image.js';
+import type { Signer } from '../exchange/keys.js';
+import type { SnapshotLine, SnapshotRecord } from '../exchange/protocol.js';
+import type { Matcher } from '../matching/index.js';
+import { SqliteReplicaStore } from '../store/sqlite/replicaStore.js';
+
+const CHUNK = 2000;
+
+export interface BuildProgress {
+  phase: 'records' | 'indexing' | 'hashing';
+  done: number;
+  total: number;
+}
+
+export class ReplicaImages implements ImageSource {
+  readonly dir: string;
+  private readonly manifestPath: string;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'images');
+    this.manifestPath = join(this.dir, 'manifest.json');
+  }
+
+  current(): ImageManifest | null {
+    if (!existsSync(this.manifestPath)) return null;
+    return JSON.parse(readFileSync(this.manifestPath, 'utf8')) as ImageManifest;
+  }
+
+  async manifest(): Promise<ImageManifest | null> {
+    return this.current();
+  }
+
+  async file(asOfSeq: number): Promise<{ bytes: number; stream: import('node:stream').Readable } | null> {
+    const current = this.current();
+    if (!current || current.asOfSeq !== asOfSeq) return null;
+    const path = this.fileOf(asOfSeq);
+    // Opened before answering: a newer image replacing this one meanwhile unlinks the name, not the open file.
+    const fd = openSync(path, 'r');
+    return { bytes: current.bytes, stream: createReadStream(path, { fd }) };
+  }
+
+  private fileOf(asOfSeq: number): string {
+    return join(this.dir, `replica-${asOfSeq}.db`);
+  }
+
+  /** Builds an image of `snapshot` (the register's own, complete), signs it and makes it current. */
+  async build(snapshot: AsyncIterable<SnapshotLine>, signer: Signer, matcher: Pick<Matcher, 'version' | 'indexKeys'>, onProgress?: (p: BuildProgress) => void): Promise<ImageManifest> {
+    mkdirSync(this.dir, { recursive: true });
+    for (const name of readdirSync(this.dir)) if (name.startsWith('build-')) rmSync(join(this.dir, name), { recursive: true, force: true });
+    const work = join(this.dir, `build-${process.pid}`);
+    const store = new SqliteReplicaStore({ dataDir: work, matcher });
+    let closed = false;
+    try {
+      const format = store.imageFormat();
+      const writer = await store.beginBootstrap();
+      let header: Extract<SnapshotLine, { type: 'header' }> | null = null;
+      let trailer: Extract<SnapshotLine, { type: 'end' }> | null = null;
+      let chunk: SnapshotRecord[] = [];
+      let done = 0;
+      for await (const line of snapshot) {
+        if (line.type === 'header') header = line;
+        else if (line.type === 'end') trailer = line;
+        else {
+          chunk.push(line);
+          if (chunk.length >= CHUNK) {
+            await writer.write(chunk);
+            done += chunk.length;
+            chunk = [];
+            onProgress?.({ phase: 'records', done, total: header?.records ?? done });
+          }
+        }
+      }
+      if (!header || !trailer || trailer.records !== done + chunk.length) throw new Error('the register\'s snapshot ended without its trailer, or with another record count');
+      await writer.write(chunk);
+      onProgress?.({ phase: 'indexing', done: trailer.records, total: trailer.records });
+      await writer.finish(header.asOfSeq, header.registerTime, header.lastHash);
+      await store.close();
+      closed = true;
+
+      const built = join(work, 'state.db');
+      for (const suffix of ['-wal', '-shm']) if (existsSync(built + suffix)) throw new Error(`the image was left with a ${suffix} file; not publishing it`);
+      const bytes = statSync(built).size;
+      const sha256 = await sha256Of(built, (n) => onProgress?.({ phase: 'hashing', done: n, total: bytes }));
+      const manifest = signImageManifest(
+        { format, asOfSeq: header.asOfSeq, lastHash: header.lastHash, registerTime: header.registerTime, records: trailer.records, digest: trailer.digest, bytes, sha256, builtAt: new Date().toISOString() },
+        signer,
+      );
+      const file = this.fileOf(manifest.asOfSeq);
+      renameSync(built, file);
+      syncPath(file);
+      const tmp = this.manifestPath + '.tmp';
+      writeFileSync(tmp, JSON.stringify(manifest, null, 2) + '\n');
+      syncPath(tmp);
+      renameSync(tmp, this.manifestPath);
+      syncPath(this.dir);
+      for (const name of readdirSync(this.dir)) if (/^replica-\d+\.db$/.test(name) && join(this.dir, name) !== file) rmSync(join(this.dir, name), { force: true });
+      return manifest;
+    } finally {
+      if (!closed) await store.close().catch(() => undefined);
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+}
+
+function syncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function sha256Of(path: string, onBytes?: (n: number) => void): Promise<string> {
+  const hash = createHash('sha256');
+  let n = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    n += (chunk as Buffer).length;
+    onBytes?.(n);
+  }
+  return hash.digest('hex');
+}

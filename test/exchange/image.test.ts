@@ -1,0 +1,149 @@
+/**
+ * Replica images (exchange/image.ts): a fresh replica bootstraps from the register's prepared, signed
+ * replica database when one fits, and from the snapshot whenever the image is missing, forged,
+ * damaged, built for another matcher, or older than the changes the register still keeps.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Follower } from '../../src/exchange/follower.js';
+import { signImageManifest, verifyImageManifest } from '../../src/exchange/image.js';
+import { TrustedKeys } from '../../src/exchange/keys.js';
+import { ReplicaTrust } from '../../src/exchange/trust.js';
+import { BatchRejected } from '../../src/exchange/verify.js';
+import { defaultMatcher } from '../../src/matching/index.js';
+import { ReplicaImages } from '../../src/register/replicaImages.js';
+import { createRegister, type RegisterProcess } from '../../src/register/server.js';
+import { SqliteReplicaStore } from '../../src/store/sqlite/replicaStore.js';
+import { HttpFeedClient } from '../../src/transport/http/httpFeedClient.js';
+import { callUp, person, served, tempDir, testSigner } from '../helpers.js';
+
+const quiet = pino({ level: 'silent' });
+type T = { after(fn: () => unknown): void };
+
+async function register(t: T, persons = 30): Promise<RegisterProcess & { url: string; dataDir: string }> {
+  const dataDir = tempDir(t);
+  const reg = await createRegister({ dataDir, auth: false });
+  t.after(() => reg.close());
+  for (let i = 0; i < persons; i++) await reg.service.upsertPerson(person({ restrictions: [callUp(`CU-IMG-${i}`, served)] }));
+  await reg.app.listen({ port: 0, host: '127.0.0.1' });
+  return Object.assign(reg, { dataDir, url: `http://127.0.0.1:${(reg.app.server.address() as { port: number }).port}` });
+}
+
+function buildImage(reg: RegisterProcess & { dataDir: string }) {
+  return new ReplicaImages(reg.dataDir).build(reg.store.snapshot(), reg.keys, defaultMatcher);
+}
+
+async function replica(t: T, url: string, options: { matcher?: typeof defaultMatcher; images?: boolean } = {}) {
+  const dir = tempDir(t);
+  const store = new SqliteReplicaStore({ dataDir: dir, matcher: options.matcher ?? defaultMatcher });
+  const follower = new Follower({ store, client: new HttpFeedClient(url), trust: new ReplicaTrust(dir), log: quiet, longPollMs: 200, images: options.images ?? true });
+  t.after(async () => {
+    await follower.stop();
+    await store.close();
+  });
+  follower.start();
+  return { store, follower, dir };
+}
+
+test('a fresh replica bootstraps from the replica image, holds what a snapshot bootstrap holds, and follows on from it', async (t) => {
+  const reg = await register(t);
+  const manifest = await buildImage(reg);
+  assert.equal(manifest.asOfSeq, await reg.store.headSeq());
+  const later = person({ restrictions: [callUp('CU-IMG-LATER', served)] });
+  await reg.service.upsertPerson(later);
+  const head = await reg.store.headSeq();
+
+  const fromImage = await replica(t, reg.url);
+  await fromImage.follower.waitFor(head, 20_000);
+  assert.equal(fromImage.follower.counters.imageBootstraps, 1);
+  assert.equal(fromImage.follower.counters.imagesRefused, 0);
+  assert.equal((await fromImage.store.state()).snapshotSeq, manifest.asOfSeq);
+  assert.ok((await fromImage.store.restrictionsOf([later.personId])).some((r) => r.restrictionId === 'CU-IMG-LATER'), 'the change after the image came over the feed');
+
+  const fromSnapshot = await replica(t, reg.url, { images: false });
+  await fromSnapshot.follower.waitFor(head, 20_000);
+  assert.equal(fromSnapshot.follower.counters.imageBootstraps, 0);
+  assert.deepEqual(await fromImage.store.digest(), await fromSnapshot.store.digest());
+  const hits = await defaultMatcher.match({ surname: 'IVANOV', givenNames: 'IURII', dateOfBirth: '1999-03-04' }, fromImage.store);
+  assert.ok(hits.length > 0, 'the image holds the name index: a typed name finds candidates');
+});
+
+test('a damaged image file is refused, nothing of it is kept, and the replica bootstraps from the snapshot', async (t) => {
+  const reg = await register(t);
+  const manifest = await buildImage(reg);
+  const file = join(reg.dataDir, 'images', `replica-${manifest.asOfSeq}.db`);
+  const fd = openSync(file, 'r+');
+  const at = Math.floor(statSync(file).size / 2);
+  const byte = Buffer.alloc(1);
+  readSync(fd, byte, 0, 1, at);
+  byte[0] = byte[0]! ^ 0xff;
+  writeSync(fd, byte, 0, 1, at);
+  closeSync(fd);
+
+  const r = await replica(t, reg.url);
+  await r.follower.waitFor(await reg.store.headSeq(), 20_000);
+  assert.equal(r.follower.counters.imageBootstraps, 0);
+  assert.equal(r.follower.counters.imagesRefused, 1);
+  assert.equal(r.follower.rejected.tampered, 1);
+  assert.match(r.follower.lastRejection!.detail, /sha256/);
+  assert.equal(r.follower.counters.bootstraps, 1, 'then the snapshot');
+  assert.equal((await r.store.state()).persons, 30);
+  assert.deepEqual(readdirSync(r.dir).filter((f) => /next|packed/.test(f)), [], 'no part of the image is left beside the state');
+});
+
+test('an image manifest signed by a key the replica does not trust is refused before any byte is fetched', async (t) => {
+  const reg = await register(t, 3);
+  const genuine = await buildImage(reg);
+  const forger = testSigner();
+  const { keyId: _k, signature: _s, kind: _kind, protocol: _p, ...fields } = genuine;
+  const forged = signImageManifest(fields, forger);
+  assert.throws(() => verifyImageManifest(forged, new TrustedKeys(reg.keys.published())), (err: unknown) => err instanceof BatchRejected && err.reason === 'unknown-key');
+  assert.throws(() => verifyImageManifest({ ...genuine, sha256: '0'.repeat(64) }, new TrustedKeys(reg.keys.published())), (err: unknown) => err instanceof BatchRejected && err.reason === 'bad-signature');
+  assert.throws(() => verifyImageManifest({ ...genuine, bytes: 'many' }, new TrustedKeys(reg.keys.published())), /not well-formed/);
+  assert.doesNotThrow(() => verifyImageManifest(genuine, new TrustedKeys(reg.keys.published())));
+});
+
+test('a replica running another matcher version takes the snapshot instead of an image with other name keys', async (t) => {
+  const reg = await register(t, 5);
+  await buildImage(reg);
+  const other = { ...defaultMatcher, version: `${defaultMatcher.version}-other` };
+  const r = await replica(t, reg.url, { matcher: other });
+  await r.follower.waitFor(await reg.store.headSeq(), 20_000);
+  assert.equal(r.follower.counters.imageBootstraps, 0);
+  assert.equal(r.follower.counters.imagesRefused, 0, 'not refused: just not for this replica');
+  assert.equal(r.follower.counters.bootstraps, 1);
+});
+
+test('an image older than the changes the register keeps is used once, then the replica re-bootstraps from the snapshot, not the image again', async (t) => {
+  const reg = await register(t, 5);
+  const manifest = await buildImage(reg);
+  for (let i = 0; i < 5; i++) await reg.service.upsertPerson(person({ restrictions: [callUp(`CU-IMG-NEW-${i}`, served)] }));
+  await reg.store.compact({ keepChanges: 1 });
+  assert.ok((await reg.store.oldestSeq()) > manifest.asOfSeq + 1);
+  const r = await replica(t, reg.url);
+  await r.follower.waitFor(await reg.store.headSeq(), 20_000);
+  assert.equal(r.follower.counters.imageBootstraps, 1);
+  assert.equal(r.follower.counters.rebootstraps, 1);
+  assert.equal(r.follower.counters.bootstraps, 2, 'the image, then the snapshot');
+  assert.equal((await r.store.state()).persons, 10);
+});
+
+test('the image routes: 404 with the way out when there is none, the file only for the current image', async (t) => {
+  const reg = await register(t, 2);
+  const none = await fetch(`${reg.url}/v1/exchange/image`);
+  assert.equal(none.status, 404);
+  assert.match(((await none.json()) as { error: string }).error, /erx register image.*snapshot/);
+  const manifest = await buildImage(reg);
+  const got = (await (await fetch(`${reg.url}/v1/exchange/image`)).json()) as { asOfSeq: number; sha256: string };
+  assert.equal(got.sha256, manifest.sha256);
+  const file = await fetch(`${reg.url}/v1/exchange/image/${manifest.asOfSeq}`);
+  assert.equal(file.status, 200);
+  assert.equal(Number(file.headers.get('content-length')), manifest.bytes);
+  assert.equal((await file.arrayBuffer()).byteLength, manifest.bytes);
+  assert.equal((await fetch(`${reg.url}/v1/exchange/image/${manifest.asOfSeq - 1}`)).status, 404);
+  const bad = await fetch(`${reg.url}/v1/exchange/image/minus-one`);
+  assert.equal(bad.status, 400);
+});
