@@ -77,7 +77,7 @@ export interface RunningReplica {
   checkpoint: string | undefined;
 }
 
-export async function startReplica(ctx: BenchContext, dep: Deployment, register: RunningRegister, dir: string, batch = 1000): Promise<RunningReplica> {
+export async function startReplica(ctx: BenchContext, dep: Deployment, register: RunningRegister, dir: string, batch = 1000, extraArgs: string[] = []): Promise<RunningReplica> {
   const checkpoint = ctx.auth ? `Bearer ${await tokenFor(dir, 'checkpoint')}` : undefined;
   const service = await ctx.resources.erx(
     'border',
@@ -86,6 +86,7 @@ export async function startReplica(ctx: BenchContext, dep: Deployment, register:
       ...register.feed.replicaArgs,
       ...dep.store.replicaArgs(dir),
       '--batch', String(batch),
+      ...extraArgs,
       ...(ctx.auth ? [] : ['--no-auth']),
     ],
     env(ctx, 'border'),

@@ -212,7 +212,7 @@ register
       progress.stop();
       process.stdout.write(
         `replica image as of ${manifest.asOfSeq}: ${manifest.records} records, ${manifest.bytes < 1e6 ? `${Math.ceil(manifest.bytes / 1e3)} kB` : `${(manifest.bytes / 1e6).toFixed(1)} MB`}, sha256 ${manifest.sha256.slice(0, 16)}…, ` +
-          `built in ${((Date.now() - started) / 1000).toFixed(1)} s; a running register serves it at /v1/exchange/image\n`,
+          `built in ${((Date.now() - started) / 1000).toFixed(1)} s (peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB); a running register serves it at /v1/exchange/image\n`,
       );
     } finally {
       progress.stop();
