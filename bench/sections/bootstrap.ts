@@ -73,6 +73,14 @@ export async function bootstrapReplica(ctx: BenchContext, dep: Deployment, built
   };
 }
 
+/** Below 10 M the target is judged on a linear extrapolation of the run's rate, and says so; below 1 M not at all. */
+function judgeBootstrap(r: { persons: number; seconds: number }): { atTarget: boolean; met: boolean | undefined; verdict: string } {
+  const atTarget = r.persons >= BOOTSTRAP_TARGET.persons;
+  const projected = (r.seconds / r.persons) * BOOTSTRAP_TARGET.persons;
+  const met = r.persons >= 1_000_000 ? (atTarget ? r.seconds : projected) < BOOTSTRAP_TARGET.seconds : undefined;
+  return { atTarget, met, verdict: met === undefined ? '— (too small to judge)' : atTarget ? verdict(met) : `${verdict(met)} (linear: ${secs(projected, 0)} at 10 M)` };
+}
+
 export interface ImageBootstrapResult {
   persons: number;
   records: number;
@@ -137,9 +145,7 @@ export function imageBootstrapTable(results: ImageBootstrapResult[]): { rows: Ro
   const rows: Row[] = [];
   const notes: string[] = [];
   for (const r of results) {
-    const atTarget = r.persons >= BOOTSTRAP_TARGET.persons;
-    const projected = (r.seconds / r.persons) * BOOTSTRAP_TARGET.persons;
-    const met = r.persons >= 1_000_000 ? (atTarget ? r.seconds : projected) < BOOTSTRAP_TARGET.seconds : undefined;
+    const { verdict: judged } = judgeBootstrap(r);
     rows.push({
       'register': `${count(r.persons)} persons`,
       'store / transport': r.deployment,
@@ -149,7 +155,7 @@ export function imageBootstrapTable(results: ImageBootstrapResult[]): { rows: Ro
       'baseline: read the snapshot only': secs(r.snapshotReadSeconds),
       'peak RSS replica': mib(r.replicaPeakRss),
       'target': `10 M < ${BOOTSTRAP_TARGET.seconds} s`,
-      'verdict': met === undefined ? '— (too small to judge)' : atTarget ? verdict(met) : `${verdict(met)} (linear: ${secs(projected, 0)} at 10 M)`,
+      'verdict': judged,
     });
     notes.push(
       `At ${count(r.persons)} persons (${r.deployment}) the register prepared the image once in ${secs(r.buildSeconds)} — the snapshot bootstrap's work, done by the register for every replica that starts afterwards; ` +
@@ -169,10 +175,7 @@ export function bootstrapTable(results: BootstrapResult[]): { rows: Row[]; notes
   const rows: Row[] = [];
   const notes: string[] = [];
   for (const r of results) {
-    const atTarget = r.persons >= BOOTSTRAP_TARGET.persons;
-    // Below 10 M the target is judged on a linear extrapolation of this run's rate, and says so.
-    const projected = (r.seconds / r.persons) * BOOTSTRAP_TARGET.persons;
-    const met = r.persons >= 1_000_000 ? (atTarget ? r.seconds : projected) < BOOTSTRAP_TARGET.seconds : undefined;
+    const { atTarget, met, verdict: judged } = judgeBootstrap(r);
     rows.push({
       'register': `${count(r.persons)} persons`,
       'store / transport': r.deployment,
@@ -182,7 +185,7 @@ export function bootstrapTable(results: BootstrapResult[]): { rows: Row[]; notes
       'baseline: read the snapshot only': secs(r.snapshotReadSeconds),
       'peak RSS replica / register': `${mib(r.replicaPeakRss)} / ${mib(r.registerPeakRss)}`,
       'target': `10 M < ${BOOTSTRAP_TARGET.seconds} s`,
-      'verdict': met === undefined ? '— (too small to judge)' : atTarget ? verdict(met) : `${verdict(met)} (linear: ${secs(projected, 0)} at 10 M)`,
+      'verdict': judged,
     });
     if (met === false) {
       notes.push(

@@ -315,21 +315,14 @@ export class Follower extends EventEmitter {
       const offered = await client.image(signal);
       if (!offered) return false;
       manifest = verifyImageManifest(offered, trust.keys!);
-    } catch (err) {
-      if (signal.aborted) throw err;
-      this.counters.imagesRefused++;
-      if (err instanceof BatchRejected) this.noteRejected(err.reason, err.message);
-      log.warn({ err: (err as Error).message }, 'replica image not usable; bootstrapping from the snapshot instead');
-      return false;
-    }
-    const unfit = incompatibility(manifest.format, store.imageFormat());
-    if (unfit || manifest.asOfSeq <= this.imagesTooOldThrough) {
-      log.info({ asOfSeq: manifest.asOfSeq, why: unfit ?? 'the feed no longer holds the changes after it' }, 'not taking the replica image; bootstrapping from the snapshot');
-      return false;
-    }
-    log.info({ source: client.source, asOfSeq: manifest.asOfSeq, bytes: manifest.bytes }, 'bootstrapping from the replica image');
-    try {
-      await store.installImage(manifest, client.imageFile(manifest.asOfSeq, signal), (bytes) => this.options.onBootstrapProgress?.(Math.floor((manifest.records * bytes) / manifest.bytes), manifest.records));
+      const unfit = incompatibility(manifest.format, store.imageFormat());
+      if (unfit || manifest.asOfSeq <= this.imagesTooOldThrough) {
+        log.info({ asOfSeq: manifest.asOfSeq, why: unfit ?? 'the feed no longer holds the changes after it' }, 'not taking the replica image; bootstrapping from the snapshot');
+        return false;
+      }
+      log.info({ source: client.source, asOfSeq: manifest.asOfSeq, bytes: manifest.bytes }, 'bootstrapping from the replica image');
+      const { records, bytes: total } = manifest;
+      await store.installImage(manifest, client.imageFile(manifest.asOfSeq, signal), (bytes) => this.options.onBootstrapProgress?.(Math.floor((records * bytes) / total), records));
     } catch (err) {
       if (signal.aborted) throw err;
       this.counters.imagesRefused++;
