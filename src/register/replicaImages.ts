@@ -57,11 +57,13 @@ export class ReplicaImages implements ImageSource {
   /** Builds an image of `snapshot` (the register's own, complete), signs it and makes it current. */
   async build(snapshot: AsyncIterable<SnapshotLine>, signer: Signer, matcher: Pick<Matcher, 'version' | 'indexKeys'>, onProgress?: (p: BuildProgress) => void): Promise<ImageManifest> {
     mkdirSync(this.dir, { recursive: true });
+    const unlock = this.lock();
     for (const name of readdirSync(this.dir)) if (name.startsWith('build-')) rmSync(join(this.dir, name), { recursive: true, force: true });
     const work = join(this.dir, `build-${process.pid}`);
-    const store = new SqliteReplicaStore({ dataDir: work, matcher });
+    let store: SqliteReplicaStore | null = null;
     let closed = false;
     try {
+      store = new SqliteReplicaStore({ dataDir: work, matcher });
       const format = store.imageFormat();
       const writer = await store.beginBootstrap();
       let header: Extract<SnapshotLine, { type: 'header' }> | null = null;
@@ -107,9 +109,34 @@ export class ReplicaImages implements ImageSource {
       for (const name of readdirSync(this.dir)) if (/^replica-\d+\.db$/.test(name) && join(this.dir, name) !== file) rmSync(join(this.dir, name), { force: true });
       return manifest;
     } finally {
-      if (!closed) await store.close().catch(() => undefined);
+      if (!closed) await store?.close().catch(() => undefined);
       rmSync(work, { recursive: true, force: true });
+      unlock();
     }
+  }
+
+  /** One build at a time: a lock file naming the building process; one left by a process that died is taken over. */
+  private lock(): () => void {
+    const path = join(this.dir, 'build.lock');
+    try {
+      writeFileSync(path, String(process.pid), { flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(readFileSync(path, 'utf8'));
+      if (alive(holder)) throw new Error(`another replica image is being built (process ${holder}); wait for it to finish`);
+      writeFileSync(path, String(process.pid));
+    }
+    return () => rmSync(path, { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

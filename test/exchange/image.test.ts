@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Follower } from '../../src/exchange/follower.js';
@@ -146,4 +146,17 @@ test('the image routes: 404 with the way out when there is none, the file only f
   assert.equal((await fetch(`${reg.url}/v1/exchange/image/${manifest.asOfSeq - 1}`)).status, 404);
   const bad = await fetch(`${reg.url}/v1/exchange/image/minus-one`);
   assert.equal(bad.status, 400);
+});
+
+test('one image build at a time: a running build is not disturbed, a lock left by a dead process is taken over', async (t) => {
+  const reg = await register(t, 2);
+  mkdirSync(join(reg.dataDir, 'images'), { recursive: true });
+  const lock = join(reg.dataDir, 'images', 'build.lock');
+  writeFileSync(lock, String(process.pid));
+  await assert.rejects(buildImage(reg), /another replica image is being built \(process \d+\)/);
+  assert.equal(new ReplicaImages(reg.dataDir).current(), null);
+  writeFileSync(lock, '999999999');
+  const manifest = await buildImage(reg);
+  assert.equal(new ReplicaImages(reg.dataDir).current()?.sha256, manifest.sha256);
+  assert.equal(existsSync(lock), false, 'the lock goes with the build');
 });
