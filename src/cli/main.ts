@@ -20,7 +20,7 @@ import { runDemo } from './demo.js';
 import { defaultMatcher } from '../matching/index.js';
 import { SqliteReplicaStore } from '../store/sqlite/replicaStore.js';
 import { printable, resolveConfig } from './config.js';
-import { createProgress } from './progress.js';
+import { createProgress, type Progress } from './progress.js';
 import { closeOnSignals, listen, parsePort } from './serve.js';
 
 const program = new Command();
@@ -197,25 +197,24 @@ register
     const keys = new RegisterKeys(dataDir);
     const store = openRegisterStore(dataDir, keys);
     const started = Date.now();
-    let progress = createProgress('building the replica image', 'records');
-    let phase = 'records';
+    // Set from the build's callback: one progress display per phase.
+    const bar: { progress: Progress | null; phase: string } = { progress: null, phase: '' };
     try {
       const manifest = await new ReplicaImages(dataDir).build(store.snapshot(), keys, defaultMatcher, (p) => {
-        if (p.phase !== phase) {
-          progress.stop();
-          phase = p.phase;
+        if (p.phase !== bar.phase) {
+          bar.progress?.stop();
+          bar.phase = p.phase;
           if (p.phase === 'indexing') process.stderr.write(`${p.total} records written; sorting name keys and documents, packing the file…\n`);
-          progress = createProgress('hashing the image', 'bytes');
+          bar.progress = p.phase === 'indexing' ? null : p.phase === 'records' ? createProgress('building the replica image', 'records') : createProgress('hashing the image', 'bytes');
         }
-        if (p.phase !== 'indexing') progress.update(p.done, p.total);
+        bar.progress?.update(p.done, p.total);
       });
-      progress.stop();
       process.stdout.write(
         `replica image as of ${manifest.asOfSeq}: ${manifest.records} records, ${manifest.bytes < 1e6 ? `${Math.ceil(manifest.bytes / 1e3)} kB` : `${(manifest.bytes / 1e6).toFixed(1)} MB`}, sha256 ${manifest.sha256.slice(0, 16)}…, ` +
           `built in ${((Date.now() - started) / 1000).toFixed(1)} s (peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB); a running register serves it at /v1/exchange/image\n`,
       );
     } finally {
-      progress.stop();
+      bar.progress?.stop();
       await store.close();
     }
   });

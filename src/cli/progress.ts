@@ -34,7 +34,13 @@ export function createProgress(label: string, unit: string, stream: NodeJS.Write
   let last = 0;
   let lastDone = 0;
   let lastTotal: number | undefined;
-  const print = () => stream.write(`${label}: ${lastDone}${lastTotal ? `/${lastTotal}` : ''} ${unit}${lastTotal ? ` (${Math.floor((100 * lastDone) / lastTotal)}%)` : ''}\n`);
+  let printed = '';
+  // The final line is printed on stop unless the last one printed said the same.
+  const print = () => {
+    const line = `${label}: ${lastDone}${lastTotal ? `/${lastTotal}` : ''} ${unit}${lastTotal ? ` (${Math.floor((100 * lastDone) / lastTotal)}%)` : ''}\n`;
+    if (line !== printed) stream.write(line);
+    printed = line;
+  };
   return {
     update(done, total) {
       lastDone = done;
