@@ -48,6 +48,8 @@ export interface FollowerOptions {
   onBootstrapProgress?: (done: number, total: number) => void;
   /** Bootstrap from the feed's replica image when it offers one that fits (default true; exchange/image.ts). */
   images?: boolean;
+  /** An image download that delivers nothing for this long is given up for the snapshot (ms, default 30 s). */
+  imageIdleMs?: number;
 }
 
 const BOOTSTRAP_CHUNK = 2000;
@@ -311,6 +313,7 @@ export class Follower extends EventEmitter {
     const signal = this.abort.signal;
     const started = Date.now();
     let manifest: ImageManifest;
+    const stalled = new AbortController();
     try {
       const offered = await client.image(signal);
       if (!offered) return false;
@@ -322,12 +325,24 @@ export class Follower extends EventEmitter {
       }
       log.info({ source: client.source, asOfSeq: manifest.asOfSeq, bytes: manifest.bytes }, 'bootstrapping from the replica image');
       const { records, bytes: total } = manifest;
-      await store.installImage(manifest, client.imageFile(manifest.asOfSeq, signal), (bytes) => this.options.onBootstrapProgress?.(Math.floor((records * bytes) / total), records));
+      // A stalled download (a connection that promises more and sends nothing) would otherwise hold the
+      // bootstrap until the HTTP client's own timeout of minutes.
+      const idleMs = this.options.imageIdleMs ?? 30_000;
+      const watchdog = setTimeout(() => stalled.abort(), idleMs);
+      try {
+        await store.installImage(manifest, client.imageFile(manifest.asOfSeq, AbortSignal.any([signal, stalled.signal])), (bytes) => {
+          watchdog.refresh();
+          this.options.onBootstrapProgress?.(Math.floor((records * bytes) / total), records);
+        });
+      } finally {
+        clearTimeout(watchdog);
+      }
     } catch (err) {
       if (signal.aborted) throw err;
       this.counters.imagesRefused++;
       if (err instanceof BatchRejected) this.noteRejected(err.reason, err.message);
-      log.warn({ err: (err as Error).message }, 'replica image refused; bootstrapping from the snapshot instead');
+      const why = stalled.signal.aborted ? `the download delivered nothing for ${(this.options.imageIdleMs ?? 30_000) / 1000} s` : (err as Error).message;
+      log.warn({ err: why }, 'replica image refused; bootstrapping from the snapshot instead');
       return false;
     }
     this.counters.bootstraps++;

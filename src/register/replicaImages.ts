@@ -6,7 +6,7 @@
  * rename. A crash leaves the old image current; leftovers of a failed build are removed by the next.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageSource } from '../exchange/feedRoutes.js';
 import { type ImageManifest, signImageManifest } from '../exchange/image.js';
@@ -47,6 +47,11 @@ export class ReplicaImages implements ImageSource {
     const path = this.fileOf(asOfSeq);
     // Opened before answering: a newer image replacing this one meanwhile unlinks the name, not the open file.
     const fd = openSync(path, 'r');
+    if (fstatSync(fd).size !== current.bytes) {
+      // Damaged on this disk: promising the manifest's length would leave a follower waiting for the rest.
+      closeSync(fd);
+      return null;
+    }
     return { bytes: current.bytes, stream: createReadStream(path, { fd }) };
   }
 

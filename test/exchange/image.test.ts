@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Follower } from '../../src/exchange/follower.js';
@@ -17,6 +17,7 @@ import { defaultMatcher } from '../../src/matching/index.js';
 import { ReplicaImages } from '../../src/register/replicaImages.js';
 import { createRegister, type RegisterProcess } from '../../src/register/server.js';
 import { SqliteReplicaStore } from '../../src/store/sqlite/replicaStore.js';
+import type { FeedClient } from '../../src/transport/feedClient.js';
 import { HttpFeedClient } from '../../src/transport/http/httpFeedClient.js';
 import { callUp, person, served, tempDir, testSigner } from '../helpers.js';
 
@@ -159,4 +160,43 @@ test('one image build at a time: a running build is not disturbed, a lock left b
   const manifest = await buildImage(reg);
   assert.equal(new ReplicaImages(reg.dataDir).current()?.sha256, manifest.sha256);
   assert.equal(existsSync(lock), false, 'the lock goes with the build');
+});
+
+test('an image cut short in transit is refused and the replica bootstraps from the snapshot', async (t) => {
+  const reg = await register(t, 10);
+  const manifest = await buildImage(reg);
+  truncateSync(join(reg.dataDir, 'images', `replica-${manifest.asOfSeq}.db`), Math.floor(manifest.bytes / 3));
+  const r = await replica(t, reg.url);
+  await r.follower.waitFor(await reg.store.headSeq(), 20_000);
+  assert.equal(r.follower.counters.imagesRefused, 1);
+  assert.equal(r.follower.counters.imageBootstraps, 0);
+  assert.equal((await r.store.state()).persons, 10);
+});
+
+test('an image download that stalls is given up after the idle time, and the replica bootstraps from the snapshot', async (t) => {
+  const reg = await register(t, 4);
+  await buildImage(reg);
+  const http = new HttpFeedClient(reg.url);
+  // A feed whose image sends its first bytes and then nothing: a connection that hangs in transit.
+  const stalling: FeedClient = Object.assign(Object.create(http) as HttpFeedClient, {
+    async *imageFile(asOfSeq: number, signal?: AbortSignal) {
+      for await (const chunk of http.imageFile(asOfSeq, signal)) {
+        yield chunk.subarray(0, 100);
+        break;
+      }
+      await new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    },
+  });
+  const dir = tempDir(t);
+  const store = new SqliteReplicaStore({ dataDir: dir, matcher: defaultMatcher });
+  const follower = new Follower({ store, client: stalling, trust: new ReplicaTrust(dir), log: quiet, longPollMs: 200, imageIdleMs: 300 });
+  t.after(async () => {
+    await follower.stop();
+    await store.close();
+  });
+  follower.start();
+  await follower.waitFor(await reg.store.headSeq(), 20_000);
+  assert.equal(follower.counters.imagesRefused, 1);
+  assert.equal(follower.counters.imageBootstraps, 0);
+  assert.equal((await store.state()).persons, 4);
 });

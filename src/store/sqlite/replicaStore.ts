@@ -21,7 +21,6 @@ import { type Db, migrate, openDatabase } from './open.js';
 import { CachedBetweenWrites } from '../cachedBetweenWrites.js';
 import { type ImageFormat, type ImageManifest, incompatibility } from '../../exchange/image.js';
 import { BatchRejected } from '../../exchange/verify.js';
-import { FeedError } from '../../transport/feedClient.js';
 import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf, encodeDocuments, encodeDeferments, encodeName, indexEntriesOf } from '../rows.js';
 
 const STATE_TABLES = `
@@ -428,13 +427,15 @@ export class SqliteReplicaStore implements ReplicaStore {
         },
         out,
       );
-      if (bytes !== manifest.bytes) throw new FeedError(`the replica image ended after ${bytes} of ${manifest.bytes} bytes`, 0);
+      if (bytes !== manifest.bytes) throw new Error(`the replica image ended after ${bytes} of ${manifest.bytes} bytes`);
       if (hash.digest('hex') !== manifest.sha256) throw new BatchRejected('tampered', 'the replica image does not match the sha256 of its signed manifest');
       const image = openDatabase(this.packedPath, { readonly: true, synchronous: 'OFF' });
       try {
         const meta = new Map(image.prepare<[], { key: string; value: string }>('SELECT key, value FROM meta').all().map((r) => [r.key, r.value]));
-        if (meta.get('cursor') !== String(manifest.asOfSeq) || meta.get('lastHash') !== manifest.lastHash || meta.get('matcher') !== manifest.format.matcher) {
-          throw new BatchRejected('tampered', `the replica image holds cursor ${meta.get('cursor')}, its manifest says ${manifest.asOfSeq}`);
+        const holds = { cursor: meta.get('cursor'), lastHash: meta.get('lastHash'), matcher: meta.get('matcher') };
+        const says = { cursor: String(manifest.asOfSeq), lastHash: manifest.lastHash, matcher: manifest.format.matcher };
+        if (JSON.stringify(holds) !== JSON.stringify(says)) {
+          throw new BatchRejected('tampered', `the replica image holds ${JSON.stringify(holds)}, its manifest says ${JSON.stringify(says)}`);
         }
       } finally {
         image.close();
