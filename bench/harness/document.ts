@@ -57,7 +57,7 @@ services they measure, which is part of every figure. Registers are synthetic
 | what | target | baseline beside it |
 |---|---|---|
 | apply rate into a replica | ≥ 50 % of the raw batched-insert rate of the same store | raw batched \`INSERT\` into bare tables of the replica's shape, same pragmas |
-| bootstrap of a fresh replica | 10 M persons in < 60 s | reading the same snapshot and discarding it |
+| bootstrap of a fresh replica, from the snapshot stream and from a replica image (SQLite) | 10 M persons in < 60 s | reading the same snapshot and discarding it |
 | propagation lag, impose and lift, to 1 / 10 / 50 replicas, over HTTP and over NATS JetStream | p99 < 1 s | a bare subscriber waiting on the same commit (a long-poll; a JetStream consumer) |
 | screening over HTTP at 1 M and 10 M listed persons | ≥ 10,000 screenings/s on 2 cores, p99 < 10 ms | a bare Fastify server answering a constant to the same load |
 | memory of a replica | < 200 MB RSS per million persons | an empty replica |
