@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { authSecret } from '../auth/tokens.js';
-import { registerFeedRoutes, upstreamImages } from '../exchange/feedRoutes.js';
+import { registerFeedRoutes } from '../exchange/feedRoutes.js';
+import { RelayImages } from '../exchange/relay/relayImages.js';
 import { Follower } from '../exchange/follower.js';
 import { FeedRelay } from '../exchange/relay/relay.js';
 import { ReplicaTrust } from '../exchange/trust.js';
@@ -36,7 +37,8 @@ export interface BorderOptions {
   serveFeed?: boolean;
   /**
    * Bootstrap from the feed's replica image when it offers one that fits (default true). A replica
-   * serving the feed onward (serveFeed) always takes the snapshot: it keeps it for its checkpoints.
+   * serving the feed onward (serveFeed) always takes the snapshot: it keeps it for its checkpoints
+   * (and a copy of the register's image, for them: exchange/relay/relayImages.ts).
    */
   images?: boolean;
   /**
@@ -200,8 +202,8 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   );
 
   await registerSelfCheck(app, gate, store, undefined, options.timeZone);
-  // The register's replica images pass through unchanged, like its batches: checkpoints verify them.
-  if (relay) registerFeedRoutes(app, gate, relay, undefined, upstreamImages(http));
+  // The register's replica images, copied once and served unchanged, like its batches: checkpoints verify them.
+  if (relay) registerFeedRoutes(app, gate, relay, undefined, new RelayImages({ dataDir: options.dataDir, upstream: http, trust, log }));
   await borderConsole(app, gate, store, { registerUrl: options.registerUrl }); // the web console (src/console, web/)
 
   let lastVerify: VerifyReport | null = null;

@@ -13,7 +13,6 @@ import { type AuthGate, route } from '../shared/route.js';
 import { addRecord, type BucketDigests, BUCKETS, emptyDigests } from './digest.js';
 import type { ImageManifest } from './image.js';
 import type { PublicKeyInfo } from './keys.js';
-import type { FeedClient } from '../transport/feedClient.js';
 import { type ChangeBatch, PROTOCOL_VERSION, type SignedBatch, type SnapshotLine } from './protocol.js';
 
 export interface FeedSource {
@@ -44,23 +43,6 @@ export interface ImageSource {
   manifest(): Promise<ImageManifest | null>;
   /** The file of the image as of `asOfSeq`, or null when that is not (or no longer) the current image. */
   file(asOfSeq: number): Promise<{ bytes: number; stream: Readable } | null>;
-}
-
-/**
- * The images of the feed this one follows, passed through as they come (a relay's): the manifest is
- * the register's, signed, and checked by whoever bootstraps from it. While upstream cannot be reached
- * there is no image here, and followers take this feed's snapshot.
- */
-export function upstreamImages(upstream: Pick<FeedClient, 'image' | 'imageFile'>): ImageSource {
-  const manifest = async () => (await upstream.image?.().catch(() => null)) ?? null;
-  return {
-    manifest,
-    async file(asOfSeq) {
-      const current = await manifest();
-      if (!current || current.asOfSeq !== asOfSeq || !upstream.imageFile) return null;
-      return { bytes: current.bytes, stream: Readable.from(upstream.imageFile(asOfSeq)) };
-    },
-  };
 }
 
 export interface RemoteDigestAnswer extends BucketDigests {

@@ -1,14 +1,13 @@
 /**
- * The register's replica images (exchange/image.ts), kept in `<data>/images`: `manifest.json` names the
- * current image, `replica-<asOfSeq>.db` is its file. `build` makes a new one from the register's own
- * snapshot through the very bootstrap a replica runs (so the file is what a replica would have built),
- * signs its manifest, and only then makes it current: the file first, durable, then the manifest by
- * rename. A crash leaves the old image current; leftovers of a failed build are removed by the next.
+ * The register's replica images (exchange/image.ts), kept in `<data>/images` (exchange/imageDirectory.ts).
+ * `build` makes a new one from the register's own snapshot through the very bootstrap a replica runs
+ * (so the file is what a replica would have built), signs its manifest, and only then publishes it.
+ * Leftovers of a failed build are removed by the next.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ImageSource } from '../exchange/feedRoutes.js';
+import { ImageDirectory } from '../exchange/imageDirectory.js';
 import { type ImageManifest, signImageManifest } from '../exchange/image.js';
 import type { Signer } from '../exchange/keys.js';
 import type { SnapshotLine, SnapshotRecord } from '../exchange/protocol.js';
@@ -23,40 +22,9 @@ export interface BuildProgress {
   total: number;
 }
 
-export class ReplicaImages implements ImageSource {
-  readonly dir: string;
-  private readonly manifestPath: string;
-
+export class ReplicaImages extends ImageDirectory {
   constructor(dataDir: string) {
-    this.dir = join(dataDir, 'images');
-    this.manifestPath = join(this.dir, 'manifest.json');
-  }
-
-  current(): ImageManifest | null {
-    if (!existsSync(this.manifestPath)) return null;
-    return JSON.parse(readFileSync(this.manifestPath, 'utf8')) as ImageManifest;
-  }
-
-  async manifest(): Promise<ImageManifest | null> {
-    return this.current();
-  }
-
-  async file(asOfSeq: number): Promise<{ bytes: number; stream: import('node:stream').Readable } | null> {
-    const current = this.current();
-    if (!current || current.asOfSeq !== asOfSeq) return null;
-    const path = this.fileOf(asOfSeq);
-    // Opened before answering: a newer image replacing this one meanwhile unlinks the name, not the open file.
-    const fd = openSync(path, 'r');
-    if (fstatSync(fd).size !== current.bytes) {
-      // Damaged on this disk: promising the manifest's length would leave a follower waiting for the rest.
-      closeSync(fd);
-      return null;
-    }
-    return { bytes: current.bytes, stream: createReadStream(path, { fd }) };
-  }
-
-  private fileOf(asOfSeq: number): string {
-    return join(this.dir, `replica-${asOfSeq}.db`);
+    super(join(dataDir, 'images'));
   }
 
   /** Builds an image of `snapshot` (the register's own, complete), signs it and makes it current. */
@@ -103,15 +71,7 @@ export class ReplicaImages implements ImageSource {
         { format, asOfSeq: header.asOfSeq, lastHash: header.lastHash, registerTime: header.registerTime, records: trailer.records, digest: trailer.digest, bytes, sha256, builtAt: new Date().toISOString() },
         signer,
       );
-      const file = this.fileOf(manifest.asOfSeq);
-      renameSync(built, file);
-      syncPath(file);
-      const tmp = this.manifestPath + '.tmp';
-      writeFileSync(tmp, JSON.stringify(manifest, null, 2) + '\n');
-      syncPath(tmp);
-      renameSync(tmp, this.manifestPath);
-      syncPath(this.dir);
-      for (const name of readdirSync(this.dir)) if (/^replica-\d+\.db$/.test(name) && join(this.dir, name) !== file) rmSync(join(this.dir, name), { force: true });
+      this.publish(built, manifest);
       return manifest;
     } finally {
       if (!closed) await store?.close().catch(() => undefined);
@@ -142,15 +102,6 @@ function alive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function syncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 

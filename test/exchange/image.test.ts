@@ -15,6 +15,7 @@ import { ReplicaTrust } from '../../src/exchange/trust.js';
 import { BatchRejected } from '../../src/exchange/verify.js';
 import { defaultMatcher } from '../../src/matching/index.js';
 import { ReplicaImages } from '../../src/register/replicaImages.js';
+import { RelayImages } from '../../src/exchange/relay/relayImages.js';
 import { createRegister, type RegisterProcess } from '../../src/register/server.js';
 import { SqliteReplicaStore } from '../../src/store/sqlite/replicaStore.js';
 import type { FeedClient } from '../../src/transport/feedClient.js';
@@ -75,14 +76,7 @@ test('a fresh replica bootstraps from the replica image, holds what a snapshot b
 test('a damaged image file is refused, nothing of it is kept, and the replica bootstraps from the snapshot', async (t) => {
   const reg = await register(t);
   const manifest = await buildImage(reg);
-  const file = join(reg.dataDir, 'images', `replica-${manifest.asOfSeq}.db`);
-  const fd = openSync(file, 'r+');
-  const at = Math.floor(statSync(file).size / 2);
-  const byte = Buffer.alloc(1);
-  readSync(fd, byte, 0, 1, at);
-  byte[0] = byte[0]! ^ 0xff;
-  writeSync(fd, byte, 0, 1, at);
-  closeSync(fd);
+  flipByte(join(reg.dataDir, 'images', `replica-${manifest.asOfSeq}.db`));
 
   const r = await replica(t, reg.url);
   await r.follower.waitFor(await reg.store.headSeq(), 20_000);
@@ -200,3 +194,37 @@ test('an image download that stalls is given up after the idle time, and the rep
   assert.equal(follower.counters.imageBootstraps, 0);
   assert.equal((await store.state()).persons, 4);
 });
+
+test('a relay copies the register\'s image once, checked as a replica checks it, and never serves a damaged one', async (t) => {
+  const reg = await register(t, 3);
+  const first = await buildImage(reg);
+  flipByte(join(reg.dataDir, 'images', `replica-${first.asOfSeq}.db`));
+  const dir = tempDir(t);
+  const trust = new ReplicaTrust(dir);
+  trust.trustOnFirstUse(reg.keys.published());
+  const relay = new RelayImages({ dataDir: dir, upstream: new HttpFeedClient(reg.url), trust, log: quiet, checkEveryMs: 0 });
+  assert.equal(await relay.manifest(), null, 'nothing held yet: followers take the snapshot meanwhile');
+  await relay.copying;
+  assert.equal(await relay.manifest(), null, 'the damaged image was not kept');
+  await relay.copying;
+  await reg.service.upsertPerson(person());
+  const second = await buildImage(reg);
+  await relay.manifest();
+  await relay.copying;
+  const held = await relay.manifest();
+  assert.equal(held?.sha256, second.sha256);
+  assert.equal(held?.signature, second.signature, 'the register\'s manifest, unchanged');
+  const file = await relay.file(second.asOfSeq);
+  assert.equal(file?.bytes, second.bytes);
+  file?.stream.destroy();
+});
+
+function flipByte(file: string): void {
+  const fd = openSync(file, 'r+');
+  const at = Math.floor(statSync(file).size / 2);
+  const byte = Buffer.alloc(1);
+  readSync(fd, byte, 0, 1, at);
+  byte[0] = byte[0]! ^ 0xff;
+  writeSync(fd, byte, 0, 1, at);
+  closeSync(fd);
+}

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
@@ -202,7 +202,7 @@ test('R1–R3: the archive is one hash chain anchored at its snapshot; a snapsho
   reopened.close();
 });
 
-test('a replica image built with `erx register image` reaches a checkpoint through the centre, which takes the snapshot it keeps', async (t) => {
+test('a replica image built with `erx register image` reaches a checkpoint from the centre\'s copy; the centre itself takes the snapshot it keeps', async (t) => {
   const dir = tempDir(t);
   const regDir = join(dir, 'register');
   const register = await startRegister(t, regDir);
@@ -214,10 +214,18 @@ test('a replica image built with `erx register image` reaches a checkpoint throu
   const centre = await startBorder(t, register.url, join(dir, 'centre'), ['--serve-feed']);
   const c = await caughtUp(centre.url, register.url);
   assert.equal(c.counters.imageBootstraps, 0, 'the centre keeps the snapshot for its checkpoints, so it takes the snapshot');
+  // Asked for the image, the centre copies the register's once (in the background) and serves it from then on.
+  const checkpointToken = await tokenFor(centre.url, 'checkpoint');
+  const offered = await eventually('the centre to offer the register\'s image', async () => {
+    const res = await fetch(`${centre.url}/v1/exchange/image`, { headers: { authorization: `Bearer ${checkpointToken}` } });
+    return res.status === 200 && ((await res.json()) as { sha256: string });
+  });
+  assert.equal(offered.sha256, JSON.parse(readFileSync(join(regDir, 'images', 'manifest.json'), 'utf8')).sha256, 'the register\'s manifest, unchanged');
+  assert.ok(existsSync(join(dir, 'centre', 'relay-images', 'manifest.json')), 'served from the centre\'s own copy');
   const cp = await startCheckpoint(t, centre.url, join(dir, 'checkpoint'));
   await post(`${register.url}/v1/persons`, personLine({ personId: 'IM-2', surname: 'Двухов', givenNames: 'Борис', dateOfBirth: '1991-02-02', restrictions: [callUp('CU-IM-2', served)] }));
   const s = await caughtUp(cp.url, register.url);
-  assert.equal(s.counters.imageBootstraps, 1, 'the checkpoint bootstrapped from the register\'s image, passed through the centre');
+  assert.equal(s.counters.imageBootstraps, 1, 'the checkpoint bootstrapped from the register\'s image, copied by the centre');
   assert.equal(await screen(cp.url, ONE), 'hit');
   assert.equal(await screen(cp.url, TWO), 'hit', 'and followed on from it');
 

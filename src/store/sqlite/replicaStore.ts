@@ -4,9 +4,7 @@
  * renames it over `state.db` only when complete, so a crash mid-bootstrap leaves the old state (or
  * none) untouched, and screening goes on from the old state while a new one is built.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, createWriteStream, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReplicaState, ReplicaStore, BootstrapWriter, RepairReport, ScreeningAuditEntry } from '../../border/store.js';
 import { CursorMoved } from '../../border/store.js';
@@ -19,7 +17,7 @@ import { canonicalJson } from '../../shared/canonical.js';
 import { faultPointInBatch } from '../../shared/faults.js';
 import { type Db, migrate, openDatabase } from './open.js';
 import { CachedBetweenWrites } from '../cachedBetweenWrites.js';
-import { type ImageFormat, type ImageManifest, incompatibility } from '../../exchange/image.js';
+import { type ImageFormat, type ImageManifest, incompatibility, receiveImage } from '../../exchange/image.js';
 import { BatchRejected } from '../../exchange/verify.js';
 import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf, encodeDocuments, encodeDeferments, encodeName, indexEntriesOf } from '../rows.js';
 
@@ -411,24 +409,7 @@ export class SqliteReplicaStore implements ReplicaStore {
     if (wanted) throw new Error(`cannot use this replica image: ${wanted}`);
     this.removeBootstrapFiles();
     try {
-      const hash = createHash('sha256');
-      let bytes = 0;
-      const out = createWriteStream(this.packedPath, { flags: 'wx' });
-      await pipeline(
-        chunks,
-        async function* (source: AsyncIterable<Uint8Array>) {
-          for await (const chunk of source) {
-            bytes += chunk.length;
-            if (bytes > manifest.bytes) throw new BatchRejected('tampered', `the replica image is longer than its manifest's ${manifest.bytes} bytes`);
-            hash.update(chunk);
-            onProgress?.(bytes);
-            yield chunk;
-          }
-        },
-        out,
-      );
-      if (bytes !== manifest.bytes) throw new Error(`the replica image ended after ${bytes} of ${manifest.bytes} bytes`);
-      if (hash.digest('hex') !== manifest.sha256) throw new BatchRejected('tampered', 'the replica image does not match the sha256 of its signed manifest');
+      await receiveImage(manifest, chunks, this.packedPath, onProgress);
       const image = openDatabase(this.packedPath, { readonly: true, synchronous: 'OFF' });
       try {
         const meta = new Map(image.prepare<[], { key: string; value: string }>('SELECT key, value FROM meta').all().map((r) => [r.key, r.value]));
