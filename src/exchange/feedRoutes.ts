@@ -37,7 +37,7 @@ export interface FeedSource {
   registerTime?(): Promise<string>;
 }
 
-/** Where a feed's replica images come from (exchange/image.ts): the register's own, or passed through. */
+/** Where a feed's replica images come from (exchange/image.ts): the register's own, or a relay's copy of them. */
 export interface ImageSource {
   /** The current image's signed manifest, or null when there is none. */
   manifest(): Promise<ImageManifest | null>;

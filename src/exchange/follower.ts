@@ -279,13 +279,9 @@ export class Follower extends EventEmitter {
         await writer.write(chunk);
         done += chunk.length;
         await writer.finish(header.asOfSeq, header.registerTime, header.lastHash);
-        this.counters.bootstraps++;
         this.options.onBootstrapProgress?.(done, header.records);
         log.info({ records: done, asOfSeq: header.asOfSeq, seconds: (Date.now() - started) / 1000 }, 'bootstrap complete');
-        this.lastContactAt = new Date();
-        this.feedTime = Date.parse(header.registerTime);
-        this.state = 'following';
-        this.emit('bootstrapped', header.asOfSeq);
+        this.bootstrapped(header.asOfSeq, header.registerTime);
         return;
       } else {
         if (!header) throw new FeedError('snapshot began without a header', 0);
@@ -314,6 +310,7 @@ export class Follower extends EventEmitter {
     const started = Date.now();
     let manifest: ImageManifest;
     const stalled = new AbortController();
+    const idleMs = this.options.imageIdleMs ?? 30_000;
     try {
       const offered = await client.image(signal);
       if (!offered) return false;
@@ -327,7 +324,6 @@ export class Follower extends EventEmitter {
       const { records, bytes: total } = manifest;
       // A stalled download (a connection that promises more and sends nothing) would otherwise hold the
       // bootstrap until the HTTP client's own timeout of minutes.
-      const idleMs = this.options.imageIdleMs ?? 30_000;
       const watchdog = setTimeout(() => stalled.abort(), idleMs);
       try {
         await store.installImage(manifest, client.imageFile(manifest.asOfSeq, AbortSignal.any([signal, stalled.signal])), (bytes) => {
@@ -341,18 +337,23 @@ export class Follower extends EventEmitter {
       if (signal.aborted) throw err;
       this.counters.imagesRefused++;
       if (err instanceof BatchRejected) this.noteRejected(err.reason, err.message);
-      const why = stalled.signal.aborted ? `the download delivered nothing for ${(this.options.imageIdleMs ?? 30_000) / 1000} s` : (err as Error).message;
+      const why = stalled.signal.aborted ? `the download delivered nothing for ${idleMs / 1000} s` : (err as Error).message;
       log.warn({ err: why }, 'replica image refused; bootstrapping from the snapshot instead');
       return false;
     }
-    this.counters.bootstraps++;
     this.counters.imageBootstraps++;
     log.info({ records: manifest.records, asOfSeq: manifest.asOfSeq, seconds: (Date.now() - started) / 1000 }, 'bootstrap from the replica image complete');
-    this.lastContactAt = new Date();
-    this.feedTime = Date.parse(manifest.registerTime);
-    this.state = 'following';
-    this.emit('bootstrapped', manifest.asOfSeq);
+    this.bootstrapped(manifest.asOfSeq, manifest.registerTime);
     return true;
+  }
+
+  /** A bootstrap (from the snapshot or an image) committed a state as of `asOfSeq`: follow on from it. */
+  private bootstrapped(asOfSeq: number, registerTime: string): void {
+    this.counters.bootstraps++;
+    this.lastContactAt = new Date();
+    this.feedTime = Date.parse(registerTime);
+    this.state = 'following';
+    this.emit('bootstrapped', asOfSeq);
   }
 
   /** Without configured or pinned keys, the first contact pins what the feed publishes. */
