@@ -29,6 +29,13 @@ export interface Deferment {
   validTo: string;
   /** Reference to the evidence (a certificate number, a decision); stays in the register. */
   evidence?: string;
+  /**
+   * The office that granted it (register/authority.ts decides who may). Absent: granted by the
+   * register's operator (or registered before grants were recorded). Stays in the register.
+   */
+  grantedBy?: string;
+  /** The decision and the law it rests on, like a restriction's basis. Stays in the register. */
+  basis?: string;
 }
 
 export interface Person {

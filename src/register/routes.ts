@@ -6,6 +6,7 @@ import { ErxError, NotFound } from '../shared/errors.js';
 import { type AuthGate, route } from '../shared/route.js';
 import { registerRuleRoutes } from './ruleRoutes.js';
 import { RuleService } from './ruleService.js';
+import type { Actor } from './authority.js';
 import { firstError, issueSchema, liftSchema, personSchema, serviceSchema } from './schemas.js';
 import { rankSearch, SEARCH_CANDIDATES, searchPlan } from './search.js';
 import type { RegisterService } from './service.js';
@@ -22,6 +23,13 @@ export type ImportItemResult = { ok: true; changes: number } | { ok: false; erro
 /** Who did it, for the audit trail. */
 const actorOf = (p: Principal | null) => (p ? `${p.role}:${p.sub}${p.office ? `@${p.office}` : ''}` : 'anonymous (auth off)');
 
+/** Who writes a person, for the authority rules (authority.ts): an office token is held to its office. */
+function writerOf(p: Principal | null): Actor {
+  if (p?.role !== 'office') return { name: actorOf(p) };
+  if (!p.office) throw new ErxError(403, 'this office token names no office; issue one with --office OFFICE');
+  return { name: actorOf(p), office: p.office };
+}
+
 /** An office writes only its own office's restrictions. */
 function mayWriteFor(principal: Principal | null, office: string, field: string): void {
   if (principal?.role === 'office' && principal.office !== office) {
@@ -35,7 +43,7 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
 
   route(app, gate, { method: 'POST', url: '/v1/persons', summary: 'Create or update a person (with restrictions and deferments)', tags, access: ['office', 'operator'], body: personSchema }, async ({ body, principal }) => {
     body.restrictions.forEach((r, i) => mayWriteFor(principal, r.office, `restrictions.${i}.office`));
-    const result = await service.upsertPerson(body, actorOf(principal));
+    const result = await service.upsertPerson(body, writerOf(principal));
     return { personId: body.personId, changes: result.changes };
   });
 
@@ -126,7 +134,7 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
         if (parsed.success) valid.push({ index, input: parsed.data });
         else results[index] = { ok: false, ...firstError(parsed.error) };
       });
-      const written = valid.length > 0 ? await service.upsertPersons(valid.map((v) => v.input), actorOf(principal)) : [];
+      const written = valid.length > 0 ? await service.upsertPersons(valid.map((v) => v.input), writerOf(principal)) : [];
       written.forEach((outcome, i) => {
         results[valid[i]!.index] =
           outcome instanceof ErxError
@@ -135,6 +143,13 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
       });
       return { results };
     },
+  );
+
+  route(
+    app,
+    gate,
+    { method: 'GET', url: '/v1/register/authority', summary: 'The grant table in force: which office may grant which deferments, relieving whose call-ups', tags, access: ['office', 'operator', 'auditor'] },
+    async () => service.grants,
   );
 
   registerRuleRoutes(app, gate, store, new RuleService(store), actorOf);

@@ -64,6 +64,13 @@ export const documentSchema = z.object({
   country: countryCode,
 });
 
+export const officeCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,63}$/, 'must be an office code such as MO-Moscow-12');
+
+/**
+ * A deferment or exemption. `grantedBy` and `basis` are optional on input: an office's grant is made
+ * in its own name (grantedBy defaults to the token's office) and must carry its basis; an operator's
+ * may carry both, and without grantedBy it is granted by "the register" (register/authority.ts).
+ */
 export const defermentSchema = z
   .object({
     kind: z.enum(['deferment', 'exemption']).optional(),
@@ -71,6 +78,8 @@ export const defermentSchema = z
     validFrom: calendarDate,
     validTo: calendarDate,
     evidence: text(200).optional(),
+    grantedBy: officeCode.optional(),
+    basis: text(500).optional(),
   })
   .refine((d) => d.validFrom <= d.validTo, { message: 'validTo is before validFrom', path: ['validTo'] });
 
@@ -78,7 +87,7 @@ export const restrictionFields = {
   restrictionId: identifier,
   kind: z.enum(RESTRICTION_KINDS),
   basis: text(500),
-  office: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,63}$/, 'must be an office code such as MO-Moscow-12'),
+  office: officeCode,
   issuedAt: instant,
   expiresAt: instant.optional(),
   reviewAt: instant.optional(),

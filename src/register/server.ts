@@ -9,6 +9,7 @@ import { createMetrics, instrumentHttp } from '../shared/metrics.js';
 import { isPostgresUrl, postgresRegisterStore } from '../store/postgres/index.js';
 import { SqliteRegisterStore } from '../store/sqlite/registerStore.js';
 import { startBusPublisher } from '../transport/nats/publisher.js';
+import { loadGrantTable } from './grantTableFile.js';
 import { ReplicaImages } from './replicaImages.js';
 import { registerRegisterRoutes } from './routes.js';
 import { RegisterService } from './service.js';
@@ -42,9 +43,10 @@ export function openRegisterStore(dataDir: string, keys = new RegisterKeys(dataD
 }
 
 export async function createRegister(options: RegisterOptions): Promise<RegisterProcess> {
+  const grants = loadGrantTable(options.dataDir).table; // before anything opens: a bad file stops the start
   const keys = new RegisterKeys(options.dataDir);
   const store = openRegisterStore(options.dataDir, keys, options.store ?? process.env.ERX_STORE);
-  const service = new RegisterService(store);
+  const service = new RegisterService(store, undefined, grants);
   const gate = { secret: options.auth === false ? null : authSecret(options.dataDir) };
   const app = await createServer({ name: 'register', description: 'The issuing side of erx: persons, restrictions and the signed exchange feed.' });
   const metrics = createMetrics('register');

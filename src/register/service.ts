@@ -9,6 +9,7 @@ import type { Person, Restriction } from '../domain/types.js';
 import { borderPersonOf, borderRestrictionOf } from '../exchange/protocol.js';
 import { sameValue as same } from '../shared/canonical.js';
 import { Conflict, ErxError, NotFound } from '../shared/errors.js';
+import { type Actor, checkPersonChange, DEFAULT_GRANTS, type GrantTable, IDENTITY_FIELDS, withGrantor } from './authority.js';
 import type { IssueInput, PersonInput } from './schemas.js';
 import type { RegisterStore, RegisterTx } from './store.js';
 
@@ -70,10 +71,29 @@ function refuseDuringDeferment(r: Restriction, person: Person | undefined, field
   }
 }
 
+/** A bare name is a trusted caller (an operator, the command line, the demo): no office rules apply. */
+const actorOf = (actor: string | Actor): Actor => (typeof actor === 'string' ? { name: actor } : actor);
+
+/** What a person write changed, field by field, for the audit trail: `{field: {before, after}}`. */
+function changedFields(before: Person | undefined, after: Person): Record<string, { before?: unknown; after?: unknown }> {
+  const out: Record<string, { before?: unknown; after?: unknown }> = {};
+  // A new person's identity is the person itself (and their first version); their relief is recorded.
+  const fields = before ? [...IDENTITY_FIELDS, 'deferments' as const] : (['deferments'] as const);
+  for (const f of fields) {
+    const was = before?.[f];
+    const now = after[f];
+    if (!before && Array.isArray(now) && now.length === 0) continue;
+    if (!same(was ?? null, now ?? null)) out[f] = { ...(was !== undefined ? { before: was } : {}), ...(now !== undefined ? { after: now } : {}) };
+  }
+  return out;
+}
+
 export class RegisterService {
   constructor(
     readonly store: RegisterStore,
     readonly rules: ServiceRules = DEFAULT_SERVICE_RULES,
+    /** Which office may grant which deferments (register/authority.ts); `<data>/authority.json` replaces it. */
+    readonly grants: GrantTable = DEFAULT_GRANTS,
   ) {}
 
   /** Fixes the in-force instant by the service rules when service (or a portal delivery) is recorded. */
@@ -95,7 +115,7 @@ export class RegisterService {
    * Creates or updates a person and the restrictions listed with them (idempotent by personId and
    * restrictionId). Every check runs before the first write, so a refused line leaves nothing behind.
    */
-  async upsertPerson(input: PersonInput, actor = 'system'): Promise<WriteResult> {
+  async upsertPerson(input: PersonInput, actor: string | Actor = 'system'): Promise<WriteResult> {
     return this.store.transaction((tx) => this.upsertIn(tx, input, actor));
   }
 
@@ -103,7 +123,7 @@ export class RegisterService {
    * Loads many persons in one transaction (one disk sync instead of one per person). A refused person
    * is reported in its slot and the others still load: each check runs before that person's first write.
    */
-  async upsertPersons(inputs: PersonInput[], actor = 'system'): Promise<(WriteResult | ErxError)[]> {
+  async upsertPersons(inputs: PersonInput[], actor: string | Actor = 'system'): Promise<(WriteResult | ErxError)[]> {
     return this.store.transaction(async (tx) => {
       const results: (WriteResult | ErxError)[] = [];
       for (const input of inputs) {
@@ -118,9 +138,14 @@ export class RegisterService {
     });
   }
 
-  private async upsertIn(tx: RegisterTx, input: PersonInput, actor: string): Promise<WriteResult> {
+  private async upsertIn(tx: RegisterTx, input: PersonInput, actorOrName: string | Actor): Promise<WriteResult> {
+    const actor = actorOf(actorOrName);
     const person = personFrom(input);
     const before = await tx.getPerson(person.personId);
+    person.deferments = withGrantor(actor, person.deferments, before?.deferments);
+    // Who may change what (authority.ts), decided on the state this transaction sees, before any write.
+    const refusal = checkPersonChange({ actor, before, after: person, restrictions: before && actor.office !== undefined ? await tx.restrictionsOf(person.personId) : [], table: this.grants });
+    if (refusal) throw new ErxError(refusal.status, refusal.message, refusal.field);
     const plans: { before: Restriction | undefined; after: Restriction }[] = [];
     const seen = new Set<string>();
     for (const [i, r] of input.restrictions.entries()) {
@@ -142,15 +167,31 @@ export class RegisterService {
       plans.push({ before: existing, after });
     }
     const seqs: number[] = [];
+    const at = new Date().toISOString();
+    let superseded: number | undefined;
     if (!before || !same(before, person)) {
+      // The values replaced are kept, never overwritten: the person's history shows every version.
+      if (before) superseded = await tx.keepPersonVersion(before, at, actor.name);
       await tx.putPerson(person);
       const view = borderPersonOf(person);
       if (!before || !same(borderPersonOf(before), view)) seqs.push(await tx.appendChange('person', person.personId, view));
     }
     for (const plan of plans) await this.writeRestriction(tx, plan.before, plan.after, seqs);
     if (!before || !same(before, person) || plans.some((p) => !p.before || !same(p.before, p.after))) {
-      // What changed is in the change log and the register itself; the trail records who, when, and which changes.
-      await tx.audit({ actor, action: before ? 'person.update' : 'person.create', subject: person.personId, detail: { restrictions: plans.map((p) => p.after.restrictionId), changes: seqs } });
+      // Identity and relief are recorded before → after (`changed`), with the number of the version kept.
+      const changed = changedFields(before, person);
+      await tx.audit({
+        at,
+        actor: actor.name,
+        action: before ? 'person.update' : 'person.create',
+        subject: person.personId,
+        detail: {
+          restrictions: plans.map((p) => p.after.restrictionId),
+          changes: seqs,
+          ...(Object.keys(changed).length > 0 ? { changed } : {}),
+          ...(superseded !== undefined ? { supersededVersion: superseded } : {}),
+        },
+      });
     }
     return { changes: seqs };
   }

@@ -28,9 +28,26 @@ export interface CompactionReport {
   oldestSeq: number;
 }
 
+/** A superseded state of a person (identity and deferments), kept when a write replaced it. */
+export interface PersonVersion {
+  /** 1 for the state as first stored, counting up; the current state is the next number. */
+  version: number;
+  /** When the write that replaced it committed, and who made it (the audit trail's actor). */
+  supersededAt: string;
+  supersededBy: string;
+  person: Person;
+}
+
 export interface RegisterTx {
   getPerson(personId: string): Promise<Person | undefined>;
   putPerson(person: Person): Promise<void>;
+  /**
+   * Keeps `previous` (the person as stored, about to be replaced) as their next superseded version and
+   * returns its number. Called before `putPerson` by every write that changes a stored person.
+   */
+  keepPersonVersion(previous: Person, supersededAt: string, supersededBy: string): Promise<number>;
+  /** Every restriction of a person, as this transaction sees them. */
+  restrictionsOf(personId: string): Promise<Restriction[]>;
   getRestriction(restrictionId: string): Promise<Restriction | undefined>;
   putRestriction(restriction: Restriction): Promise<void>;
   /** Every restriction of a call-up campaign. */
@@ -50,6 +67,8 @@ export interface RegisterStore {
   getPerson(personId: string): Promise<Person | undefined>;
   getRestriction(restrictionId: string): Promise<Restriction | undefined>;
   restrictionsOf(personId: string): Promise<Restriction[]>;
+  /** A person's superseded versions, newest first, at most `limit`. */
+  personVersions(personId: string, limit: number): Promise<PersonVersion[]>;
   /** Persons holding any of the search keys (register/search.ts), at most `limit`, keys read in order. */
   searchPersons(keys: string[], limit: number): Promise<Person[]>;
   getRule(ruleId: string): Promise<CategoryRule | undefined>;

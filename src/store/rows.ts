@@ -3,6 +3,7 @@
  * the same columns (JSON as text), so one mapping serves both and keeps their border views identical.
  */
 import type { Deferment, IdentityDocument, Person, Restriction } from '../domain/types.js';
+import type { PersonVersion } from '../register/store.js';
 import type { BorderPerson, BorderRestriction, Change, ChangeEntity } from '../exchange/protocol.js';
 
 export interface RegisterPersonRow {
@@ -32,6 +33,18 @@ export interface RegisterRestrictionRow {
   expires_at: string | null;
   review_at: string | null;
   campaign: string | null;
+}
+
+export interface PersonVersionRow {
+  person_id: string;
+  version: number;
+  superseded_at: string;
+  superseded_by: string;
+  body: string;
+}
+
+export function personVersionOf(row: PersonVersionRow): PersonVersion {
+  return { version: Number(row.version), supersededAt: row.superseded_at, supersededBy: row.superseded_by, person: JSON.parse(row.body) as Person };
 }
 
 export interface BatchRow {

@@ -29,11 +29,11 @@ import { bucketOf } from '../../exchange/digest.js';
 import type { Signer } from '../../exchange/keys.js';
 import type { Change, ChangeEntity, SignedBatch, SnapshotLine, SnapshotRecord } from '../../exchange/protocol.js';
 import { batchHash, borderPersonOf, borderRestrictionOf, manifestBytes, PROTOCOL_VERSION, snapshotDigest } from '../../exchange/protocol.js';
-import type { CompactionReport, RegisterStore, RegisterTx, Retention } from '../../register/store.js';
+import type { CompactionReport, PersonVersion, RegisterStore, RegisterTx, Retention } from '../../register/store.js';
 import { type AuditEntry, auditEntryOf, type AuditRow } from '../../audit/trail.js';
 import { auditTrailSchema, type ChainHead, PostgresAuditTrail } from './auditTrail.js';
 import { checkSchemaName, commit, createClient, createPool, fetchChunks, inTransaction, migrate, type Pool, type PoolClient, type PostgresLocation } from './db.js';
-import { type BatchRow, type ChangeRow, changeOf, type RegisterPersonRow as PersonRow, type RegisterRestrictionRow as RestrictionRow, registerPersonOf as personOf, registerPersonRow, registerRestrictionOf as restrictionOf } from '../rows.js';
+import { type BatchRow, type ChangeRow, changeOf, type RegisterPersonRow as PersonRow, type RegisterRestrictionRow as RestrictionRow, registerPersonOf as personOf, personVersionOf, type PersonVersionRow, registerPersonRow, registerRestrictionOf as restrictionOf } from '../rows.js';
 
 
 /**
@@ -104,6 +104,16 @@ const SCHEMA: ((s: string) => string)[] = [
   CREATE INDEX person_keys_by_person ON ${s}.person_keys (person_id);`,
   // A person's history in the console reads the trail by subject.
   (s) => `CREATE INDEX audit_by_subject ON ${s}.audit_trail (subject);`,
+  // Superseded states of a person (identity and deferments): a write never loses the values it replaced.
+  (s) => `
+  CREATE TABLE ${s}.person_versions (
+    person_id text COLLATE "C" NOT NULL,
+    version integer NOT NULL,
+    superseded_at text NOT NULL,
+    superseded_by text NOT NULL,
+    body text NOT NULL,
+    PRIMARY KEY (person_id, version)
+  );`,
 ];
 
 
@@ -198,6 +208,21 @@ export class PostgresRegisterStore implements RegisterStore {
         client();
         // As stored and read back: absent optional fields stay absent.
         t.persons.set(p.personId, personOf(registerPersonRow(p)));
+      },
+      keepPersonVersion: async (previous, supersededAt, supersededBy) => {
+        const row = (
+          await client().query<{ version: number }>(
+            `INSERT INTO ${s}.person_versions (person_id, version, superseded_at, superseded_by, body)
+             SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4 FROM ${s}.person_versions WHERE person_id = $1
+             RETURNING version`,
+            [previous.personId, supersededAt, supersededBy, JSON.stringify(previous)],
+          )
+        ).rows[0]!;
+        return Number(row.version);
+      },
+      restrictionsOf: async (id) => {
+        const rows = (await client().query<RestrictionRow>(`SELECT * FROM ${s}.restrictions WHERE person_id = $1 ORDER BY issued_at, restriction_id`, [id])).rows;
+        return rows.map(restrictionOf);
       },
       getRestriction: async (id) => {
         const row = (await client().query<RestrictionRow>(`SELECT * FROM ${s}.restrictions WHERE restriction_id = $1`, [id])).rows[0];
@@ -446,6 +471,12 @@ export class PostgresRegisterStore implements RegisterStore {
     return (await this.pool.query<{ body: string }>(`SELECT body FROM ${this.s}.rule_versions WHERE rule_id = $1 ORDER BY version`, [ruleId])).rows.map(
       (r) => JSON.parse(r.body) as CategoryRule,
     );
+  }
+
+  async personVersions(personId: string, limit: number): Promise<PersonVersion[]> {
+    await this.ready;
+    const rows = await this.pool.query<PersonVersionRow>(`SELECT * FROM ${this.s}.person_versions WHERE person_id = $1 ORDER BY version DESC LIMIT $2`, [personId, limit]);
+    return rows.rows.map(personVersionOf);
   }
 
   async restrictionsOf(personId: string): Promise<Restriction[]> {

@@ -9,9 +9,9 @@ import { bucketOf } from '../../exchange/digest.js';
 import type { Signer } from '../../exchange/keys.js';
 import type { Change, ChangeEntity, SignedBatch, SnapshotLine, SnapshotRecord } from '../../exchange/protocol.js';
 import { batchHash, borderPersonOf, borderRestrictionOf, isRelief, manifestBytes, PROTOCOL_VERSION, snapshotDigest } from '../../exchange/protocol.js';
-import type { CompactionReport, RegisterStore, RegisterTx, Retention } from '../../register/store.js';
+import type { CompactionReport, PersonVersion, RegisterStore, RegisterTx, Retention } from '../../register/store.js';
 import { type Db, migrate, openDatabase } from './open.js';
-import { type BatchRow, type ChangeRow, changeOf, type RegisterPersonRow as PersonRow, type RegisterRestrictionRow as RestrictionRow, registerPersonOf as personOf, registerPersonRow, registerRestrictionOf as restrictionOf } from '../rows.js';
+import { type BatchRow, type ChangeRow, changeOf, type RegisterPersonRow as PersonRow, type RegisterRestrictionRow as RestrictionRow, registerPersonOf as personOf, personVersionOf, type PersonVersionRow, registerPersonRow, registerRestrictionOf as restrictionOf } from '../rows.js';
 
 const SCHEMA = [
   `CREATE TABLE persons (
@@ -70,6 +70,15 @@ const SCHEMA = [
    CREATE INDEX person_keys_by_person ON person_keys(person_id);`,
   // A person's history in the console reads the trail by subject.
   'CREATE INDEX IF NOT EXISTS audit_by_subject ON audit_trail(subject);',
+  // Superseded states of a person (identity and deferments): a write never loses the values it replaced.
+  `CREATE TABLE person_versions (
+     person_id TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     superseded_at TEXT NOT NULL,
+     superseded_by TEXT NOT NULL,
+     body TEXT NOT NULL,
+     PRIMARY KEY (person_id, version)
+   ) WITHOUT ROWID;`,
 ];
 
 
@@ -125,6 +134,9 @@ export class SqliteRegisterStore implements RegisterStore {
       deleteKeys: db.prepare('DELETE FROM person_keys WHERE person_id = ?'),
       putKey: db.prepare('INSERT OR IGNORE INTO person_keys VALUES (?, ?)'),
       byKey: db.prepare<[string], PersonRow>('SELECT p.* FROM person_keys k JOIN persons p ON p.person_id = k.person_id WHERE k.key = ?'),
+      lastVersion: db.prepare<[string], { version: number | null }>('SELECT max(version) AS version FROM person_versions WHERE person_id = ?'),
+      putVersion: db.prepare('INSERT INTO person_versions VALUES (?, ?, ?, ?, ?)'),
+      versionsOf: db.prepare<[string, number], PersonVersionRow>('SELECT * FROM person_versions WHERE person_id = ? ORDER BY version DESC LIMIT ?'),
       getRule: db.prepare<[string], { body: string }>('SELECT body FROM rules WHERE rule_id = ?'),
       putRule: db.prepare('INSERT INTO rules VALUES (?, ?, ?) ON CONFLICT(rule_id) DO UPDATE SET version = excluded.version, body = excluded.body'),
       putRuleVersion: db.prepare('INSERT INTO rule_versions VALUES (?, ?, ?)'),
@@ -157,6 +169,12 @@ export class SqliteRegisterStore implements RegisterStore {
       this.stmt.putPerson.run(registerPersonRow(p));
       this.writeSearchKeys(p);
     },
+    keepPersonVersion: async (previous, supersededAt, supersededBy) => {
+      const version = (this.stmt.lastVersion.get(previous.personId)?.version ?? 0) + 1;
+      this.stmt.putVersion.run(previous.personId, version, supersededAt, supersededBy, JSON.stringify(previous));
+      return version;
+    },
+    restrictionsOf: async (id) => this.stmt.restrictionsOf.all(id).map(restrictionOf),
     getRestriction: async (id) => this.readRestriction(id),
     putRestriction: async (r) => {
       this.stmt.putRestriction.run({
@@ -268,6 +286,10 @@ export class SqliteRegisterStore implements RegisterStore {
 
   async restrictionsOf(personId: string) {
     return this.stmt.restrictionsOf.all(personId).map(restrictionOf);
+  }
+
+  async personVersions(personId: string, limit: number): Promise<PersonVersion[]> {
+    return this.stmt.versionsOf.all(personId, limit).map(personVersionOf);
   }
 
   async searchPersons(keys: string[], limit: number): Promise<Person[]> {
