@@ -1,11 +1,12 @@
 /**
  * A person's full history for the operator console: every audit-trail entry about the person or one of
  * their restrictions (create, update, issue, service, lift, and campaign closes that lifted one), newest
- * first — read through the register store's subject index (`auditAbout`), never a scan of the trail.
+ * first — read through the register store's subject index (`auditAbout`), never a scan of the trail —
+ * and the values each change replaced (the person's superseded versions).
  */
 import type { AuditEntry } from '../audit/trail.js';
 import type { Restriction } from '../domain/types.js';
-import type { RegisterStore } from '../register/store.js';
+import type { PersonVersion, RegisterStore } from '../register/store.js';
 
 export const HISTORY_LIMIT = 500;
 
@@ -23,6 +24,8 @@ export interface History {
   entries: AuditEntry[];
   /** More than HISTORY_LIMIT entries matched; the oldest were left out. */
   truncated: boolean;
+  /** The person's superseded versions (identity and deferments as they were), newest first. */
+  versions: PersonVersion[];
 }
 
 export async function personHistory(store: RegisterStore, personId: string, restrictions: Restriction[], limit = HISTORY_LIMIT): Promise<History> {
@@ -30,5 +33,5 @@ export async function personHistory(store: RegisterStore, personId: string, rest
   // A campaign close is filed under the campaign: read those too, and keep the ones that lifted one of these.
   const campaigns = [...new Set(restrictions.flatMap((r) => (r.campaign ? [r.campaign] : [])))];
   const entries = (await store.auditAbout([...subjects, ...campaigns], limit + 1)).filter((e) => concerns(e, subjects));
-  return { entries: entries.slice(0, limit), truncated: entries.length > limit };
+  return { entries: entries.slice(0, limit), truncated: entries.length > limit, versions: await store.personVersions(personId, limit) };
 }

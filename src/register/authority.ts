@@ -176,7 +176,7 @@ export function checkPersonChange(change: PersonChange): Refusal | null {
     if (!d.basis) return { status: 400, field: `${field}.basis`, message: `${field}.basis: is required when an office grants a deferment or exemption (the decision and the law it rests on)` };
     const rows = competentRows(change.table, office, d);
     if (rows.length === 0) {
-      return { status: 403, field, message: `office ${office} may not grant a ${d.category} ${d.kind ?? 'deferment'}: no row of the grant table allows it; an operator must grant it, or allow it in authority.json` };
+      return { status: 403, field, message: `office ${office} may not grant ${d.category} ${d.kind ?? 'deferment'}s: no row of the grant table allows it; an operator must grant it, or allow it in authority.json` };
     }
     const others = [...new Set(open.filter((r) => r.kind === 'call-up' && r.office !== office).map((r) => r.office))].sort();
     const outside = others.filter((o) => !rows.some((row) => mayRelieve(row, office, o)));
