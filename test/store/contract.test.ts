@@ -634,6 +634,48 @@ contract('register: every mutation is audited in its own transaction, hash-chain
   assert.deepEqual((await trail.recent('person.create', 10)).map((e) => e.prevHash), [''], 'the first entry starts the chain');
 });
 
+contract('register: an office may not rewrite identity or grant relief over another office’s open restriction; every change keeps the values replaced and audits before → after', async (t, b) => {
+  const { store, service } = await openRegister(t, b);
+  const officeB = { name: 'office:clerk@MO-B', office: 'MO-B' };
+  const p = person({ restrictions: [callUp('CU-O1', served)] });
+  await service.upsertPerson(p, 'operator:ana');
+  const stored = await store.getPerson(p.personId);
+  const head = await store.headSeq();
+  const refused = async (input: typeof p, pattern: RegExp) =>
+    assert.rejects(service.upsertPerson(input, officeB), (e: unknown) => e instanceof ErxError && e.status === 403 && pattern.test(e.message));
+  await refused({ ...p, surname: 'Петров', restrictions: [] }, /may not change the surname of person .* open call-up CU-O1 of office MO-Moscow-12/);
+  await refused({ ...p, documents: [], restrictions: [] }, /may not change the documents/);
+  await refused({ ...p, restrictions: [], deferments: [{ category: 'student', validFrom: '2024-09-01', validTo: '2029-06-30', basis: 'art. 24' }] }, /would clear call-up CU-O1/);
+  // In a batch, the refused person is reported in its slot and the others load.
+  const other = person();
+  const batch = await service.upsertPersons([{ ...p, surname: 'Петров', restrictions: [] }, other], officeB);
+  assert.ok(batch[0] instanceof ErxError && batch[0].status === 403);
+  assert.ok(!(batch[1] instanceof ErxError));
+  assert.deepEqual(await store.getPerson(p.personId), stored, 'nothing changed');
+  assert.deepEqual(await store.personVersions(p.personId, 10), []);
+  assert.equal(await store.headSeq(), head + 1, 'only the other person reached the change log');
+
+  // An operator may; each write keeps the version it replaced, also twice in one transaction.
+  await service.upsertPerson({ ...p, surname: 'Петров', restrictions: [] }, 'operator:ana');
+  await service.upsertPersons([{ ...p, surname: 'Петрова', restrictions: [] }, { ...p, surname: 'Петрова', dateOfBirth: '1999-03-05', restrictions: [] }], 'operator:bo');
+  const versions = await store.personVersions(p.personId, 10);
+  assert.deepEqual(versions.map((v) => [v.version, v.supersededBy, v.person.surname, v.person.dateOfBirth]), [
+    [3, 'operator:bo', 'Петрова', '1999-03-04'],
+    [2, 'operator:bo', 'Петров', '1999-03-04'],
+    [1, 'operator:ana', 'Иванов', '1999-03-04'],
+  ]);
+  assert.deepEqual(versions[2]!.person, stored, 'the first version is the person exactly as stored');
+  assert.deepEqual((await store.personVersions(p.personId, 1)).map((v) => v.version), [3]);
+  const updates = await b.trail(store).recent('person.update', 10);
+  assert.deepEqual(updates.map((e) => [e.actor, (e.detail as { changed: object }).changed, (e.detail as { supersededVersion: number }).supersededVersion]), [
+    ['operator:bo', { dateOfBirth: { before: '1999-03-04', after: '1999-03-05' } }, 3],
+    ['operator:bo', { surname: { before: 'Петров', after: 'Петрова' } }, 2],
+    ['operator:ana', { surname: { before: 'Иванов', after: 'Петров' } }, 1],
+  ]);
+  assert.equal(versions[0]!.supersededAt, updates[0]!.at, 'the version and its audit entry carry the same instant');
+  assert.deepEqual(await b.trail(store).verify(), { ok: true, entries: 5 }, 'two creates and three updates; nothing refused left an entry');
+});
+
 // ──────────────────── both backends, the same operations ────────────────────
 
 contract('rules: every version kept, each one change (a revocation is relief), in the snapshot, applied and repaired at the replica', async (t, b) => {
