@@ -44,10 +44,34 @@ export const label = (s: string) => s.replace(/([a-z])([A-Z])/g, '$1 $2').replac
 const KINDS: Record<string, string> = { 'call-up': 'call-up notice', 'court-order': 'court order', other: 'other restriction' };
 export const kindLabel = (kind: string) => KINDS[kind] ?? label(kind);
 
-/** An audit entry's detail as short "key value" pairs rather than raw JSON. */
+/** An audit entry's detail as short "key value" pairs rather than raw JSON (`changed` is shown by changeLines). */
 export function detailText(detail: unknown): string {
   if (detail === null || typeof detail !== 'object') return String(detail ?? '');
   return Object.entries(detail as Record<string, unknown>)
+    .filter(([k]) => k !== 'changed')
     .map(([k, v]) => `${label(k)}: ${Array.isArray(v) ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ') : typeof v === 'object' && v !== null ? detailText(v) : String(v)}`)
     .join(' · ');
+}
+
+/** A person's field value in words: documents and deferments as a reader would write them. */
+export function fieldValue(field: string, value: unknown): string {
+  if (value === undefined || value === null) return '(none)';
+  if (!Array.isArray(value)) return String(value);
+  if (value.length === 0) return '(none)';
+  if (field === 'documents') return value.map((d: { type: string; number: string; country: string }) => `${d.type} ${d.number} (${d.country})`).join('; ');
+  if (field === 'deferments') {
+    return value
+      .map((d: { kind?: string; category: string; validFrom: string; validTo: string; grantedBy?: string; basis?: string }) =>
+        `${d.category} ${d.kind ?? 'deferment'} ${d.validFrom} to ${d.validTo}, granted by ${d.grantedBy ?? 'the register'}${d.basis ? ` (${d.basis})` : ''}`,
+      )
+      .join('; ');
+  }
+  return value.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ');
+}
+
+/** The "before → after" lines of an audit entry that changed a person's identity or relief. */
+export function changeLines(detail: unknown): { field: string; before: string; after: string }[] {
+  const changed = (detail as { changed?: Record<string, { before?: unknown; after?: unknown }> } | null)?.changed;
+  if (!changed || typeof changed !== 'object') return [];
+  return Object.entries(changed).map(([field, c]) => ({ field: label(field), before: fieldValue(field, c.before), after: fieldValue(field, c.after) }));
 }

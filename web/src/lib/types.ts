@@ -87,7 +87,7 @@ export interface Person {
   dateOfBirth: string;
   sex?: string;
   documents: { type: string; number: string; country: string }[];
-  deferments?: { kind?: string; category: string; validFrom: string; validTo: string; evidence?: string }[];
+  deferments?: { kind?: string; category: string; validFrom: string; validTo: string; evidence?: string; grantedBy?: string; basis?: string }[];
 }
 
 export interface Restriction {
@@ -106,6 +106,14 @@ export interface Restriction {
   campaign?: string;
   liftedAt?: string;
   liftReason?: string;
+}
+
+/** A person's superseded state, kept by the register when a write replaced it. */
+export interface PersonVersion {
+  version: number;
+  supersededAt: string;
+  supersededBy: string;
+  person: Person;
 }
 
 export interface AuditEntry {

@@ -9,8 +9,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorNote } from '../components/ErrorNote';
 import { IssueForm, LiftForm, ServeForm } from '../components/Forms';
 import { ApiError, api, ROLES } from '../lib/api';
-import { detailText, kindLabel, label, localTime } from '../lib/format';
-import type { AuditEntry, Person, Restriction } from '../lib/types';
+import { changeLines, detailText, fieldValue, kindLabel, label, localTime } from '../lib/format';
+import type { AuditEntry, Person, PersonVersion, Restriction } from '../lib/types';
 
 interface Found extends Person {
   restrictions: number;
@@ -47,14 +47,16 @@ export function lifecycle(r: Restriction, now = Date.now()): { key: 'issued' | '
 
 function History({ personId, version }: { personId: string; version: number }) {
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
+  const [versions, setVersions] = useState<PersonVersion[]>([]);
   const [truncated, setTruncated] = useState(false);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     let live = true;
-    api<{ entries: AuditEntry[]; truncated: boolean }>(`/v1/persons/${encodeURIComponent(personId)}/history`, { roles: ROLES.readRegister })
+    api<{ entries: AuditEntry[]; truncated: boolean; versions?: PersonVersion[] }>(`/v1/persons/${encodeURIComponent(personId)}/history`, { roles: ROLES.readRegister })
       .then((h) => {
         if (!live) return;
         setEntries(h.entries);
+        setVersions(h.versions ?? []);
         setTruncated(h.truncated);
         setError(null);
       })
@@ -66,7 +68,7 @@ function History({ personId, version }: { personId: string; version: number }) {
   return (
     <section class="card" aria-labelledby="history-heading">
       <h3 id="history-heading">History (audit trail)</h3>
-      <p class="help">Every recorded change to this person and their restrictions, newest first, with who made it. The trail is hash-chained: an edit is detectable.</p>
+      <p class="help">Every recorded change to this person and their restrictions, newest first, with who made it; a change of name, date of birth, documents or deferments shows the values before → after. The trail is hash-chained: an edit is detectable.</p>
       {error ? <ErrorNote error={error} /> : null}
       {entries === null && !error ? <p class="muted">Loading…</p> : null}
       {entries && entries.length === 0 ? <p class="muted">No entries.</p> : null}
@@ -89,6 +91,15 @@ function History({ personId, version }: { personId: string; version: number }) {
                 <td>{e.subject}</td>
                 <td>{e.actor}</td>
                 <td>
+                  {changeLines(e.detail).length > 0 ? (
+                    <ul class="changes">
+                      {changeLines(e.detail).map((c) => (
+                        <li key={c.field}>
+                          <span class="field">{c.field}:</span> <del>{c.before}</del> → <ins>{c.after}</ins>
+                        </li>
+                      ))}
+                    </ul>
+                  ) : null}
                   <span class="detail">{detailText(e.detail)}</span>
                 </td>
               </tr>
@@ -97,6 +108,37 @@ function History({ personId, version }: { personId: string; version: number }) {
         </table>
       ) : null}
       {truncated ? <p class="help">Only the newest 500 entries are shown.</p> : null}
+      {versions.length > 0 ? (
+        <>
+          <h4 id="versions-heading">Earlier values ({versions.length})</h4>
+          <table class="history versions" aria-labelledby="versions-heading">
+            <thead>
+              <tr>
+                <th scope="col">Version</th>
+                <th scope="col">Replaced</th>
+                <th scope="col">By</th>
+                <th scope="col">Name, date of birth</th>
+                <th scope="col">Documents</th>
+                <th scope="col">Deferments</th>
+              </tr>
+            </thead>
+            <tbody>
+              {versions.map((v) => (
+                <tr key={v.version}>
+                  <td>{v.version}</td>
+                  <td>{localTime(v.supersededAt)}</td>
+                  <td>{v.supersededBy}</td>
+                  <td>
+                    {[v.person.surname, v.person.givenNames, v.person.patronymic].filter(Boolean).join(' ')}, {v.person.dateOfBirth}
+                  </td>
+                  <td>{fieldValue('documents', v.person.documents)}</td>
+                  <td>{fieldValue('deferments', v.person.deferments ?? [])}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
     </section>
   );
 }
@@ -236,6 +278,8 @@ function PersonDetail({ id }: { id: string }) {
                 <th scope="col">Category</th>
                 <th scope="col">Valid from</th>
                 <th scope="col">Valid to</th>
+                <th scope="col">Granted by</th>
+                <th scope="col">Basis</th>
                 <th scope="col">Evidence (register only)</th>
               </tr>
             </thead>
@@ -246,13 +290,15 @@ function PersonDetail({ id }: { id: string }) {
                   <td>{d.category}</td>
                   <td>{d.validFrom}</td>
                   <td>{d.validTo}</td>
+                  <td>{d.grantedBy ?? 'the register'}</td>
+                  <td>{d.basis ?? '—'}</td>
                   <td>{d.evidence ?? '—'}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-        <p class="help">A valid deferment keeps a call-up notice from counting at the border (the screening names the deferment).</p>
+        <p class="help">A valid deferment keeps a call-up notice from counting at the border (the screening names the deferment). An office may grant, change or remove only its own, and only as the register's grant table allows (GET /v1/register/authority).</p>
       </section>
       <History personId={person.personId} version={version} />
     </article>
