@@ -19,7 +19,7 @@ export interface Principal {
 export type Access = 'public' | readonly Role[];
 
 export const ROLE_HELP: Record<Role, string> = {
-  office: "an issuing office: creates persons and writes its own office's restrictions",
+  office: "an issuing office: creates persons, writes its own office's restrictions, grants deferments as the grant table allows (register/authority.ts)",
   border: "the border service's central database: follows the register's exchange feed",
   checkpoint: 'a checkpoint: screens travellers (and follows a central replica onward)',
   auditor: 'reads persons, restrictions and the screening audit',

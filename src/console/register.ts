@@ -47,7 +47,7 @@ export async function registerConsole(app: FastifyInstance, gate: AuthGate, stor
     {
       method: 'GET',
       url: '/v1/persons/:id/history',
-      summary: "A person's audit history: every recorded change to them or their restrictions, newest first",
+      summary: "A person's audit history: every recorded change to them or their restrictions, newest first, and the values each change replaced (versions)",
       tags: ['register', 'console'],
       access: ['office', 'operator', 'auditor'],
       params: z.object({ id: z.string().min(1).max(64) }),
