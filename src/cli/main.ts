@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_AUDIT_HEAD_EVERY_SECONDS } from '../audit/auditHeads.js';
+import { openAuditKeys, readAuditPublicKeys } from '../audit/auditKeys.js';
 import { auditVerify, guessService } from '../audit/auditVerify.js';
 import { AuditChainMissing, type AuditService, openAuditChain } from '../audit/chainSource.js';
 import { DEFAULT_MAX_STALENESS_SECONDS, DEFAULT_TIME_ZONE } from '../border/screening.js';
@@ -387,6 +388,18 @@ auditWhere(
       await once(out, 'finish');
       process.stderr.write(`wrote ${n} entries to ${opts.out}\n`);
     }
+  });
+
+audit
+  .command('key')
+  .description("the service's Ed25519 audit key (<data>/audit-keys.json), which signs its audit heads")
+  .command('rotate')
+  .description('make a new audit key, endorsed by the current one (a witness learns it from the endorsement); heads signed before stay valid')
+  .requiredOption('--data <dir>', 'the data directory of the register or replica')
+  .action((opts: { data: string }) => {
+    if (!readAuditPublicKeys(resolve(opts.data))) throw new InvalidArgumentError(`${resolve(opts.data)} holds no audit key (audit-keys.json): a service creates it when it starts`);
+    const { retired, current } = openAuditKeys(resolve(opts.data)).rotate(0);
+    process.stdout.write(`new audit key ${current.keyId} (endorsed by ${retired.keyId}); heads are signed with it from now on\n`);
   });
 
 const configPrint = program.command('config').description('the effective configuration').command('print').description('print the effective configuration of a service (secrets masked)');

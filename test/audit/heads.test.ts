@@ -98,6 +98,22 @@ test('an intact trail verifies against its signed heads', async (t) => {
   assert.match(r.stdout, /20 entries, chain intact; 4 signed heads agree, the newest at entry 20/);
 });
 
+test('after erx audit key rotate, heads signed with the old key and the new one all verify', async (t) => {
+  const { dir } = await replicaTrail(t, 10, 5);
+  const rotated = await run(process.execPath, [ERX_BIN, 'audit', 'key', 'rotate', '--data', dir]);
+  assert.match(rotated.stdout, /new audit key [0-9a-f]{16} \(endorsed by [0-9a-f]{16}\)/);
+  const db = new Database(join(dir, 'audit.db'));
+  new AuditTrail(db).append({ actor: 'cp-7@10.0.0.1', action: 'screening', subject: 's-11', detail: {} });
+  db.close();
+  const chain = openAuditChain({ dataDir: dir, service: 'border' });
+  const signed = await new AuditHeadSigner({ service: 'cp-7', chain, heads: new LocalHeads(dir), key: openAuditKeys(dir), log: quiet }).sign();
+  await chain.close();
+  assert.notEqual(signed!.keyId, new LocalHeads(dir).readAll().heads[0]!.keyId);
+  const r = await verify(['--data', dir]);
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, /11 entries, chain intact; 3 signed heads agree/);
+});
+
 test('an edited entry whose whole chain was recomputed is reported as rewritten, from the first entry affected', async (t) => {
   const { dir } = await replicaTrail(t, 20, 1);
   rewriteAndRechain(join(dir, 'audit.db'), 12);
