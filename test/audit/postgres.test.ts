@@ -16,7 +16,8 @@ import { auditEntryOf, type AuditRow, entryHash } from '../../src/audit/trail.js
 import { ERX_BIN } from '../../src/cli/child.js';
 import { defaultMatcher } from '../../src/matching/index.js';
 import { PostgresReplicaStore } from '../../src/store/postgres/replicaStore.js';
-import { tempDir } from '../helpers.js';
+import { createRegister } from '../../src/register/server.js';
+import { callUp, person, tempDir } from '../helpers.js';
 import { freshSchema, PG_URL, pgExec, postgres, unavailableHere } from '../store/backends.js';
 
 const run = promisify(execFile);
@@ -77,4 +78,19 @@ test('a PostgreSQL trail is verified by erx audit verify: intact, truncated, rec
   const rewritten = await cli(['verify', ...where]);
   assert.equal(rewritten.code, 1);
   assert.match(rewritten.stdout, /REWRITTEN from entry 5: entry 8 has hash \S+, but the head signed at \S+ \(local heads\) says/);
+});
+
+test('a register on PostgreSQL signs its trail head at shutdown, and verify reads both', async (t) => {
+  if (await unavailableHere(t, postgres)) return;
+  const dir = tempDir(t);
+  const schema = freshSchema(t);
+  const url = new URL(PG_URL);
+  url.searchParams.set('schema', schema);
+  const reg = await createRegister({ dataDir: dir, store: url.toString(), auditHeadEveryMs: 3_600_000 });
+  await reg.service.upsertPerson(person({ restrictions: [callUp('CU-PG1')] }), 'office:clerk@MO-Moscow-12');
+  await reg.service.recordService('CU-PG1', '2024-10-02T10:00:00.000Z', 'portal', 'office:clerk@MO-Moscow-12');
+  await reg.close();
+  const r = await cli(['verify', '--data', dir, '--store', url.toString()]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`PostgreSQL schema ${schema}: 2 entries, chain intact; 1 signed head agrees, the newest at entry 2`));
 });
