@@ -34,6 +34,12 @@ export interface AuditEntry {
   hash: string;
 }
 
+/** The end of a chain: its last entry's number and hash ({seq: 0, hash: ''} for an empty chain). */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
 export type NewAuditEntry = Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'detail'> & { at?: string };
 
 export function entryHash(e: Omit<AuditEntry, 'hash'>): string {

@@ -3,6 +3,9 @@ import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { authSecret } from '../auth/tokens.js';
+import { DEFAULT_AUDIT_HEAD_EVERY_SECONDS, replicaAuditName, startAuditHeads } from '../audit/auditHeads.js';
+import { registerAuditRoutes } from '../audit/auditRoutes.js';
+import { AuditWitness } from '../audit/witness.js';
 import { registerFeedRoutes } from '../exchange/feedRoutes.js';
 import { RelayImages } from '../exchange/relay/relayImages.js';
 import { Follower } from '../exchange/follower.js';
@@ -59,6 +62,8 @@ export interface BorderOptions {
   verifyEveryMs?: number;
   /** Require bearer tokens (default). Off only for local experiments. */
   auth?: boolean;
+  /** Sign the audit chain's head this often when it moved, and at shutdown (ms; default 60 s); the heads go to the register followed. */
+  auditHeadEveryMs?: number;
   onBootstrapProgress?: (done: number, total: number) => void;
 }
 
@@ -202,6 +207,18 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   );
 
   await registerSelfCheck(app, gate, store, undefined, options.timeZone);
+  // Signed audit heads, sent to the service followed (its witness); a centre is the witness of its checkpoints.
+  const auditHeads = startAuditHeads({
+    dataDir: options.dataDir,
+    store: storeUrl,
+    service: 'border',
+    name: replicaAuditName(options.token),
+    everyMs: options.auditHeadEveryMs ?? DEFAULT_AUDIT_HEAD_EVERY_SECONDS * 1000,
+    witness: { url: options.registerUrl, token: options.token },
+    log,
+  });
+  const witness = relay ? new AuditWitness(options.dataDir) : null;
+  registerAuditRoutes(app, gate, auditHeads.own, witness);
   // The register's replica images, copied once and served unchanged, like its batches: checkpoints verify them.
   if (relay) registerFeedRoutes(app, gate, relay, undefined, new RelayImages({ dataDir: options.dataDir, upstream: http, trust, log }));
   await borderConsole(app, gate, store, { registerUrl: options.registerUrl }); // the web console (src/console, web/)
@@ -255,6 +272,8 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
       await onwardBus?.stop();
       await relay?.close();
       await bus?.close();
+      await auditHeads.close();
+      witness?.close();
       await store.close();
     },
   };

@@ -32,6 +32,7 @@ export const CONFIG_SCHEMAS = {
     auth: z.boolean(),
     store: z.string().regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// URL (leave it out for the embedded SQLite store)').optional(),
     bus: busUrl.optional(),
+    auditHeadEvery: positive,
   }),
   border: z.strictObject({
     register: httpUrl,
@@ -57,6 +58,7 @@ export const CONFIG_SCHEMAS = {
     serveFeed: z.boolean(),
     image: z.boolean(),
     publishBus: busUrl.optional(),
+    auditHeadEvery: positive,
   }),
 };
 export type Section = keyof typeof CONFIG_SCHEMAS;

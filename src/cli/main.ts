@@ -5,8 +5,10 @@ import { authSecret, issueToken } from '../auth/tokens.js';
 import { once } from 'node:events';
 import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AuditTrail } from '../audit/trail.js';
-import { openDatabase } from '../store/sqlite/open.js';
+import { DEFAULT_AUDIT_HEAD_EVERY_SECONDS } from '../audit/auditHeads.js';
+import { openAuditKeys, readAuditPublicKeys } from '../audit/auditKeys.js';
+import { auditVerify, guessService } from '../audit/auditVerify.js';
+import { AuditChainMissing, type AuditService, openAuditChain } from '../audit/chainSource.js';
 import { DEFAULT_MAX_STALENESS_SECONDS, DEFAULT_TIME_ZONE } from '../border/screening.js';
 import type { VerifyReport } from '../border/antiEntropy.js';
 import { createBorderReplica } from '../border/server.js';
@@ -100,6 +102,10 @@ const yesNo = (v: string) => {
   if (/^(0|false|no|off)$/i.test(v)) return false;
   throw new InvalidArgumentError(`must be yes or no (also 1/0, true/false, on/off), not "${v}"`);
 };
+const auditHeadEveryOption = () =>
+  opt('--audit-head-every <seconds>', "sign the audit trail's head this often when it moved (and at shutdown); a replica sends its heads to the service it follows", 'ERX_AUDIT_HEAD_EVERY')
+    .argParser(positiveInt)
+    .default(DEFAULT_AUDIT_HEAD_EVERY_SECONDS);
 const configOption = () => opt('--config <file>', 'JSON configuration file with "register" and/or "border" sections (flags and ERX_* variables win over it)', 'ERX_CONFIG');
 
 /** The register service's options: flags, each with its ERX_ variable (README has the table). */
@@ -113,12 +119,13 @@ const registerServeOptions = (cmd: Command) =>
       .addOption(opt('--compact-every <minutes>', 'how often to compact the change log', 'ERX_COMPACT_EVERY').argParser(positiveInt).default(10))
       .addOption(storeOption())
       .addOption(busOption('also publish every signed batch to this NATS JetStream'))
+      .addOption(auditHeadEveryOption())
       .option('--no-auth', 'accept requests without tokens (local experiments only)'),
   );
 
 registerServeOptions(register.command('serve').description('run a register: its HTTP API (persons, restrictions, rules; see README) and the exchange feed')).action(async (_opts, cmd: Command) => {
   const opts = resolveConfig('register', cmd).config;
-  const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth, ...(opts.store ? { store: opts.store } : {}), ...(opts.bus ? { bus: opts.bus } : {}) });
+  const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth, auditHeadEveryMs: opts.auditHeadEvery * 1000, ...(opts.store ? { store: opts.store } : {}), ...(opts.bus ? { bus: opts.bus } : {}) });
   const timer = setInterval(() => {
     reg.store.compact(retentionOf(opts)).then(
       (r) => r.removedChanges > 0 && reg.app.log.info(r, 'compacted the change log'),
@@ -263,6 +270,7 @@ const borderServeOptions = (cmd: Command) =>
     .addOption(busOption("take changes from the register's NATS JetStream stream instead of long-polling it (snapshots and keys still come from --register)"))
     .addOption(opt('--image [yes|no]', "bootstrap from the feed's replica image (`erx register image`) when it offers one that fits; no: always from the snapshot", 'ERX_IMAGE').argParser(yesNo).preset('yes').default(true))
     .addOption(opt('--serve-feed [yes|no]', 'serve the register\'s signed feed onward, so checkpoints can follow this replica (tiers)', 'ERX_SERVE_FEED').argParser(yesNo).preset('yes').default(false))
+    .addOption(auditHeadEveryOption())
     .addOption(opt('--publish-bus <url>', "with --serve-feed: also publish the register's signed batches to a NATS JetStream stream of this replica's own, for its checkpoints (--bus): nats://host:4222?stream=NAME (docs/nats.md)", 'ERX_PUBLISH_BUS'))
     .option('--no-auth', 'accept requests without tokens (local experiments only)');
 
@@ -282,6 +290,7 @@ borderServeOptions(border.command('serve').description('run a border replica: bo
     maxStalenessSeconds: opts.maxStaleness,
     timeZone: opts.timeZone,
     verifyEveryMs: opts.verifyEvery * 60_000,
+    auditHeadEveryMs: opts.auditHeadEvery * 1000,
     ...(opts.trust ? { trustFile: resolve(opts.trust) } : {}),
     ...(opts.token ? { token: opts.token } : {}),
     onBootstrapProgress: (done, total) => {
@@ -309,53 +318,88 @@ program
     process.stdout.write(`${opts.service} database in ${dir} is at the current schema\n`);
   });
 
-/** The audit database in a data directory: the register's own, or a replica's audit.db. */
-function openAudit(dir: string) {
-  const file = ['register.db', 'audit.db'].map((f) => join(dir, f)).find((f) => existsSync(f));
-  if (!file) throw new InvalidArgumentError(`${dir} holds neither register.db nor audit.db`);
-  const db = openDatabase(file, { synchronous: 'FULL' });
-  return { file, db, trail: new AuditTrail(db) };
-}
+const auditService = (v: string) => {
+  if (v !== 'register' && v !== 'border') throw new InvalidArgumentError('must be register or border');
+  return v as AuditService;
+};
+const auditWhere = (cmd: Command) =>
+  cmd
+    .requiredOption('--data <dir>', 'the data directory of the register or replica')
+    .addOption(storeOption())
+    .option('--service <name>', 'register or border: whose trail (default: guessed from the data directory)', auditService);
 
-const audit = program.command('audit').description('the hash-chained audit trail of a register or a replica');
-audit
-  .command('verify')
-  .description('walk the chain; name the first edited, inserted or deleted entry')
-  .requiredOption('--data <dir>', 'the data directory of the register or replica')
-  .action((opts: { data: string }) => {
-    const { file, db, trail } = openAudit(resolve(opts.data));
-    const result = trail.verify();
-    db.close();
-    if (result.ok) process.stdout.write(`${file}: ${result.entries} entries, chain intact\n`);
-    else {
-      process.stdout.write(`${file}: BROKEN at entry ${result.firstBad!.seq}: ${result.firstBad!.reason}\n`);
-      process.exitCode = 1;
-    }
+const audit = program.command('audit').description('the hash-chained audit trail of a register or a replica, and its signed heads');
+auditWhere(
+  audit
+    .command('verify')
+    .description("walk the chain and name the first edited, inserted or deleted entry; then check it against the signed heads (the service's own, saved ones, its witness's): a recomputed chain or a removed tail is named with the first entry affected"),
+)
+  .option('--heads <file>', 'also check against heads a monitor saved (the JSON of GET /v1/audit/heads, or JSON Lines of heads); repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
+  .option('--witness <url>', "also check against the heads the replica's witness keeps (the register or centre it follows)", url)
+  .addOption(tokenOption('with --witness: a token of role auditor or operator at the witness'))
+  .option('--sub <name>', "with --witness: the replica's name there (its token's subject; default: read from its heads file)")
+  .action(async (opts: { data: string; store?: string; service?: AuditService; heads: string[]; witness?: string; token?: string; sub?: string }) => {
+    if (!opts.witness && (opts.sub || opts.token)) throw new InvalidArgumentError('--sub and --token go with --witness URL');
+    const report = await auditVerify({
+      dataDir: resolve(opts.data),
+      store: opts.store,
+      service: opts.service,
+      headFiles: opts.heads.map((f) => resolve(f)),
+      witness: opts.witness ? { url: opts.witness, token: opts.token, sub: opts.sub } : undefined,
+    }).catch((err: unknown) => {
+      if (err instanceof AuditChainMissing) throw new InvalidArgumentError(err.message);
+      throw err;
+    });
+    process.stdout.write(report.lines.join('\n') + '\n');
+    if (!report.ok) process.exitCode = 1;
   });
-audit
-  .command('export')
-  .description("write a period's entries (JSON Lines) for an oversight body; each line carries its hash and its predecessor's")
-  .requiredOption('--data <dir>', 'the data directory of the register or replica')
+auditWhere(
+  audit
+    .command('export')
+    .description("write a period's entries (JSON Lines) for an oversight body; each line carries its hash and its predecessor's"),
+)
   .requiredOption('--from <date>', 'start of the period (ISO date or instant, inclusive)')
   .requiredOption('--to <date>', 'end of the period (ISO date or instant, exclusive)')
   .option('--out <file>', 'write here instead of stdout')
-  .action(async (opts: { data: string; from: string; to: string; out?: string }) => {
+  .action(async (opts: { data: string; store?: string; service?: AuditService; from: string; to: string; out?: string }) => {
     for (const [name, v] of [['--from', opts.from], ['--to', opts.to]] as const) {
       if (Number.isNaN(Date.parse(v))) throw new InvalidArgumentError(`${name} must be an ISO date such as 2026-01-01, not "${v}"`);
     }
-    const { db, trail } = openAudit(resolve(opts.data));
+    const dataDir = resolve(opts.data);
+    let chain;
+    try {
+      chain = openAuditChain({ dataDir, store: opts.store, service: opts.service ?? guessService(dataDir, opts.store) });
+    } catch (err) {
+      if (err instanceof AuditChainMissing) throw new InvalidArgumentError(err.message);
+      throw err;
+    }
     const out = opts.out ? createWriteStream(opts.out) : process.stdout;
     let n = 0;
-    for (const entry of trail.between(new Date(opts.from).toISOString(), new Date(opts.to).toISOString())) {
-      if (!out.write(JSON.stringify(entry) + '\n')) await once(out, 'drain');
-      n++;
+    try {
+      for await (const entry of chain.between(new Date(opts.from).toISOString(), new Date(opts.to).toISOString())) {
+        if (!out.write(JSON.stringify(entry) + '\n')) await once(out, 'drain');
+        n++;
+      }
+    } finally {
+      await chain.close();
     }
-    db.close();
     if (opts.out) {
       (out as ReturnType<typeof createWriteStream>).end();
       await once(out, 'finish');
       process.stderr.write(`wrote ${n} entries to ${opts.out}\n`);
     }
+  });
+
+audit
+  .command('key')
+  .description("the service's Ed25519 audit key (<data>/audit-keys.json), which signs its audit heads")
+  .command('rotate')
+  .description('make a new audit key, endorsed by the current one (a witness learns it from the endorsement); heads signed before stay valid')
+  .requiredOption('--data <dir>', 'the data directory of the register or replica')
+  .action((opts: { data: string }) => {
+    if (!readAuditPublicKeys(resolve(opts.data))) throw new InvalidArgumentError(`${resolve(opts.data)} holds no audit key (audit-keys.json): a service creates it when it starts`);
+    const { retired, current } = openAuditKeys(resolve(opts.data)).rotate(0);
+    process.stdout.write(`new audit key ${current.keyId} (endorsed by ${retired.keyId}); heads are signed with it from now on\n`);
   });
 
 const configPrint = program.command('config').description('the effective configuration').command('print').description('print the effective configuration of a service (secrets masked)');

@@ -65,15 +65,18 @@ function newKey(): StoredKey {
 
 const publicPart = ({ privateKey: _secret, ...pub }: StoredKey): PublicKeyInfo => pub;
 
-/** The register's key file, `<data>/keys.json` (mode 0600). Created with one key on first use. */
+/**
+ * The register's key file, `<data>/keys.json` (mode 0600). Created with one key on first use. The same
+ * class keeps a service's audit key (`<data>/audit-keys.json`, audit/auditKeys.ts) under another name.
+ */
 export class RegisterKeys {
   private readonly file: string;
   private keys: StoredKey[] = [];
   private loadedMtime = 0;
   private signingKey: { info: StoredKey; key: KeyObject } | null = null;
 
-  constructor(dataDir: string) {
-    this.file = join(dataDir, 'keys.json');
+  constructor(dataDir: string, fileName = 'keys.json') {
+    this.file = join(dataDir, fileName);
     mkdirSync(dataDir, { recursive: true });
     if (!existsSync(this.file)) this.save([newKey()]);
     this.load();
@@ -114,6 +117,12 @@ export class RegisterKeys {
   published(now = new Date()): PublicKeyInfo[] {
     this.refresh();
     return this.keys.filter((k) => k.retiresAt === null || Date.parse(k.retiresAt) > now.getTime()).map(publicPart);
+  }
+
+  /** Every key this file ever held, retired ones too (to check what they signed while they were current). */
+  all(): PublicKeyInfo[] {
+    this.refresh();
+    return this.keys.map(publicPart);
   }
 
   rotate(overlapMs: number): { retired: PublicKeyInfo; current: PublicKeyInfo } {

@@ -1,6 +1,9 @@
 /** A register process: the issuing API and the exchange feed it serves to replicas. */
 import type { FastifyInstance } from 'fastify';
 import { authSecret } from '../auth/tokens.js';
+import { DEFAULT_AUDIT_HEAD_EVERY_SECONDS, startAuditHeads } from '../audit/auditHeads.js';
+import { registerAuditRoutes } from '../audit/auditRoutes.js';
+import { AuditWitness } from '../audit/witness.js';
 import { type FeedObserver, registerFeedRoutes } from '../exchange/feedRoutes.js';
 import { RegisterKeys } from '../exchange/keys.js';
 import { registerConsole } from '../console/register.js';
@@ -31,6 +34,8 @@ export interface RegisterOptions {
   auth?: boolean;
   /** A nats:// URL: also publish every signed batch to this JetStream (docs/nats.md). */
   bus?: string;
+  /** Sign the audit chain's head this often when it moved, and at shutdown (ms; default 60 s). */
+  auditHeadEveryMs?: number;
 }
 
 /**
@@ -79,6 +84,17 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   };
 
   registerRegisterRoutes(app, gate, service);
+  // Signed audit heads (audit/auditHeads.ts), and the witness for the replicas' heads.
+  const auditHeads = startAuditHeads({
+    dataDir: options.dataDir,
+    store: options.store ?? process.env.ERX_STORE,
+    service: 'register',
+    name: 'register',
+    everyMs: options.auditHeadEveryMs ?? DEFAULT_AUDIT_HEAD_EVERY_SECONDS * 1000,
+    log: app.log,
+  });
+  const witness = new AuditWitness(options.dataDir);
+  registerAuditRoutes(app, gate, auditHeads.own, witness);
   registerFeedRoutes(app, gate, { ...bindFeed(store), keys: async () => keys.published() }, observer, new ReplicaImages(options.dataDir));
   await registerConsole(app, gate, store); // the web console (src/console, web/)
   app.get('/healthz', { schema: { summary: 'Alive', tags: ['operations'] } }, async () => ({ ok: true }));
@@ -100,6 +116,8 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     async close() {
       await app.close();
       await publisher?.stop();
+      await auditHeads.close();
+      witness.close();
       await store.close();
     },
   };

@@ -8,7 +8,7 @@
  * refuses UPDATE, DELETE and TRUNCATE: an accident cannot do what only a forger (with the rights to
  * drop the trigger) could, and `verify` names what a forger did.
  */
-import { auditEntryOf, type AuditEntry, type AuditRow, ChainCheck, entryHash, type NewAuditEntry, type VerifyResult } from '../../audit/trail.js';
+import { auditEntryOf, type AuditEntry, type AuditRow, ChainCheck, type ChainHead, entryHash, type NewAuditEntry, type VerifyResult } from '../../audit/trail.js';
 import { fetchChunks, inTransaction, type Pool, type PoolClient } from './db.js';
 
 /** Part of a store's first migration. */
@@ -32,10 +32,7 @@ export function auditTrailSchema(s: string): string {
     FOR EACH STATEMENT EXECUTE FUNCTION ${s}.audit_append_only();`;
 }
 
-export interface ChainHead {
-  seq: number;
-  hash: string;
-}
+export type { ChainHead };
 
 
 
@@ -172,15 +169,40 @@ export class PostgresAuditTrail {
 
   /** Walks the chain; names the first entry that does not hold (same reasons as the SQLite trail). */
   async verify(): Promise<VerifyResult> {
-    return inTransaction(this.pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
-      const chain = new ChainCheck();
+    const chain = new ChainCheck();
+    for await (const e of this.entries()) {
+      const firstBad = chain.check(e);
+      if (firstBad) return { ok: false, entries: chain.entries, firstBad };
+    }
+    return { ok: true, entries: chain.entries };
+  }
+
+  /** The committed end of the chain ({seq: 0, hash: ''} when empty), for signing (audit/headSigner.ts). */
+  async head(): Promise<ChainHead> {
+    const row = (await this.pool.query<Pick<AuditRow, 'seq' | 'hash'>>(`SELECT seq, hash FROM ${this.s}.audit_trail ORDER BY seq DESC LIMIT 1`)).rows[0];
+    return { seq: row?.seq ?? 0, hash: row?.hash ?? '' };
+  }
+
+  /** The stored hash of entry `seq`, or null when there is none. */
+  async hashAt(seq: number): Promise<string | null> {
+    return (await this.pool.query<Pick<AuditRow, 'hash'>>(`SELECT hash FROM ${this.s}.audit_trail WHERE seq = $1`, [seq])).rows[0]?.hash ?? null;
+  }
+
+  /** Every entry in chain order, streamed from one consistent read. */
+  async *entries(): AsyncGenerator<AuditEntry> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       for await (const rows of fetchChunks<AuditRow>(client, `SELECT * FROM ${this.s}.audit_trail ORDER BY seq`, [], this.fetchRows)) {
-        for (const r of rows) {
-          const firstBad = chain.check(auditEntryOf(r));
-          if (firstBad) return { ok: false, entries: chain.entries, firstBad };
-        }
+        for (const row of rows) yield auditEntryOf(row);
       }
-      return { ok: true, entries: chain.entries };
-    });
+    } catch (err) {
+      broken = err as Error;
+      throw err;
+    } finally {
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      client.release(broken);
+    }
   }
 }
