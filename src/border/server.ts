@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { authSecret } from '../auth/tokens.js';
+import { ServiceTokens } from '../auth/serviceTokens.js';
 import { registerFeedRoutes } from '../exchange/feedRoutes.js';
 import { RelayImages } from '../exchange/relay/relayImages.js';
 import { Follower } from '../exchange/follower.js';
@@ -159,7 +159,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   const screening = new ScreeningService({ store, matcher, freshness, maxStalenessSeconds: maxStaleness, ...(options.timeZone ? { timeZone: options.timeZone } : {}) });
   const app = await createServer({ name: 'border', description: 'A border replica: screening of travellers against the replicated register.' });
   instrumentHttp(app, metrics);
-  const gate: AuthGate = { secret: options.auth === false ? null : authSecret(options.dataDir) };
+  const gate: AuthGate = options.auth === false ? { secret: null } : new ServiceTokens(options.dataDir);
   const tags = ['border'];
 
   route(app, gate, { method: 'POST', url: '/v1/screenings', summary: 'Screen a traveller (MRZ or typed fields)', tags, access: ['checkpoint', 'border', 'operator'], body: screeningRequestSchema }, async ({ body, principal, req }) => {

@@ -1,10 +1,11 @@
 /** A register process: the issuing API and the exchange feed it serves to replicas. */
 import type { FastifyInstance } from 'fastify';
-import { authSecret } from '../auth/tokens.js';
+import { ServiceTokens } from '../auth/serviceTokens.js';
 import { type FeedObserver, registerFeedRoutes } from '../exchange/feedRoutes.js';
 import { RegisterKeys } from '../exchange/keys.js';
 import { registerConsole } from '../console/register.js';
 import { createServer } from '../shared/http.js';
+import type { AuthGate } from '../shared/route.js';
 import { createMetrics, instrumentHttp } from '../shared/metrics.js';
 import { isPostgresUrl, postgresRegisterStore } from '../store/postgres/index.js';
 import { SqliteRegisterStore } from '../store/sqlite/registerStore.js';
@@ -45,7 +46,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   const keys = new RegisterKeys(options.dataDir);
   const store = openRegisterStore(options.dataDir, keys, options.store ?? process.env.ERX_STORE);
   const service = new RegisterService(store);
-  const gate = { secret: options.auth === false ? null : authSecret(options.dataDir) };
+  const gate: AuthGate = options.auth === false ? { secret: null } : new ServiceTokens(options.dataDir);
   const app = await createServer({ name: 'register', description: 'The issuing side of erx: persons, restrictions and the signed exchange feed.' });
   const metrics = createMetrics('register');
   instrumentHttp(app, metrics);

@@ -18,6 +18,8 @@ import { parse } from './http.js';
 export interface AuthGate {
   /** The service's token secret; null when authentication is switched off (local experiments). */
   secret: Uint8Array | null;
+  /** Verifies a token with the service's current secret and revocation list (auth/serviceTokens.ts). */
+  verify?(token: string): Promise<Principal>;
 }
 
 export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined> {
@@ -81,7 +83,8 @@ export async function authenticate(gate: AuthGate, access: Access, req: FastifyR
   }
   let principal: Principal;
   try {
-    principal = await verifyToken(gate.secret, header.replace(/^Bearer\s+/i, ''));
+    const token = header.replace(/^Bearer\s+/i, '');
+    principal = await (gate.verify ? gate.verify(token) : verifyToken(gate.secret, token));
   } catch (err) {
     const reason = err instanceof AuthError ? err.message : 'token is not valid';
     req.log.warn({ route: req.routeOptions.url, reason }, 'refused: bad token');
