@@ -1,4 +1,5 @@
 /** The `erx` command. */
+import './quietPipe.js'; // first: a closed stdout ends erx quietly (erx … | head -1)
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type Role, ROLE_HELP, ROLES } from '../auth/roles.js';
 import { revoke } from '../auth/revocations.js';
