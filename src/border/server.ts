@@ -10,7 +10,7 @@ import { FeedRelay } from '../exchange/relay/relay.js';
 import { ReplicaTrust } from '../exchange/trust.js';
 import { defaultMatcher, type Matcher } from '../matching/index.js';
 import { borderConsole } from '../console/border.js';
-import { createServer } from '../shared/http.js';
+import { createServer, type TlsFiles } from '../shared/http.js';
 import { createLogger } from '../shared/log.js';
 import { createMetrics, instrumentHttp } from '../shared/metrics.js';
 import { type AuthGate, route } from '../shared/route.js';
@@ -59,6 +59,10 @@ export interface BorderOptions {
   verifyEveryMs?: number;
   /** Require bearer tokens (default). Off only for local experiments. */
   auth?: boolean;
+  /** Serve HTTPS with this certificate and key. */
+  tls?: TlsFiles;
+  /** PEM CA certificate(s): the feed's HTTPS certificate must be signed by it (pinned; nothing else trusted). */
+  ca?: string | Buffer;
   onBootstrapProgress?: (done: number, total: number) => void;
 }
 
@@ -78,12 +82,13 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   if (options.publishBus && options.bus && parseBusUrl(options.publishBus).stream === parseBusUrl(options.bus).stream) {
     throw new Error(`--publish-bus names the stream this replica follows (--bus, stream ${parseBusUrl(options.bus).stream}): give the onward stream a name of its own (?stream=NAME)`);
   }
+  if (options.ca !== undefined && !/^https:\/\//i.test(options.registerUrl)) throw new Error(`--ca pins the CA of an HTTPS feed: --register must be an https:// URL, not ${options.registerUrl}`);
   const log = createLogger('border');
   const matcher = options.matcher ?? defaultMatcher;
   const storeUrl = options.store ?? process.env.ERX_STORE;
   const store: ReplicaStore = isPostgresUrl(storeUrl) ? postgresReplicaStore(storeUrl, { matcher }) : new SqliteReplicaStore({ dataDir: options.dataDir, matcher });
   await store.state(); // fail at start-up on a bad database, not on the first screening
-  const http = new HttpFeedClient(options.registerUrl, options.token);
+  const http = new HttpFeedClient(options.registerUrl, options.token, options.ca !== undefined ? { ca: options.ca } : {});
   const bus = options.bus ? new JetStreamFeedClient({ bus: parseBusUrl(options.bus), http, log }) : null;
   // The data directory holds the trusted keys even when the state lives in PostgreSQL (which does not create it).
   mkdirSync(options.dataDir, { recursive: true });
@@ -157,7 +162,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   });
 
   const screening = new ScreeningService({ store, matcher, freshness, maxStalenessSeconds: maxStaleness, ...(options.timeZone ? { timeZone: options.timeZone } : {}) });
-  const app = await createServer({ name: 'border', description: 'A border replica: screening of travellers against the replicated register.' });
+  const app = await createServer({ name: 'border', description: 'A border replica: screening of travellers against the replicated register.', ...(options.tls ? { tls: options.tls } : {}) });
   instrumentHttp(app, metrics);
   const gate: AuthGate = options.auth === false ? { secret: null } : new ServiceTokens(options.dataDir);
   const tags = ['border'];

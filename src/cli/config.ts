@@ -32,6 +32,8 @@ export const CONFIG_SCHEMAS = {
     auth: z.boolean(),
     store: z.string().regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// URL (leave it out for the embedded SQLite store)').optional(),
     bus: busUrl.optional(),
+    tlsCert: z.string().min(1).optional(),
+    tlsKey: z.string().min(1).optional(),
   }),
   border: z.strictObject({
     register: httpUrl,
@@ -57,6 +59,9 @@ export const CONFIG_SCHEMAS = {
     serveFeed: z.boolean(),
     image: z.boolean(),
     publishBus: busUrl.optional(),
+    tlsCert: z.string().min(1).optional(),
+    tlsKey: z.string().min(1).optional(),
+    ca: z.string().min(1).optional(),
   }),
 };
 export type Section = keyof typeof CONFIG_SCHEMAS;

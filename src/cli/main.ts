@@ -23,7 +23,8 @@ import { defaultMatcher } from '../matching/index.js';
 import { SqliteReplicaStore } from '../store/sqlite/replicaStore.js';
 import { printable, resolveConfig } from './config.js';
 import { createProgress, type Progress } from './progress.js';
-import { closeOnSignals, listen, parsePort } from './serve.js';
+import { loadCa, loadServerTls } from '../shared/tlsFiles.js';
+import { closeOnSignals, isLoopback, listen, parsePort, warnIfTokensInClear } from './serve.js';
 
 const program = new Command();
 program
@@ -146,11 +147,16 @@ const yesNo = (v: string) => {
   if (/^(0|false|no|off)$/i.test(v)) return false;
   throw new InvalidArgumentError(`must be yes or no (also 1/0, true/false, on/off), not "${v}"`);
 };
+/** HTTPS for a serve command: both files or neither (shared/tlsFiles.ts checks they fit). */
+const tlsOptions = (cmd: Command) =>
+  cmd
+    .addOption(opt('--tls-cert <file>', 'serve HTTPS: PEM certificate (chain) of this service', 'ERX_TLS_CERT'))
+    .addOption(opt('--tls-key <file>', 'serve HTTPS: PEM private key of --tls-cert', 'ERX_TLS_KEY'));
 const configOption = () => opt('--config <file>', 'JSON configuration file with "register" and/or "border" sections (flags and ERX_* variables win over it)', 'ERX_CONFIG');
 
 /** The register service's options: flags, each with its ERX_ variable (README has the table). */
 const registerServeOptions = (cmd: Command) =>
-  retentionOptions(
+  tlsOptions(retentionOptions(
     cmd
       .addOption(configOption())
       .addOption(opt('--port <n>', 'port to listen on (0: any free port)', 'ERX_PORT').argParser(port).default(8080))
@@ -160,11 +166,13 @@ const registerServeOptions = (cmd: Command) =>
       .addOption(storeOption())
       .addOption(busOption('also publish every signed batch to this NATS JetStream'))
       .option('--no-auth', 'accept requests without tokens (local experiments only)'),
-  );
+  ));
 
 registerServeOptions(register.command('serve').description('run a register: its HTTP API (persons, restrictions, rules; see README) and the exchange feed')).action(async (_opts, cmd: Command) => {
   const opts = resolveConfig('register', cmd).config;
-  const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth, ...(opts.store ? { store: opts.store } : {}), ...(opts.bus ? { bus: opts.bus } : {}) });
+  const tls = loadServerTls(opts.tlsCert, opts.tlsKey);
+  warnIfTokensInClear('register', opts.host, tls !== undefined, opts.auth);
+  const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth, ...(opts.store ? { store: opts.store } : {}), ...(opts.bus ? { bus: opts.bus } : {}), ...(tls ? { tls } : {}) });
   const timer = setInterval(() => {
     reg.store.compact(retentionOf(opts)).then(
       (r) => r.removedChanges > 0 && reg.app.log.info(r, 'compacted the change log'),
@@ -293,7 +301,7 @@ const border = program.command('border').description('the border side: replicas 
 
 /** The border replica's options: flags, each with its ERX_ variable (README has the table). */
 const borderServeOptions = (cmd: Command) =>
-  cmd
+  tlsOptions(cmd
     .addOption(configOption())
     .addOption(opt('--register <url>', 'the register (or upstream replica) to follow', 'ERX_REGISTER_URL').argParser(url))
     .addOption(opt('--port <n>', 'port to listen on (0: any free port)', 'ERX_PORT').argParser(port).default(8081))
@@ -310,10 +318,16 @@ const borderServeOptions = (cmd: Command) =>
     .addOption(opt('--image [yes|no]', "bootstrap from the feed's replica image (`erx register image`) when it offers one that fits; no: always from the snapshot", 'ERX_IMAGE').argParser(yesNo).preset('yes').default(true))
     .addOption(opt('--serve-feed [yes|no]', 'serve the register\'s signed feed onward, so checkpoints can follow this replica (tiers)', 'ERX_SERVE_FEED').argParser(yesNo).preset('yes').default(false))
     .addOption(opt('--publish-bus <url>', "with --serve-feed: also publish the register's signed batches to a NATS JetStream stream of this replica's own, for its checkpoints (--bus): nats://host:4222?stream=NAME (docs/nats.md)", 'ERX_PUBLISH_BUS'))
-    .option('--no-auth', 'accept requests without tokens (local experiments only)');
+    .addOption(opt('--ca <file>', "pin the register's (or upstream replica's) HTTPS certificate to this PEM CA: nothing else is trusted for the feed", 'ERX_CA'))
+    .option('--no-auth', 'accept requests without tokens (local experiments only)'));
 
 borderServeOptions(border.command('serve').description('run a border replica: bootstrap from the register, follow its changes, answer screenings')).action(async (_opts, cmd: Command) => {
   const opts = resolveConfig('border', cmd).config;
+  const tls = loadServerTls(opts.tlsCert, opts.tlsKey);
+  warnIfTokensInClear('border', opts.host, tls !== undefined, opts.auth);
+  if (opts.token && /^http:\/\//i.test(opts.register) && !isLoopback(new URL(opts.register).hostname)) {
+    process.stderr.write(`erx: warning: the feed token travels in clear to ${opts.register}; serve the register over HTTPS (--tls-cert/--tls-key) and pin its CA here with --ca FILE\n`);
+  }
   const progress = createProgress('bootstrap', 'records');
   const replica = await createBorderReplica({
     auth: opts.auth,
@@ -330,6 +344,8 @@ borderServeOptions(border.command('serve').description('run a border replica: bo
     verifyEveryMs: opts.verifyEvery * 60_000,
     ...(opts.trust ? { trustFile: resolve(opts.trust) } : {}),
     ...(opts.token ? { token: opts.token } : {}),
+    ...(tls ? { tls } : {}),
+    ...(opts.ca ? { ca: loadCa(opts.ca) } : {}),
     onBootstrapProgress: (done, total) => {
       progress.update(done, total);
       if (done === total) progress.stop();

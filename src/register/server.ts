@@ -4,7 +4,7 @@ import { ServiceTokens } from '../auth/serviceTokens.js';
 import { type FeedObserver, registerFeedRoutes } from '../exchange/feedRoutes.js';
 import { RegisterKeys } from '../exchange/keys.js';
 import { registerConsole } from '../console/register.js';
-import { createServer } from '../shared/http.js';
+import { createServer, type TlsFiles } from '../shared/http.js';
 import type { AuthGate } from '../shared/route.js';
 import { createMetrics, instrumentHttp } from '../shared/metrics.js';
 import { isPostgresUrl, postgresRegisterStore } from '../store/postgres/index.js';
@@ -31,6 +31,8 @@ export interface RegisterOptions {
   auth?: boolean;
   /** A nats:// URL: also publish every signed batch to this JetStream (docs/nats.md). */
   bus?: string;
+  /** Serve HTTPS with this certificate and key (shared/tlsFiles.ts reads them). */
+  tls?: TlsFiles;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   const store = openRegisterStore(options.dataDir, keys, options.store ?? process.env.ERX_STORE);
   const service = new RegisterService(store);
   const gate: AuthGate = options.auth === false ? { secret: null } : new ServiceTokens(options.dataDir);
-  const app = await createServer({ name: 'register', description: 'The issuing side of erx: persons, restrictions and the signed exchange feed.' });
+  const app = await createServer({ name: 'register', description: 'The issuing side of erx: persons, restrictions and the signed exchange feed.', ...(options.tls ? { tls: options.tls } : {}) });
   const metrics = createMetrics('register');
   instrumentHttp(app, metrics);
 
