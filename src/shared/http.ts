@@ -30,7 +30,10 @@ export interface HttpTimeouts {
   headersMs: number;
   /** The whole request, body included, must have arrived within this. */
   requestMs: number;
-  /** A connection with no traffic either way is closed after this (above the 30 s long-poll). */
+  /**
+   * A connection with no traffic either way is closed after this: well above the 30 s long-poll and a
+   * slow verification's answer (half-open and trickling clients are bounded by headersMs/requestMs).
+   */
   idleMs: number;
   /** A kept-alive connection waiting for its next request is closed after this. */
   keepAliveMs: number;
@@ -38,7 +41,7 @@ export interface HttpTimeouts {
   checkEveryMs: number;
 }
 
-export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 120_000, idleMs: 120_000, keepAliveMs: 10_000, checkEveryMs: 1_000 };
+export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 120_000, idleMs: 300_000, keepAliveMs: 10_000, checkEveryMs: 1_000 };
 
 /** The body limit of anything not declared through shared/route.ts (which sets one per route). */
 export const SERVER_BODY_LIMIT = 16 * 1024;
