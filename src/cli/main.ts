@@ -111,7 +111,8 @@ auth
       if (Number.isNaN(before.getTime()) || !/\d{4}-\d{2}-\d{2}T/.test(opts.before)) throw new InvalidArgumentError(`--before must be an ISO instant such as 2026-12-01T00:00:00Z, not "${opts.before}"`);
       if (before.getTime() > Date.now() + 1000) throw new InvalidArgumentError(`--before ${opts.before} is in the future; it would also refuse tokens not issued yet`);
     }
-    if (opts.all) before = new Date(Date.now() + 1000); // tokens carry whole seconds: include this one
+    // Tokens carry whole seconds: every token of this second is refused too (iat ≤ now), later ones are not.
+    if (opts.all) before = new Date(Date.now() + 1);
     revoke(dir, { ...(jti ? { jti } : {}), ...(before ? { before } : {}), ...(opts.reason ? { reason: opts.reason } : {}) });
     process.stdout.write(jti ? `revoked token ${jti}\n` : `revoked every token issued before ${before!.toISOString()}\n`);
     process.stderr.write(`written to ${join(dir, 'auth-revocations.json')}; services using ${dir} refuse ${jti ? 'it' : 'them'} within a second\n`);
