@@ -129,7 +129,7 @@ export class Resources {
       }, timeoutMs);
       child.stdout?.on('data', (d: Buffer) => {
         out += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(out);
+        const m = /listening on (https?:\/\/\S+)/.exec(out);
         if (m) {
           clearTimeout(timer);
           child.stdout?.removeAllListeners('data');

@@ -2,10 +2,10 @@
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { authSecret } from '../auth/tokens.js';
 import { DEFAULT_AUDIT_HEAD_EVERY_SECONDS, replicaAuditName, startAuditHeads } from '../audit/auditHeads.js';
 import { registerAuditRoutes } from '../audit/auditRoutes.js';
 import { AuditWitness } from '../audit/witness.js';
+import { ServiceTokens } from '../auth/serviceTokens.js';
 import { registerFeedRoutes } from '../exchange/feedRoutes.js';
 import { RelayImages } from '../exchange/relay/relayImages.js';
 import { Follower } from '../exchange/follower.js';
@@ -13,7 +13,7 @@ import { FeedRelay } from '../exchange/relay/relay.js';
 import { ReplicaTrust } from '../exchange/trust.js';
 import { defaultMatcher, type Matcher } from '../matching/index.js';
 import { borderConsole } from '../console/border.js';
-import { createServer } from '../shared/http.js';
+import { createServer, type TlsFiles } from '../shared/http.js';
 import { createLogger } from '../shared/log.js';
 import { createMetrics, instrumentHttp } from '../shared/metrics.js';
 import { type AuthGate, route } from '../shared/route.js';
@@ -64,6 +64,10 @@ export interface BorderOptions {
   auth?: boolean;
   /** Sign the audit chain's head this often when it moved, and at shutdown (ms; default 60 s); the heads go to the register followed. */
   auditHeadEveryMs?: number;
+  /** Serve HTTPS with this certificate and key. */
+  tls?: TlsFiles;
+  /** PEM CA certificate(s): the feed's HTTPS certificate must be signed by it (pinned; nothing else trusted). */
+  ca?: string | Buffer;
   onBootstrapProgress?: (done: number, total: number) => void;
 }
 
@@ -83,12 +87,13 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   if (options.publishBus && options.bus && parseBusUrl(options.publishBus).stream === parseBusUrl(options.bus).stream) {
     throw new Error(`--publish-bus names the stream this replica follows (--bus, stream ${parseBusUrl(options.bus).stream}): give the onward stream a name of its own (?stream=NAME)`);
   }
+  if (options.ca !== undefined && !/^https:\/\//i.test(options.registerUrl)) throw new Error(`--ca pins the CA of an HTTPS feed: --register must be an https:// URL, not ${options.registerUrl}`);
   const log = createLogger('border');
   const matcher = options.matcher ?? defaultMatcher;
   const storeUrl = options.store ?? process.env.ERX_STORE;
   const store: ReplicaStore = isPostgresUrl(storeUrl) ? postgresReplicaStore(storeUrl, { matcher }) : new SqliteReplicaStore({ dataDir: options.dataDir, matcher });
   await store.state(); // fail at start-up on a bad database, not on the first screening
-  const http = new HttpFeedClient(options.registerUrl, options.token);
+  const http = new HttpFeedClient(options.registerUrl, options.token, options.ca !== undefined ? { ca: options.ca } : {});
   const bus = options.bus ? new JetStreamFeedClient({ bus: parseBusUrl(options.bus), http, log }) : null;
   // The data directory holds the trusted keys even when the state lives in PostgreSQL (which does not create it).
   mkdirSync(options.dataDir, { recursive: true });
@@ -162,9 +167,9 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   });
 
   const screening = new ScreeningService({ store, matcher, freshness, maxStalenessSeconds: maxStaleness, ...(options.timeZone ? { timeZone: options.timeZone } : {}) });
-  const app = await createServer({ name: 'border', description: 'A border replica: screening of travellers against the replicated register.' });
+  const app = await createServer({ name: 'border', description: 'A border replica: screening of travellers against the replicated register.', ...(options.tls ? { tls: options.tls } : {}) });
   instrumentHttp(app, metrics);
-  const gate: AuthGate = { secret: options.auth === false ? null : authSecret(options.dataDir) };
+  const gate: AuthGate = options.auth === false ? { secret: null } : new ServiceTokens(options.dataDir);
   const tags = ['border'];
 
   route(app, gate, { method: 'POST', url: '/v1/screenings', summary: 'Screen a traveller (MRZ or typed fields)', tags, access: ['checkpoint', 'border', 'operator'], body: screeningRequestSchema }, async ({ body, principal, req }) => {

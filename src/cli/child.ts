@@ -37,7 +37,7 @@ export function spawnService(args: string[], options: SpawnOptions = {}): Promis
     }, options.timeoutMs ?? 60_000);
     const onData = (d: Buffer) => {
       out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = /listening on (https?:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         child.stdout?.off('data', onData);

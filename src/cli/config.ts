@@ -33,6 +33,8 @@ export const CONFIG_SCHEMAS = {
     store: z.string().regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// URL (leave it out for the embedded SQLite store)').optional(),
     bus: busUrl.optional(),
     auditHeadEvery: positive,
+    tlsCert: z.string().min(1).optional(),
+    tlsKey: z.string().min(1).optional(),
   }),
   border: z.strictObject({
     register: httpUrl,
@@ -59,6 +61,9 @@ export const CONFIG_SCHEMAS = {
     image: z.boolean(),
     publishBus: busUrl.optional(),
     auditHeadEvery: positive,
+    tlsCert: z.string().min(1).optional(),
+    tlsKey: z.string().min(1).optional(),
+    ca: z.string().min(1).optional(),
   }),
 };
 export type Section = keyof typeof CONFIG_SCHEMAS;

@@ -1,7 +1,9 @@
 /** The `erx` command. */
+import './quietPipe.js'; // first: a closed stdout ends erx quietly (erx … | head -1)
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type Role, ROLE_HELP, ROLES } from '../auth/roles.js';
-import { authSecret, issueToken } from '../auth/tokens.js';
+import { revoke } from '../auth/revocations.js';
+import { authSecret, issueToken, rotateAuthKey, tokenFacts } from '../auth/tokens.js';
 import { once } from 'node:events';
 import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -23,7 +25,8 @@ import { defaultMatcher } from '../matching/index.js';
 import { SqliteReplicaStore } from '../store/sqlite/replicaStore.js';
 import { printable, resolveConfig } from './config.js';
 import { createProgress, type Progress } from './progress.js';
-import { closeOnSignals, listen, parsePort } from './serve.js';
+import { loadCa, loadServerTls } from '../shared/tlsFiles.js';
+import { closeOnSignals, isLoopback, listen, parsePort, warnIfTokensInClear } from './serve.js';
 
 const program = new Command();
 program
@@ -81,6 +84,51 @@ auth
       ...(opts.sub ? { sub: opts.sub } : {}),
     });
     process.stdout.write(token + '\n');
+    const facts = tokenFacts(token);
+    // On stderr, so that $(erx auth token …) still captures the token alone.
+    process.stderr.write(`token id (jti) ${facts.jti}, role ${opts.role}, expires ${facts.expiresAt!.toISOString()}; to revoke it: erx auth revoke --jti ${facts.jti} --data ${opts.data}\n`);
+  });
+
+auth
+  .command('revoke')
+  .description('revoke tokens of the service using --data DIR: one (--jti or --token) or all issued before an instant (--before, --all); running services refuse them within a second, without a restart')
+  .requiredOption('--data <dir>', 'the data directory of the service that accepts the tokens')
+  .option('--jti <id>', 'the token id (printed by erx auth token)')
+  .option('--token <token>', 'the token itself (its id is read from it)')
+  .option('--before <instant>', 'revoke every token issued before this ISO instant, e.g. 2026-12-01T00:00:00Z')
+  .option('--all', 'revoke every token issued until now')
+  .option('--reason <text>', 'why, kept in the list (no personal data)')
+  .action((opts: { data: string; jti?: string; token?: string; before?: string; all?: boolean; reason?: string }) => {
+    if ([opts.jti, opts.token, opts.before, opts.all].filter(Boolean).length !== 1) throw new InvalidArgumentError('give exactly one of --jti ID, --token TOKEN, --before INSTANT or --all');
+    const dir = resolve(opts.data);
+    if (!existsSync(join(dir, 'auth.key'))) throw new InvalidArgumentError(`${dir} holds no auth.key: give the --data DIR of the service whose tokens to revoke`);
+    let jti = opts.jti;
+    if (opts.token) {
+      jti = tokenFacts(opts.token).jti;
+      if (!jti) throw new InvalidArgumentError('that token has no id (jti); services refuse such tokens anyway, or revoke with --before');
+    }
+    let before: Date | undefined;
+    if (opts.before) {
+      before = new Date(opts.before);
+      if (Number.isNaN(before.getTime()) || !/\d{4}-\d{2}-\d{2}T/.test(opts.before)) throw new InvalidArgumentError(`--before must be an ISO instant such as 2026-12-01T00:00:00Z, not "${opts.before}"`);
+      if (before.getTime() > Date.now() + 1000) throw new InvalidArgumentError(`--before ${opts.before} is in the future; it would also refuse tokens not issued yet`);
+    }
+    // Tokens carry whole seconds: every token of this second is refused too (iat ≤ now), later ones are not.
+    if (opts.all) before = new Date(Date.now() + 1);
+    revoke(dir, { ...(jti ? { jti } : {}), ...(before ? { before } : {}), ...(opts.reason ? { reason: opts.reason } : {}) });
+    process.stdout.write(jti ? `revoked token ${jti}\n` : `revoked every token issued before ${before!.toISOString()}\n`);
+    process.stderr.write(`written to ${join(dir, 'auth-revocations.json')}; services using ${dir} refuse ${jti ? 'it' : 'them'} within a second\n`);
+  });
+
+auth
+  .command('rotate-key')
+  .description("replace the token secret (auth.key) of the service using --data DIR: every token issued so far stops working, within a second, in running services too; issue new ones with erx auth token")
+  .requiredOption('--data <dir>', 'the data directory of the service')
+  .action((opts: { data: string }) => {
+    const dir = resolve(opts.data);
+    if (!existsSync(join(dir, 'auth.key'))) throw new InvalidArgumentError(`${dir} holds no auth.key: give the --data DIR of a service`);
+    rotateAuthKey(dir);
+    process.stdout.write(`replaced ${join(dir, 'auth.key')}: every earlier token is refused from now on; issue new ones with erx auth token --data ${opts.data}\n`);
   });
 
 const register = program.command('register').description('the issuing side: the register API and its change feed');
@@ -106,11 +154,16 @@ const auditHeadEveryOption = () =>
   opt('--audit-head-every <seconds>', "sign the audit trail's head this often when it moved (and at shutdown); a replica sends its heads to the service it follows", 'ERX_AUDIT_HEAD_EVERY')
     .argParser(positiveInt)
     .default(DEFAULT_AUDIT_HEAD_EVERY_SECONDS);
+/** HTTPS for a serve command: both files or neither (shared/tlsFiles.ts checks they fit). */
+const tlsOptions = (cmd: Command) =>
+  cmd
+    .addOption(opt('--tls-cert <file>', 'serve HTTPS: PEM certificate (chain) of this service', 'ERX_TLS_CERT'))
+    .addOption(opt('--tls-key <file>', 'serve HTTPS: PEM private key of --tls-cert', 'ERX_TLS_KEY'));
 const configOption = () => opt('--config <file>', 'JSON configuration file with "register" and/or "border" sections (flags and ERX_* variables win over it)', 'ERX_CONFIG');
 
 /** The register service's options: flags, each with its ERX_ variable (README has the table). */
 const registerServeOptions = (cmd: Command) =>
-  retentionOptions(
+  tlsOptions(retentionOptions(
     cmd
       .addOption(configOption())
       .addOption(opt('--port <n>', 'port to listen on (0: any free port)', 'ERX_PORT').argParser(port).default(8080))
@@ -121,11 +174,13 @@ const registerServeOptions = (cmd: Command) =>
       .addOption(busOption('also publish every signed batch to this NATS JetStream'))
       .addOption(auditHeadEveryOption())
       .option('--no-auth', 'accept requests without tokens (local experiments only)'),
-  );
+  ));
 
 registerServeOptions(register.command('serve').description('run a register: its HTTP API (persons, restrictions, rules; see README) and the exchange feed')).action(async (_opts, cmd: Command) => {
   const opts = resolveConfig('register', cmd).config;
-  const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth, auditHeadEveryMs: opts.auditHeadEvery * 1000, ...(opts.store ? { store: opts.store } : {}), ...(opts.bus ? { bus: opts.bus } : {}) });
+  const tls = loadServerTls(opts.tlsCert, opts.tlsKey);
+  warnIfTokensInClear('register', opts.host, tls !== undefined, opts.auth);
+  const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth, auditHeadEveryMs: opts.auditHeadEvery * 1000, ...(opts.store ? { store: opts.store } : {}), ...(opts.bus ? { bus: opts.bus } : {}), ...(tls ? { tls } : {}) });
   const timer = setInterval(() => {
     reg.store.compact(retentionOf(opts)).then(
       (r) => r.removedChanges > 0 && reg.app.log.info(r, 'compacted the change log'),
@@ -254,7 +309,7 @@ const border = program.command('border').description('the border side: replicas 
 
 /** The border replica's options: flags, each with its ERX_ variable (README has the table). */
 const borderServeOptions = (cmd: Command) =>
-  cmd
+  tlsOptions(cmd
     .addOption(configOption())
     .addOption(opt('--register <url>', 'the register (or upstream replica) to follow', 'ERX_REGISTER_URL').argParser(url))
     .addOption(opt('--port <n>', 'port to listen on (0: any free port)', 'ERX_PORT').argParser(port).default(8081))
@@ -272,10 +327,16 @@ const borderServeOptions = (cmd: Command) =>
     .addOption(opt('--serve-feed [yes|no]', 'serve the register\'s signed feed onward, so checkpoints can follow this replica (tiers)', 'ERX_SERVE_FEED').argParser(yesNo).preset('yes').default(false))
     .addOption(auditHeadEveryOption())
     .addOption(opt('--publish-bus <url>', "with --serve-feed: also publish the register's signed batches to a NATS JetStream stream of this replica's own, for its checkpoints (--bus): nats://host:4222?stream=NAME (docs/nats.md)", 'ERX_PUBLISH_BUS'))
-    .option('--no-auth', 'accept requests without tokens (local experiments only)');
+    .addOption(opt('--ca <file>', "pin the register's (or upstream replica's) HTTPS certificate to this PEM CA: nothing else is trusted for the feed", 'ERX_CA'))
+    .option('--no-auth', 'accept requests without tokens (local experiments only)'));
 
 borderServeOptions(border.command('serve').description('run a border replica: bootstrap from the register, follow its changes, answer screenings')).action(async (_opts, cmd: Command) => {
   const opts = resolveConfig('border', cmd).config;
+  const tls = loadServerTls(opts.tlsCert, opts.tlsKey);
+  warnIfTokensInClear('border', opts.host, tls !== undefined, opts.auth);
+  if (opts.token && /^http:\/\//i.test(opts.register) && !isLoopback(new URL(opts.register).hostname)) {
+    process.stderr.write(`erx: warning: the feed token travels in clear to ${opts.register}; serve the register over HTTPS (--tls-cert/--tls-key) and pin its CA here with --ca FILE\n`);
+  }
   const progress = createProgress('bootstrap', 'records');
   const replica = await createBorderReplica({
     auth: opts.auth,
@@ -293,6 +354,8 @@ borderServeOptions(border.command('serve').description('run a border replica: bo
     auditHeadEveryMs: opts.auditHeadEvery * 1000,
     ...(opts.trust ? { trustFile: resolve(opts.trust) } : {}),
     ...(opts.token ? { token: opts.token } : {}),
+    ...(tls ? { tls } : {}),
+    ...(opts.ca ? { ca: loadCa(opts.ca) } : {}),
     onBootstrapProgress: (done, total) => {
       progress.update(done, total);
       if (done === total) progress.stop();

@@ -12,6 +12,10 @@ import { rankSearch, SEARCH_CANDIDATES, searchPlan } from './search.js';
 import type { RegisterService } from './service.js';
 
 export const MAX_IMPORT_BATCH = 2000;
+/** One person, with up to 100 restrictions and 50 deferments at their longest (escaped Unicode included). */
+export const PERSON_BODY_LIMIT = 512 * 1024;
+/** A batch of persons: 8 KiB each at MAX_IMPORT_BATCH (the console sends ≤ 4 M characters per batch). */
+export const IMPORT_BODY_LIMIT = 16 * 1024 * 1024;
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
 const importBody = z.object({
@@ -41,7 +45,7 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
   const store = service.store;
   const tags = ['register'];
 
-  route(app, gate, { method: 'POST', url: '/v1/persons', summary: 'Create or update a person (with restrictions and deferments)', tags, access: ['office', 'operator'], body: personSchema }, async ({ body, principal }) => {
+  route(app, gate, { method: 'POST', url: '/v1/persons', summary: 'Create or update a person (with restrictions and deferments)', tags, access: ['office', 'operator'], body: personSchema, bodyLimit: PERSON_BODY_LIMIT }, async ({ body, principal }) => {
     body.restrictions.forEach((r, i) => mayWriteFor(principal, r.office, `restrictions.${i}.office`));
     const result = await service.upsertPerson(body, writerOf(principal));
     return { personId: body.personId, changes: result.changes };
@@ -125,7 +129,7 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
   route(
     app,
     gate,
-    { method: 'POST', url: '/v1/import', summary: 'Bulk load persons (one result per person, in order)', tags, access: ['operator'], body: importBody, bodyLimit: 32 * 1024 * 1024 },
+    { method: 'POST', url: '/v1/import', summary: 'Bulk load persons (one result per person, in order)', tags, access: ['operator'], body: importBody, bodyLimit: IMPORT_BODY_LIMIT },
     async ({ body, principal }) => {
       const results: ImportItemResult[] = new Array(body.persons.length);
       const valid: { index: number; input: z.output<typeof personSchema> }[] = [];

@@ -1,13 +1,14 @@
 /** A register process: the issuing API and the exchange feed it serves to replicas. */
 import type { FastifyInstance } from 'fastify';
-import { authSecret } from '../auth/tokens.js';
 import { DEFAULT_AUDIT_HEAD_EVERY_SECONDS, startAuditHeads } from '../audit/auditHeads.js';
 import { registerAuditRoutes } from '../audit/auditRoutes.js';
 import { AuditWitness } from '../audit/witness.js';
+import { ServiceTokens } from '../auth/serviceTokens.js';
 import { type FeedObserver, registerFeedRoutes } from '../exchange/feedRoutes.js';
 import { RegisterKeys } from '../exchange/keys.js';
 import { registerConsole } from '../console/register.js';
-import { createServer } from '../shared/http.js';
+import { createServer, type TlsFiles } from '../shared/http.js';
+import type { AuthGate } from '../shared/route.js';
 import { createMetrics, instrumentHttp } from '../shared/metrics.js';
 import { isPostgresUrl, postgresRegisterStore } from '../store/postgres/index.js';
 import { SqliteRegisterStore } from '../store/sqlite/registerStore.js';
@@ -36,6 +37,8 @@ export interface RegisterOptions {
   bus?: string;
   /** Sign the audit chain's head this often when it moved, and at shutdown (ms; default 60 s). */
   auditHeadEveryMs?: number;
+  /** Serve HTTPS with this certificate and key (shared/tlsFiles.ts reads them). */
+  tls?: TlsFiles;
 }
 
 /**
@@ -52,8 +55,8 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   const keys = new RegisterKeys(options.dataDir);
   const store = openRegisterStore(options.dataDir, keys, options.store ?? process.env.ERX_STORE);
   const service = new RegisterService(store, undefined, grants);
-  const gate = { secret: options.auth === false ? null : authSecret(options.dataDir) };
-  const app = await createServer({ name: 'register', description: 'The issuing side of erx: persons, restrictions and the signed exchange feed.' });
+  const gate: AuthGate = options.auth === false ? { secret: null } : new ServiceTokens(options.dataDir);
+  const app = await createServer({ name: 'register', description: 'The issuing side of erx: persons, restrictions and the signed exchange feed.', ...(options.tls ? { tls: options.tls } : {}) });
   const metrics = createMetrics('register');
   instrumentHttp(app, metrics);
 

@@ -4,12 +4,35 @@
  *
  * No personal data by default: names, dates of birth, document numbers and MRZs are redacted wherever
  * they appear in a log object. ERX_LOG_PERSONAL_DATA=1 lifts that for an investigation (documented in
- * the README; leave it off otherwise).
+ * the README; leave it off otherwise). The same goes for query strings in the request log: only
+ * parameters known to carry no personal data keep their values (a person search's `q=` does not).
  */
 import pino, { type LoggerOptions } from 'pino';
 
 const PERSONAL_FIELDS = ['surname', 'givenNames', 'patronymic', 'dateOfBirth', 'documentNumber', 'documents', 'mrz', 'traveller', 'body'];
 const PERSONAL_PATHS = [...PERSONAL_FIELDS, ...PERSONAL_FIELDS.map((f) => `*.${f}`), 'req.body', 'req.headers.authorization'];
+
+/** Query parameters whose values are logged: cursors, page sizes, waits, buckets — never a search text. */
+const PLAIN_QUERY_PARAMS = new Set(['after', 'limit', 'wait', 'relief', 'buckets', 'minutes']);
+
+/**
+ * A request URL as the request log shows it: the path, and the query with every value redacted except
+ * the parameters known to be harmless (deny by default: a new parameter is redacted until listed).
+ */
+export function loggableUrl(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0 || process.env.ERX_LOG_PERSONAL_DATA === '1') return url;
+  const kept = url
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      const name = pair.split('=', 1)[0]!;
+      if (PLAIN_QUERY_PARAMS.has(name)) return pair;
+      // The name stays when it is a plain word (q, search…); anything stranger is itself redacted.
+      return `${/^[A-Za-z0-9_.-]{1,32}$/.test(name) ? name : '[redacted]'}=[redacted]`;
+    });
+  return `${url.slice(0, at)}?${kept.join('&')}`;
+}
 
 export function loggerOptions(name: string): LoggerOptions & { file?: string } {
   const level = process.env.ERX_LOG_LEVEL ?? 'info';

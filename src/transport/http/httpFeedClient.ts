@@ -1,19 +1,39 @@
-/** The exchange feed over HTTP: `GET /v1/exchange/snapshot` (NDJSON) and long-polled `GET /v1/exchange/changes`. */
+/**
+ * The exchange feed over HTTP(S): `GET /v1/exchange/snapshot` (NDJSON) and long-polled `GET
+ * /v1/exchange/changes`, with undici's fetch. Given a CA (`erx border serve --ca FILE`), HTTPS
+ * connections trust that CA alone — the register's certificate is pinned to it, and a certificate
+ * from any other authority (or a plain-HTTP URL, which could not be checked) is refused.
+ */
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import { Agent, fetch } from 'undici';
 import type { PublicKeyInfo } from '../../exchange/keys.js';
 import type { ChangeBatch, SnapshotLine } from '../../exchange/protocol.js';
 import type { ImageManifest } from '../../exchange/image.js';
 import { FeedError, type FeedClient, type RemoteDigest } from '../feedClient.js';
 
+export interface FeedTls {
+  /** PEM certificate(s) of the CA that must have signed the feed's certificate (nothing else is trusted). */
+  ca?: string | Buffer;
+}
+
+/** TLS failures that mean "not the certificate we trust", as node reports them. */
+const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_/;
+
 export class HttpFeedClient implements FeedClient {
   readonly source: string;
+  private readonly dispatcher: Agent | undefined;
 
   constructor(
     baseUrl: string,
     private readonly token?: string,
+    tls: FeedTls = {},
   ) {
     this.source = baseUrl.replace(/\/+$/, '');
+    if (tls.ca !== undefined) {
+      if (!this.source.startsWith('https://')) throw new Error(`a pinned CA (--ca) needs an https:// feed URL, not ${this.source}`);
+      this.dispatcher = new Agent({ connect: { ca: tls.ca } });
+    }
   }
 
   private headers(): Record<string, string> {
@@ -22,8 +42,17 @@ export class HttpFeedClient implements FeedClient {
     return h;
   }
 
-  private async get(path: string, signal?: AbortSignal): Promise<Response> {
-    const res = await fetch(this.source + path, { headers: this.headers(), signal: signal ?? null });
+  private async get(path: string, signal?: AbortSignal): Promise<Awaited<ReturnType<typeof fetch>>> {
+    let res;
+    try {
+      res = await fetch(this.source + path, { headers: this.headers(), signal: signal ?? null, ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      if (cause?.code && CERTIFICATE_ERRORS.test(cause.code)) {
+        throw new FeedError(`TLS: ${this.source} presented a certificate this replica does not trust (${cause.code}: ${cause.message})${this.dispatcher ? '; it must be signed by the CA given with --ca' : '; give the CA that signed it with --ca FILE'}`, 0);
+      }
+      throw err;
+    }
     if (!res.ok) {
       let reason = res.statusText;
       try {
