@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { authSecret } from '../auth/tokens.js';
 import { type FeedObserver, registerFeedRoutes } from '../exchange/feedRoutes.js';
+import { headClaimer } from '../exchange/headClaim.js';
 import { RegisterKeys } from '../exchange/keys.js';
 import { registerConsole } from '../console/register.js';
 import { createServer } from '../shared/http.js';
@@ -77,7 +78,9 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   };
 
   registerRegisterRoutes(app, gate, service);
-  registerFeedRoutes(app, gate, { ...bindFeed(store), keys: async () => keys.published() }, observer, new ReplicaImages(options.dataDir));
+  // Every page and every JetStream heartbeat carries a fresh claim about the head, signed like the batches.
+  const feed = { ...bindFeed(store), keys: async () => keys.published(), headClaim: headClaimer(store, keys) };
+  registerFeedRoutes(app, gate, feed, observer, new ReplicaImages(options.dataDir));
   await registerConsole(app, gate, store); // the web console (src/console, web/)
   app.get('/healthz', { schema: { summary: 'Alive', tags: ['operations'] } }, async () => ({ ok: true }));
   app.get('/readyz', { schema: { summary: 'Ready: database open, schema current', tags: ['operations'] } }, async (_req, reply) => {
@@ -89,7 +92,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     }
   });
   // Fan-out over NATS JetStream: publishes beside the HTTP feed, never in the way of a commit.
-  const publisher = options.bus ? startBusPublisher(options.bus, store, metrics) : null;
+  const publisher = options.bus ? startBusPublisher(options.bus, feed, metrics) : null;
   return {
     app,
     store,

@@ -6,14 +6,25 @@ import type { ChangeBatch, SnapshotLine } from '../../exchange/protocol.js';
 import type { ImageManifest } from '../../exchange/image.js';
 import { FeedError, type FeedClient, type RemoteDigest } from '../feedClient.js';
 
+/**
+ * How long a changes request may take beyond the wait it asked for (ms). A register that hangs with
+ * its socket open (a stopped process, a frozen VM, a black-holed route) would otherwise hold the
+ * request for ever; past this the request fails and the follower retries, while the replica's data
+ * ages, since only new signed head claims make it current (border/freshness.ts).
+ */
+export const CHANGES_MARGIN_MS = 15_000;
+
 export class HttpFeedClient implements FeedClient {
   readonly source: string;
+  private readonly changesMarginMs: number;
 
   constructor(
     baseUrl: string,
     private readonly token?: string,
+    options: { changesMarginMs?: number } = {},
   ) {
     this.source = baseUrl.replace(/\/+$/, '');
+    this.changesMarginMs = options.changesMarginMs ?? CHANGES_MARGIN_MS;
   }
 
   private headers(): Record<string, string> {
@@ -38,8 +49,16 @@ export class HttpFeedClient implements FeedClient {
   }
 
   async changes(after: number, limit: number, waitMs: number, signal?: AbortSignal, options: { reliefOnly?: boolean } = {}): Promise<ChangeBatch> {
-    const res = await this.get(`/v1/exchange/changes?after=${after}&limit=${limit}&wait=${waitMs}${options.reliefOnly ? '&relief=1' : ''}`, signal);
-    const body = (await res.json()) as ChangeBatch;
+    const limitMs = waitMs + this.changesMarginMs;
+    const deadline = AbortSignal.timeout(limitMs);
+    let body: ChangeBatch;
+    try {
+      const res = await this.get(`/v1/exchange/changes?after=${after}&limit=${limit}&wait=${waitMs}${options.reliefOnly ? '&relief=1' : ''}`, signal ? AbortSignal.any([signal, deadline]) : deadline);
+      body = (await res.json()) as ChangeBatch;
+    } catch (err) {
+      if (deadline.aborted && !signal?.aborted) throw new FeedError(`the feed did not answer a changes request within ${limitMs / 1000} s (its wait ${waitMs / 1000} s plus ${this.changesMarginMs / 1000} s)`, 0);
+      throw err;
+    }
     if (!body || !Array.isArray(body.batches) || typeof body.registerSeq !== 'number') {
       throw new FeedError('change feed answered with something that is not a page of batches', 0);
     }
