@@ -238,7 +238,7 @@ test('over JetStream: a heartbeat kept alive by someone else while the register 
   const border = await startBorder(t, register.url, join(dir, 'border'), ['--bus', bus.url, '--max-staleness', String(BOUND)]);
   await caughtUp(border.url, register.url);
   await current(border.url);
-  assert.equal((await status(border.url)).transport.lastPage, 'jetstream');
+  await eventually('pages from the stream', async () => (await status(border.url)).transport.lastPage === 'jetstream');
 
   // Listen to the register's heartbeat, then stop the register and keep "its" heartbeat going: the
   // stream's reach and the last real claim, replayed, with the unsigned time saying "now".
