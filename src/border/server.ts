@@ -145,7 +145,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     const s = await store.state();
     this.set(Math.max(0, s.registerSeq - (s.cursor ?? 0)));
   });
-  metrics.gauge('erx_replica_lag_seconds', 'Age of the replica data (0 while caught up and listening)', [], async function () {
+  metrics.gauge('erx_replica_lag_seconds', "Age of the replica data by the register's signed head claims (0 while it holds all that a claim made and received within the caught-up window covers)", [], async function () {
     this.set((await freshness()).lagSeconds ?? Number.NaN);
   });
   metrics.gauge('erx_replica_last_sync_timestamp_seconds', 'When the feed last answered (Unix time)', [], function () {
