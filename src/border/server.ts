@@ -27,6 +27,7 @@ import { verifyReplica, type VerifyReport } from './antiEntropy.js';
 import { registerSelfCheck } from './selfCheck.js';
 import { DEFAULT_MAX_STALENESS_SECONDS, type Freshness, screeningRequestSchema, ScreeningService } from './screening.js';
 import type { ReplicaStore } from './store.js';
+import { freshnessOf, liveWindowMs } from './freshness.js';
 
 export interface BorderOptions {
   dataDir: string;
@@ -101,35 +102,31 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   // Tiers: a replica serving onward keeps the register's snapshot and batches as they arrive (exchange/relay).
   const relay = options.serveFeed ? new FeedRelay({ dataDir: options.dataDir, upstream: http, trust, log }) : null;
   const client = relay ? relay.teeing(bus ?? http) : (bus ?? http);
+  const maxStaleness = options.maxStalenessSeconds ?? DEFAULT_MAX_STALENESS_SECONDS;
+  // Signed claims arrive once per long-poll at the latest; to stay within the staleness bound while
+  // healthy, a replica asks at least twice per bound.
+  const longPollMs = Math.max(100, Math.min(options.longPollMs ?? 10_000, (maxStaleness * 1000) / 2));
+  const live = liveWindowMs(longPollMs, maxStaleness);
   const follower = new Follower({
     store,
     client,
     trust,
     log,
-    ...(options.longPollMs !== undefined ? { longPollMs: options.longPollMs } : {}),
+    longPollMs,
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     ...(options.onBootstrapProgress ? { onBootstrapProgress: options.onBootstrapProgress } : {}),
     ...(options.images !== undefined ? { images: options.images } : {}),
   });
   relay?.attach(follower, store, freshness);
-  const maxStaleness = options.maxStalenessSeconds ?? DEFAULT_MAX_STALENESS_SECONDS;
 
   /**
-   * How current the replica's data is. While the replica holds every change and has a request open at
-   * the feed (which answers the moment anything new commits), its data is current; otherwise it is as
-   * old as the last moment it knew itself to be caught up.
+   * How current the replica's data is: only from the register's signed claims the replica has applied
+   * (border/freshness.ts). An open request to the feed proves nothing — a hung register or a proxy
+   * that withholds pages keeps one open for ever.
    */
   async function freshness(): Promise<Freshness> {
     const s = await store.state();
-    const now = Date.now();
-    const listening = follower.listeningSince !== null && s.cursor !== null && s.cursor >= s.registerSeq;
-    const dataAsOf = listening ? new Date(now).toISOString() : s.dataAsOf;
-    return {
-      replicaSeq: s.cursor ?? 0,
-      registerSeq: s.registerSeq,
-      dataAsOf,
-      lagSeconds: dataAsOf === null ? null : Math.max(0, Math.round((now - Date.parse(dataAsOf)) / 100) / 10),
-    };
+    return freshnessOf({ now: Date.now(), cursor: s.cursor, registerSeq: s.registerSeq, dataAsOf: s.dataAsOf, latestClaim: follower.latestClaim, liveWindowMs: live });
   }
 
   const metrics = createMetrics('border');
@@ -144,6 +141,8 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     appliedChanges.inc(changes);
   });
   follower.on('rejected', (reason: string) => rejected.inc({ reason }));
+  const claimsRefused = metrics.counter('erx_replica_head_claims_refused_total', "The register's head claims refused (they give no freshness), by reason", ['reason']);
+  follower.on('claimRefused', (reason: string) => claimsRefused.inc({ reason }));
   // A centre's own stream: the register's batches as this replica archived them, for its checkpoints.
   const onwardBus = relay && options.publishBus ? startBusPublisher(options.publishBus, relay, metrics, createLogger('bus'), 'erx_replica_onward') : null;
   metrics.gauge('erx_replica_seq', 'Sequence number of the last change applied', [], async function () {
@@ -156,7 +155,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     const s = await store.state();
     this.set(Math.max(0, s.registerSeq - (s.cursor ?? 0)));
   });
-  metrics.gauge('erx_replica_lag_seconds', 'Age of the replica data (0 while caught up and listening)', [], async function () {
+  metrics.gauge('erx_replica_lag_seconds', "Age of the replica data by the register's signed head claims (0 while it holds all that a claim made and received within the caught-up window covers)", [], async function () {
     this.set((await freshness()).lagSeconds ?? Number.NaN);
   });
   metrics.gauge('erx_replica_last_sync_timestamp_seconds', 'When the feed last answered (Unix time)', [], function () {
@@ -199,6 +198,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
       maxStalenessSeconds: maxStaleness,
       counters: follower.counters,
       integrity: { rejected: follower.rejected, lastRejection: follower.lastRejection, lastHash: s.lastHash, trust: trust.origin, lastVerify },
+      headClaim: follower.latestClaim ? { ...follower.latestClaim, receivedAt: new Date(follower.latestClaim.receivedAt).toISOString(), ...follower.claims } : follower.claims,
     };
   });
 

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { Conflict, ErxError } from '../shared/errors.js';
 import { type AuthGate, route } from '../shared/route.js';
 import { addRecord, type BucketDigests, BUCKETS, emptyDigests } from './digest.js';
+import type { HeadClaim } from './headClaim.js';
 import type { ImageManifest } from './image.js';
 import type { PublicKeyInfo } from './keys.js';
 import { type ChangeBatch, PROTOCOL_VERSION, type SignedBatch, type SnapshotLine } from './protocol.js';
@@ -35,6 +36,17 @@ export interface FeedSource {
    * current, so a checkpoint behind a centre that lost the register does not believe itself current.
    */
   registerTime?(): Promise<string>;
+  /**
+   * The register's signed claim about its head (exchange/headClaim.ts), put on every page: made fresh
+   * by the register, the newest one held by a relay (which cannot make one). Optional: without it pages
+   * carry no claim and give a replica no freshness.
+   */
+  headClaim?(): Promise<HeadClaim | null>;
+  /**
+   * A relay tells waiting long-polls about a newer claim it heard, so it reaches the tier below at once
+   * rather than at the end of the wait (a claim held back for a whole wait would look older there).
+   */
+  onHeadClaim?(listener: () => void): () => void;
 }
 
 /** Where a feed's replica images come from (exchange/image.ts): the register's own, or a relay's copy of them. */
@@ -80,6 +92,7 @@ function waitForChange(source: FeedSource, after: number, waitMs: number, signal
       if (done) return;
       done = true;
       unsubscribe();
+      unsubscribeClaims?.();
       clearTimeout(timeout);
       clearInterval(poll);
       signal.removeEventListener('abort', finish);
@@ -88,6 +101,7 @@ function waitForChange(source: FeedSource, after: number, waitMs: number, signal
     const unsubscribe = source.onCommit((head) => {
       if (head > after) finish();
     });
+    const unsubscribeClaims = source.onHeadClaim?.(finish);
     const timeout = setTimeout(finish, waitMs);
     const poll = setInterval(() => {
       void source.headSeq().then((head) => head > after && finish(), finish);
@@ -147,7 +161,8 @@ export function registerFeedRoutes(app: FastifyInstance, gate: AuthGate, source:
       head = await source.headSeq();
     }
     const batches = head > query.after ? await source.batchesAfter(query.after, query.limit, { reliefOnly: query.relief }) : [];
-    return { protocol: PROTOCOL_VERSION, after: query.after, batches, registerSeq: head, registerTime: (await source.registerTime?.()) ?? new Date().toISOString() };
+    const headClaim = (await source.headClaim?.()) ?? null;
+    return { protocol: PROTOCOL_VERSION, after: query.after, batches, registerSeq: head, registerTime: (await source.registerTime?.()) ?? new Date().toISOString(), ...(headClaim ? { headClaim } : {}) };
   });
 
   route(app, gate, { method: 'GET', url: '/v1/exchange/keys', summary: "The register's published signing keys", tags, access: 'public' }, async () => ({ keys: await source.keys() }));

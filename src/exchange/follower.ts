@@ -18,8 +18,15 @@
  *  F5  relief (lifts, deferments) in a backlog is applied before the rest of the backlog, and no later
  *      in-order change can take an entity back to an older state.
  *
+ *  F6  freshness comes only from what the register signed: the snapshot or image manifest a bootstrap
+ *      verified, and head claims (exchange/headClaim.ts) verified like batches. A claim counts once
+ *      the cursor reaches its sequence number on the claimed chain; the store records its register
+ *      time as `dataAsOf`, with the cursor when it can. A page's unsigned registerSeq/registerTime
+ *      only steer fetching, never freshness (border/freshness.ts).
+ *
  * Events: 'bootstrapped' (asOfSeq), 'pageApplied' (the SignedBatch[] just applied, unchanged),
- * 'applied' (new cursor), 'progress', 'relief', 'rejected' (reason).
+ * 'applied' (new cursor), 'progress', 'relief', 'rejected' (reason), 'headClaim' (a verified HeadClaim,
+ * as received: a relay passes the newest on).
  *
  * The follower does not care how pages travel (transport/feedClient.ts: HTTP, NATS JetStream): the
  * cursor lives in the store, so a replica can change transport between runs without re-bootstrapping.
@@ -34,6 +41,8 @@ import { type ChangeBatch, snapshotDigest, type SignedBatch, type SnapshotRecord
 import type { ReplicaTrust } from './trust.js';
 import { BatchRejected, type RejectReason, verifyBatch, verifyManifest } from './verify.js';
 import { type ImageManifest, incompatibility, verifyImageManifest } from './image.js';
+import { type HeadClaim, newerClaim, verifyHeadClaim } from './headClaim.js';
+import type { BatchToApply } from '../border/apply.js';
 
 export type SyncState = 'starting' | 'bootstrapping' | 'following' | 'retrying' | 'stopped';
 
@@ -54,24 +63,21 @@ export interface FollowerOptions {
 
 const BOOTSTRAP_CHUNK = 2000;
 const MAX_BACKOFF_MS = 5000;
-/**
- * A feed counts as live while the register time it last vouched for is this recent, checked as the
- * next request leaves — right after the page arrived. The register vouches for "now" on every page
- * (cut when it is sent), a JetStream stream every second (the publisher's heartbeat), a centre for the
- * time it was itself last current. So the window covers transit and clock skew only (clocks are
- * compared across machines, as for `lagSeconds`); a checkpoint behind a centre that lost the register
- * stops claiming current data within a long-poll plus this window.
- */
-const LIVE_WINDOW_MS = 10_000;
+/** Verified claims beyond the cursor kept until the replica reaches them (the newest are kept). */
+const MAX_PENDING_CLAIMS = 64;
 
 export class Follower extends EventEmitter {
   state: SyncState = 'starting';
   lastContactAt: Date | null = null;
   lastError: string | null = null;
-  /** The register time the feed last vouched for (its page's `registerTime`), as a number; null before contact. */
-  private feedTime: number | null = null;
-  /** When the current long-poll began with nothing left to apply; null if not caught up and listening. */
+  /** When the current long-poll began with nothing left to apply (for status only: an open request proves nothing). */
   listeningSince: Date | null = null;
+  /** The newest verified head claim received, when, and whether the replica holds all it covers (F6). */
+  latestClaim: { registerSeq: number; registerTime: string; receivedAt: number; applied: boolean } | null = null;
+  /** Head claims verified, and refused by reason (a bad signature, an unknown key, another chain…). */
+  claims = { verified: 0, refused: {} as Partial<Record<RejectReason, number>>, lastRefusal: null as { at: string; reason: RejectReason; detail: string } | null };
+  /** Verified claims the cursor has not reached yet; each counts once it does (F6). */
+  private pendingClaims: HeadClaim[] = [];
   counters = { batchesApplied: 0, changesApplied: 0, duplicates: 0, errors: 0, bootstraps: 0, rebootstraps: 0, reliefApplied: 0, imageBootstraps: 0, imagesRefused: 0 };
   /** Images as of this sequence number or older are not taken again: the feed no longer holds the changes after them. */
   private imagesTooOldThrough = -1;
@@ -172,7 +178,8 @@ export class Follower extends EventEmitter {
       const plan = planPage(cursor, state.lastHash, batches, known);
       if (plan.action === 'reject') throw new BatchRejected(plan.reason, plan.detail);
       if (plan.action === 'duplicate') throw new Error(`feed has nothing between ${cursor} and ${target}`);
-      await store.applyBatches(cursor, plan.batches, page.registerSeq, page.registerTime);
+      await this.acceptClaim(page.headClaim);
+      await this.applyWithClaims(cursor, state, plan.batches);
       this.emit('pageApplied', batches.filter((b) => b.lastSeq > cursor));
       this.emit('applied', plan.batches[plan.batches.length - 1]!.lastSeq);
     }
@@ -278,10 +285,11 @@ export class Follower extends EventEmitter {
         if (digest.hex() !== line.digest) throw new BatchRejected('tampered', 'snapshot records do not match the signed manifest digest');
         await writer.write(chunk);
         done += chunk.length;
-        await writer.finish(header.asOfSeq, header.registerTime, header.lastHash);
+        // The manifest's register time, which is signed (the header's is not): the data is as of then.
+        await writer.finish(header.asOfSeq, line.registerTime, header.lastHash);
         this.options.onBootstrapProgress?.(done, header.records);
         log.info({ records: done, asOfSeq: header.asOfSeq, seconds: (Date.now() - started) / 1000 }, 'bootstrap complete');
-        this.bootstrapped(header.asOfSeq, header.registerTime);
+        this.bootstrapped(header.asOfSeq);
         return;
       } else {
         if (!header) throw new FeedError('snapshot began without a header', 0);
@@ -343,15 +351,16 @@ export class Follower extends EventEmitter {
     }
     this.counters.imageBootstraps++;
     log.info({ records: manifest.records, asOfSeq: manifest.asOfSeq, seconds: (Date.now() - started) / 1000 }, 'bootstrap from the replica image complete');
-    this.bootstrapped(manifest.asOfSeq, manifest.registerTime);
+    this.bootstrapped(manifest.asOfSeq);
     return true;
   }
 
   /** A bootstrap (from the snapshot or an image) committed a state as of `asOfSeq`: follow on from it. */
-  private bootstrapped(asOfSeq: number, registerTime: string): void {
+  private bootstrapped(asOfSeq: number): void {
     this.counters.bootstraps++;
     this.lastContactAt = new Date();
-    this.feedTime = Date.parse(registerTime);
+    // A new state: claims heard before it settle against its chain, as the cursor reaches them.
+    if (this.latestClaim) this.latestClaim.applied = false;
     this.state = 'following';
     this.emit('bootstrapped', asOfSeq);
   }
@@ -392,6 +401,103 @@ export class Follower extends EventEmitter {
     this.options.log.warn({ reason, detail }, 'refused a page from the feed; nothing of it applied, refetching');
     this.rejectStreak++;
     await this.sleep(Math.min(100 * 2 ** Math.min(this.rejectStreak, 6), MAX_BACKOFF_MS));
+  }
+
+  /**
+   * Verifies a page's head claim (an unknown key is looked up once among the endorsed published keys,
+   * as for batches). A refused claim is counted and logged, and gives no freshness; the page's batches
+   * stand or fall on their own signatures. No claim at all (an older register) is no refusal.
+   */
+  private async acceptClaim(raw: unknown): Promise<HeadClaim | null> {
+    if (raw === undefined || raw === null) return null;
+    const { trust, client, log } = this.options;
+    let claim: HeadClaim;
+    try {
+      try {
+        claim = verifyHeadClaim(raw, trust.keys!);
+      } catch (err) {
+        if (!(err instanceof BatchRejected) || err.reason !== 'unknown-key' || trust.learn(await client.keys(this.abort.signal)).length === 0) throw err;
+        log.info('learned rotated register keys (endorsed by a trusted key) for a head claim');
+        claim = verifyHeadClaim(raw, trust.keys!);
+      }
+    } catch (err) {
+      if (!(err instanceof BatchRejected)) throw err;
+      this.refuseClaim(err.reason, err.message);
+      return null;
+    }
+    this.claims.verified++;
+    const latest = this.latestClaim;
+    // The same claim heard again (a relay that has nothing newer) keeps its standing; its register
+    // time still bounds how long it can count as current (border/freshness.ts).
+    const same = latest !== null && latest.registerSeq === claim.registerSeq && latest.registerTime === claim.registerTime;
+    if (!latest || same || newerClaim<Pick<HeadClaim, 'registerSeq' | 'registerTime'>>(latest, claim) === claim) {
+      this.latestClaim = { registerSeq: claim.registerSeq, registerTime: claim.registerTime, receivedAt: Date.now(), applied: same && latest.applied };
+    }
+    if (!this.pendingClaims.some((c) => c.registerSeq === claim.registerSeq && c.registerTime === claim.registerTime)) {
+      this.pendingClaims.push(claim);
+      if (this.pendingClaims.length > MAX_PENDING_CLAIMS) this.pendingClaims.shift();
+    }
+    this.emit('headClaim', claim);
+    return claim;
+  }
+
+  private refuseClaim(reason: RejectReason, detail: string): void {
+    this.claims.refused[reason] = (this.claims.refused[reason] ?? 0) + 1;
+    this.claims.lastRefusal = { at: new Date().toISOString(), reason, detail };
+    this.emit('claimRefused', reason);
+    this.options.log.warn({ reason, detail }, 'refused a head claim from the feed; it gives no freshness');
+  }
+
+  /**
+   * The claims the replica holds everything of once its cursor is `target` (having applied `planned`
+   * after `cursor`, whose hash is `lastHash`): the register time of the newest of them, or null. A
+   * validly signed claim whose hash is not this replica's chain at that sequence number is refused as
+   * another history ('broken-chain'); one at a sequence number whose hash the replica no longer knows
+   * (from before its snapshot) is dropped quietly.
+   */
+  private async settleClaims(cursor: number, lastHash: string, target: number, planned: BatchToApply[]): Promise<string | null> {
+    const due = this.pendingClaims.filter((c) => c.registerSeq <= target);
+    if (due.length === 0) return null;
+    this.pendingClaims = this.pendingClaims.filter((c) => c.registerSeq > target);
+    const hashes = new Map<number, string>([[cursor, lastHash], ...planned.map((b): [number, string] => [b.lastSeq, b.hash])]);
+    const unknown = due.map((c) => c.registerSeq).filter((seq) => !hashes.has(seq));
+    const known = unknown.length > 0 ? await this.options.store.knownBatchHashes(unknown) : new Map<number, string>();
+    let best: HeadClaim | null = null;
+    for (const c of due) {
+      const hash = hashes.get(c.registerSeq) ?? known.get(c.registerSeq);
+      if (hash === undefined) continue;
+      if (hash !== c.headHash) {
+        this.refuseClaim('broken-chain', `head claim ${c.registerSeq} names hash ${c.headHash.slice(0, 12)}…, this replica's chain has ${hash.slice(0, 12)}… there`);
+        continue;
+      }
+      best = newerClaim(best, c);
+    }
+    const latest = this.latestClaim;
+    if (best && latest && latest.registerSeq === best.registerSeq && latest.registerTime === best.registerTime) latest.applied = true;
+    return best?.registerTime ?? null;
+  }
+
+  /** The register's head as signed claims tell it (never below the cursor); the stored one without a claim. */
+  private knownRegisterSeq(state: { registerSeq: number }, cursor: number): number {
+    return Math.max(cursor, this.latestClaim?.registerSeq ?? state.registerSeq);
+  }
+
+  /** Applies verified, planned batches with the freshness their claims give (F6), in one transaction where it can. */
+  private async applyWithClaims(cursor: number, state: { lastHash: string; registerSeq: number; dataAsOf: string | null }, batches: BatchToApply[]): Promise<void> {
+    const { store } = this.options;
+    const target = batches[batches.length - 1]!.lastSeq;
+    const settled = await this.settleClaims(cursor, state.lastHash, target, batches);
+    const registerSeq = this.knownRegisterSeq(state, target);
+    if (settled === null) {
+      // No claim reached: the stored data time stays as it was (the store sets it when the cursor
+      // reaches registerSeq, so it is handed back unchanged).
+      await store.applyBatches(cursor, batches, registerSeq, state.dataAsOf ?? EPOCH);
+      return;
+    }
+    const asOf = later(settled, state.dataAsOf);
+    await store.applyBatches(cursor, batches, target, asOf);
+    // The head is beyond what was applied: record it (a second, small write, only while behind).
+    if (registerSeq > target) await store.noteContact(registerSeq, asOf, false);
   }
 
   /** Highest sequence number the priority lane has looked through. */
@@ -435,16 +541,9 @@ export class Follower extends EventEmitter {
     const caughtUp = cursor >= state.registerSeq;
     const wait = caughtUp ? (this.options.longPollMs ?? 10_000) : 0;
     this.state = 'following';
-    // Only after a step that reached the feed: a retry's request to a feed that is down must not make
-    // stale data look current while it is on its way to failing. Nor when the feed itself last vouched
-    // for an old register time: a centre (tiers) or a stream that lost the register answers with the
-    // time it last held everything, and a checkpoint listening to it is only that current.
-    const feedLive = this.feedTime !== null && Date.now() - this.feedTime < LIVE_WINDOW_MS;
-    this.listeningSince = caughtUp && this.lastContactAt && this.lastError === null && feedLive ? new Date() : null;
+    this.listeningSince = caughtUp ? new Date() : null;
     const page = await this.nextPage(cursor, wait);
     this.listeningSince = null;
-    this.feedTime = Date.parse(page.registerTime);
-    if (Number.isNaN(this.feedTime)) this.feedTime = null;
     this.lastContactAt = new Date();
     this.lastError = null;
     try {
@@ -457,6 +556,7 @@ export class Follower extends EventEmitter {
     const plan = planPage(cursor, state.lastHash, page.batches, known);
     if (plan.action === 'reject') return this.reject(plan.reason, plan.detail);
     this.rejectStreak = 0;
+    await this.acceptClaim(page.headClaim);
     const pageEnd = page.batches.length > 0 ? page.batches[page.batches.length - 1]!.lastSeq : cursor;
     if (plan.action === 'apply' && pageEnd < page.registerSeq) this.fetchAhead(pageEnd);
     if (plan.action === 'duplicate') {
@@ -464,12 +564,13 @@ export class Follower extends EventEmitter {
         this.counters.duplicates++;
         await this.sleep(100);
       }
-      await store.noteContact(page.registerSeq, page.registerTime, cursor >= page.registerSeq);
+      const settled = await this.settleClaims(cursor, state.lastHash, cursor, []);
+      await store.noteContact(this.knownRegisterSeq(state, cursor), settled ? later(settled, state.dataAsOf) : (state.dataAsOf ?? EPOCH), settled !== null);
       if (page.batches.length === 0) this.emit('applied', cursor);
       return;
     }
     try {
-      await store.applyBatches(cursor, plan.batches, page.registerSeq, page.registerTime);
+      await this.applyWithClaims(cursor, state, plan.batches);
     } catch (err) {
       if (err instanceof CursorMoved) return; // someone else applied it; re-read the cursor
       throw err;
@@ -485,4 +586,11 @@ export class Follower extends EventEmitter {
     if (plan.skipped > 0) this.counters.duplicates++;
     this.emit('applied', plan.batches[plan.batches.length - 1]!.lastSeq);
   }
+}
+
+const EPOCH = new Date(0).toISOString();
+
+/** The later of two ISO times (the first when the second is missing): a replica's data time never goes back. */
+function later(a: string, b: string | null): string {
+  return b !== null && Date.parse(b) > Date.parse(a) ? b : a;
 }

@@ -14,9 +14,14 @@ import { createHash } from 'node:crypto';
 import type { CategoryRule } from '../domain/rules.js';
 import type { Deferment, IdentityDocument, LiftReason, RestrictionKind } from '../domain/types.js';
 import { canonicalJson } from '../shared/canonical.js';
+import type { HeadClaim } from './headClaim.js';
 
-/** 3: category-wide rules joined persons and restrictions in the change log and the snapshot. */
-export const PROTOCOL_VERSION = 3;
+/**
+ * 3: category-wide rules joined persons and restrictions in the change log and the snapshot.
+ * 4: pages (and JetStream heartbeats) carry the register's signed head claim (exchange/headClaim.ts);
+ *    a replica takes its freshness from that claim only, so a feed without one gives no freshness.
+ */
+export const PROTOCOL_VERSION = 4;
 
 export interface BorderPerson {
   personId: string;
@@ -95,10 +100,15 @@ export interface ChangeBatch {
   protocol: number;
   after: number;
   batches: SignedBatch[];
-  /** The register's newest sequence number when the page was cut. */
+  /** The register's newest sequence number when the page was cut. Unsigned: a hint, never freshness. */
   registerSeq: number;
-  /** The register's clock when the page was cut (ISO). */
+  /** The register's clock when the page was cut (ISO). Unsigned: a hint, never freshness. */
   registerTime: string;
+  /**
+   * Protocol 4: the register's signed claim about its head when the page was cut (a relay's: the newest
+   * register claim it holds, unchanged). The only thing a replica takes its freshness from.
+   */
+  headClaim?: HeadClaim;
 }
 
 /** First line of a snapshot stream. */

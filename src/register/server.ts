@@ -5,6 +5,7 @@ import { registerAuditRoutes } from '../audit/auditRoutes.js';
 import { AuditWitness } from '../audit/witness.js';
 import { ServiceTokens } from '../auth/serviceTokens.js';
 import { type FeedObserver, registerFeedRoutes } from '../exchange/feedRoutes.js';
+import { headClaimer } from '../exchange/headClaim.js';
 import { RegisterKeys } from '../exchange/keys.js';
 import { registerConsole } from '../console/register.js';
 import { createServer, type TlsFiles } from '../shared/http.js';
@@ -98,7 +99,9 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   });
   const witness = new AuditWitness(options.dataDir);
   registerAuditRoutes(app, gate, auditHeads.own, witness);
-  registerFeedRoutes(app, gate, { ...bindFeed(store), keys: async () => keys.published() }, observer, new ReplicaImages(options.dataDir));
+  // Every page and every JetStream heartbeat carries a fresh claim about the head, signed like the batches.
+  const feed = { ...bindFeed(store), keys: async () => keys.published(), headClaim: headClaimer(store, keys) };
+  registerFeedRoutes(app, gate, feed, observer, new ReplicaImages(options.dataDir));
   await registerConsole(app, gate, store); // the web console (src/console, web/)
   app.get('/healthz', { schema: { summary: 'Alive', tags: ['operations'] } }, async () => ({ ok: true }));
   app.get('/readyz', { schema: { summary: 'Ready: database open, schema current', tags: ['operations'] } }, async (_req, reply) => {
@@ -110,7 +113,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     }
   });
   // Fan-out over NATS JetStream: publishes beside the HTTP feed, never in the way of a commit.
-  const publisher = options.bus ? startBusPublisher(options.bus, store, metrics) : null;
+  const publisher = options.bus ? startBusPublisher(options.bus, feed, metrics) : null;
   return {
     app,
     store,

@@ -11,8 +11,9 @@
  *  - answer `changes(after)` for any `after` the caller asks, again and again (a refused page is asked
  *    for again; a replica may restart anywhere): the caller's cursor, kept in its own database, is the
  *    only cursor — so a replica can change transport without bootstrapping again;
- *  - report in `registerSeq`/`registerTime` only what the register (or a relay that was itself current)
- *    vouched for: a replica claims to be current from them;
+ *  - pass the register's signed head claim (`headClaim`, exchange/headClaim.ts) unchanged: a replica
+ *    takes its freshness from that alone; `registerSeq`/`registerTime` are unsigned hints that steer
+ *    fetching, and should still say no more than the register (or a relay) knows;
  *  - with `waitMs`, hold the answer until something newer exists or the time runs out (a long-poll),
  *    and give up promptly when `signal` aborts.
  */

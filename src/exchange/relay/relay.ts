@@ -13,6 +13,9 @@
  *   changes    the archived batches after a cursor, long-polled: a request waits until the centre has
  *              archived something newer;
  *   keys       the register keys the centre trusts (so a rotation reaches checkpoints through it);
+ *   head claim the newest register-signed head claim the centre's follower verified, unchanged (a
+ *              centre cannot make one): a checkpoint is as current as the register said, never as
+ *              the centre says; a waiting long-poll is answered as soon as a newer claim arrives;
  *   digest, bucket snapshots (anti-entropy)
  *              asked of the register and passed through, held until the centre's archive has reached
  *              the sequence number they describe, so the checkpoint can advance to it through the centre.
@@ -35,6 +38,7 @@ import type { Logger } from '../../shared/log.js';
 import { FeedError, type FeedClient, type RemoteDigest } from '../../transport/feedClient.js';
 import type { FeedSource } from '../feedRoutes.js';
 import type { Follower } from '../follower.js';
+import { type HeadClaim, newerClaim } from '../headClaim.js';
 import type { PublicKeyInfo } from '../keys.js';
 import { type SignedBatch, snapshotDigest, type SnapshotLine } from '../protocol.js';
 import type { ReplicaTrust } from '../trust.js';
@@ -78,6 +82,8 @@ export class FeedRelay extends EventEmitter implements FeedSource {
   private timer: NodeJS.Timeout | null = null;
   private lastError: string | null = null;
   private closed = false;
+  /** The newest register head claim the follower verified (exchange/headClaim.ts), passed on unchanged. */
+  private claim: HeadClaim | null = null;
 
   constructor(private readonly options: RelayOptions) {
     super();
@@ -123,6 +129,12 @@ export class FeedRelay extends EventEmitter implements FeedSource {
     this.freshness = freshness ?? null;
     follower.on('bootstrapped', (asOfSeq: number) => this.onBootstrapped(asOfSeq));
     follower.on('pageApplied', (batches: SignedBatch[]) => this.onPageApplied(batches));
+    follower.on('headClaim', (claim: HeadClaim) => {
+      const newest = newerClaim(this.claim, claim);
+      if (newest === this.claim) return;
+      this.claim = newest;
+      this.emit('headClaim');
+    });
     this.timer = setInterval(() => void this.check(), this.options.checkEveryMs ?? 60_000);
     this.timer.unref();
     void this.check();
@@ -281,6 +293,7 @@ export class FeedRelay extends EventEmitter implements FeedSource {
     if (this.timer) clearInterval(this.timer);
     await Promise.allSettled([this.catchingUp, this.refreshing]);
     this.removeAllListeners('commit');
+    this.removeAllListeners('headClaim');
     this.archive.close();
   }
 
@@ -363,6 +376,16 @@ export class FeedRelay extends EventEmitter implements FeedSource {
       if (dataAsOf) return dataAsOf;
     }
     return this.archive.lastCommittedAt() ?? new Date(0).toISOString();
+  }
+
+  /** The newest register-signed head claim this replica holds; it cannot make a newer one. */
+  async headClaim(): Promise<HeadClaim | null> {
+    return this.claim;
+  }
+
+  onHeadClaim(listener: () => void): () => void {
+    this.on('headClaim', listener);
+    return () => this.off('headClaim', listener);
   }
 
   onCommit(listener: (headSeq: number) => void): () => void {

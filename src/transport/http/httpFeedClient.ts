@@ -20,16 +20,27 @@ export interface FeedTls {
 /** TLS failures that mean "not the certificate we trust", as node reports them. */
 const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_/;
 
+/**
+ * How long a changes request may take beyond the wait it asked for (ms). A register that hangs with
+ * its socket open (a stopped process, a frozen VM, a black-holed route) would otherwise hold the
+ * request for ever; past this the request fails and the follower retries, while the replica's data
+ * ages, since only new signed head claims make it current (border/freshness.ts).
+ */
+export const CHANGES_MARGIN_MS = 15_000;
+
 export class HttpFeedClient implements FeedClient {
   readonly source: string;
   private readonly dispatcher: Agent | undefined;
+  private readonly changesMarginMs: number;
 
   constructor(
     baseUrl: string,
     private readonly token?: string,
     tls: FeedTls = {},
+    options: { changesMarginMs?: number } = {},
   ) {
     this.source = baseUrl.replace(/\/+$/, '');
+    this.changesMarginMs = options.changesMarginMs ?? CHANGES_MARGIN_MS;
     if (tls.ca !== undefined) {
       if (!this.source.startsWith('https://')) throw new Error(`a pinned CA (--ca) needs an https:// feed URL, not ${this.source}`);
       this.dispatcher = new Agent({ connect: { ca: tls.ca } });
@@ -67,8 +78,16 @@ export class HttpFeedClient implements FeedClient {
   }
 
   async changes(after: number, limit: number, waitMs: number, signal?: AbortSignal, options: { reliefOnly?: boolean } = {}): Promise<ChangeBatch> {
-    const res = await this.get(`/v1/exchange/changes?after=${after}&limit=${limit}&wait=${waitMs}${options.reliefOnly ? '&relief=1' : ''}`, signal);
-    const body = (await res.json()) as ChangeBatch;
+    const limitMs = waitMs + this.changesMarginMs;
+    const deadline = AbortSignal.timeout(limitMs);
+    let body: ChangeBatch;
+    try {
+      const res = await this.get(`/v1/exchange/changes?after=${after}&limit=${limit}&wait=${waitMs}${options.reliefOnly ? '&relief=1' : ''}`, signal ? AbortSignal.any([signal, deadline]) : deadline);
+      body = (await res.json()) as ChangeBatch;
+    } catch (err) {
+      if (deadline.aborted && !signal?.aborted) throw new FeedError(`the feed did not answer a changes request within ${limitMs / 1000} s (its wait ${waitMs / 1000} s plus ${this.changesMarginMs / 1000} s)`, 0);
+      throw err;
+    }
     if (!body || !Array.isArray(body.batches) || typeof body.registerSeq !== 'number') {
       throw new FeedError('change feed answered with something that is not a page of batches', 0);
     }

@@ -28,9 +28,12 @@
  *      behind fetches lifts and deferments ahead of its backlog, as over HTTP;
  *  J4  `registerSeq` and `registerTime` of a page come from the publisher's heartbeat (how far the
  *      stream reaches, and as of which register time it held everything) or from a newer batch's
- *      commit time: a replica claims to be current only as of a moment the register vouched for.
+ *      commit time; they steer only. A page's `headClaim` is the newest signed head claim heard on a
+ *      heartbeat, unchanged: a replica takes its freshness from that alone (exchange/headClaim.ts),
+ *      so a silent or lying heartbeat can make it no more current than the register signed.
  */
 import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, NatsConnection, Subscription } from 'nats';
+import type { HeadClaim } from '../../exchange/headClaim.js';
 import type { ImageManifest } from '../../exchange/image.js';
 import type { PublicKeyInfo } from '../../exchange/keys.js';
 import { type ChangeBatch, PROTOCOL_VERSION, type SignedBatch, type SnapshotLine } from '../../exchange/protocol.js';
@@ -189,7 +192,7 @@ export class JetStreamFeedClient implements FeedClient {
   private jsm: JetStreamManager | null = null;
   private js: JetStreamClient | null = null;
   private heartbeats: Subscription | null = null;
-  private head: { seq: number; asOf: string | null } | null = null;
+  private head: { seq: number; asOf: string | null; claim?: HeadClaim } | null = null;
   private lastHeartbeatAt = 0;
   private heartbeatWaiters = new Set<() => void>();
   private tail: Tail | null = null;
@@ -257,7 +260,7 @@ export class JetStreamFeedClient implements FeedClient {
           this.lastHeartbeatAt = Date.now();
           // The latest heartbeat is the publisher's word (it is one publisher on one connection, so in
           // order); a claim that was wrong, or a register restored to an earlier head, does not linger.
-          this.head = { seq: hb.publishedSeq, asOf: hb.asOf };
+          this.head = { seq: hb.publishedSeq, asOf: hb.asOf, ...(hb.claim ? { claim: hb.claim } : {}) };
           for (const w of [...this.heartbeatWaiters]) w();
         },
       });
@@ -318,7 +321,8 @@ export class JetStreamFeedClient implements FeedClient {
       // At its commit, this batch was the register's newest.
       if (!this.head || last.lastSeq > this.head.seq || !this.head.asOf || Date.parse(last.committedAt) > Date.parse(this.head.asOf)) registerTime = last.committedAt;
     }
-    return { protocol: PROTOCOL_VERSION, after, batches, registerSeq, registerTime };
+    const headClaim = this.head?.claim;
+    return { protocol: PROTOCOL_VERSION, after, batches, registerSeq, registerTime, ...(headClaim ? { headClaim } : {}) };
   }
 
   async changes(after: number, limit: number, waitMs: number, signal?: AbortSignal, options: { reliefOnly?: boolean } = {}): Promise<ChangeBatch> {

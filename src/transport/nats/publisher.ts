@@ -19,7 +19,9 @@
  *  P4  a heartbeat on core NATS (`erx.<stream>.head`, every second and after bursts) says how far the
  *      stream reaches and as of which register time it held everything committed. Replicas use it to
  *      know they are current; it is sent only while publishing works, so a silent heartbeat means
- *      "the stream may be behind" and replicas fall back to HTTP.
+ *      "the stream may be behind" and replicas fall back to HTTP. It carries the source's signed head
+ *      claim (exchange/headClaim.ts: the register's own, fresh; a relay's newest held), the only part
+ *      a replica takes its freshness from — the rest of the heartbeat is unsigned and steers only.
  *
  * A NATS outage never blocks the register: publishing runs beside it and catches up afterwards.
  * An empty (new or purged) stream is started at the register's head when publishing was switched
@@ -29,6 +31,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { headers as natsHeaders, type JetStreamClient, type JetStreamManager, type NatsConnection, RetentionPolicy, StorageType, DiscardPolicy } from 'nats';
+import type { HeadClaim } from '../../exchange/headClaim.js';
 import type { SignedBatch } from '../../exchange/protocol.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import type { ServiceMetrics } from '../../shared/metrics.js';
@@ -47,6 +50,8 @@ export interface PublishSource {
    * register, and its stream's heartbeat must say no more than that. Absent: the register itself.
    */
   registerTime?(): Promise<string>;
+  /** The signed head claim to put on each heartbeat (the register makes a fresh one, a relay passes its newest). */
+  headClaim?(): Promise<HeadClaim | null>;
 }
 
 export interface PublisherOptions {
@@ -248,7 +253,7 @@ export class BatchPublisher extends EventEmitter {
       const published = this.publishedSeq!;
       if (published >= head) {
         this.asOf = source.registerTime ? await source.registerTime() : checkedAt;
-        this.heartbeat(nc, true);
+        await this.heartbeat(nc, true);
         if (commits === this.commits) await this.sleep(heartbeatMs, true);
         continue;
       }
@@ -266,7 +271,7 @@ export class BatchPublisher extends EventEmitter {
         this.publishedSeq = batch.lastSeq;
         this.publishedCount++;
         this.emit('published', batch.lastSeq);
-        this.heartbeat(nc, false);
+        await this.heartbeat(nc, false);
       }
     }
   }
@@ -287,12 +292,14 @@ export class BatchPublisher extends EventEmitter {
   }
 
   /** P4: at most once per interval while busy; `idle` sends it regardless (the loop paces it). */
-  private heartbeat(nc: NatsConnection, idle: boolean): void {
+  private async heartbeat(nc: NatsConnection, idle: boolean): Promise<void> {
     const now = Date.now();
     if (!this.healthy || this.publishedSeq === null) return;
     if (!idle && now - this.lastHeartbeat < (this.options.heartbeatMs ?? 1000)) return;
     this.lastHeartbeat = now;
-    const hb: Heartbeat = { publishedSeq: this.publishedSeq, asOf: this.asOf };
+    // A heartbeat without a claim still steers the replicas (the stream's reach); it just vouches for nothing.
+    const claim = (await this.options.source.headClaim?.().catch(() => null)) ?? null;
+    const hb: Heartbeat = { publishedSeq: this.publishedSeq, asOf: this.asOf, ...(claim ? { claim } : {}) };
     try {
       nc.publish(this.options.bus.subjects.head, JSON.stringify(hb));
     } catch {

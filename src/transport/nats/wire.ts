@@ -13,6 +13,7 @@
  *   Erx-Hash        the batch's hash
  *   Erx-Part        i/n (1-based)
  */
+import type { HeadClaim } from '../../exchange/headClaim.js';
 import { isRelief, type SignedBatch } from '../../exchange/protocol.js';
 import type { BusSubjects } from './busConfig.js';
 
@@ -119,8 +120,10 @@ export class Reassembler {
 export interface Heartbeat {
   /** Last sequence number the stream holds (every batch up to it is published). */
   publishedSeq: number;
-  /** Register time at which the stream last held every committed change (ISO), or null if never yet. */
+  /** Register time at which the stream last held every committed change (ISO), or null if never yet. Unsigned. */
   asOf: string | null;
+  /** The register's signed head claim (exchange/headClaim.ts), passed on as received; the replica verifies it. */
+  claim?: HeadClaim;
 }
 
 export function parseHeartbeat(data: Uint8Array): Heartbeat | null {
@@ -128,7 +131,8 @@ export function parseHeartbeat(data: Uint8Array): Heartbeat | null {
     const hb = JSON.parse(Buffer.from(data).toString('utf8')) as Partial<Heartbeat>;
     if (typeof hb.publishedSeq !== 'number' || !Number.isSafeInteger(hb.publishedSeq) || hb.publishedSeq < 0) return null;
     if (hb.asOf !== null && (typeof hb.asOf !== 'string' || Number.isNaN(Date.parse(hb.asOf)))) return null;
-    return { publishedSeq: hb.publishedSeq, asOf: hb.asOf };
+    // The claim is only carried here; its shape and signature are checked by the replica's follower.
+    return { publishedSeq: hb.publishedSeq, asOf: hb.asOf, ...(hb.claim && typeof hb.claim === 'object' ? { claim: hb.claim } : {}) };
   } catch {
     return null;
   }
