@@ -85,7 +85,7 @@ pgTest('migrations: idempotent on reopen; a schema newer than the code, or holdi
   assert.equal(await again.headSeq(), 1, 'reopening keeps the data');
   await again.close();
   const version = (await pgExec(`SELECT component, version FROM "${schema}".erx_schema`)).rows;
-  assert.deepEqual(version, [{ component: 'register', version: 3 }]);
+  assert.deepEqual(version, [{ component: 'register', version: 4 }]);
   await assert.rejects(PostgresReplicaStore.open({ connectionString: PG_URL, schema, matcher: defaultMatcher }), /holds an erx register, not a replica/);
   await pgExec(`UPDATE "${schema}".erx_schema SET version = 99`);
   await assert.rejects(PostgresRegisterStore.open({ connectionString: PG_URL, schema }, signer), /version 99 .* newer than this erx understands \(3\)/);
