@@ -7,7 +7,7 @@ import { registerFeedRoutes } from '../exchange/feedRoutes.js';
 import { RelayImages } from '../exchange/relay/relayImages.js';
 import { Follower } from '../exchange/follower.js';
 import { FeedRelay } from '../exchange/relay/relay.js';
-import { ReplicaTrust } from '../exchange/trust.js';
+import { NO_TRUST_MESSAGE, ReplicaTrust } from '../exchange/trust.js';
 import { defaultMatcher, type Matcher } from '../matching/index.js';
 import { borderConsole } from '../console/border.js';
 import { createServer } from '../shared/http.js';
@@ -46,8 +46,10 @@ export interface BorderOptions {
    * NATS JetStream stream of its own, for its checkpoints to follow with --bus (a centre's own fan-out).
    */
   publishBus?: string;
-  /** A trust file (`erx register keys export`); without one, the register's keys are pinned on first use. */
+  /** A trust file (`erx register keys export`). Without one (and no keys pinned in dataDir) the replica refuses to start… */
   trustFile?: string;
+  /** …unless this is true: then the keys the feed publishes at first contact are pinned (trust on first use). Default false. */
+  trustOnFirstUse?: boolean;
   matcher?: Matcher;
   longPollMs?: number;
   batchSize?: number;
@@ -78,16 +80,18 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   if (options.publishBus && options.bus && parseBusUrl(options.publishBus).stream === parseBusUrl(options.bus).stream) {
     throw new Error(`--publish-bus names the stream this replica follows (--bus, stream ${parseBusUrl(options.bus).stream}): give the onward stream a name of its own (?stream=NAME)`);
   }
+  // The data directory holds the trusted keys even when the state lives in PostgreSQL (which does not create it).
+  mkdirSync(options.dataDir, { recursive: true });
+  const trust = new ReplicaTrust(options.dataDir, options.trustFile, { firstUse: options.trustOnFirstUse ?? false });
+  if (!trust.canStart) throw new Error(NO_TRUST_MESSAGE);
   const log = createLogger('border');
+  if (trust.origin === 'none') log.warn('--trust-on-first-use: the keys the feed publishes at first contact will be pinned; whoever answers first is trusted as the register (give --trust FILE in production)');
   const matcher = options.matcher ?? defaultMatcher;
   const storeUrl = options.store ?? process.env.ERX_STORE;
   const store: ReplicaStore = isPostgresUrl(storeUrl) ? postgresReplicaStore(storeUrl, { matcher }) : new SqliteReplicaStore({ dataDir: options.dataDir, matcher });
   await store.state(); // fail at start-up on a bad database, not on the first screening
   const http = new HttpFeedClient(options.registerUrl, options.token);
   const bus = options.bus ? new JetStreamFeedClient({ bus: parseBusUrl(options.bus), http, log }) : null;
-  // The data directory holds the trusted keys even when the state lives in PostgreSQL (which does not create it).
-  mkdirSync(options.dataDir, { recursive: true });
-  const trust = new ReplicaTrust(options.dataDir, options.trustFile);
   // Tiers: a replica serving onward keeps the register's snapshot and batches as they arrive (exchange/relay).
   const relay = options.serveFeed ? new FeedRelay({ dataDir: options.dataDir, upstream: http, trust, log }) : null;
   const client = relay ? relay.teeing(bus ?? http) : (bus ?? http);

@@ -40,6 +40,7 @@ export const CONFIG_SCHEMAS = {
     data: z.string().min(1),
     token: z.string().min(1).optional(),
     trust: z.string().min(1).optional(),
+    trustOnFirstUse: z.boolean(),
     batch: positive.max(5000),
     maxStaleness: positive,
     timeZone: z.string().min(1).refine((tz) => {

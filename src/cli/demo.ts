@@ -3,7 +3,7 @@
  * synthetic register loaded into the first, the second bootstrapped from it, then a walkthrough of
  * screenings — a hit, a clear, a deferment, and a lift that reaches the border while you watch.
  */
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
@@ -14,6 +14,7 @@ import { generatePersons } from '../demo/synthetic.js';
 import { SHOWCASE } from '../demo/showcase.js';
 import { td3 } from '../demo/mrzSpecimen.js';
 import { authSecret, issueToken } from '../auth/tokens.js';
+import { RegisterKeys } from '../exchange/keys.js';
 import { createProgress } from './progress.js';
 import { consoleLinks } from '../console/links.js';
 import { spawnService, type ChildService } from './child.js';
@@ -114,8 +115,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       env: { ERX_LOG_FILE: join(dataDir, 'register.log') },
     });
     children.push(registerSvc);
+    // The replica trusts the register's keys as exported (erx register keys export), never its first contact.
+    const trustFile = join(dataDir, 'register-keys.json');
+    writeFileSync(trustFile, JSON.stringify({ keys: new RegisterKeys(registerDir).published() }, null, 2) + '\n');
     const borderSvc = await spawnService(
-      ['border', 'serve', '--register', registerSvc.url, '--token', tokens.feed, '--port', String(options.borderPort), '--data', borderDir],
+      ['border', 'serve', '--register', registerSvc.url, '--token', tokens.feed, '--trust', trustFile, '--port', String(options.borderPort), '--data', borderDir],
       { env: { ERX_LOG_FILE: join(dataDir, 'border.log') }, stderr: 'inherit' },
     );
     children.push(borderSvc);

@@ -254,7 +254,8 @@ const borderServeOptions = (cmd: Command) =>
     .addOption(opt('--host <host>', 'address to listen on', 'ERX_HOST').default('127.0.0.1'))
     .addOption(opt('--data <dir>', 'where the replica database lives', 'ERX_DATA').default('./erx-data/border'))
     .addOption(tokenOption('bearer token (role border) for the register feed'))
-    .addOption(opt('--trust <file>', 'trusted register keys (from `erx register keys export`); default: pin the keys seen at first contact', 'ERX_TRUST_FILE'))
+    .addOption(opt('--trust <file>', 'trusted register keys (from `erx register keys export`); needed on first start unless --trust-on-first-use', 'ERX_TRUST_FILE'))
+    .addOption(opt('--trust-on-first-use [yes|no]', 'without --trust: pin the keys the feed publishes at first contact (whoever answers first is trusted; for experiments)', 'ERX_TRUST_ON_FIRST_USE').argParser(yesNo).preset('yes').default(false))
     .addOption(opt('--batch <n>', 'changes to ask for per feed request', 'ERX_BATCH').argParser(positiveInt).default(1000))
     .addOption(opt('--max-staleness <seconds>', 'above this lag a clear becomes a refer ("replica data too old")', 'ERX_MAX_STALENESS').argParser(positiveInt).default(DEFAULT_MAX_STALENESS_SECONDS))
     .addOption(opt('--time-zone <iana>', "the checkpoint's time zone: ages and validity dates are judged on its calendar date", 'ERX_TIME_ZONE').default(DEFAULT_TIME_ZONE))
@@ -283,6 +284,7 @@ borderServeOptions(border.command('serve').description('run a border replica: bo
     timeZone: opts.timeZone,
     verifyEveryMs: opts.verifyEvery * 60_000,
     ...(opts.trust ? { trustFile: resolve(opts.trust) } : {}),
+    trustOnFirstUse: opts.trustOnFirstUse,
     ...(opts.token ? { token: opts.token } : {}),
     onBootstrapProgress: (done, total) => {
       progress.update(done, total);

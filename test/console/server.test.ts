@@ -9,7 +9,7 @@ import { concerns } from '../../src/console/history.js';
 import { consoleLinks } from '../../src/console/links.js';
 import { ScreeningStats } from '../../src/console/stats.js';
 import { createRegister } from '../../src/register/server.js';
-import { callUp, personLine, served, tempDir } from '../helpers.js';
+import { callUp, exportRegisterKeys, personLine, served, tempDir } from '../helpers.js';
 
 test('follower registry: cursor, waiting while a long-poll is open, bounded, forgets the long silent', () => {
   const reg = new FollowerRegistry(2, 60_000);
@@ -119,7 +119,7 @@ test('register: followers are recorded from verified feed requests only; a perso
 
 test('border: config names the register; pages are served with a CSP; / redirects to the console', async (t) => {
   const dir = tempDir(t);
-  const replica = await createBorderReplica({ dataDir: dir, registerUrl: 'http://127.0.0.1:9/' });
+  const replica = await createBorderReplica({ dataDir: dir, registerUrl: 'http://127.0.0.1:9/', trustFile: exportRegisterKeys(tempDir(t)) });
   t.after(() => replica.close());
   const config = (await replica.app.inject({ url: '/v1/console/config' })).json();
   assert.equal(config.role, 'border');
