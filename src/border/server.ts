@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { requesterOf } from '../audit/requester.js';
 import { authSecret } from '../auth/tokens.js';
 import { registerFeedRoutes } from '../exchange/feedRoutes.js';
 import { RelayImages } from '../exchange/relay/relayImages.js';
@@ -169,7 +170,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   route(app, gate, { method: 'POST', url: '/v1/screenings', summary: 'Screen a traveller (MRZ or typed fields)', tags, access: ['checkpoint', 'border', 'operator'], body: screeningRequestSchema }, async ({ body, principal, req }) => {
     const checkpoint = principal?.sub ?? (typeof req.headers['x-checkpoint-id'] === 'string' ? req.headers['x-checkpoint-id'].slice(0, 64) : 'unnamed');
     const end = screeningSeconds.startTimer();
-    const answer = await screening.screen(body, `${checkpoint}@${req.ip}`);
+    const answer = await screening.screen(body, requesterOf(checkpoint, req.ip));
     end();
     screenings.inc({ decision: answer.decision });
     req.log.info({ screeningId: answer.screeningId, decision: answer.decision, traveller: answer.traveller }, 'screened');
@@ -201,7 +202,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     gate,
     { method: 'GET', url: '/v1/screenings', summary: 'Recent audited screenings (a checkpoint sees its own)', tags, access: ['auditor', 'operator', 'checkpoint'], query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
     async ({ query, principal }) => {
-      return { screenings: await store.screenings(query.limit, principal?.role === 'checkpoint' ? `${principal.sub}@` : undefined) };
+      return { screenings: await store.screenings(query.limit, principal?.role === 'checkpoint' ? principal.sub : undefined) };
     },
   );
 
