@@ -32,6 +32,7 @@ export const CONFIG_SCHEMAS = {
     auth: z.boolean(),
     store: z.string().regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// URL (leave it out for the embedded SQLite store)').optional(),
     bus: busUrl.optional(),
+    consolePeer: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL').optional(),
   }),
   border: z.strictObject({
     register: httpUrl,

@@ -7,6 +7,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmS
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { importFile, storeSink } from '../register/importer.js';
 import { openRegisterStore } from '../register/server.js';
 import { RegisterService } from '../register/service.js';
@@ -29,6 +30,17 @@ export interface DemoOptions {
 }
 
 const say = (line = '') => process.stdout.write(line + '\n');
+
+/** A port free on 127.0.0.1 right now (the kernel's pick), for a service started a moment later. */
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
 
 async function postJson(url: string, body: unknown, token: string): Promise<{ status: number; body: any }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
@@ -111,7 +123,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   process.once('SIGTERM', onSignal);
   process.once('exit', () => children.forEach((c) => c.child.kill('SIGTERM')));
   try {
-    const registerSvc = await spawnService(['register', 'serve', '--port', String(options.registerPort), '--data', registerDir], {
+    // The register's console links to the replica, at the address it is configured with (never one from
+    // a link), so the replica's port is chosen before the register starts.
+    const borderPort = options.borderPort || (await freePort());
+    const registerSvc = await spawnService(['register', 'serve', '--port', String(options.registerPort), '--data', registerDir, '--console-peer', `http://127.0.0.1:${borderPort}`], {
       env: { ERX_LOG_FILE: join(dataDir, 'register.log') },
     });
     children.push(registerSvc);
@@ -119,7 +134,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const trustFile = join(dataDir, 'register-keys.json');
     writeFileSync(trustFile, JSON.stringify({ keys: new RegisterKeys(registerDir).published() }, null, 2) + '\n');
     const borderSvc = await spawnService(
-      ['border', 'serve', '--register', registerSvc.url, '--token', tokens.feed, '--trust', trustFile, '--port', String(options.borderPort), '--data', borderDir],
+      ['border', 'serve', '--register', registerSvc.url, '--token', tokens.feed, '--trust', trustFile, '--port', String(borderPort), '--data', borderDir],
       { env: { ERX_LOG_FILE: join(dataDir, 'border.log') }, stderr: 'inherit' },
     );
     children.push(borderSvc);

@@ -113,12 +113,13 @@ const registerServeOptions = (cmd: Command) =>
       .addOption(opt('--compact-every <minutes>', 'how often to compact the change log', 'ERX_COMPACT_EVERY').argParser(positiveInt).default(10))
       .addOption(storeOption())
       .addOption(busOption('also publish every signed batch to this NATS JetStream'))
+      .addOption(opt('--console-peer <url>', "the border replica's URL as browsers reach it: the web console links to it and may read its status (nowhere else)", 'ERX_CONSOLE_PEER').argParser(url))
       .option('--no-auth', 'accept requests without tokens (local experiments only)'),
   );
 
 registerServeOptions(register.command('serve').description('run a register: its HTTP API (persons, restrictions, rules; see README) and the exchange feed')).action(async (_opts, cmd: Command) => {
   const opts = resolveConfig('register', cmd).config;
-  const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth, ...(opts.store ? { store: opts.store } : {}), ...(opts.bus ? { bus: opts.bus } : {}) });
+  const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth, ...(opts.store ? { store: opts.store } : {}), ...(opts.bus ? { bus: opts.bus } : {}), ...(opts.consolePeer ? { consolePeer: opts.consolePeer } : {}) });
   const timer = setInterval(() => {
     reg.store.compact(retentionOf(opts)).then(
       (r) => r.removedChanges > 0 && reg.app.log.info(r, 'compacted the change log'),

@@ -30,6 +30,8 @@ export interface RegisterOptions {
   auth?: boolean;
   /** A nats:// URL: also publish every signed batch to this JetStream (docs/nats.md). */
   bus?: string;
+  /** The border replica's URL as browsers reach it: the web console links there and may read its status (default: ERX_CONSOLE_PEER). */
+  consolePeer?: string;
 }
 
 /**
@@ -78,7 +80,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
 
   registerRegisterRoutes(app, gate, service);
   registerFeedRoutes(app, gate, { ...bindFeed(store), keys: async () => keys.published() }, observer, new ReplicaImages(options.dataDir));
-  await registerConsole(app, gate, store); // the web console (src/console, web/)
+  await registerConsole(app, gate, store, options.consolePeer ? { peerUrl: options.consolePeer } : {}); // the web console (src/console, web/)
   app.get('/healthz', { schema: { summary: 'Alive', tags: ['operations'] } }, async () => ({ ok: true }));
   app.get('/readyz', { schema: { summary: 'Ready: database open, schema current', tags: ['operations'] } }, async (_req, reply) => {
     try {

@@ -1,4 +1,6 @@
 /** Helpers for tests that run erx as real processes on ephemeral ports, with real tokens. */
+import { once } from 'node:events';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import type { Role } from '../../src/auth/roles.js';
 import { spawnService, type ChildService } from '../../src/cli/child.js';
@@ -50,6 +52,15 @@ export async function startBorder(
   trustFiles.set(new URL(svc.url).origin, args[args.indexOf('--trust') + 1]!);
   t.after(() => svc.stop('SIGKILL'));
   return svc;
+}
+
+/** A port free on 127.0.0.1 now, for a service started a moment later whose address another must know first. */
+export async function freePort(): Promise<number> {
+  const server = createNetServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
 }
 
 /** Remembers a service started some other way (e.g. with fault injection). */
