@@ -98,3 +98,21 @@ export function signedChain(signer: ReturnType<typeof testSigner>, sizes: number
   }
   return out;
 }
+
+import { writeFileSync } from 'node:fs';
+import { RegisterKeys } from '../src/exchange/keys.js';
+
+/**
+ * What `erx register keys export --data DIR > FILE` writes: the register's public keys, for a
+ * replica's `--trust FILE` (trustFile). Creates the register's keys when DIR has none yet, as the
+ * register itself would. Returns the file.
+ */
+export function exportRegisterKeys(registerDataDir: string, file = join(registerDataDir, 'exported-keys.json')): string {
+  return writeTrustFile(new RegisterKeys(registerDataDir).published(), file);
+}
+
+/** A trust file holding these public keys (as `erx register keys export` writes them). Returns the file. */
+export function writeTrustFile(keys: PublicKeyInfo[], file: string): string {
+  writeFileSync(file, JSON.stringify({ keys }, null, 2) + '\n');
+  return file;
+}

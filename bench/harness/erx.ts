@@ -3,10 +3,12 @@
  * the bearer tokens they expect, reading a replica's status, and a cheap keep-alive JSON client (the
  * pollers of the lag test must not cost more CPU than the system they measure).
  */
+import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import type { Role } from '../../src/auth/roles.js';
+import { RegisterKeys } from '../../src/exchange/keys.js';
 import type { Deployment, Feed } from './deployment.js';
 import type { Resources, Service } from './processes.js';
 
@@ -37,6 +39,8 @@ export interface RunningRegister {
   feed: Feed;
   /** Authorization header value for register writes (an operator), or undefined without auth. */
   writer: string | undefined;
+  /** The register's public keys as `erx register keys export` writes them, for its replicas' --trust. */
+  trustFile: string;
   stop(): Promise<void>;
 }
 
@@ -55,10 +59,13 @@ export async function startRegister(ctx: BenchContext, dep: Deployment, dir: str
     const feedToken = ctx.auth ? await tokenFor(dir, 'border') : undefined;
     const feed = await dep.transport.connect(ctx.resources, service, feedToken, id);
     const writer = ctx.auth ? `Bearer ${await tokenFor(dir, 'operator')}` : undefined;
+    const trustFile = join(dir, 'exported-keys.json');
+    writeFileSync(trustFile, JSON.stringify({ keys: new RegisterKeys(dir).published() }));
     return {
       service,
       feed,
       writer,
+      trustFile,
       async stop() {
         await feed.close();
         await service.stop();
@@ -84,6 +91,7 @@ export async function startReplica(ctx: BenchContext, dep: Deployment, register:
     [
       'border', 'serve', '--port', '0',
       ...register.feed.replicaArgs,
+      '--trust', register.trustFile,
       ...dep.store.replicaArgs(dir),
       '--batch', String(batch),
       ...extraArgs,

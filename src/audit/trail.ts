@@ -134,9 +134,13 @@ export class AuditTrail {
     return { ...entry, hash };
   }
 
-  recent(action: string, limit: number, actorPrefix?: string): AuditEntry[] {
-    const rows = actorPrefix
-      ? this.db.prepare<[string, string, number], AuditRow>("SELECT * FROM audit_trail WHERE action = ? AND actor LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?").all(action, actorPrefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%', limit)
+  /** The newest entries of one action, newest first; optionally only those of one requester name (audit/requester.ts). */
+  recent(action: string, limit: number, requesterName?: string): AuditEntry[] {
+    // Exact and case-sensitive: the actor is NAME@ADDRESS, and no `@` follows the name's own.
+    const rows = requesterName !== undefined
+      ? this.db
+          .prepare<[{ action: string; name: string; limit: number }], AuditRow>("SELECT * FROM audit_trail WHERE action = @action AND substr(actor, 1, length(@name)) = @name AND instr(substr(actor, length(@name) + 1), '@') = 0 ORDER BY seq DESC LIMIT @limit")
+          .all({ action, name: `${requesterName}@`, limit })
       : this.db.prepare<[string, number], AuditRow>('SELECT * FROM audit_trail WHERE action = ? ORDER BY seq DESC LIMIT ?').all(action, limit);
     return rows.map(auditEntryOf);
   }

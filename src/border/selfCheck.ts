@@ -5,6 +5,11 @@
  * such person" is the same as for "nothing applies", so the page reveals nothing about anyone else.
  * Rate-limited per client address, so it cannot be used to search the register.
  *
+ * Nor by its form or its timing: every answer has the same keys in the same order, and the same
+ * lookups run whether nobody holds the document, someone else holds it (a wrong date of birth), or the
+ * asker is listed without a restriction; the answer then waits until a floor (ANSWER_FLOOR_MS after the
+ * request arrived), so what a lookup costs does not show in the response time.
+ *
  * Category-wide rules are public law, so they are answered for anyone: with sex and nationality given,
  * the answer says which rules cover the person on today's date in the checkpoint's time zone, and
  * whether their own registered exemption releases them.
@@ -36,10 +41,44 @@ const selfCheckBody = z.strictObject({
   nationality: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ICAO code such as RUS').optional(),
 });
 
-export async function registerSelfCheck(app: FastifyInstance, gate: AuthGate, store: ReplicaStore, perMinute = 10, timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone): Promise<void> {
+/** No answer leaves before this many milliseconds after its request arrived (well above a lookup's cost). */
+export const ANSWER_FLOOR_MS = 40;
+
+/** An id no person has: when nobody matched, the same lookups run with it. */
+const NOBODY = '\u0000nobody';
+
+interface SelfCheckAnswer {
+  restricted: boolean;
+  restrictions: unknown[];
+  deferments: unknown[];
+  rules: unknown[];
+  checkedAt: string;
+  howToContest: string;
+}
+
+/** The one shape of every answer, its keys always in this order. */
+function answer(a: SelfCheckAnswer): SelfCheckAnswer {
+  return { restricted: a.restricted, restrictions: a.restrictions, deferments: a.deferments, rules: a.rules, checkedAt: a.checkedAt, howToContest: a.howToContest };
+}
+
+async function waitUntil(startedAt: number, floorMs: number): Promise<void> {
+  const left = startedAt + floorMs - performance.now();
+  if (left > 0) await new Promise((r) => setTimeout(r, left));
+}
+
+export async function registerSelfCheck(
+  app: FastifyInstance,
+  gate: AuthGate,
+  store: ReplicaStore,
+  perMinute = 10,
+  timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone,
+  floorMs = ANSWER_FLOOR_MS,
+): Promise<void> {
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: `too many self-checks from this address; try again in ${Math.ceil(ctx.ttl / 1000)} s` }),
+    // Thrown by the plugin, answered by the service's error handler as {error: message}.
+    errorResponseBuilder: (_req, ctx) =>
+      Object.assign(new Error(`too many requests: at most ${perMinute} self-checks a minute from one address; try again in ${Math.ceil(ctx.ttl / 1000)} s`), { statusCode: 429 }),
   });
   route(
     app,
@@ -54,10 +93,15 @@ export async function registerSelfCheck(app: FastifyInstance, gate: AuthGate, st
       config: { rateLimit: { max: perMinute, timeWindow: 60_000 } },
     },
     async ({ body }) => {
+      const startedAt = performance.now();
       const now = new Date();
       const candidates = await store.byDocument(body.documentNumber.toUpperCase());
       const me = candidates.filter((p) => p.dateOfBirth === body.dateOfBirth);
-      const person = me.length === 1 ? await store.getPerson(me[0]!.personId) : undefined;
+      // The same two lookups whoever asks; only a match of both values makes them the asker's.
+      const id = me.length === 1 ? me[0]!.personId : NOBODY;
+      const found = await store.getPerson(id);
+      const held = await store.restrictionsOf([id]);
+      const person = me.length === 1 ? found : undefined;
       const rules = screenRules({
         rules: await store.rules(),
         traveller: { dateOfBirth: body.dateOfBirth, ...(body.sex ? { sex: body.sex } : {}), ...(body.nationality ? { nationality: body.nationality } : {}) },
@@ -68,9 +112,8 @@ export async function registerSelfCheck(app: FastifyInstance, gate: AuthGate, st
         at: now,
       }).map((r) => ({ ruleId: r.ruleId, version: r.ruleVersion, title: r.title, basis: r.basis, authority: r.authority, status: r.status, applies: RULE_DECISION[r.status] !== 'clear', detail: r.detail }));
       const ruleApplies = rules.some((r) => r.applies);
-      if (!person) return { restricted: ruleApplies, restrictions: [], deferments: [], rules, checkedAt: now.toISOString(), howToContest: HOW_TO_CONTEST };
-      const restrictions = (await store.restrictionsOf([person.personId])).map((r) => {
-        const deferment = r.kind === 'call-up' ? person.deferments.find((d) => dateRangeCovers(d.validFrom, d.validTo, now)) : undefined;
+      const restrictions = (person ? held : []).map((r) => {
+        const deferment = r.kind === 'call-up' ? person!.deferments.find((d) => dateRangeCovers(d.validFrom, d.validTo, now)) : undefined;
         const inForce = isInForce({ inForceFrom: r.inForceFrom, ...(r.liftedAt ? { liftedAt: r.liftedAt } : {}), ...(r.expiresAt ? { expiresAt: r.expiresAt } : {}) }, now);
         return {
           restrictionId: r.restrictionId,
@@ -82,14 +125,16 @@ export async function registerSelfCheck(app: FastifyInstance, gate: AuthGate, st
           status: !inForce ? (r.liftedAt ? `lifted ${r.liftedAt}` : r.expiresAt && Date.parse(r.expiresAt) <= now.getTime() ? `expired ${r.expiresAt}` : `in force from ${r.inForceFrom}`) : deferment ? `deferred: ${deferment.category} until ${deferment.validTo}` : 'in force',
         };
       });
-      return {
+      const result = answer({
         restricted: restrictions.some((r) => r.applies) || ruleApplies,
         restrictions,
+        deferments: person?.deferments ?? [],
         rules,
-        deferments: person.deferments,
         checkedAt: now.toISOString(),
         howToContest: HOW_TO_CONTEST,
-      };
+      });
+      await waitUntil(startedAt, floorMs);
+      return result;
     },
   );
 }

@@ -6,11 +6,12 @@ import { DEFAULT_AUDIT_HEAD_EVERY_SECONDS, replicaAuditName, startAuditHeads } f
 import { registerAuditRoutes } from '../audit/auditRoutes.js';
 import { AuditWitness } from '../audit/witness.js';
 import { ServiceTokens } from '../auth/serviceTokens.js';
+import { requesterOf } from '../audit/requester.js';
 import { registerFeedRoutes } from '../exchange/feedRoutes.js';
 import { RelayImages } from '../exchange/relay/relayImages.js';
 import { Follower } from '../exchange/follower.js';
 import { FeedRelay } from '../exchange/relay/relay.js';
-import { ReplicaTrust } from '../exchange/trust.js';
+import { NO_TRUST_MESSAGE, ReplicaTrust } from '../exchange/trust.js';
 import { defaultMatcher, type Matcher } from '../matching/index.js';
 import { borderConsole } from '../console/border.js';
 import { createServer, type TlsFiles } from '../shared/http.js';
@@ -50,8 +51,10 @@ export interface BorderOptions {
    * NATS JetStream stream of its own, for its checkpoints to follow with --bus (a centre's own fan-out).
    */
   publishBus?: string;
-  /** A trust file (`erx register keys export`); without one, the register's keys are pinned on first use. */
+  /** A trust file (`erx register keys export`). Without one (and no keys pinned in dataDir) the replica refuses to start… */
   trustFile?: string;
+  /** …unless this is true: then the keys the feed publishes at first contact are pinned (trust on first use). Default false. */
+  trustOnFirstUse?: boolean;
   matcher?: Matcher;
   longPollMs?: number;
   batchSize?: number;
@@ -89,16 +92,18 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     throw new Error(`--publish-bus names the stream this replica follows (--bus, stream ${parseBusUrl(options.bus).stream}): give the onward stream a name of its own (?stream=NAME)`);
   }
   if (options.ca !== undefined && !/^https:\/\//i.test(options.registerUrl)) throw new Error(`--ca pins the CA of an HTTPS feed: --register must be an https:// URL, not ${options.registerUrl}`);
+  // The data directory holds the trusted keys even when the state lives in PostgreSQL (which does not create it).
+  mkdirSync(options.dataDir, { recursive: true });
+  const trust = new ReplicaTrust(options.dataDir, options.trustFile, { firstUse: options.trustOnFirstUse ?? false });
+  if (!trust.canStart) throw new Error(NO_TRUST_MESSAGE);
   const log = createLogger('border');
+  if (trust.origin === 'none') log.warn('--trust-on-first-use: the keys the feed publishes at first contact will be pinned; whoever answers first is trusted as the register (give --trust FILE in production)');
   const matcher = options.matcher ?? defaultMatcher;
   const storeUrl = options.store ?? process.env.ERX_STORE;
   const store: ReplicaStore = isPostgresUrl(storeUrl) ? postgresReplicaStore(storeUrl, { matcher }) : new SqliteReplicaStore({ dataDir: options.dataDir, matcher });
   await store.state(); // fail at start-up on a bad database, not on the first screening
   const http = new HttpFeedClient(options.registerUrl, options.token, options.ca !== undefined ? { ca: options.ca } : {});
   const bus = options.bus ? new JetStreamFeedClient({ bus: parseBusUrl(options.bus), http, log }) : null;
-  // The data directory holds the trusted keys even when the state lives in PostgreSQL (which does not create it).
-  mkdirSync(options.dataDir, { recursive: true });
-  const trust = new ReplicaTrust(options.dataDir, options.trustFile);
   // Tiers: a replica serving onward keeps the register's snapshot and batches as they arrive (exchange/relay).
   const relay = options.serveFeed ? new FeedRelay({ dataDir: options.dataDir, upstream: http, trust, log }) : null;
   const client = relay ? relay.teeing(bus ?? http) : (bus ?? http);
@@ -174,7 +179,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   route(app, gate, { method: 'POST', url: '/v1/screenings', summary: 'Screen a traveller (MRZ or typed fields)', tags, access: ['checkpoint', 'border', 'operator'], body: screeningRequestSchema }, async ({ body, principal, req }) => {
     const checkpoint = principal?.sub ?? (typeof req.headers['x-checkpoint-id'] === 'string' ? req.headers['x-checkpoint-id'].slice(0, 64) : 'unnamed');
     const end = screeningSeconds.startTimer();
-    const answer = await screening.screen(body, `${checkpoint}@${req.ip}`);
+    const answer = await screening.screen(body, requesterOf(checkpoint, req.ip));
     end();
     screenings.inc({ decision: answer.decision });
     req.log.info({ screeningId: answer.screeningId, decision: answer.decision, traveller: answer.traveller }, 'screened');
@@ -207,7 +212,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     gate,
     { method: 'GET', url: '/v1/screenings', summary: 'Recent audited screenings (a checkpoint sees its own)', tags, access: ['auditor', 'operator', 'checkpoint'], query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
     async ({ query, principal }) => {
-      return { screenings: await store.screenings(query.limit, principal?.role === 'checkpoint' ? `${principal.sub}@` : undefined) };
+      return { screenings: await store.screenings(query.limit, principal?.role === 'checkpoint' ? principal.sub : undefined) };
     },
   );
 

@@ -94,7 +94,7 @@ export interface ReplicaStore extends CandidateSource {
   /** Every category-wide rule the replica holds (revoked and expired ones included; screening decides). */
   rules(): Promise<BorderRule[]>;
   recordScreening(entry: ScreeningAuditEntry): Promise<void>;
-  /** Most recent screenings, newest first; optionally only those whose requester starts with a prefix. */
-  screenings(limit: number, requesterPrefix?: string): Promise<ScreeningAuditEntry[]>;
+  /** Most recent screenings, newest first; optionally only one checkpoint's: requester NAME@ADDRESS with NAME exactly `checkpoint` (audit/requester.ts). */
+  screenings(limit: number, checkpoint?: string): Promise<ScreeningAuditEntry[]>;
   close(): Promise<void>;
 }

@@ -35,6 +35,7 @@ export const CONFIG_SCHEMAS = {
     auditHeadEvery: positive,
     tlsCert: z.string().min(1).optional(),
     tlsKey: z.string().min(1).optional(),
+    consolePeer: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL').optional(),
   }),
   border: z.strictObject({
     register: httpUrl,
@@ -43,6 +44,7 @@ export const CONFIG_SCHEMAS = {
     data: z.string().min(1),
     token: z.string().min(1).optional(),
     trust: z.string().min(1).optional(),
+    trustOnFirstUse: z.boolean(),
     batch: positive.max(5000),
     maxStaleness: positive,
     timeZone: z.string().min(1).refine((tz) => {

@@ -3,10 +3,11 @@
  * synthetic register loaded into the first, the second bootstrapped from it, then a walkthrough of
  * screenings — a hit, a clear, a deferment, and a lift that reaches the border while you watch.
  */
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { importFile, storeSink } from '../register/importer.js';
 import { openRegisterStore } from '../register/server.js';
 import { RegisterService } from '../register/service.js';
@@ -14,6 +15,7 @@ import { generatePersons } from '../demo/synthetic.js';
 import { SHOWCASE } from '../demo/showcase.js';
 import { td3 } from '../demo/mrzSpecimen.js';
 import { authSecret, issueToken } from '../auth/tokens.js';
+import { RegisterKeys } from '../exchange/keys.js';
 import { createProgress } from './progress.js';
 import { consoleLinks } from '../console/links.js';
 import { spawnService, type ChildService } from './child.js';
@@ -28,6 +30,17 @@ export interface DemoOptions {
 }
 
 const say = (line = '') => process.stdout.write(line + '\n');
+
+/** A port free on 127.0.0.1 right now (the kernel's pick), for a service started a moment later. */
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
 
 async function postJson(url: string, body: unknown, token: string): Promise<{ status: number; body: any }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
@@ -110,12 +123,18 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   process.once('SIGTERM', onSignal);
   process.once('exit', () => children.forEach((c) => c.child.kill('SIGTERM')));
   try {
-    const registerSvc = await spawnService(['register', 'serve', '--port', String(options.registerPort), '--data', registerDir], {
+    // The register's console links to the replica, at the address it is configured with (never one from
+    // a link), so the replica's port is chosen before the register starts.
+    const borderPort = options.borderPort || (await freePort());
+    const registerSvc = await spawnService(['register', 'serve', '--port', String(options.registerPort), '--data', registerDir, '--console-peer', `http://127.0.0.1:${borderPort}`], {
       env: { ERX_LOG_FILE: join(dataDir, 'register.log') },
     });
     children.push(registerSvc);
+    // The replica trusts the register's keys as exported (erx register keys export), never its first contact.
+    const trustFile = join(dataDir, 'register-keys.json');
+    writeFileSync(trustFile, JSON.stringify({ keys: new RegisterKeys(registerDir).published() }, null, 2) + '\n');
     const borderSvc = await spawnService(
-      ['border', 'serve', '--register', registerSvc.url, '--token', tokens.feed, '--port', String(options.borderPort), '--data', borderDir],
+      ['border', 'serve', '--register', registerSvc.url, '--token', tokens.feed, '--trust', trustFile, '--port', String(borderPort), '--data', borderDir],
       { env: { ERX_LOG_FILE: join(dataDir, 'border.log') }, stderr: 'inherit' },
     );
     children.push(borderSvc);

@@ -173,6 +173,7 @@ const registerServeOptions = (cmd: Command) =>
       .addOption(storeOption())
       .addOption(busOption('also publish every signed batch to this NATS JetStream'))
       .addOption(auditHeadEveryOption())
+      .addOption(opt('--console-peer <url>', "the border replica's URL as browsers reach it: the web console links to it and may read its status (nowhere else)", 'ERX_CONSOLE_PEER').argParser(url))
       .option('--no-auth', 'accept requests without tokens (local experiments only)'),
   ));
 
@@ -180,7 +181,7 @@ registerServeOptions(register.command('serve').description('run a register: its 
   const opts = resolveConfig('register', cmd).config;
   const tls = loadServerTls(opts.tlsCert, opts.tlsKey);
   warnIfTokensInClear('register', opts.host, tls !== undefined, opts.auth);
-  const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth, auditHeadEveryMs: opts.auditHeadEvery * 1000, ...(opts.store ? { store: opts.store } : {}), ...(opts.bus ? { bus: opts.bus } : {}), ...(tls ? { tls } : {}) });
+  const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth, auditHeadEveryMs: opts.auditHeadEvery * 1000, ...(opts.store ? { store: opts.store } : {}), ...(opts.bus ? { bus: opts.bus } : {}), ...(tls ? { tls } : {}), ...(opts.consolePeer ? { consolePeer: opts.consolePeer } : {}) });
   const timer = setInterval(() => {
     reg.store.compact(retentionOf(opts)).then(
       (r) => r.removedChanges > 0 && reg.app.log.info(r, 'compacted the change log'),
@@ -316,7 +317,8 @@ const borderServeOptions = (cmd: Command) =>
     .addOption(opt('--host <host>', 'address to listen on', 'ERX_HOST').default('127.0.0.1'))
     .addOption(opt('--data <dir>', 'where the replica database lives', 'ERX_DATA').default('./erx-data/border'))
     .addOption(tokenOption('bearer token (role border) for the register feed'))
-    .addOption(opt('--trust <file>', 'trusted register keys (from `erx register keys export`); default: pin the keys seen at first contact', 'ERX_TRUST_FILE'))
+    .addOption(opt('--trust <file>', 'trusted register keys (from `erx register keys export`); needed on first start unless --trust-on-first-use', 'ERX_TRUST_FILE'))
+    .addOption(opt('--trust-on-first-use [yes|no]', 'without --trust: pin the keys the feed publishes at first contact (whoever answers first is trusted; for experiments)', 'ERX_TRUST_ON_FIRST_USE').argParser(yesNo).preset('yes').default(false))
     .addOption(opt('--batch <n>', 'changes to ask for per feed request', 'ERX_BATCH').argParser(positiveInt).default(1000))
     .addOption(opt('--max-staleness <seconds>', 'above this lag a clear becomes a refer ("replica data too old")', 'ERX_MAX_STALENESS').argParser(positiveInt).default(DEFAULT_MAX_STALENESS_SECONDS))
     .addOption(opt('--time-zone <iana>', "the checkpoint's time zone: ages and validity dates are judged on its calendar date", 'ERX_TIME_ZONE').default(DEFAULT_TIME_ZONE))
@@ -353,6 +355,7 @@ borderServeOptions(border.command('serve').description('run a border replica: bo
     verifyEveryMs: opts.verifyEvery * 60_000,
     auditHeadEveryMs: opts.auditHeadEvery * 1000,
     ...(opts.trust ? { trustFile: resolve(opts.trust) } : {}),
+    trustOnFirstUse: opts.trustOnFirstUse,
     ...(opts.token ? { token: opts.token } : {}),
     ...(tls ? { tls } : {}),
     ...(opts.ca ? { ca: loadCa(opts.ca) } : {}),

@@ -8,27 +8,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { protectHtmlPages } from './csp.js';
 
 /** Where `vite build` puts the console: dist/src/console/assets.js → dist/web. */
 export const WEB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../web');
 
 /** The console's pages (client-side routes); each path answers with the same index.html. */
 export const CONSOLE_PAGES = ['officer', 'self-check', 'operations', 'persons', 'import'] as const;
-
-/**
- * The page may talk to its own origin and, for the operations view, read the peer service's public
- * status; it loads no script or style from anywhere else and may not be framed (clickjacking).
- */
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self' http: https:",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-].join('; ');
 
 const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>erx console not built</title>
 <body style="font-family:system-ui;max-width:40em;margin:3em auto;line-height:1.5">
@@ -43,8 +29,13 @@ export function consoleBuilt(): boolean {
   return existsSync(join(WEB_ROOT, 'index.html'));
 }
 
-/** Registers `/`, `/console/` and every page path, and the hashed assets under /console/assets/. */
-export async function serveConsoleAssets(app: FastifyInstance): Promise<void> {
+/**
+ * Registers `/`, `/console/` and every page path, and the hashed assets under /console/assets/. Every
+ * HTML page of the service (these and /docs) gets a Content-Security-Policy that lets it connect only
+ * to its own origin and to `peerUrl`, the other service as configured (csp.ts).
+ */
+export async function serveConsoleAssets(app: FastifyInstance, peerUrl: string | null): Promise<void> {
+  protectHtmlPages(app, peerUrl);
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/console/'));
   if (!consoleBuilt()) {
     const notBuilt = async (_req: FastifyRequest, reply: FastifyReply) => reply.status(503).type('text/html; charset=utf-8').send(NOT_BUILT);
@@ -66,12 +57,7 @@ export async function serveConsoleAssets(app: FastifyInstance): Promise<void> {
       },
     });
     const page = async (_req: FastifyRequest, reply: FastifyReply) =>
-      reply
-        .header('cache-control', 'no-cache')
-        .header('content-security-policy', CSP)
-        .header('referrer-policy', 'no-referrer')
-        .header('x-content-type-options', 'nosniff')
-        .sendFile('index.html');
+      reply.header('cache-control', 'no-cache').sendFile('index.html'); // the policy: protectHtmlPages
     scope.get('/console/', { schema: { hide: true } }, page);
     scope.get('/console', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/console/'));
     for (const name of CONSOLE_PAGES) scope.get(`/console/${name}`, { schema: { hide: true } }, page);

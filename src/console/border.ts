@@ -20,9 +20,10 @@ export interface BorderConsoleOptions {
 const SEED_SCREENINGS = 5000;
 
 export async function borderConsole(app: FastifyInstance, gate: AuthGate, store: ReplicaStore, options: BorderConsoleOptions = {}): Promise<ScreeningStats> {
-  await serveConsoleAssets(app);
+  const peerUrl = options.registerUrl?.replace(/\/+$/, '') ?? null;
+  await serveConsoleAssets(app, peerUrl);
   allowCrossOriginReads(app, ['/v1/border/status', '/v1/console/config']);
-  consoleConfigRoute(app, gate, 'border', options.registerUrl?.replace(/\/+$/, '') ?? null);
+  consoleConfigRoute(app, gate, 'border', peerUrl);
 
   const stats = new ScreeningStats();
   const cutoff = Date.now() - stats.keepMinutes * 60_000;

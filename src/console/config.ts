@@ -7,7 +7,10 @@ export type ConsoleRole = 'register' | 'border';
 
 export interface ConsoleConfig {
   role: ConsoleRole;
-  /** The other service's base URL when this one knows it (a replica knows its register). */
+  /**
+   * The other service's base URL when this one is configured with it (a replica: its --register; a
+   * register: --console-peer). The only place besides its own origin the console sends anything to.
+   */
   peerUrl: string | null;
   /** Whether API requests need a bearer token. */
   auth: boolean;

@@ -18,10 +18,10 @@ export interface ConsoleLinks {
   selfCheck: string;
 }
 
-function fragment(peer: string, mine: string[], theirs: string[]): string {
+/** Where the peer is, the page learns from its own service's configuration, not from the link. */
+function fragment(mine: string[], theirs: string[]): string {
   const params = new URLSearchParams();
   for (const t of mine) params.append('token', t);
-  params.set('peer', peer);
   for (const t of theirs) params.append('peerToken', t);
   return params.toString();
 }
@@ -29,8 +29,8 @@ function fragment(peer: string, mine: string[], theirs: string[]): string {
 export function consoleLinks(input: ConsoleLinkInput): ConsoleLinks {
   const { registerUrl: R, borderUrl: B } = input;
   return {
-    officer: `${B}/console/officer#${fragment(R, input.borderTokens, input.registerTokens)}`,
-    operator: `${R}/console/persons#${fragment(B, input.registerTokens, input.borderTokens)}`,
+    officer: `${B}/console/officer#${fragment(input.borderTokens, input.registerTokens)}`,
+    operator: `${R}/console/persons#${fragment(input.registerTokens, input.borderTokens)}`,
     selfCheck: `${B}/console/self-check`,
   };
 }

@@ -14,14 +14,15 @@ import { FollowerRegistry, watchFeed } from './followers.js';
 import { personHistory } from './history.js';
 
 export interface RegisterConsoleOptions {
-  /** The border replica's URL, for links and its public status (default: ERX_CONSOLE_PEER). */
+  /** The border replica's URL as browsers reach it, for links and its public status (--console-peer; default: ERX_CONSOLE_PEER). The console trusts no other. */
   peerUrl?: string;
 }
 
 export async function registerConsole(app: FastifyInstance, gate: AuthGate, store: RegisterStore, options: RegisterConsoleOptions = {}): Promise<FollowerRegistry> {
-  await serveConsoleAssets(app);
+  const peerUrl = options.peerUrl?.replace(/\/+$/, '') ?? peerFromEnv();
+  await serveConsoleAssets(app, peerUrl);
   allowCrossOriginReads(app, ['/v1/register/status', '/v1/console/config']);
-  consoleConfigRoute(app, gate, 'register', options.peerUrl ?? peerFromEnv());
+  consoleConfigRoute(app, gate, 'register', peerUrl);
 
   const followers = new FollowerRegistry();
   watchFeed(app, gate, followers);

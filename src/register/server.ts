@@ -40,6 +40,8 @@ export interface RegisterOptions {
   auditHeadEveryMs?: number;
   /** Serve HTTPS with this certificate and key (shared/tlsFiles.ts reads them). */
   tls?: TlsFiles;
+  /** The border replica's URL as browsers reach it: the web console links there and may read its status (default: ERX_CONSOLE_PEER). */
+  consolePeer?: string;
 }
 
 /**
@@ -102,7 +104,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   // Every page and every JetStream heartbeat carries a fresh claim about the head, signed like the batches.
   const feed = { ...bindFeed(store), keys: async () => keys.published(), headClaim: headClaimer(store, keys) };
   registerFeedRoutes(app, gate, feed, observer, new ReplicaImages(options.dataDir));
-  await registerConsole(app, gate, store); // the web console (src/console, web/)
+  await registerConsole(app, gate, store, options.consolePeer ? { peerUrl: options.consolePeer } : {}); // the web console (src/console, web/)
   app.get('/healthz', { schema: { summary: 'Alive', tags: ['operations'] } }, async () => ({ ok: true }));
   app.get('/readyz', { schema: { summary: 'Ready: database open, schema current', tags: ['operations'] } }, async (_req, reply) => {
     try {

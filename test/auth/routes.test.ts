@@ -10,7 +10,7 @@ import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { createBorderReplica } from '../../src/border/server.js';
 import { createRegister } from '../../src/register/server.js';
 import { declaredRoutes } from '../../src/shared/route.js';
-import { tempDir } from '../helpers.js';
+import { exportRegisterKeys, tempDir } from '../helpers.js';
 
 async function walkAll(app: FastifyInstance, dir: string) {
   const routes = declaredRoutes(app);
@@ -52,7 +52,7 @@ test('register: every route with every role', async (t) => {
 
 test('border: every route with every role', async (t) => {
   const dir = tempDir(t);
-  const replica = await createBorderReplica({ dataDir: dir, registerUrl: 'http://127.0.0.1:9' });
+  const replica = await createBorderReplica({ dataDir: dir, registerUrl: 'http://127.0.0.1:9', trustFile: exportRegisterKeys(tempDir(t)) });
   t.after(() => replica.close());
   await walkAll(replica.app, dir);
 });

@@ -16,7 +16,7 @@ import { td3 } from '../../src/demo/mrzSpecimen.js';
 import { SHOWCASE } from '../../src/demo/showcase.js';
 import { generatePersons } from '../../src/demo/synthetic.js';
 import { tempDir } from '../helpers.js';
-import { caughtUp, post, startBorder, startRegister, tokenFor } from '../integration/processes.js';
+import { caughtUp, freePort, post, startBorder, startRegister, tokenFor } from '../integration/processes.js';
 import { checkAccessible, launch, newPage, screenshot, skipReason } from './browser.js';
 
 const { restricted, toLift } = SHOWCASE;
@@ -50,7 +50,9 @@ test('web console: screen (hit), lift, screen (clear), bad MRZ, self-check, oper
   const browser: Browser = await launch();
   t.after(() => browser.close());
   const dir = tempDir(t, 'erx-console-');
-  const register = await startRegister(t, join(dir, 'register'));
+  // The register's console reads the replica's status at the address it is configured with (--console-peer).
+  const borderPort = await freePort();
+  const register = await startRegister(t, join(dir, 'register'), 0, ['--console-peer', `http://127.0.0.1:${borderPort}`]);
   const R = register.url;
   const persons = [...Object.values(SHOWCASE), ...generatePersons({ count: 300, seed: 11 })];
   const loaded = await post(`${R}/v1/import`, { persons });
@@ -59,7 +61,7 @@ test('web console: screen (hit), lift, screen (clear), bad MRZ, self-check, oper
     (loaded.body.results as { ok: boolean }[]).every((r) => r.ok),
     JSON.stringify((loaded.body.results as { ok: boolean }[]).filter((r) => !r.ok).slice(0, 3)),
   );
-  const border = await startBorder(t, R, join(dir, 'border'));
+  const border = await startBorder(t, R, join(dir, 'border'), ['--port', String(borderPort)]);
   const B = border.url;
   await caughtUp(B, R, 60_000);
 

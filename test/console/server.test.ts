@@ -9,7 +9,7 @@ import { concerns } from '../../src/console/history.js';
 import { consoleLinks } from '../../src/console/links.js';
 import { ScreeningStats } from '../../src/console/stats.js';
 import { createRegister } from '../../src/register/server.js';
-import { callUp, personLine, served, tempDir } from '../helpers.js';
+import { callUp, exportRegisterKeys, personLine, served, tempDir } from '../helpers.js';
 
 test('follower registry: cursor, waiting while a long-poll is open, bounded, forgets the long silent', () => {
   const reg = new FollowerRegistry(2, 60_000);
@@ -72,7 +72,7 @@ test('console links carry each side its own tokens and the other side’s', () =
   const f = new URLSearchParams(officer.hash.slice(1));
   assert.deepEqual(f.getAll('token'), ['CP', 'AU']);
   assert.deepEqual(f.getAll('peerToken'), ['OP']);
-  assert.equal(f.get('peer'), 'http://r:1');
+  assert.equal(f.get('peer'), null, 'where the peer is, each page learns from its own service (its configuration), not from a link');
   assert.equal(new URLSearchParams(new URL(links.operator).hash.slice(1)).getAll('token')[0], 'OP');
   assert.equal(links.selfCheck, 'http://b:2/console/self-check');
 });
@@ -119,7 +119,7 @@ test('register: followers are recorded from verified feed requests only; a perso
 
 test('border: config names the register; pages are served with a CSP; / redirects to the console', async (t) => {
   const dir = tempDir(t);
-  const replica = await createBorderReplica({ dataDir: dir, registerUrl: 'http://127.0.0.1:9/' });
+  const replica = await createBorderReplica({ dataDir: dir, registerUrl: 'http://127.0.0.1:9/', trustFile: exportRegisterKeys(tempDir(t)) });
   t.after(() => replica.close());
   const config = (await replica.app.inject({ url: '/v1/console/config' })).json();
   assert.equal(config.role, 'border');
@@ -133,9 +133,47 @@ test('border: config names the register; pages are served with a CSP; / redirect
     assert.equal(page.statusCode, 200);
     assert.match(page.headers['content-type'] as string, /text\/html/);
     assert.match(page.headers['content-security-policy'] as string, /frame-ancestors 'none'/);
+    assert.match(page.headers['content-security-policy'] as string, /connect-src 'self' http:\/\/127\.0\.0\.1:9;/, 'the page connects to its own origin and its register only');
     assert.match(page.body, /\/console\/assets\/index-/);
   } else assert.equal(page.statusCode, 503, 'an unbuilt console says how to build it');
   const stats = await replica.app.inject({ url: '/v1/console/screening-stats?minutes=5', headers: { authorization: `Bearer ${await issueToken(authSecret(dir), { role: 'auditor' })}` } });
   assert.equal(stats.statusCode, 200);
   assert.equal(stats.json().minutes.length, 5);
+});
+
+/** The connect-src directive of a CSP header, as a list of sources. */
+function connectSources(csp: unknown): string[] {
+  const directive = String(csp ?? '').split(';').map((d) => d.trim()).find((d) => d.startsWith('connect-src '));
+  return directive ? directive.split(/\s+/).slice(1) : [];
+}
+
+test('every HTML page — the console and /docs — carries a CSP whose connect-src is its own origin and the configured peer only', async (t) => {
+  const borderDir = tempDir(t);
+  const replica = await createBorderReplica({ dataDir: borderDir, registerUrl: 'https://register.example:8443/', trustFile: exportRegisterKeys(tempDir(t)) });
+  t.after(() => replica.close());
+  const named = await createRegister({ dataDir: tempDir(t), consolePeer: 'http://127.0.0.1:8081/' });
+  t.after(() => named.close());
+  const alone = await createRegister({ dataDir: tempDir(t) });
+  t.after(() => alone.close());
+
+  const cases = [
+    ['border', replica.app, ["'self'", 'https://register.example:8443']],
+    ['register with --console-peer', named.app, ["'self'", 'http://127.0.0.1:8081']],
+    ['register without a peer', alone.app, ["'self'"]],
+  ] as const;
+  for (const [name, app, expected] of cases) {
+    for (const url of ['/docs', '/docs/', '/console/', '/console/operations']) {
+      const res = await app.inject({ url });
+      if (url.startsWith('/console/') && !consoleBuilt()) continue;
+      assert.equal(res.statusCode, 200, `${name} ${url}`);
+      assert.match(String(res.headers['content-type']), /text\/html/);
+      const csp = res.headers['content-security-policy'];
+      assert.ok(csp, `${name} ${url}: no Content-Security-Policy`);
+      assert.deepEqual(connectSources(csp), expected, `${name} ${url}: ${String(csp)}`);
+      assert.match(String(csp), /script-src 'self'(;|$)/);
+      assert.match(String(csp), /frame-ancestors 'none'/);
+    }
+    const config = (await app.inject({ url: '/v1/console/config' })).json();
+    assert.equal(config.peerUrl, expected[1]?.replace(/\/$/, '') ?? null, `${name}: the console's peer is the configured one`);
+  }
 });

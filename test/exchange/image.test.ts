@@ -20,7 +20,7 @@ import { createRegister, type RegisterProcess } from '../../src/register/server.
 import { SqliteReplicaStore } from '../../src/store/sqlite/replicaStore.js';
 import type { FeedClient } from '../../src/transport/feedClient.js';
 import { HttpFeedClient } from '../../src/transport/http/httpFeedClient.js';
-import { callUp, person, served, tempDir, testSigner } from '../helpers.js';
+import { callUp, exportRegisterKeys, person, served, tempDir, testSigner } from '../helpers.js';
 
 const quiet = pino({ level: 'silent' });
 type T = { after(fn: () => unknown): void };
@@ -38,10 +38,10 @@ function buildImage(reg: RegisterProcess & { dataDir: string }) {
   return new ReplicaImages(reg.dataDir).build(reg.store.snapshot(), reg.keys, defaultMatcher);
 }
 
-async function replica(t: T, url: string, options: { matcher?: typeof defaultMatcher; images?: boolean } = {}) {
+async function replica(t: T, reg: { url: string; dataDir: string }, options: { matcher?: typeof defaultMatcher; images?: boolean } = {}) {
   const dir = tempDir(t);
   const store = new SqliteReplicaStore({ dataDir: dir, matcher: options.matcher ?? defaultMatcher });
-  const follower = new Follower({ store, client: new HttpFeedClient(url), trust: new ReplicaTrust(dir), log: quiet, longPollMs: 200, images: options.images ?? true });
+  const follower = new Follower({ store, client: new HttpFeedClient(reg.url), trust: new ReplicaTrust(dir, exportRegisterKeys(reg.dataDir)), log: quiet, longPollMs: 200, images: options.images ?? true });
   t.after(async () => {
     await follower.stop();
     await store.close();
@@ -58,14 +58,14 @@ test('a fresh replica bootstraps from the replica image, holds what a snapshot b
   await reg.service.upsertPerson(later);
   const head = await reg.store.headSeq();
 
-  const fromImage = await replica(t, reg.url);
+  const fromImage = await replica(t, reg);
   await fromImage.follower.waitFor(head, 20_000);
   assert.equal(fromImage.follower.counters.imageBootstraps, 1);
   assert.equal(fromImage.follower.counters.imagesRefused, 0);
   assert.equal((await fromImage.store.state()).snapshotSeq, manifest.asOfSeq);
   assert.ok((await fromImage.store.restrictionsOf([later.personId])).some((r) => r.restrictionId === 'CU-IMG-LATER'), 'the change after the image came over the feed');
 
-  const fromSnapshot = await replica(t, reg.url, { images: false });
+  const fromSnapshot = await replica(t, reg, { images: false });
   await fromSnapshot.follower.waitFor(head, 20_000);
   assert.equal(fromSnapshot.follower.counters.imageBootstraps, 0);
   assert.deepEqual(await fromImage.store.digest(), await fromSnapshot.store.digest());
@@ -78,7 +78,7 @@ test('a damaged image file is refused, nothing of it is kept, and the replica bo
   const manifest = await buildImage(reg);
   flipByte(join(reg.dataDir, 'images', `replica-${manifest.asOfSeq}.db`));
 
-  const r = await replica(t, reg.url);
+  const r = await replica(t, reg);
   await r.follower.waitFor(await reg.store.headSeq(), 20_000);
   assert.equal(r.follower.counters.imageBootstraps, 0);
   assert.equal(r.follower.counters.imagesRefused, 1);
@@ -105,7 +105,7 @@ test('a replica running another matcher version takes the snapshot instead of an
   const reg = await register(t, 5);
   await buildImage(reg);
   const other = { ...defaultMatcher, version: `${defaultMatcher.version}-other` };
-  const r = await replica(t, reg.url, { matcher: other });
+  const r = await replica(t, reg, { matcher: other });
   await r.follower.waitFor(await reg.store.headSeq(), 20_000);
   assert.equal(r.follower.counters.imageBootstraps, 0);
   assert.equal(r.follower.counters.imagesRefused, 0, 'not refused: just not for this replica');
@@ -118,7 +118,7 @@ test('an image older than the changes the register keeps is used once, then the 
   for (let i = 0; i < 5; i++) await reg.service.upsertPerson(person({ restrictions: [callUp(`CU-IMG-NEW-${i}`, served)] }));
   await reg.store.compact({ keepChanges: 1 });
   assert.ok((await reg.store.oldestSeq()) > manifest.asOfSeq + 1);
-  const r = await replica(t, reg.url);
+  const r = await replica(t, reg);
   await r.follower.waitFor(await reg.store.headSeq(), 20_000);
   assert.equal(r.follower.counters.imageBootstraps, 1);
   assert.equal(r.follower.counters.rebootstraps, 1);
@@ -160,7 +160,7 @@ test('an image cut short in transit is refused and the replica bootstraps from t
   const reg = await register(t, 10);
   const manifest = await buildImage(reg);
   truncateSync(join(reg.dataDir, 'images', `replica-${manifest.asOfSeq}.db`), Math.floor(manifest.bytes / 3));
-  const r = await replica(t, reg.url);
+  const r = await replica(t, reg);
   await r.follower.waitFor(await reg.store.headSeq(), 20_000);
   assert.equal(r.follower.counters.imagesRefused, 1);
   assert.equal(r.follower.counters.imageBootstraps, 0);
@@ -183,7 +183,7 @@ test('an image download that stalls is given up after the idle time, and the rep
   });
   const dir = tempDir(t);
   const store = new SqliteReplicaStore({ dataDir: dir, matcher: defaultMatcher });
-  const follower = new Follower({ store, client: stalling, trust: new ReplicaTrust(dir), log: quiet, longPollMs: 200, imageIdleMs: 300 });
+  const follower = new Follower({ store, client: stalling, trust: new ReplicaTrust(dir, exportRegisterKeys(reg.dataDir)), log: quiet, longPollMs: 200, imageIdleMs: 300 });
   t.after(async () => {
     await follower.stop();
     await store.close();
@@ -200,8 +200,7 @@ test('a relay copies the register\'s image once, checked as a replica checks it,
   const first = await buildImage(reg);
   flipByte(join(reg.dataDir, 'images', `replica-${first.asOfSeq}.db`));
   const dir = tempDir(t);
-  const trust = new ReplicaTrust(dir);
-  trust.trustOnFirstUse(reg.keys.published());
+  const trust = new ReplicaTrust(dir, exportRegisterKeys(reg.dataDir));
   const relay = new RelayImages({ dataDir: dir, upstream: new HttpFeedClient(reg.url), trust, log: quiet, checkEveryMs: 0 });
   assert.equal(await relay.manifest(), null, 'nothing held yet: followers take the snapshot meanwhile');
   await relay.copying;

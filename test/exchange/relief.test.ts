@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { createBorderReplica } from '../../src/border/server.js';
 import { createRegister } from '../../src/register/server.js';
-import { callUp, person, served, tempDir } from '../helpers.js';
+import { callUp, exportRegisterKeys, person, served, tempDir } from '../helpers.js';
 
 test('a lift behind 300 imposes is visible at the border before the imposes are applied, and stays applied', async (t) => {
   const regDir = tempDir(t);
@@ -18,7 +18,7 @@ test('a lift behind 300 imposes is visible at the border before the imposes are 
   await reg.service.upsertPerson(person({ personId: 'F-0', surname: 'Фёдоров', givenNames: 'Семён', dateOfBirth: '1991-02-03', restrictions: [callUp('CU-F0', served)] }));
 
   const borderDir = tempDir(t);
-  const first = await createBorderReplica({ dataDir: borderDir, registerUrl: url, auth: false, longPollMs: 200 });
+  const first = await createBorderReplica({ dataDir: borderDir, registerUrl: url, trustFile: exportRegisterKeys(regDir), auth: false, longPollMs: 200 });
   first.follower.start();
   await first.follower.waitFor(await reg.store.headSeq());
   await first.close();

@@ -10,7 +10,7 @@ import { createRegister } from '../../src/register/server.js';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { localDate } from '../../src/domain/rules.js';
 import { td3 } from '../../src/demo/mrzSpecimen.js';
-import { callUp, mobilisationRule, person, tempDir } from '../helpers.js';
+import { callUp, exportRegisterKeys, mobilisationRule, person, tempDir } from '../helpers.js';
 
 const ZONE = 'Asia/Vladivostok';
 
@@ -54,7 +54,7 @@ test('a category-wide rule: hit in scope, clear out of scope or exempt, both rea
   assert.equal(await reg.store.headSeq(), head);
 
   const borderDir = tempDir(t);
-  const replica = await createBorderReplica({ dataDir: borderDir, registerUrl: url, token: await issueToken(authSecret(regDir), { role: 'border' }), longPollMs: 200, timeZone: ZONE });
+  const replica = await createBorderReplica({ dataDir: borderDir, registerUrl: url, trustFile: exportRegisterKeys(regDir), token: await issueToken(authSecret(regDir), { role: 'border' }), longPollMs: 200, timeZone: ZONE });
   t.after(() => replica.close());
   replica.follower.start();
   await replica.follower.waitFor(await reg.store.headSeq());

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { spawnService } from '../../src/cli/child.js';
 import { callUp, personLine, served, tempDir } from '../helpers.js';
 import { busFor, withoutNats } from '../transport/natsHelpers.js';
-import { caughtUp, eventually, get, known, post, startBorder, startRegister, tokenFor } from './processes.js';
+import { caughtUp, eventually, get, known, post, startBorder, startRegister, tokenFor, trustArgs } from './processes.js';
 
 const TRAVELLER = { surname: 'TSENTROV', givenNames: 'GLEB', dateOfBirth: '1985-05-05' };
 const keyIds = (file: string) => (JSON.parse(readFileSync(file, 'utf8')).keys as { keyId: string }[]).map((k) => k.keyId);
@@ -32,7 +32,7 @@ test('a centre publishes the register’s batches to its own stream; a checkpoin
 
   const cpDir = join(dir, 'checkpoint');
   const token = await tokenFor(centre.url, 'checkpoint', { sub: 'cp-stream' });
-  const svc = await spawnService(['border', 'serve', '--register', centre.url, '--bus', centreBus.url, '--token', token, '--port', '0', '--data', cpDir], { env: { ERX_LOG_LEVEL: 'warn' } });
+  const svc = await spawnService(['border', 'serve', '--register', centre.url, '--bus', centreBus.url, '--token', token, ...trustArgs(centre.url), '--port', '0', '--data', cpDir], { env: { ERX_LOG_LEVEL: 'warn' } });
   t.after(() => svc.stop('SIGKILL'));
   const cp = known(svc, cpDir);
   const first = await caughtUp(cp.url, register.url);

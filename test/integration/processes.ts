@@ -1,10 +1,22 @@
 /** Helpers for tests that run erx as real processes on ephemeral ports, with real tokens. */
+import { once } from 'node:events';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import type { Role } from '../../src/auth/roles.js';
 import { spawnService, type ChildService } from '../../src/cli/child.js';
+import { exportRegisterKeys } from '../helpers.js';
 
 /** Data directory of each service started here, by URL, so requests can carry a token it accepts. */
 const dataDirs = new Map<string, string>();
+/** The exported keys (`erx register keys export`) of the register whose feed each service serves, by URL. */
+const trustFiles = new Map<string, string>();
+
+/** `--trust FILE` for a replica following `feedUrl` (a register, or a replica serving its feed onward). */
+export function trustArgs(feedUrl: string): string[] {
+  const file = trustFiles.get(new URL(feedUrl).origin);
+  if (!file) throw new Error(`no register keys known for ${feedUrl}: start it with startRegister/startBorder`);
+  return ['--trust', file];
+}
 
 export async function tokenFor(url: string, role: Role = 'operator', extra: { office?: string; personId?: string; sub?: string } = {}): Promise<string> {
   const dir = dataDirs.get(new URL(url).origin);
@@ -15,13 +27,15 @@ export async function tokenFor(url: string, role: Role = 'operator', extra: { of
 export async function startRegister(t: { after(fn: () => Promise<unknown>): void }, dataDir: string, port = 0, extra: string[] = []): Promise<ChildService> {
   const svc = await spawnService(['register', 'serve', '--port', String(port), '--data', dataDir, ...extra], { env: { ERX_LOG_LEVEL: 'warn' } });
   dataDirs.set(new URL(svc.url).origin, dataDir);
+  trustFiles.set(new URL(svc.url).origin, exportRegisterKeys(dataDir));
   t.after(() => svc.stop('SIGKILL'));
   return svc;
 }
 
 /** The arguments that start a replica following `registerUrl` with a feed token the register accepts. */
 export async function borderArgs(registerUrl: string, dataDir: string, feedTokenFrom = registerUrl): Promise<string[]> {
-  return ['border', 'serve', '--register', registerUrl, '--token', await tokenFor(feedTokenFrom, 'border'), '--port', '0', '--data', dataDir];
+  const trust = trustFiles.has(new URL(registerUrl).origin) ? trustArgs(registerUrl) : trustArgs(feedTokenFrom);
+  return ['border', 'serve', '--register', registerUrl, '--token', await tokenFor(feedTokenFrom, 'border'), ...trust, '--port', '0', '--data', dataDir];
 }
 
 export async function startBorder(
@@ -32,10 +46,21 @@ export async function startBorder(
   env: Record<string, string> = {},
   feedTokenFrom = registerUrl,
 ): Promise<ChildService> {
-  const svc = await spawnService([...(await borderArgs(registerUrl, dataDir, feedTokenFrom)), ...extra], { env: { ERX_LOG_LEVEL: 'warn', ...env } });
+  const args = await borderArgs(registerUrl, dataDir, feedTokenFrom);
+  const svc = await spawnService([...args, ...extra], { env: { ERX_LOG_LEVEL: 'warn', ...env } });
   dataDirs.set(new URL(svc.url).origin, dataDir);
+  trustFiles.set(new URL(svc.url).origin, args[args.indexOf('--trust') + 1]!);
   t.after(() => svc.stop('SIGKILL'));
   return svc;
+}
+
+/** A port free on 127.0.0.1 now, for a service started a moment later whose address another must know first. */
+export async function freePort(): Promise<number> {
+  const server = createNetServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
 }
 
 /** Remembers a service started some other way (e.g. with fault injection). */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { spawnService } from '../../src/cli/child.js';
 import { callUp, personLine, served, tempDir } from '../helpers.js';
-import { caughtUp, eventually, get, known, post, startBorder, startRegister, tokenFor } from './processes.js';
+import { caughtUp, eventually, get, known, post, startBorder, startRegister, tokenFor, trustArgs } from './processes.js';
 
 const screen = async (url: string, traveller: Record<string, string>) => (await post(`${url}/v1/screenings`, traveller)).body.decision as string;
 const FIRST = { surname: 'TRETIAKOV', givenNames: 'ILIA', dateOfBirth: '1988-03-03' };
@@ -35,7 +35,7 @@ test('register → centre → regional centre → checkpoint: the register’s s
   const cpDir = join(dir, 'checkpoint');
   const startCheckpoint = async () => {
     const token = await tokenFor(regional.url, 'checkpoint', { sub: 'cp-3' });
-    const svc = await spawnService(['border', 'serve', '--register', regional.url, '--token', token, '--port', '0', '--data', cpDir], { env: { ERX_LOG_LEVEL: 'warn' } });
+    const svc = await spawnService(['border', 'serve', '--register', regional.url, '--token', token, ...trustArgs(regional.url), '--port', '0', '--data', cpDir], { env: { ERX_LOG_LEVEL: 'warn' } });
     t.after(() => svc.stop('SIGKILL'));
     return known(svc, cpDir);
   };

@@ -15,11 +15,11 @@ import { ERX_BIN, spawnService } from '../../src/cli/child.js';
 import { RelayArchive } from '../../src/exchange/relay/archive.js';
 import type { SignedBatch, SnapshotLine } from '../../src/exchange/protocol.js';
 import { callUp, personLine, served, signedChain, tempDir, testSigner } from '../helpers.js';
-import { caughtUp, eventually, get, known, post, startBorder, startRegister, tokenFor } from './processes.js';
+import { caughtUp, eventually, get, known, post, startBorder, startRegister, tokenFor, trustArgs } from './processes.js';
 
 async function startCheckpoint(t: { after(fn: () => Promise<unknown>): void }, centreUrl: string, dir: string, name = 'cp-1') {
   const token = await tokenFor(centreUrl, 'checkpoint', { sub: name });
-  const svc = await spawnService(['border', 'serve', '--register', centreUrl, '--token', token, '--port', '0', '--data', dir], { env: { ERX_LOG_LEVEL: 'warn' } });
+  const svc = await spawnService(['border', 'serve', '--register', centreUrl, '--token', token, ...trustArgs(centreUrl), '--port', '0', '--data', dir], { env: { ERX_LOG_LEVEL: 'warn' } });
   t.after(() => svc.stop('SIGKILL'));
   return known(svc, dir);
 }

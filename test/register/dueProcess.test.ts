@@ -9,7 +9,7 @@ import { createBorderReplica } from '../../src/border/server.js';
 import { createRegister } from '../../src/register/server.js';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { ErxError } from '../../src/shared/errors.js';
-import { callUp, person, tempDir } from '../helpers.js';
+import { callUp, exportRegisterKeys, person, tempDir } from '../helpers.js';
 
 async function register(t: Parameters<typeof tempDir>[0]) {
   const reg = await createRegister({ dataDir: tempDir(t), auth: false });
@@ -96,7 +96,7 @@ test('at the border: a deferment granted after service clears the person; an exp
   await post('/v1/persons', person({ personId: 'B-2', surname: 'Петров', givenNames: 'Пётр', dateOfBirth: '1990-01-01', restrictions: [callUp('CU-B2', { servedAt: '2024-10-02T10:00:00Z', serviceChannel: 'post', expiresAt: '2025-01-01T00:00:00Z' })] }));
 
   const borderDir = tempDir(t);
-  const replica = await createBorderReplica({ dataDir: borderDir, registerUrl: url, token: await issueToken(authSecret(regDir), { role: 'border' }), longPollMs: 200 });
+  const replica = await createBorderReplica({ dataDir: borderDir, registerUrl: url, trustFile: exportRegisterKeys(regDir), token: await issueToken(authSecret(regDir), { role: 'border' }), longPollMs: 200 });
   t.after(() => replica.close());
   replica.follower.start();
   const head = await reg.store.headSeq();
@@ -128,7 +128,7 @@ test('self-check: a person learns their own status and how to contest it; nothin
   const url = `http://127.0.0.1:${(reg.app.server.address() as { port: number }).port}`;
   const op = { authorization: `Bearer ${await issueToken(authSecret(regDir), { role: 'operator' })}` };
   await reg.app.inject({ method: 'POST', url: '/v1/persons', headers: op, payload: person({ personId: 'S-1', dateOfBirth: '1999-03-04', documents: [{ type: 'passport', number: '751234567', country: 'RUS' }], restrictions: [callUp('CU-S1', { servedAt: '2024-10-02T10:00:00Z', serviceChannel: 'post' })] }) });
-  const replica = await createBorderReplica({ dataDir: tempDir(t), registerUrl: url, token: await issueToken(authSecret(regDir), { role: 'border' }), longPollMs: 200 });
+  const replica = await createBorderReplica({ dataDir: tempDir(t), registerUrl: url, trustFile: exportRegisterKeys(regDir), token: await issueToken(authSecret(regDir), { role: 'border' }), longPollMs: 200 });
   t.after(() => replica.close());
   replica.follower.start();
   await replica.follower.waitFor(await reg.store.headSeq());

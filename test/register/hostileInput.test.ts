@@ -9,7 +9,7 @@ import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { createBorderReplica } from '../../src/border/server.js';
 import { parseLine } from '../../src/register/importer.js';
 import { createRegister } from '../../src/register/server.js';
-import { personLine, tempDir } from '../helpers.js';
+import { exportRegisterKeys, personLine, tempDir } from '../helpers.js';
 
 type Case = { name: string; method: 'GET' | 'POST'; url: string; payload?: string | object; headers?: Record<string, string>; status: number; error: RegExp; field?: string };
 
@@ -71,7 +71,7 @@ test('register: hostile requests get clear 4xx answers and the service keeps ser
 
 test('border: hostile screening requests get clear 4xx answers and the service keeps serving', async (t) => {
   const dir = tempDir(t);
-  const replica = await createBorderReplica({ dataDir: dir, registerUrl: 'http://127.0.0.1:9' });
+  const replica = await createBorderReplica({ dataDir: dir, registerUrl: 'http://127.0.0.1:9', trustFile: exportRegisterKeys(tempDir(t)) });
   t.after(() => replica.close());
   await walk(replica.app, borderCases, await issueToken(authSecret(dir), { role: 'operator' }));
 });

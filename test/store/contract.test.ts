@@ -589,12 +589,12 @@ contract('replica: the screening audit is append-only and hash-chained', async (
     reasons: [{ restrictionId: 'CU-1', score: 0.95 }],
     replicaSeq: i,
   });
-  await store.recordScreening(entry(1));
-  await store.recordScreening(entry(3, 'checkpoint:b'));
-  await store.recordScreening(entry(2, 'checkpoint:a_%'));
-  assert.deepEqual(await store.screenings(2), [entry(2, 'checkpoint:a_%'), entry(3, 'checkpoint:b')], 'newest first, the limit holds, values round-trip');
-  assert.deepEqual((await store.screenings(10, 'checkpoint:a')).map((e) => e.screeningId), ['s2', 's1']);
-  assert.deepEqual((await store.screenings(10, 'checkpoint:a_%')).map((e) => e.screeningId), ['s2'], 'the prefix is literal, not a pattern');
+  await store.recordScreening(entry(1, 'checkpoint:a@10.0.0.1'));
+  await store.recordScreening(entry(3, 'checkpoint:b@10.0.0.2'));
+  await store.recordScreening(entry(2, 'checkpoint:a_%@10.0.0.3'));
+  assert.deepEqual(await store.screenings(2), [entry(2, 'checkpoint:a_%@10.0.0.3'), entry(3, 'checkpoint:b@10.0.0.2')], 'newest first, the limit holds, values round-trip');
+  assert.deepEqual((await store.screenings(10, 'checkpoint:a')).map((e) => e.screeningId), ['s1'], 'one checkpoint: its name exactly, not a prefix');
+  assert.deepEqual((await store.screenings(10, 'checkpoint:a_%')).map((e) => e.screeningId), ['s2'], 'the name is literal, not a pattern');
   assert.deepEqual(await store.screenings(10, 'nobody'), []);
   // many checkpoints at once: every entry names its predecessor
   await Promise.all(Array.from({ length: 12 }, (_, i) => store.recordScreening(entry(4 + (i % 5), `checkpoint:c${i}`))));
@@ -609,6 +609,24 @@ contract('replica: the screening audit is append-only and hash-chained', async (
   assert.equal((await store.screenings(100)).length, 15);
   assert.equal((await store.screenings(100)).find((e) => e.screeningId === 's2')?.decision, 'hit');
   assert.deepEqual(await b.trail(store).verify(), { ok: true, entries: 15 });
+});
+
+contract('replica: a checkpoint lists only its own screenings — its exact name, in any store', async (t, b) => {
+  const { store } = await b.replica(t);
+  await bootstrapEmpty(store);
+  const requesters = ['cp-1@10.0.0.1', 'cp-10@10.0.0.2', 'CP-1@10.0.0.3', 'cp-1@10.0.0.4', 'cp-1@x@10.0.0.5', 'cp-%@10.0.0.6', 'cp-_@10.0.0.7', 'xcp-1@10.0.0.8', 'cp-1'];
+  for (const [i, requester] of requesters.entries()) {
+    await store.recordScreening({ screeningId: `s${i}`, at: `2024-10-01T00:00:0${i}.000Z`, requester, request: {}, decision: 'clear', reasons: [], replicaSeq: 1 });
+  }
+  const of = async (name: string, limit = 50) => (await store.screenings(limit, name)).map((e) => e.requester);
+  assert.deepEqual(await of('cp-1'), ['cp-1@10.0.0.4', 'cp-1@10.0.0.1'], 'not cp-10, not CP-1, not cp-1@x, not a requester without address');
+  assert.deepEqual(await of('cp-1', 1), ['cp-1@10.0.0.4'], 'the limit counts only its own');
+  assert.deepEqual(await of('CP-1'), ['CP-1@10.0.0.3'], 'case matters');
+  assert.deepEqual(await of('cp-1@x'), ['cp-1@x@10.0.0.5'], 'a name with @ is its own');
+  assert.deepEqual(await of('cp-%'), ['cp-%@10.0.0.6'], 'a % is a character, not a pattern');
+  assert.deepEqual(await of('cp-_'), ['cp-_@10.0.0.7'], 'an _ is a character, not a pattern');
+  assert.deepEqual(await of('cp'), []);
+  assert.deepEqual(await of(''), []);
 });
 
 contract('register: every mutation is audited in its own transaction, hash-chained; a refused one leaves no entry', async (t, b) => {

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { headers as natsHeaders } from 'nats';
+import { join } from 'node:path';
 import pino from 'pino';
 import { Follower } from '../../src/exchange/follower.js';
 import { batchHash, isRelief, type SignedBatch } from '../../src/exchange/protocol.js';
@@ -18,7 +19,7 @@ import { parseBusUrl } from '../../src/transport/nats/busConfig.js';
 import { JetStreamFeedClient } from '../../src/transport/nats/jetStreamFeedClient.js';
 import { BatchPublisher } from '../../src/transport/nats/publisher.js';
 import { encodeBatch } from '../../src/transport/nats/wire.js';
-import { callUp, person, served, tempDir, testSigner } from '../helpers.js';
+import { callUp, person, served, tempDir, testSigner, writeTrustFile } from '../helpers.js';
 import { busFor, streamBatches, testConnection, until, withoutNats } from './natsHelpers.js';
 
 const quiet = pino({ level: 'silent' });
@@ -44,9 +45,9 @@ async function impose(reg: RegisterProcess, tag: string): Promise<string> {
   return id;
 }
 
-function replica(t: { after(fn: () => Promise<unknown>): void }, dir: string, client: JetStreamFeedClient | HttpFeedClient) {
+function replica(t: { after(fn: () => Promise<unknown>): void }, dir: string, client: JetStreamFeedClient | HttpFeedClient, reg: RegisterProcess) {
   const store = new SqliteReplicaStore({ dataDir: dir, matcher: defaultMatcher });
-  const follower = new Follower({ store, client, trust: new ReplicaTrust(dir), log: quiet, longPollMs: 300, batchSize: 50 });
+  const follower = new Follower({ store, client, trust: new ReplicaTrust(dir, writeTrustFile(reg.keys.published(), join(dir, 'register-keys.json'))), log: quiet, longPollMs: 300, batchSize: 50 });
   t.after(async () => {
     await follower.stop();
     if (client instanceof JetStreamFeedClient) await client.close();
@@ -202,7 +203,7 @@ test('J2: changes the stream lacks, and a NATS outage, are taken over HTTP — n
   for (let i = 0; i < 3; i++) await impose(reg, 'J2');
   const dir = tempDir(t);
   const client = new JetStreamFeedClient({ bus: parseBusUrl(url), http: new HttpFeedClient(reg.url), log: quiet, staleMs: 1000 });
-  const r = replica(t, dir, client);
+  const r = replica(t, dir, client, reg);
   r.follower.start();
   await r.follower.waitFor(await reg.store.headSeq());
   await impose(reg, 'J2');
@@ -218,7 +219,7 @@ test('J2: changes the stream lacks, and a NATS outage, are taken over HTTP — n
   // The same replica (same store, same cursor) restarted with a new client: it continues from its cursor.
   const client2 = new JetStreamFeedClient({ bus: parseBusUrl(url), http: new HttpFeedClient(reg.url), log: quiet, staleMs: 1000 });
   const cursorBefore = (await r.store.state()).cursor!;
-  const again = { store: r.store, follower: new Follower({ store: r.store, client: client2, trust: new ReplicaTrust(dir), log: quiet, longPollMs: 300, batchSize: 50 }) };
+  const again = { store: r.store, follower: new Follower({ store: r.store, client: client2, trust: new ReplicaTrust(dir), log: quiet, longPollMs: 300, batchSize: 50 }) }; // the keys pinned by its first run
   t.after(async () => {
     await again.follower.stop();
     await client2.close();
@@ -263,7 +264,7 @@ test('a forged batch on the stream is refused by the replica; the register\'s ow
   await until('sync', () => pub.status().publishedSeq !== null);
   await impose(reg, 'F');
   const client = new JetStreamFeedClient({ bus: parseBusUrl(url), http: new HttpFeedClient(reg.url), log: quiet, staleMs: 1000 });
-  const r = replica(t, tempDir(t), client);
+  const r = replica(t, tempDir(t), client, reg);
   r.follower.start();
   await impose(reg, 'F');
   const head = await reg.store.headSeq();

@@ -137,14 +137,14 @@ export class PostgresAuditTrail {
     }
   }
 
-  /** The newest entries of one action, newest first; optionally only actors starting with `actorPrefix`. */
-  async recent(action: string, limit: number, actorPrefix?: string): Promise<AuditEntry[]> {
-    const rows = actorPrefix
-      ? await this.pool.query<AuditRow>(`SELECT * FROM ${this.s}.audit_trail WHERE action = $1 AND actor LIKE $2 ESCAPE '\\' ORDER BY seq DESC LIMIT $3`, [
-          action,
-          actorPrefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%',
-          limit,
-        ])
+  /** The newest entries of one action, newest first; optionally only those of one requester name (audit/requester.ts). */
+  async recent(action: string, limit: number, requesterName?: string): Promise<AuditEntry[]> {
+    // Exact and case-sensitive (actor is COLLATE "C"): the actor is NAME@ADDRESS, and no `@` follows the name's own.
+    const rows = requesterName !== undefined
+      ? await this.pool.query<AuditRow>(
+          `SELECT * FROM ${this.s}.audit_trail WHERE action = $1 AND left(actor, length($2::text)) = $2::text AND position('@' in substr(actor, length($2::text) + 1)) = 0 ORDER BY seq DESC LIMIT $3`,
+          [action, `${requesterName}@`, limit],
+        )
       : await this.pool.query<AuditRow>(`SELECT * FROM ${this.s}.audit_trail WHERE action = $1 ORDER BY seq DESC LIMIT $2`, [action, limit]);
     return rows.rows.map(auditEntryOf);
   }

@@ -670,9 +670,9 @@ export class PostgresReplicaStore implements ReplicaStore {
     });
   }
 
-  async screenings(limit: number, requesterPrefix?: string): Promise<ScreeningAuditEntry[]> {
+  async screenings(limit: number, checkpoint?: string): Promise<ScreeningAuditEntry[]> {
     await this.ready;
-    return (await this.trail.recent('screening', limit, requesterPrefix)).map((e) => {
+    return (await this.trail.recent('screening', limit, checkpoint)).map((e) => {
       const d = e.detail as { request: unknown; decision: string; reasons: unknown; replicaSeq: number };
       return { screeningId: e.subject, at: e.at, requester: e.actor, request: d.request, decision: d.decision, reasons: d.reasons, replicaSeq: d.replicaSeq };
     });

@@ -1,6 +1,5 @@
 /** Which side this page is served by (register or border replica) and where the other side is. */
 import { api } from './api';
-import { peerOverride } from './tokens';
 
 export interface ConsoleConfig {
   role: 'register' | 'border';
@@ -8,10 +7,9 @@ export interface ConsoleConfig {
   auth: boolean;
 }
 
+/** The peer is what this service was configured with (its --register, or --console-peer), never a link's `peer=`. */
 export async function loadConfig(): Promise<ConsoleConfig> {
-  const c = await api<ConsoleConfig>('/v1/console/config');
-  // A link's `peer=` is what the person's browser can reach; the service's own idea may be internal.
-  return { ...c, peerUrl: peerOverride() ?? c.peerUrl };
+  return api<ConsoleConfig>('/v1/console/config');
 }
 
 export interface PageInfo {

@@ -2,9 +2,13 @@
  * Bearer tokens the console sends, kept in sessionStorage (gone when the tab closes). One token per
  * role: the page picks, for each request, a token whose role the endpoint admits.
  *
- * A link may carry tokens in its fragment — `#token=…&token=…&peer=URL&peerToken=…` — which never
- * reaches a server (browsers do not send fragments); the demo prints such links so a newcomer's first
- * click lands on a working console. The fragment is removed from the address bar once read.
+ * A link may carry tokens in its fragment — `#token=…&token=…&peerToken=…` — which never reaches a
+ * server (browsers do not send fragments); the demo prints such links so a newcomer's first click
+ * lands on a working console. The fragment is removed from the address bar once read.
+ *
+ * Where the peer console is never comes from a link: a `peer=` in the fragment is ignored. Its address
+ * is the service's own configuration (GET /v1/console/config), so a crafted link cannot make the page
+ * hand its tokens to another origin.
  */
 export interface TokenInfo {
   token: string;
@@ -17,7 +21,8 @@ export interface TokenInfo {
 
 const TOKENS = 'erx.tokens';
 const PEER_TOKENS = 'erx.peerTokens';
-const PEER_URL = 'erx.peer';
+/** Where earlier versions kept a peer address taken from a link: dropped on sight. */
+const LEGACY_PEER_URL = 'erx.peer';
 
 const listeners = new Set<() => void>();
 export function onTokensChanged(fn: () => void): () => void {
@@ -93,30 +98,25 @@ export function peerTokens(): string[] {
   return read(PEER_TOKENS);
 }
 
-export function peerOverride(): string | null {
-  return sessionStorage.getItem(PEER_URL);
-}
-
-/** Takes tokens and the peer's URL from the fragment into sessionStorage, then clears the fragment. */
+/** Takes tokens from the fragment into sessionStorage, then clears the fragment (a `peer=` in it is ignored). */
 export function pickUpFragment(): void {
+  sessionStorage.removeItem(LEGACY_PEER_URL);
   const hash = location.hash.replace(/^#/, '');
   if (!hash.includes('=')) return;
   const params = new URLSearchParams(hash);
   for (const t of params.getAll('token')) addToken(t);
   const forPeer = params.getAll('peerToken').filter((t) => decodeToken(t));
   if (forPeer.length > 0) write(PEER_TOKENS, forPeer);
-  const peer = params.get('peer');
-  if (peer && /^https?:\/\/[^\s#]+$/.test(peer)) sessionStorage.setItem(PEER_URL, peer.replace(/\/+$/, ''));
   history.replaceState(null, '', location.pathname + location.search);
 }
 
 /**
  * A link to a page of the other service that hands over the tokens held for it (and ours, so its link
- * back works too) — in the fragment, which stays in the browser.
+ * back works too) — in the fragment, which stays in the browser. `peerUrl` is the configured peer
+ * (ConsoleConfig.peerUrl), never an address from a link.
  */
 export function peerLink(peerUrl: string, page: string): string {
   const params = new URLSearchParams();
-  params.set('peer', location.origin);
   for (const t of peerTokens()) params.append('token', t);
   for (const t of tokens()) params.append('peerToken', t.token);
   return `${peerUrl}/console/${page}#${params.toString()}`;
