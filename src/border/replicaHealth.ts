@@ -127,11 +127,7 @@ export class ReplicaHealth {
    * replica damaged and comes out as a 503 naming the damage; other errors pass unchanged.
    */
   watch(store: ReplicaStore): ReplicaStore {
-    const translate = (err: unknown): unknown => {
-      if (!isDatabaseDamage(err)) return err;
-      this.markDamaged(describeDamage(err));
-      return new ErxError(503, this.damageMessage(this.damage!));
-    };
+    const translate = (err: unknown) => this.noticed(err);
     return new Proxy(store, {
       get(target, prop) {
         const value = Reflect.get(target, prop, target) as unknown;
@@ -146,6 +142,13 @@ export class ReplicaHealth {
         };
       },
     });
+  }
+
+  /** An error that says the database is damaged marks the replica damaged and becomes a 503 naming the damage; others are returned unchanged. */
+  noticed(err: unknown): unknown {
+    if (!isDatabaseDamage(err)) return err;
+    this.markDamaged(describeDamage(err));
+    return new ErxError(503, this.damageMessage(this.damage!));
   }
 
   /** H2, H3: from now on not ready and referring; the state is set aside and rebuilt. Once per damage. */
@@ -217,7 +220,12 @@ export class ReplicaHealth {
       let pause: number;
       try {
         if (this.damage || (await store.state()).cursor === null) {
-          pause = FIRST_RETRY_MS; // damaged, or not bootstrapped yet: a bootstrap is the register's state
+          pause = FIRST_RETRY_MS; // damaged, or not bootstrapped yet
+        } else if (!compared && this.generation > 0) {
+          // Bootstrapped in this run: the state is the register's own, there is nothing to compare yet.
+          compared = true;
+          if (this.options.verifyEveryMs === undefined) return;
+          pause = this.options.verifyEveryMs;
         } else {
           const started = Date.now();
           await this.verify!();

@@ -227,6 +227,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   /** One verification at a time; a second caller shares the running one. */
   const verify = () => {
     verifying ??= verifyReplica({ follower, store, client, trust })
+      .catch((err: unknown) => Promise.reject(health.noticed(err))) // a digest read off the main thread may meet damage too
       .then((report) => {
         lastVerify = report;
         if (report.repaired) {

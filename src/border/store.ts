@@ -65,6 +65,12 @@ export interface ReplicaStore extends CandidateSource {
   /** Bucket digests of the replica's whole border view (see exchange/digest.ts). */
   digest(): Promise<BucketDigests>;
   /**
+   * The same digests computed off the main thread on a read snapshot (SQLite): `snapshot` resolves
+   * with the cursor the digests describe once that snapshot is taken, `digests` when they are
+   * computed; the replica may go on applying changes in between. Absent: digest() is the way.
+   */
+  digestOffThread?(): { snapshot: Promise<number | null>; digests: Promise<BucketDigests> };
+  /**
    * Replaces the contents of the given buckets with `records` (the register's, as of the replica's
    * cursor), atomically, and only if the cursor is still `expectedCursor`.
    */

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { ERX_BIN } from '../../src/cli/child.js';
 import { callUp, personLine, served, tempDir } from '../helpers.js';
+import { checkpoint, damageTablePages } from '../damageFile.js';
 import { caughtUp, eventually, get, post, startBorder, startRegister, tokenFor } from './processes.js';
 
 const run = promisify(execFile);
@@ -35,33 +36,6 @@ async function seed(R: string, prefix: string) {
     }),
   );
   assert.equal((await post(`${R}/v1/import`, { persons })).status, 200);
-}
-
-/** Everything of the replica's state in its main file (no WAL), so the bytes changed below are the ones SQLite reads. */
-function checkpoint(stateFile: string) {
-  const db = new Database(stateFile);
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
-}
-
-/**
- * Overwrites the B-tree page header (page type, freeblock, cell count, content offset) of the first
- * `pages` leaf pages of `table` with 0xFF: pages that hold rows, chosen the same way every run.
- */
-function damageTablePages(stateFile: string, table: string, pages: number): number[] {
-  checkpoint(stateFile);
-  const db = new Database(stateFile, { readonly: true });
-  const pageSize = db.pragma('page_size', { simple: true }) as number;
-  const chosen = db
-    .prepare<[string, number], { pageno: number }>("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' AND ncell > 0 ORDER BY pageno LIMIT ?")
-    .all(table, pages)
-    .map((r) => r.pageno);
-  db.close();
-  assert.equal(chosen.length, pages, `${table} has ${pages} leaf pages to damage`);
-  const fd = openSync(stateFile, 'r+');
-  for (const page of chosen) writeSync(fd, Buffer.alloc(8, 0xff), 0, 8, (page - 1) * pageSize);
-  closeSync(fd);
-  return chosen;
 }
 
 const keptCopies = (dir: string) => readdirSync(dir).filter((f) => /^state\.damaged-.+\.db$/.test(f));

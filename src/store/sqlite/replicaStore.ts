@@ -21,6 +21,7 @@ import { type ImageFormat, type ImageManifest, incompatibility, receiveImage } f
 import { BatchRejected } from '../../exchange/verify.js';
 import { describeDamage, isDatabaseDamage } from '../damage.js';
 import { quickCheck } from './quickCheck.js';
+import { type DigestInWorker, digestInWorker } from './stateDigest.js';
 import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf, encodeDocuments, encodeDeferments, encodeName, indexEntriesOf } from '../rows.js';
 
 const STATE_TABLES = `
@@ -572,6 +573,11 @@ export class SqliteReplicaStore implements ReplicaStore {
     // From the table, not the cache: anti-entropy is there to find what was changed behind this object's back.
     for (const rule of this.readRules()) addRecord(d, { type: 'rule', body: rule });
     return d;
+  }
+
+  /** digest(), in a worker thread on a read snapshot of its own (stateDigest.ts): screenings and the follower go on meanwhile. */
+  digestOffThread(): DigestInWorker {
+    return digestInWorker(this.statePath);
   }
 
   async repairBuckets(expectedCursor: number, buckets: number[], records: SnapshotRecord[]): Promise<RepairReport> {
