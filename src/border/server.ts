@@ -255,10 +255,12 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
 
   app.get('/healthz', { schema: { summary: 'Alive', tags: ['operations'] } }, async () => ({ ok: true }));
   app.get('/readyz', { schema: { summary: 'Ready: bootstrapped and within the staleness bound', tags: ['operations'] } }, async (_req, reply) => {
-    const unsound = health.notReadyBecause();
-    if (unsound) return reply.status(503).send({ ready: false, reason: unsound });
+    const damaged = health.damageNow();
+    if (damaged) return reply.status(503).send({ ready: false, reason: damaged });
     const f = await freshness();
     if (f.dataAsOf === null) return reply.status(503).send({ ready: false, reason: 'bootstrapping: no complete snapshot yet' });
+    const unchecked = health.notReadyBecause();
+    if (unchecked) return reply.status(503).send({ ready: false, reason: unchecked });
     if (f.lagSeconds !== null && f.lagSeconds > maxStaleness) {
       return reply.status(503).send({ ready: false, reason: `replica data too old: ${f.lagSeconds} s behind (bound ${maxStaleness} s)` });
     }
