@@ -3,10 +3,11 @@
  * fetch only the buckets that differ (a signed, bucket-limited snapshot), and replace them. This heals
  * what the change feed cannot: a database edited by hand, a bug, a lost write.
  *
- * The follow loop is paused while it runs, so the replica stands still at exactly the sequence number
- * the register's answer describes.
+ * The follow loop is paused until the replica's digest has a read snapshot at exactly the sequence
+ * number the register's answer describes; the digest itself is computed off the main thread where the
+ * store can (SQLite), so screenings and the follower go on meanwhile. A repair pauses the loop again.
  */
-import { differingBuckets, digestsOf } from '../exchange/digest.js';
+import { type BucketDigests, differingBuckets, digestsOf } from '../exchange/digest.js';
 import type { Follower } from '../exchange/follower.js';
 import type { SnapshotRecord } from '../exchange/protocol.js';
 import { snapshotDigest } from '../exchange/protocol.js';
@@ -49,31 +50,47 @@ async function fetchBuckets(client: FeedClient, trust: ReplicaTrust, buckets: nu
 export async function verifyReplica(deps: { follower: Follower; store: ReplicaStore; client: FeedClient; trust: ReplicaTrust }): Promise<VerifyReport> {
   const { follower, store, client, trust } = deps;
   const started = Date.now();
-  return follower.exclusive(async () => {
+  // The follow loop stands still only until the replica's digest of the register's moment is under way:
+  // computed off the main thread (digestOffThread), it reads a snapshot while changes go on.
+  const { remote, local } = await follower.exclusive(async () => {
     const remote = await client.digest();
     await follower.advanceTo(remote.asOfSeq);
-    const local = await store.digest();
-    const differing = differingBuckets(remote, local);
-    let repaired: RepairReport | null = null;
-    let consistent = differing.length === 0;
-    if (differing.length > 0) {
+    return { remote, local: await digestAt(store, remote.asOfSeq) };
+  });
+  const differing = differingBuckets(remote, await local.digests);
+  let repaired: RepairReport | null = null;
+  let consistent = differing.length === 0;
+  if (differing.length > 0) {
+    ({ repaired, consistent } = await follower.exclusive(async () => {
       const fetched = await fetchBuckets(client, trust, differing);
       await follower.advanceTo(fetched.asOfSeq);
       const cursor = (await store.state()).cursor!;
       if (cursor !== fetched.asOfSeq) throw new Error(`replica is at ${cursor}, the repair data at ${fetched.asOfSeq}; try again`);
-      repaired = await store.repairBuckets(cursor, differing, fetched.records);
+      const repaired = await store.repairBuckets(cursor, differing, fetched.records);
       const wanted = digestsOf(fetched.records);
-      const now = await store.digest();
-      consistent = differing.every((b) => wanted.counts[b] === now.counts[b] && wanted.sums[b] === now.sums[b]);
-    }
-    return {
-      at: new Date().toISOString(),
-      asOfSeq: remote.asOfSeq,
-      bucketsCompared: remote.counts.length,
-      differing,
-      repaired,
-      consistent,
-      seconds: (Date.now() - started) / 1000,
-    };
-  });
+      const now = await (await digestAt(store, cursor)).digests;
+      return { repaired, consistent: differing.every((b) => wanted.counts[b] === now.counts[b] && wanted.sums[b] === now.sums[b]) };
+    }));
+  }
+  return {
+    at: new Date().toISOString(),
+    asOfSeq: remote.asOfSeq,
+    bucketsCompared: remote.counts.length,
+    differing,
+    repaired,
+    consistent,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/**
+ * The replica's digests as of `cursor` (where the caller holds it): once the off-thread snapshot is
+ * taken, the digests to come (the replica may move on meanwhile); else computed here.
+ */
+async function digestAt(store: ReplicaStore, cursor: number): Promise<{ digests: Promise<BucketDigests> }> {
+  if (!store.digestOffThread) return { digests: store.digest() };
+  const { snapshot, digests } = store.digestOffThread();
+  const at = await snapshot;
+  if (at !== cursor) throw new Error(`the replica's digest was taken at ${at}, not at ${cursor}; try again`);
+  return { digests };
 }

@@ -14,6 +14,8 @@
  *  S6  category-wide rules are screened beside the list (ruleScreening.ts R1–R5) on the crossing's
  *      calendar date in the checkpoint's time zone; the decision is the stricter of the two, and the
  *      reasons of both are given (list reasons carry `source: "list"`, rule reasons `source: "rule"`).
+ *  S7  a replica whose database is damaged (replicaHealth.ts) answers `refer` to every traveller, with
+ *      the reason, and without reading the damaged data: it can vouch for neither a clear nor a hit.
  */
 import { z } from 'zod';
 import { dateRangeCovers, parsePartialDate } from '../domain/dates.js';
@@ -38,6 +40,12 @@ export interface StaleReason {
   detail: string;
   lagSeconds: number | null;
   maxStalenessSeconds: number;
+}
+
+/** Why every answer is a refer: the replica's database is damaged and being rebuilt (S7). */
+export interface DamagedReason {
+  kind: 'replica-database-damaged';
+  detail: string;
 }
 
 export interface Reason {
@@ -67,7 +75,7 @@ export interface Freshness {
 
 export interface ScreeningResponse extends Freshness {
   decision: Decision;
-  reasons: (Reason | RuleReason | StaleReason)[];
+  reasons: (Reason | RuleReason | StaleReason | DamagedReason)[];
   /** The calendar date of the crossing in the checkpoint's time zone (ages and validity are judged on it). */
   crossingDate: string;
   timeZone: string;
@@ -149,6 +157,8 @@ export interface ScreeningDeps {
   store: ReplicaStore;
   matcher: Matcher;
   freshness: () => Promise<Freshness>;
+  /** What is wrong with the replica's database, or null while it is sound (S7). */
+  damage?: () => string | null;
   now?: () => Date;
   /** Above this lag a `clear` becomes a `refer` (S5). */
   maxStalenessSeconds?: number;
@@ -165,6 +175,42 @@ export class ScreeningService {
   async screen(body: unknown, requester: string): Promise<ScreeningResponse> {
     const request = parse(screeningRequestSchema, body) as ScreeningRequest;
     const traveller = travellerOf(request);
+    const damaged = this.deps.damage?.();
+    if (damaged) return this.referDamaged(traveller, requester, damaged);
+    try {
+      return await this.decide(traveller, requester);
+    } catch (err) {
+      // The screening itself may be what meets the damage first: it is then answered like the ones after it.
+      const found = this.deps.damage?.();
+      if (found) return this.referDamaged(traveller, requester, found);
+      throw err;
+    }
+  }
+
+  /** S7: refer, saying why, from nothing the damaged database holds. */
+  private async referDamaged(traveller: Traveller, requester: string, damage: string): Promise<ScreeningResponse> {
+    const at = this.deps.now?.() ?? new Date();
+    const timeZone = this.deps.timeZone ?? DEFAULT_TIME_ZONE;
+    const freshness = await this.deps.freshness().catch((): Freshness => ({ replicaSeq: 0, registerSeq: 0, dataAsOf: null, lagSeconds: null }));
+    const reason: DamagedReason = {
+      kind: 'replica-database-damaged',
+      detail: `this checkpoint's copy of the register is damaged and is being rebuilt, so it cannot screen anyone: check the traveller by hand or at another checkpoint (${damage})`,
+    };
+    const response: ScreeningResponse = {
+      decision: 'refer',
+      reasons: [reason],
+      ...freshness,
+      crossingDate: localDate(at, timeZone),
+      timeZone,
+      screeningId: crypto.randomUUID(),
+      screenedAt: at.toISOString(),
+      traveller,
+    };
+    await this.deps.store.recordScreening({ screeningId: response.screeningId, at: response.screenedAt, requester, request: traveller, decision: 'refer', reasons: [{ damaged: true }], replicaSeq: freshness.replicaSeq });
+    return response;
+  }
+
+  private async decide(traveller: Traveller, requester: string): Promise<ScreeningResponse> {
     const { store, matcher } = this.deps;
     const freshness = await this.deps.freshness();
     if (freshness.dataAsOf === null) throw new ErxError(503, 'this replica has not finished its first bootstrap; try again shortly');

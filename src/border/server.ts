@@ -25,6 +25,8 @@ import { parseBusUrl } from '../transport/nats/busConfig.js';
 import { JetStreamFeedClient } from '../transport/nats/jetStreamFeedClient.js';
 import { startBusPublisher } from '../transport/nats/publisher.js';
 import { verifyReplica, type VerifyReport } from './antiEntropy.js';
+import { ReplicaHealth } from './replicaHealth.js';
+import { ErxError } from '../shared/errors.js';
 import { registerSelfCheck } from './selfCheck.js';
 import { DEFAULT_MAX_STALENESS_SECONDS, type Freshness, screeningRequestSchema, ScreeningService } from './screening.js';
 import type { ReplicaStore } from './store.js';
@@ -62,8 +64,13 @@ export interface BorderOptions {
   maxStalenessSeconds?: number;
   /** The checkpoint's IANA time zone (category-wide rules judge ages on its calendar date). */
   timeZone?: string;
-  /** Run anti-entropy verification this often (ms); off when absent. */
+  /**
+   * Compare digests with the register (anti-entropy) at most this often (ms), and at start in any case;
+   * spaced out further by what a comparison costs (replicaHealth.ts H4). Absent: only at start.
+   */
   verifyEveryMs?: number;
+  /** Check the database file's structure (SQLite quick_check) this often (ms), and at start (default hourly). */
+  checkEveryMs?: number;
   /** Require bearer tokens (default). Off only for local experiments. */
   auth?: boolean;
   /** Sign the audit chain's head this often when it moved, and at shutdown (ms; default 60 s); the heads go to the register followed. */
@@ -74,6 +81,9 @@ export interface BorderOptions {
   ca?: string | Buffer;
   onBootstrapProgress?: (done: number, total: number) => void;
 }
+
+/** The structural check of the database (SQLite quick_check: 0.65 s at a million persons, in a worker thread). */
+export const DEFAULT_CHECK_EVERY_MS = 60 * 60_000;
 
 export interface BorderReplica {
   app: FastifyInstance;
@@ -100,8 +110,14 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   if (trust.origin === 'none') log.warn('--trust-on-first-use: the keys the feed publishes at first contact will be pinned; whoever answers first is trusted as the register (give --trust FILE in production)');
   const matcher = options.matcher ?? defaultMatcher;
   const storeUrl = options.store ?? process.env.ERX_STORE;
-  const store: ReplicaStore = isPostgresUrl(storeUrl) ? postgresReplicaStore(storeUrl, { matcher }) : new SqliteReplicaStore({ dataDir: options.dataDir, matcher });
-  await store.state(); // fail at start-up on a bad database, not on the first screening
+  const opened: ReplicaStore = isPostgresUrl(storeUrl) ? postgresReplicaStore(storeUrl, { matcher }) : new SqliteReplicaStore({ dataDir: options.dataDir, matcher });
+  // Damage on disk is noticed, reported and mended by the replica itself (replicaHealth.ts); everyone uses the watched store.
+  const health = new ReplicaHealth({ store: opened, log, checkEveryMs: options.checkEveryMs ?? DEFAULT_CHECK_EVERY_MS, ...(options.verifyEveryMs ? { verifyEveryMs: options.verifyEveryMs } : {}) });
+  const store = health.watch(opened);
+  // Fail at start-up on a bad database, not on the first screening; a damaged one is set aside and rebuilt.
+  await store.state().catch((err: unknown) => {
+    if (!health.damage) throw err;
+  });
   const http = new HttpFeedClient(options.registerUrl, options.token, options.ca !== undefined ? { ca: options.ca } : {});
   const bus = options.bus ? new JetStreamFeedClient({ bus: parseBusUrl(options.bus), http, log }) : null;
   // Tiers: a replica serving onward keeps the register's snapshot and batches as they arrive (exchange/relay).
@@ -170,7 +186,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     this.set((await store.state()).persons);
   });
 
-  const screening = new ScreeningService({ store, matcher, freshness, maxStalenessSeconds: maxStaleness, ...(options.timeZone ? { timeZone: options.timeZone } : {}) });
+  const screening = new ScreeningService({ store, matcher, freshness, damage: () => health.damageNow(), maxStalenessSeconds: maxStaleness, ...(options.timeZone ? { timeZone: options.timeZone } : {}) });
   const app = await createServer({ name: 'border', description: 'A border replica: screening of travellers against the replicated register.', ...(options.tls ? { tls: options.tls } : {}) });
   instrumentHttp(app, metrics);
   const gate: AuthGate = options.auth === false ? { secret: null } : new ServiceTokens(options.dataDir);
@@ -202,7 +218,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
       restrictions: s.restrictions,
       maxStalenessSeconds: maxStaleness,
       counters: follower.counters,
-      integrity: { rejected: follower.rejected, lastRejection: follower.lastRejection, lastHash: s.lastHash, trust: trust.origin, lastVerify },
+      integrity: { rejected: follower.rejected, lastRejection: follower.lastRejection, lastHash: s.lastHash, trust: trust.origin, lastVerify, database: health.status() },
       headClaim: follower.latestClaim ? { ...follower.latestClaim, receivedAt: new Date(follower.latestClaim.receivedAt).toISOString(), ...follower.claims } : follower.claims,
     };
   });
@@ -238,6 +254,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   /** One verification at a time; a second caller shares the running one. */
   const verify = () => {
     verifying ??= verifyReplica({ follower, store, client, trust })
+      .catch((err: unknown) => Promise.reject(health.noticed(err))) // a digest read off the main thread may meet damage too
       .then((report) => {
         lastVerify = report;
         if (report.repaired) {
@@ -252,16 +269,25 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
       .finally(() => (verifying = null));
     return verifying;
   };
-  route(app, gate, { method: 'POST', url: '/v1/border/verify', summary: 'Compare bucket digests with the register and repair what differs', tags, access: ['operator', 'border'] }, async () => verify());
-  const verifyTimer = options.verifyEveryMs
-    ? setInterval(() => void verify().catch((err) => log.warn({ err: (err as Error).message }, 'periodic verification failed')), options.verifyEveryMs)
-    : null;
-  verifyTimer?.unref();
+  route(app, gate, { method: 'POST', url: '/v1/border/verify', summary: 'Compare bucket digests with the register and repair what differs', tags, access: ['operator', 'border'] }, async () => {
+    const damaged = health.damageNow();
+    if (damaged) throw new ErxError(503, damaged);
+    return verify();
+  });
+  // The database check and the digest comparison, at start and on their intervals (replicaHealth.ts).
+  health.start(follower, verify);
+  metrics.gauge('erx_replica_database_damaged', 'Whether the replica found its database damaged and is rebuilding it (1) or not (0)', [], function () {
+    this.set(health.damage ? 1 : 0);
+  });
 
   app.get('/healthz', { schema: { summary: 'Alive', tags: ['operations'] } }, async () => ({ ok: true }));
   app.get('/readyz', { schema: { summary: 'Ready: bootstrapped and within the staleness bound', tags: ['operations'] } }, async (_req, reply) => {
+    const damaged = health.damageNow();
+    if (damaged) return reply.status(503).send({ ready: false, reason: damaged });
     const f = await freshness();
     if (f.dataAsOf === null) return reply.status(503).send({ ready: false, reason: 'bootstrapping: no complete snapshot yet' });
+    const unchecked = health.notReadyBecause();
+    if (unchecked) return reply.status(503).send({ ready: false, reason: unchecked });
     if (f.lagSeconds !== null && f.lagSeconds > maxStaleness) {
       return reply.status(503).send({ ready: false, reason: `replica data too old: ${f.lagSeconds} s behind (bound ${maxStaleness} s)` });
     }
@@ -276,7 +302,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     freshness,
     verify,
     async close() {
-      if (verifyTimer) clearInterval(verifyTimer);
+      health.close();
       await app.close();
       await follower.stop();
       await onwardBus?.stop();

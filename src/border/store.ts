@@ -65,6 +65,12 @@ export interface ReplicaStore extends CandidateSource {
   /** Bucket digests of the replica's whole border view (see exchange/digest.ts). */
   digest(): Promise<BucketDigests>;
   /**
+   * The same digests computed off the main thread on a read snapshot (SQLite): `snapshot` resolves
+   * with the cursor the digests describe once that snapshot is taken, `digests` when they are
+   * computed; the replica may go on applying changes in between. Absent: digest() is the way.
+   */
+  digestOffThread?(): { snapshot: Promise<number | null>; digests: Promise<BucketDigests> };
+  /**
    * Replaces the contents of the given buckets with `records` (the register's, as of the replica's
    * cursor), atomically, and only if the cursor is still `expectedCursor`.
    */
@@ -78,6 +84,19 @@ export interface ReplicaStore extends CandidateSource {
    * like a snapshot bootstrap, refusing bytes that do not match the manifest's length and sha256.
    */
   installImage?(manifest: ImageManifest, chunks: AsyncIterable<Uint8Array>, onProgress?: (bytes: number) => void): Promise<void>;
+  /**
+   * A structural check of the database files, off the main thread (SQLite: `PRAGMA quick_check`):
+   * what is wrong, empty when sound. Absent where the database server checks its own pages (PostgreSQL).
+   */
+  checkIntegrity?(): Promise<{ problems: string[]; seconds: number }>;
+  /**
+   * Moves a damaged state aside, kept for inspection under a new name, and starts an empty one that
+   * the follower bootstraps (from an image or a snapshot) like a new replica; returns where the damaged
+   * copy is. Absent where the store cannot rebuild itself (PostgreSQL).
+   */
+  setAsideDamaged?(): Promise<string>;
+  /** Damage found as the store opened its files, already set aside (the store then starts empty). */
+  readonly damagedAtOpen?: { reason: string; keptAs: string } | null;
   applyBatches(expectedCursor: number, batches: BatchToApply[], registerSeq: number, registerTime: string): Promise<void>;
   /**
    * The priority lane: applies only the relief changes (lifts, deferments) of verified batches beyond

@@ -56,6 +56,7 @@ export const CONFIG_SCHEMAS = {
       }
     }, 'must be an IANA time zone such as Europe/Moscow'),
     verifyEvery: positive,
+    checkEvery: positive,
     auth: z.boolean(),
     store: z.string().regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// URL (leave it out for the embedded SQLite store)').optional(),
     bus: busUrl.optional(),

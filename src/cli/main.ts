@@ -322,7 +322,8 @@ const borderServeOptions = (cmd: Command) =>
     .addOption(opt('--batch <n>', 'changes to ask for per feed request', 'ERX_BATCH').argParser(positiveInt).default(1000))
     .addOption(opt('--max-staleness <seconds>', 'above this lag a clear becomes a refer ("replica data too old")', 'ERX_MAX_STALENESS').argParser(positiveInt).default(DEFAULT_MAX_STALENESS_SECONDS))
     .addOption(opt('--time-zone <iana>', "the checkpoint's time zone: ages and validity dates are judged on its calendar date", 'ERX_TIME_ZONE').default(DEFAULT_TIME_ZONE))
-    .addOption(opt('--verify-every <minutes>', 'compare bucket digests with the register and repair differences this often', 'ERX_VERIFY_EVERY').argParser(positiveInt).default(60))
+    .addOption(opt('--verify-every <minutes>', 'compare bucket digests with the register and repair differences at start and at most this often (spaced out further on a large replica: comparisons take at most 5 % of the time)', 'ERX_VERIFY_EVERY').argParser(positiveInt).default(1))
+    .addOption(opt('--check-every <minutes>', "check the replica database's structure (SQLite quick_check) at start and this often; damage sets it aside and rebuilds it", 'ERX_CHECK_EVERY').argParser(positiveInt).default(60))
     .addOption(storeOption())
     .addOption(busOption("take changes from the register's NATS JetStream stream instead of long-polling it (snapshots and keys still come from --register)"))
     .addOption(opt('--image [yes|no]', "bootstrap from the feed's replica image (`erx register image`) when it offers one that fits; no: always from the snapshot", 'ERX_IMAGE').argParser(yesNo).preset('yes').default(true))
@@ -354,6 +355,7 @@ borderServeOptions(border.command('serve').description('run a border replica: bo
     timeZone: opts.timeZone,
     verifyEveryMs: opts.verifyEvery * 60_000,
     auditHeadEveryMs: opts.auditHeadEvery * 1000,
+    checkEveryMs: opts.checkEvery * 60_000,
     ...(opts.trust ? { trustFile: resolve(opts.trust) } : {}),
     trustOnFirstUse: opts.trustOnFirstUse,
     ...(opts.token ? { token: opts.token } : {}),

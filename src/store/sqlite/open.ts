@@ -32,12 +32,18 @@ export interface OpenOptions {
 export function openDatabase(file: string, options: OpenOptions): Db {
   if (!options.readonly) mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-  db.pragma('busy_timeout = 5000');
-  if (!options.readonly) db.pragma(`journal_mode = ${options.journal ?? 'WAL'}`);
-  db.pragma(`synchronous = ${options.synchronous}`);
-  db.pragma('foreign_keys = ON');
-  if (options.cacheKiB !== undefined) db.pragma(`cache_size = ${-Math.max(0, Math.floor(options.cacheKiB))}`);
-  if (options.mmapBytes !== undefined) db.pragma(`mmap_size = ${Math.max(0, Math.floor(options.mmapBytes))}`);
+  try {
+    db.pragma('busy_timeout = 5000');
+    if (!options.readonly) db.pragma(`journal_mode = ${options.journal ?? 'WAL'}`);
+    db.pragma(`synchronous = ${options.synchronous}`);
+    db.pragma('foreign_keys = ON');
+    if (options.cacheKiB !== undefined) db.pragma(`cache_size = ${-Math.max(0, Math.floor(options.cacheKiB))}`);
+    if (options.mmapBytes !== undefined) db.pragma(`mmap_size = ${Math.max(0, Math.floor(options.mmapBytes))}`);
+  } catch (err) {
+    // A file that is not a database (damaged on disk) fails here: let go of it, so it can be moved aside.
+    db.close();
+    throw err;
+  }
   return db;
 }
 

@@ -19,6 +19,9 @@ import { type Db, migrate, openDatabase } from './open.js';
 import { CachedBetweenWrites } from '../cachedBetweenWrites.js';
 import { type ImageFormat, type ImageManifest, incompatibility, receiveImage } from '../../exchange/image.js';
 import { BatchRejected } from '../../exchange/verify.js';
+import { describeDamage, isDatabaseDamage } from '../damage.js';
+import { quickCheck } from './quickCheck.js';
+import { type DigestInWorker, digestInWorker } from './stateDigest.js';
 import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf, encodeDocuments, encodeDeferments, encodeName, indexEntriesOf } from '../rows.js';
 
 const STATE_TABLES = `
@@ -186,6 +189,8 @@ export class SqliteReplicaStore implements ReplicaStore {
    * screening, with its locking system calls.
    */
   private readonly cache = new CachedBetweenWrites();
+  /** The state file could not be opened for damage and was set aside (see setAsideDamaged). */
+  damagedAtOpen: { reason: string; keptAs: string } | null = null;
 
   constructor(private readonly options: ReplicaStoreOptions) {
     this.statePath = join(options.dataDir, 'state.db');
@@ -193,9 +198,17 @@ export class SqliteReplicaStore implements ReplicaStore {
     this.packedPath = join(options.dataDir, 'state.packed.db');
     // A half-built bootstrap from a crashed run is worthless: start it again from scratch.
     this.removeBootstrapFiles();
-    this.db = this.openState(this.statePath);
-    this.stmt = statements(this.db);
-    this.reindexIfMatcherChanged();
+    try {
+      this.db = this.openState(this.statePath);
+      this.stmt = statements(this.db);
+      this.reindexIfMatcherChanged();
+    } catch (err) {
+      // A state file SQLite cannot even open is set aside at once; the replica starts empty and rebuilds.
+      if (!isDatabaseDamage(err)) throw err;
+      this.damagedAtOpen = { reason: describeDamage(err), keptAs: this.moveStateAside() };
+      this.db = this.openState(this.statePath);
+      this.stmt = statements(this.db);
+    }
     // WAL with synchronous=NORMAL: an entry committed before a screening is answered survives a killed
     // process; a power cut may lose the last moments of entries (FULL would cost an fsync per
     // screening, which capped a replica at a few hundred screenings a second).
@@ -219,7 +232,12 @@ export class SqliteReplicaStore implements ReplicaStore {
 
   private openState(path: string): Db {
     const db = openDatabase(path, { synchronous: 'NORMAL', cacheKiB: this.stateCache(path) });
-    migrate(db, STATE_SCHEMA, 'replica state');
+    try {
+      migrate(db, STATE_SCHEMA, 'replica state');
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     return db;
   }
 
@@ -394,6 +412,37 @@ export class SqliteReplicaStore implements ReplicaStore {
     });
   }
 
+  /** `PRAGMA quick_check` of the state file in a worker thread (quickCheck.ts): screenings go on meanwhile. */
+  async checkIntegrity(): Promise<{ problems: string[]; seconds: number }> {
+    return quickCheck(this.statePath);
+  }
+
+  /**
+   * Moves the damaged state file (and its WAL) aside as `state.damaged-TIME.db`, for inspection, and
+   * opens an empty state in its place: the follower finds no cursor and bootstraps it like a new
+   * replica, building the new file beside and swapping it in (beginBootstrap, installImage).
+   */
+  async setAsideDamaged(): Promise<string> {
+    return this.cache.write(() => {
+      const keptAs = this.moveStateAside();
+      this.db = this.openState(this.statePath);
+      this.stmt = statements(this.db);
+      return keptAs;
+    });
+  }
+
+  /** Closes the state database and renames its files to a new `state.damaged-TIME.db`; returns that name. */
+  private moveStateAside(): string {
+    try {
+      this.db?.close();
+    } catch {
+      // A damaged file may refuse a clean close (its WAL checkpoint); its bytes are kept all the same.
+    }
+    const keptAs = join(this.options.dataDir, `state.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
+    for (const suffix of ['', '-wal', '-shm']) if (existsSync(this.statePath + suffix)) renameSync(this.statePath + suffix, keptAs + suffix);
+    return keptAs;
+  }
+
   /** The replica images this store can take instead of a snapshot (exchange/image.ts). */
   imageFormat(): ImageFormat {
     return { store: 'sqlite-replica', schema: STATE_SCHEMA.length, matcher: this.options.matcher.version };
@@ -509,6 +558,8 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   async noteContact(registerSeq: number, registerTime: string, caughtUp: boolean): Promise<void> {
+    // A state without a cursor (set aside, not yet rebuilt) holds nothing a contact could make current.
+    if (this.meta('cursor') === undefined) return;
     this.write(() => {
       this.stmt.setMeta.run('registerSeq', String(registerSeq));
       if (caughtUp) this.stmt.setMeta.run('dataAsOf', registerTime);
@@ -522,6 +573,11 @@ export class SqliteReplicaStore implements ReplicaStore {
     // From the table, not the cache: anti-entropy is there to find what was changed behind this object's back.
     for (const rule of this.readRules()) addRecord(d, { type: 'rule', body: rule });
     return d;
+  }
+
+  /** digest(), in a worker thread on a read snapshot of its own (stateDigest.ts): screenings and the follower go on meanwhile. */
+  digestOffThread(): DigestInWorker {
+    return digestInWorker(this.statePath);
   }
 
   async repairBuckets(expectedCursor: number, buckets: number[], records: SnapshotRecord[]): Promise<RepairReport> {

@@ -99,7 +99,7 @@ export function TravellerRead({ traveller }: { traveller: Traveller }) {
 function StaleCard({ r }: { r: StaleReason }) {
   return (
     <article class="reason reason-stale">
-      <h4>Replica data too old</h4>
+      <h4>{r.kind === 'replica-database-damaged' ? 'Replica database damaged — being rebuilt' : 'Replica data too old'}</h4>
       <p>{r.detail}</p>
     </article>
   );

@@ -39,11 +39,12 @@ export interface RuleReason {
   exemption?: { personId: string; kind: string; category: string; validFrom: string; validTo: string; score: number };
 }
 
+/** The replica cannot vouch for its answer: its data is too old, or its database is damaged (then every answer is a refer). */
 export interface StaleReason {
-  kind: 'replica-data-too-old';
+  kind: 'replica-data-too-old' | 'replica-database-damaged';
   detail: string;
-  lagSeconds: number | null;
-  maxStalenessSeconds: number;
+  lagSeconds?: number | null;
+  maxStalenessSeconds?: number;
 }
 
 export interface Traveller {
@@ -125,5 +126,5 @@ export interface AuditEntry {
   detail: unknown;
 }
 
-export const isStale = (r: Reason | RuleReason | StaleReason): r is StaleReason => (r as StaleReason).kind === 'replica-data-too-old';
+export const isStale = (r: Reason | RuleReason | StaleReason): r is StaleReason => ['replica-data-too-old', 'replica-database-damaged'].includes((r as StaleReason).kind);
 export const isRule = (r: Reason | RuleReason | StaleReason): r is RuleReason => (r as RuleReason).source === 'rule';
