@@ -18,7 +18,7 @@ import { createBorderReplica } from '../../src/border/server.js';
 import { ERX_BIN } from '../../src/cli/child.js';
 import { RegisterKeys } from '../../src/exchange/keys.js';
 import { createRegister } from '../../src/register/server.js';
-import { callUp, person, tempDir } from '../helpers.js';
+import { callUp, exportRegisterKeys, person, tempDir } from '../helpers.js';
 
 const run = promisify(execFile);
 const hash = (n: number) => createHash('sha256').update(String(n)).digest('hex');
@@ -94,7 +94,7 @@ test('a replica signs its head at shutdown and its register keeps it', async (t)
   const registerUrl = `http://127.0.0.1:${(reg.app.server.address() as { port: number }).port}`;
   const token = await issueToken(authSecret(regDir), { role: 'border', sub: 'centre-9' });
   const dir = tempDir(t);
-  const replica = await createBorderReplica({ dataDir: dir, registerUrl, token, auditHeadEveryMs: 3_600_000 });
+  const replica = await createBorderReplica({ dataDir: dir, registerUrl, token, trustFile: exportRegisterKeys(regDir), auditHeadEveryMs: 3_600_000 });
   for (let i = 0; i < 3; i++) {
     await replica.store.recordScreening({ screeningId: `s-${i}`, at: new Date().toISOString(), requester: 'cp@10.0.0.1', request: {}, decision: 'clear', reasons: [], replicaSeq: 0 });
   }

@@ -9,7 +9,7 @@ import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { createBorderReplica } from '../../src/border/server.js';
 import { ERX_BIN } from '../../src/cli/child.js';
 import { createRegister } from '../../src/register/server.js';
-import { person, tempDir } from '../helpers.js';
+import { exportRegisterKeys, person, tempDir } from '../helpers.js';
 
 /** Runs erx with its stdout a pipe whose reading end is closed at once; its exit code and stderr. */
 function withClosedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
@@ -35,7 +35,7 @@ test('erx border verify | head -1: ends quietly', async (t) => {
   await reg.app.listen({ port: 0, host: '127.0.0.1' });
   const registerUrl = `http://127.0.0.1:${(reg.app.server.address() as { port: number }).port}`;
   const borderDir = tempDir(t);
-  const border = await createBorderReplica({ dataDir: borderDir, registerUrl, token: await issueToken(authSecret(regDir), { role: 'border' }) });
+  const border = await createBorderReplica({ dataDir: borderDir, registerUrl, trustFile: exportRegisterKeys(regDir), token: await issueToken(authSecret(regDir), { role: 'border' }) });
   t.after(() => border.close());
   await border.app.listen({ port: 0, host: '127.0.0.1' });
   border.follower.start();

@@ -10,12 +10,13 @@ import { createServer } from 'node:http';
 import { createBorderReplica } from '../../src/border/server.js';
 import { signHeadClaim, type HeadClaim } from '../../src/exchange/headClaim.js';
 import { createRegister } from '../../src/register/server.js';
-import { person, tempDir } from '../helpers.js';
+import { exportRegisterKeys, person, tempDir } from '../helpers.js';
 
 type Mode = 'honest' | 'fork' | 'old';
 
 async function setup(t: TestContext) {
-  const reg = await createRegister({ dataDir: tempDir(t), auth: false });
+  const regDir = tempDir(t);
+  const reg = await createRegister({ dataDir: regDir, auth: false });
   t.after(() => reg.close());
   await reg.app.listen({ port: 0, host: '127.0.0.1' });
   const registerUrl = `http://127.0.0.1:${(reg.app.server.address() as { port: number }).port}`;
@@ -33,7 +34,7 @@ async function setup(t: TestContext) {
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   t.after(() => (proxy.closeAllConnections(), proxy.close()));
   await reg.service.upsertPerson(person({ personId: 'CS-0' }));
-  const replica = await createBorderReplica({ dataDir: tempDir(t), registerUrl: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, auth: false, longPollMs: 200, maxStalenessSeconds: 2 });
+  const replica = await createBorderReplica({ dataDir: tempDir(t), registerUrl: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, auth: false, trustFile: exportRegisterKeys(regDir), longPollMs: 200, maxStalenessSeconds: 2 });
   t.after(() => replica.close());
   replica.follower.start();
   await replica.follower.waitFor(await reg.store.headSeq());

@@ -64,8 +64,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** Remembers a service started some other way (e.g. with fault injection). */
-export function known(svc: ChildService, dataDir: string): ChildService {
+/** Remembers a service started by hand: its data directory (for tokens) and, for a feed, the trust file of its register's keys. */
+export function known(svc: ChildService, dataDir: string, trustFile?: string): ChildService {
   dataDirs.set(new URL(svc.url).origin, dataDir);
+  if (trustFile) trustFiles.set(new URL(svc.url).origin, trustFile);
   return svc;
 }
 

@@ -18,10 +18,10 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, connect as tcpConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { callUp, personLine, served, tempDir } from '../helpers.js';
+import { callUp, exportRegisterKeys, personLine, served, tempDir } from '../helpers.js';
 import { freshSchema, PG_URL, postgres, unavailableHere } from '../store/backends.js';
 import { busFor, testConnection, withoutNats } from '../transport/natsHelpers.js';
-import { caughtUp, eventually, get, known, post, startBorder, startRegister, tokenFor } from './processes.js';
+import { caughtUp, eventually, get, known, post, startBorder, startRegister, tokenFor, trustArgs } from './processes.js';
 import { spawnService } from '../../src/cli/child.js';
 
 /** The staleness bound the replicas here run with (seconds); their long-poll is half of it. */
@@ -172,7 +172,7 @@ test('the same with the register on PostgreSQL', async (t) => {
   const store = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
   const register = await spawnService(['register', 'serve', '--port', '0', '--data', join(dir, 'register')], { env: { ERX_LOG_LEVEL: 'warn', ERX_STORE: store } });
   t.after(() => register.stop('SIGKILL'));
-  known(register, join(dir, 'register'));
+  known(register, join(dir, 'register'), exportRegisterKeys(join(dir, 'register')));
   const page = await get(`${register.url}/v1/exchange/changes?after=0`, await tokenFor(register.url, 'border'));
   assert.equal(page.protocol, 4);
   assert.ok(page.headClaim?.signature, 'the PostgreSQL register signs its head claim too');
@@ -208,7 +208,7 @@ test('through a tier: a checkpoint behind a centre whose register froze goes sta
   const centre = await startBorder(t, route.url, join(dir, 'centre'), ['--serve-feed', '--max-staleness', String(BOUND)], {}, register.url);
   await caughtUp(centre.url, register.url);
   const token = await tokenFor(centre.url, 'checkpoint', { sub: 'cp-frozen' });
-  const svc = await spawnService(['border', 'serve', '--register', centre.url, '--token', token, '--port', '0', '--data', join(dir, 'cp'), '--max-staleness', String(BOUND)], { env: { ERX_LOG_LEVEL: 'warn' } });
+  const svc = await spawnService(['border', 'serve', '--register', centre.url, '--token', token, ...trustArgs(centre.url), '--port', '0', '--data', join(dir, 'cp'), '--max-staleness', String(BOUND)], { env: { ERX_LOG_LEVEL: 'warn' } });
   t.after(() => svc.stop('SIGKILL'));
   const cp = known(svc, join(dir, 'cp'));
   await caughtUp(cp.url, register.url);

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, fetch } from 'undici';
 import { spawnService } from '../../src/cli/child.js';
-import { callUp, personLine, served, tempDir } from '../helpers.js';
+import { callUp, exportRegisterKeys, personLine, served, tempDir } from '../helpers.js';
 import { borderArgs, eventually, get, known, startRegister, tokenFor } from './processes.js';
 
 function hasOpenssl(): boolean {
@@ -101,7 +101,7 @@ test('a replica serves HTTPS itself; a certificate and a key that do not belong 
   const dir = tempDir(t);
   const ours = makeCa(dir, 'ours');
   const other = makeCa(dir, 'other');
-  const args = ['border', 'serve', '--register', 'http://127.0.0.1:9', '--port', '0', '--data', join(dir, 'border')];
+  const args = ['border', 'serve', '--register', 'http://127.0.0.1:9', '--trust', exportRegisterKeys(join(dir, 'reg')), '--port', '0', '--data', join(dir, 'border')];
   const border = await spawnService([...args, '--tls-cert', ours.cert, '--tls-key', ours.key], { env: { ERX_LOG_LEVEL: 'warn' } });
   t.after(() => border.stop('SIGKILL'));
   assert.match(border.url, /^https:\/\//);

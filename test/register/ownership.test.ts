@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { createBorderReplica } from '../../src/border/server.js';
 import { createRegister } from '../../src/register/server.js';
-import { callUp, personLine, tempDir } from '../helpers.js';
+import { callUp, exportRegisterKeys, personLine, tempDir } from '../helpers.js';
 
 const identity = { personId: 'O-1', surname: 'Хабибуллин', givenNames: 'Артём', dateOfBirth: '2004-07-15', sex: 'M', documents: [{ type: 'passport', number: '751000111', country: 'RUS' }] };
 const traveller = { surname: 'KHABIBULLIN', givenNames: 'ARTEM', dateOfBirth: '2004-07-15' };
@@ -39,7 +39,7 @@ test("office B may not rewrite the identity of, nor add a deferment to, a person
   await reg.app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(reg.app.server.address() as { port: number }).port}`;
   const borderDir = tempDir(t);
-  const replica = await createBorderReplica({ dataDir: borderDir, registerUrl: url, token: await issueToken(authSecret(dir), { role: 'border' }), longPollMs: 200 });
+  const replica = await createBorderReplica({ dataDir: borderDir, registerUrl: url, trustFile: exportRegisterKeys(dir), token: await issueToken(authSecret(dir), { role: 'border' }), longPollMs: 200 });
   t.after(() => replica.close());
   replica.follower.start();
   await replica.follower.waitFor(await reg.store.headSeq());

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { createBorderReplica } from '../../src/border/server.js';
 import { createRegister } from '../../src/register/server.js';
-import { personLine, tempDir } from '../helpers.js';
+import { exportRegisterKeys, personLine, tempDir } from '../helpers.js';
 
 const json = { 'content-type': 'application/json' };
 
@@ -41,7 +41,7 @@ test('register: per-route body limits, and the 413 names the limit', async (t) =
 
 test('border: a screening body is at most 16 KiB', async (t) => {
   const dir = tempDir(t);
-  const replica = await createBorderReplica({ dataDir: dir, registerUrl: 'http://127.0.0.1:9' });
+  const replica = await createBorderReplica({ dataDir: dir, registerUrl: 'http://127.0.0.1:9', trustFile: exportRegisterKeys(tempDir(t)) });
   t.after(() => replica.close());
   const headers = { ...json, authorization: `Bearer ${await issueToken(authSecret(dir), { role: 'checkpoint' })}` };
   const res = await replica.app.inject({ method: 'POST', url: '/v1/screenings', payload: JSON.stringify({ surname: 'A'.repeat(40_000), givenNames: 'B' }), headers });

@@ -13,7 +13,7 @@ import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { createBorderReplica } from '../../src/border/server.js';
 import { createRegister } from '../../src/register/server.js';
 import { HTTP_TIMEOUTS } from '../../src/shared/http.js';
-import { tempDir } from '../helpers.js';
+import { exportRegisterKeys, tempDir } from '../helpers.js';
 
 const BOUND_MS = HTTP_TIMEOUTS.headersMs + HTTP_TIMEOUTS.checkEveryMs + 2_000;
 
@@ -46,7 +46,7 @@ test('half-open and slow-trickle connections are closed on both servers; a long-
   const regDir = tempDir(t);
   const reg = await createRegister({ dataDir: regDir });
   t.after(() => reg.close());
-  const border = await createBorderReplica({ dataDir: tempDir(t), registerUrl: 'http://127.0.0.1:9' });
+  const border = await createBorderReplica({ dataDir: tempDir(t), registerUrl: 'http://127.0.0.1:9', trustFile: exportRegisterKeys(tempDir(t)) });
   t.after(() => border.close());
   const [regPort, borderPort] = [await portOf(reg.app), await portOf(border.app)];
   const trickle = 'GET /healthz HTTP/1.1\r\nhost: x\r\nx-slow: ' + 'a'.repeat(100);
