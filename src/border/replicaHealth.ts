@@ -13,7 +13,8 @@
  *      the replica is ready again. PostgreSQL checks its own pages and a replica there cannot rebuild
  *      itself: it stays not ready and says so, for an operator to restore it.
  *  H4  The digest comparison with the register (anti-entropy, antiEntropy.ts) runs at start, as soon
- *      as the feed answers (on its last state meanwhile, under the usual staleness rules), then again
+ *      as the feed answers and the backlog is applied (relief first, F5; on its last state meanwhile,
+ *      under the usual staleness rules), then again
  *      every `verifyEveryMs` — but never so often that comparisons take more than 1/COST_SHARE of the
  *      time: a comparison reads every row, so a small replica compares every minute and a large one
  *      spaces them out by itself.
@@ -219,8 +220,14 @@ export class ReplicaHealth {
     while (!this.stop.signal.aborted) {
       let pause: number;
       try {
-        if (this.damage || (await store.state()).cursor === null) {
+        const state = await store.state();
+        if (this.damage || state.cursor === null) {
           pause = FIRST_RETRY_MS; // damaged, or not bootstrapped yet
+        } else if (this.follower?.lastContactAt == null || state.cursor < state.registerSeq) {
+          // Not caught up (or not yet heard from the feed in this run): a comparison holds the replica at
+          // the register's head by applying the backlog in order (antiEntropy advanceTo), which would
+          // overtake the relief lane (F5: lifts first). The comparison waits until the backlog is applied.
+          pause = FIRST_RETRY_MS;
         } else if (!compared && this.generation > 0) {
           // Bootstrapped in this run: the state is the register's own, there is nothing to compare yet.
           compared = true;

@@ -9,7 +9,7 @@ import { createBorderReplica } from '../../src/border/server.js';
 import { createRegister } from '../../src/register/server.js';
 import { callUp, exportRegisterKeys, person, served, tempDir } from '../helpers.js';
 
-test('a lift behind 300 imposes is visible at the border before the imposes are applied, and stays applied', async (t) => {
+test('a lift behind 300 imposes is visible at the border before the imposes are applied, and stays applied', { timeout: 120_000 }, async (t) => {
   const regDir = tempDir(t);
   const reg = await createRegister({ dataDir: regDir, auth: false });
   t.after(() => reg.close());
