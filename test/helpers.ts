@@ -100,7 +100,7 @@ export function signedChain(signer: ReturnType<typeof testSigner>, sizes: number
 }
 
 import { writeFileSync } from 'node:fs';
-import { RegisterKeys } from '../src/exchange/keys.js';
+import { RegisterKeys } from '../src/auth/keyRing.js';
 
 /**
  * What `erx register keys export --data DIR > FILE` writes: the register's public keys, for a

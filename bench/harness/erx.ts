@@ -8,7 +8,7 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import type { Role } from '../../src/auth/roles.js';
-import { RegisterKeys } from '../../src/exchange/keys.js';
+import { RegisterKeys } from '../../src/auth/keyRing.js';
 import type { Deployment, Feed } from './deployment.js';
 import type { Resources, Service } from './processes.js';
 

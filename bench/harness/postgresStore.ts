@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { defaultMatcher } from '../../src/matching/index.js';
-import { openRegisterStore } from '../../src/register/server.js';
+import { openRegisterStore } from '../../src/app/registerServer.js';
 import type { PersonInput } from '../../src/register/schemas.js';
 import { PostgresReplicaStore } from '../../src/store/postgres/index.js';
 import { encodeDeferments, encodeDocuments } from '../../src/store/rows.js';

@@ -3,12 +3,12 @@
  * the register's change log into the rows a replica of that store writes (the apply baseline).
  */
 import { setImmediate as turn } from 'node:timers/promises';
-import type { ReplicaStore } from '../../src/border/store.js';
+import type { ReplicaStore } from '../../src/border/replicaStore.js';
 import type { BorderPerson, BorderRestriction } from '../../src/exchange/protocol.js';
 import { defaultMatcher } from '../../src/matching/index.js';
 import type { PersonInput } from '../../src/register/schemas.js';
-import { RegisterService } from '../../src/register/service.js';
-import type { RegisterStore } from '../../src/register/store.js';
+import { RegisterService } from '../../src/register/registerService.js';
+import type { RegisterStore } from '../../src/register/registerStore.js';
 import type { RawBatch } from './deployment.js';
 
 /**

@@ -27,7 +27,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScreeningService, type ScreeningResponse } from '../../src/border/screening.js';
 import type { RuleReason } from '../../src/border/ruleScreening.js';
-import type { ReplicaStore } from '../../src/border/store.js';
+import type { ReplicaStore } from '../../src/border/replicaStore.js';
 import { td3 } from '../../src/demo/mrzSpecimen.js';
 import { generatePersons, MAX_PERSONS, type SyntheticPerson } from '../../src/demo/synthetic.js';
 import { ageRange, type CategoryRule, localDate } from '../../src/domain/rules.js';

@@ -10,7 +10,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type PublicKeyInfo, RegisterKeys } from '../exchange/keys.js';
+import { type PublicKeyInfo } from '../exchange/keys.js';
+import { RegisterKeys } from '../auth/keyRing.js';
 
 export const AUDIT_KEY_FILE = 'audit-keys.json';
 

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PublicKeyInfo } from '../exchange/keys.js';
 import { NotFound } from '../shared/errors.js';
-import { type AuthGate, route } from '../shared/route.js';
+import { type AuthGate, route } from '../auth/route.js';
 import type { LocalHeads } from './headsFile.js';
 import { publicKeySchema, signedHeadSchema } from './signedHead.js';
 import type { AuditWitness } from './witness.js';

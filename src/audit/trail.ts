@@ -5,7 +5,7 @@
  * Triggers refuse UPDATE and DELETE as well, so an accident cannot do what only a forger would.
  */
 import { createHash } from 'node:crypto';
-import type { Db } from '../store/sqlite/open.js';
+import type { Db } from '../shared/sqlite.js';
 import { canonicalJson } from '../shared/canonical.js';
 
 export const AUDIT_TABLE = `

@@ -14,7 +14,7 @@
  *    (the trail got shorter) is refused and recorded, once, as a conflict for auditors to see.
  */
 import { keyIdOf, type PublicKeyInfo, TrustedKeys } from '../exchange/keys.js';
-import { migrate, openDatabase, type Db } from '../store/sqlite/open.js';
+import { migrate, openDatabase, type Db } from '../shared/sqlite.js';
 import { join } from 'node:path';
 import { ErxError } from '../shared/errors.js';
 import { headSignatureProblem, type SignedHead } from './signedHead.js';

@@ -8,13 +8,13 @@
  * store can (SQLite), so screenings and the follower go on meanwhile. A repair pauses the loop again.
  */
 import { type BucketDigests, differingBuckets, digestsOf } from '../exchange/digest.js';
-import type { Follower } from '../exchange/follower.js';
+import type { Follower } from './sync/follower.js';
 import type { SnapshotRecord } from '../exchange/protocol.js';
 import { snapshotDigest } from '../exchange/protocol.js';
-import type { ReplicaTrust } from '../exchange/trust.js';
+import type { ReplicaTrust } from './sync/trust.js';
 import { BatchRejected, verifyManifest } from '../exchange/verify.js';
-import type { FeedClient } from '../transport/feedClient.js';
-import type { RepairReport, ReplicaStore } from './store.js';
+import type { FeedClient } from './sync/feedClient.js';
+import type { RepairReport, ReplicaStore } from './replicaStore.js';
 
 export interface VerifyReport {
   at: string;

@@ -20,12 +20,12 @@
  *      spaces them out by itself.
  */
 import { basename } from 'node:path';
-import type { Follower } from '../exchange/follower.js';
+import type { Follower } from './sync/follower.js';
 import { ErxError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import { describeDamage, isDatabaseDamage } from '../store/damage.js';
+import { describeDamage, isDatabaseDamage } from '../shared/databaseDamage.js';
 import type { VerifyReport } from './antiEntropy.js';
-import type { ReplicaStore } from './store.js';
+import type { ReplicaStore } from './replicaStore.js';
 
 /** Comparisons may take at most 1/COST_SHARE of the replica's time (5 %). */
 const COST_SHARE = 20;

@@ -28,7 +28,7 @@ import { ErxError } from '../shared/errors.js';
 import { parse } from '../shared/http.js';
 import { parseMrz } from './mrz.js';
 import { RULE_DECISION, type RuleReason, screenRules } from './ruleScreening.js';
-import type { ReplicaStore } from './store.js';
+import type { ReplicaStore } from './replicaStore.js';
 
 export type Decision = 'clear' | 'refer' | 'hit';
 

@@ -21,8 +21,8 @@ import { dateRangeCovers, parsePartialDate } from '../domain/dates.js';
 import { isInForce } from '../domain/lifecycle.js';
 import { localDate } from '../domain/rules.js';
 import { RULE_DECISION, screenRules } from './ruleScreening.js';
-import { type AuthGate, route } from '../shared/route.js';
-import type { ReplicaStore } from './store.js';
+import { type AuthGate, route } from '../auth/route.js';
+import type { ReplicaStore } from './replicaStore.js';
 
 const HOW_TO_CONTEST =
   'To contest a restriction, apply to the issuing office named here, or to a court, within the time the notice states; ' +

@@ -5,8 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { ReplicaStore } from '../border/store.js';
-import { type AuthGate, route } from '../shared/route.js';
+import type { ReplicaStore } from '../border/replicaStore.js';
+import { type AuthGate, route } from '../auth/route.js';
 import { allowCrossOriginReads, serveConsoleAssets } from './assets.js';
 import { consoleConfigRoute } from './config.js';
 import { ScreeningStats } from './stats.js';

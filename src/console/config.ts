@@ -1,6 +1,6 @@
 /** GET /v1/console/config: which side this service is, so the one console bundle shows the right pages. */
 import type { FastifyInstance } from 'fastify';
-import { type AuthGate, route } from '../shared/route.js';
+import { type AuthGate, route } from '../auth/route.js';
 import { CONSOLE_PAGES, consoleBuilt } from './assets.js';
 
 export type ConsoleRole = 'register' | 'border';

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/roles.js';
 import { verifyToken } from '../auth/tokens.js';
-import type { AuthGate } from '../shared/route.js';
+import type { AuthGate } from '../auth/route.js';
 
 export interface FollowerView {
   /** Token subject and address (`demo-border@127.0.0.1`); the address alone when auth is off. */

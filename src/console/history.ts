@@ -6,7 +6,7 @@
  */
 import type { AuditEntry } from '../audit/trail.js';
 import type { Restriction } from '../domain/types.js';
-import type { PersonVersion, RegisterStore } from '../register/store.js';
+import type { PersonVersion, RegisterStore } from '../register/registerStore.js';
 
 export const HISTORY_LIMIT = 500;
 

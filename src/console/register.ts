@@ -5,9 +5,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { RegisterStore } from '../register/store.js';
+import type { RegisterStore } from '../register/registerStore.js';
 import { ErxError, NotFound } from '../shared/errors.js';
-import { type AuthGate, route } from '../shared/route.js';
+import { type AuthGate, route } from '../auth/route.js';
 import { allowCrossOriginReads, serveConsoleAssets } from './assets.js';
 import { consoleConfigRoute, peerFromEnv } from './config.js';
 import { FollowerRegistry, watchFeed } from './followers.js';

@@ -13,7 +13,7 @@
  * Thresholds map the score to a decision: at or above `hit` a hit, at or above `refer` a refer.
  */
 import { applyDob, compareDob, DOB_EFFECT, type DobComparison } from './dob.js';
-import { personKeys, queryPlan } from './keys.js';
+import { personKeys, queryPlan } from './candidateKeys.js';
 import { compareNames, surnameUnrelated, travellerWords, type NameComparison, type TravellerWords, type WordComparison, type WordMemo } from './names.js';
 import type { CandidateSource, Feature, ListedPerson, Matcher, MatchedField, MatchThresholds, PersonMatch, Traveller } from './types.js';
 

@@ -6,8 +6,9 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ErxError } from '../shared/errors.js';
-import { firstError, personSchema, type PersonInput } from './schemas.js';
-import type { RegisterService } from './service.js';
+import { personSchema, type PersonInput } from './schemas.js';
+import { firstError } from '../shared/fieldError.js';
+import type { RegisterService } from './registerService.js';
 import type { ImportItemResult } from './routes.js';
 
 export interface LineError {

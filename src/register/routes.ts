@@ -3,13 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Principal } from '../auth/roles.js';
 import { ErxError, NotFound } from '../shared/errors.js';
-import { type AuthGate, route } from '../shared/route.js';
+import { type AuthGate, route } from '../auth/route.js';
 import { registerRuleRoutes } from './ruleRoutes.js';
-import { RuleService } from './ruleService.js';
+import { RuleService } from './categoryRuleService.js';
 import type { Actor } from './authority.js';
-import { firstError, issueSchema, liftSchema, personSchema, serviceSchema } from './schemas.js';
+import { issueSchema, liftSchema, personSchema, serviceSchema } from './schemas.js';
+import { firstError } from '../shared/fieldError.js';
 import { rankSearch, SEARCH_CANDIDATES, searchPlan } from './search.js';
-import type { RegisterService } from './service.js';
+import type { RegisterService } from './registerService.js';
 
 export const MAX_IMPORT_BATCH = 2000;
 /** One person, with up to 100 restrictions and 50 deferments at their longest (escaped Unicode included). */

@@ -3,10 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Principal } from '../auth/roles.js';
 import { NotFound } from '../shared/errors.js';
-import { type AuthGate, route } from '../shared/route.js';
+import { type AuthGate, route } from '../auth/route.js';
 import { amendRuleSchema, issueRuleSchema, revokeRuleSchema } from './ruleSchemas.js';
-import type { RuleService } from './ruleService.js';
-import type { RegisterStore } from './store.js';
+import type { RuleService } from './categoryRuleService.js';
+import type { RegisterStore } from './registerStore.js';
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
 

@@ -154,17 +154,3 @@ export type IssueInput = z.infer<typeof issueSchema>;
 export const serviceSchema = z.object(serviceFields).superRefine(deliveryFits);
 export const liftSchema = z.object(liftFields);
 
-export interface FieldError {
-  error: string;
-  field: string;
-}
-
-/** The first problem zod found, as the contract's `{error, field}`. */
-export function firstError(error: z.ZodError): FieldError {
-  const issue = error.issues[0];
-  const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(body)';
-  // zod says "Invalid input: expected string, received undefined" for a field left out.
-  const missing = issue?.code === 'invalid_type' && /received undefined$/.test(issue.message);
-  const message = missing ? 'is required' : (issue?.message ?? 'invalid input');
-  return { error: `${field}: ${message}`, field };
-}

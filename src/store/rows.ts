@@ -3,7 +3,7 @@
  * the same columns (JSON as text), so one mapping serves both and keeps their border views identical.
  */
 import type { Deferment, IdentityDocument, Person, Restriction } from '../domain/types.js';
-import type { PersonVersion } from '../register/store.js';
+import type { PersonVersion } from '../register/registerStore.js';
 import type { BorderPerson, BorderRestriction, Change, ChangeEntity } from '../exchange/protocol.js';
 
 export interface RegisterPersonRow {

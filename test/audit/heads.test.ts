@@ -13,13 +13,13 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { openAuditKeys } from '../../src/audit/auditKeys.js';
-import { openAuditChain } from '../../src/audit/chainSource.js';
+import { openAuditChain } from '../../src/app/auditChainSource.js';
 import { AuditHeadShipper } from '../../src/audit/headShipper.js';
 import { AuditHeadSigner } from '../../src/audit/headSigner.js';
 import { HEADS_FILE, LocalHeads } from '../../src/audit/headsFile.js';
 import { AuditTrail, auditEntryOf, type AuditRow, entryHash } from '../../src/audit/trail.js';
 import { ERX_BIN } from '../../src/cli/child.js';
-import { createRegister } from '../../src/register/server.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { tempDir } from '../helpers.js';
 
 const run = promisify(execFile);

@@ -9,14 +9,14 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { openAuditKeys } from '../../src/audit/auditKeys.js';
-import { openAuditChain } from '../../src/audit/chainSource.js';
+import { openAuditChain } from '../../src/app/auditChainSource.js';
 import { AuditHeadSigner } from '../../src/audit/headSigner.js';
 import { LocalHeads } from '../../src/audit/headsFile.js';
 import { auditEntryOf, type AuditRow, entryHash } from '../../src/audit/trail.js';
 import { ERX_BIN } from '../../src/cli/child.js';
 import { defaultMatcher } from '../../src/matching/index.js';
 import { PostgresReplicaStore } from '../../src/store/postgres/replicaStore.js';
-import { createRegister } from '../../src/register/server.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { callUp, person, tempDir } from '../helpers.js';
 import { freshSchema, PG_URL, pgExec, postgres, unavailableHere } from '../store/backends.js';
 

@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { AuditTrail } from '../../src/audit/trail.js';
 import { ERX_BIN } from '../../src/cli/child.js';
-import { RegisterService } from '../../src/register/service.js';
-import { openRegisterStore } from '../../src/register/server.js';
+import { RegisterService } from '../../src/register/registerService.js';
+import { openRegisterStore } from '../../src/app/registerServer.js';
 import { callUp, person, served, tempDir } from '../helpers.js';
 
 const run = promisify(execFile);

@@ -14,10 +14,10 @@ import Database from 'better-sqlite3';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { HEADS_FILE } from '../../src/audit/headsFile.js';
 import { signHead, type SignedHead } from '../../src/audit/signedHead.js';
-import { createBorderReplica } from '../../src/border/server.js';
+import { createBorderReplica } from '../../src/app/borderServer.js';
 import { ERX_BIN } from '../../src/cli/child.js';
-import { RegisterKeys } from '../../src/exchange/keys.js';
-import { createRegister } from '../../src/register/server.js';
+import { RegisterKeys } from '../../src/auth/keyRing.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { callUp, exportRegisterKeys, person, tempDir } from '../helpers.js';
 
 const run = promisify(execFile);

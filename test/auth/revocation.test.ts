@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { SignJWT } from 'jose';
 import { authSecret, issueToken, tokenFacts } from '../../src/auth/tokens.js';
 import { ERX_BIN } from '../../src/cli/child.js';
-import { createRegister } from '../../src/register/server.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { tempDir } from '../helpers.js';
 
 const run = promisify(execFile);

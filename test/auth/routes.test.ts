@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { ROLES, type Role } from '../../src/auth/roles.js';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
-import { createBorderReplica } from '../../src/border/server.js';
-import { createRegister } from '../../src/register/server.js';
-import { declaredRoutes } from '../../src/shared/route.js';
+import { createBorderReplica } from '../../src/app/borderServer.js';
+import { createRegister } from '../../src/app/registerServer.js';
+import { declaredRoutes } from '../../src/auth/route.js';
 import { exportRegisterKeys, tempDir } from '../helpers.js';
 
 async function walkAll(app: FastifyInstance, dir: string) {

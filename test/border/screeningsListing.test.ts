@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
-import { createBorderReplica } from '../../src/border/server.js';
-import { createRegister } from '../../src/register/server.js';
+import { createBorderReplica } from '../../src/app/borderServer.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { exportRegisterKeys, person, tempDir } from '../helpers.js';
 
 test('a checkpoint lists only the screenings made under its own exact name', async (t) => {

@@ -8,8 +8,8 @@ import { type TestContext, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { ANSWER_FLOOR_MS } from '../../src/border/selfCheck.js';
-import { createBorderReplica } from '../../src/border/server.js';
-import { createRegister } from '../../src/register/server.js';
+import { createBorderReplica } from '../../src/app/borderServer.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { callUp, exportRegisterKeys, person, served, tempDir } from '../helpers.js';
 
 async function replicaWith(t: TestContext) {

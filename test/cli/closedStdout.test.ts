@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
-import { createBorderReplica } from '../../src/border/server.js';
+import { createBorderReplica } from '../../src/app/borderServer.js';
 import { ERX_BIN } from '../../src/cli/child.js';
-import { createRegister } from '../../src/register/server.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { exportRegisterKeys, person, tempDir } from '../helpers.js';
 
 /** Runs erx with its stdout a pipe whose reading end is closed at once; its exit code and stderr. */

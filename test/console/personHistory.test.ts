@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { consoleBuilt, WEB_ROOT } from '../../src/console/assets.js';
-import { createRegister } from '../../src/register/server.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { tempDir } from '../helpers.js';
 import { checkAccessible, launch, newPage, screenshot, skipReason } from './browser.js';
 

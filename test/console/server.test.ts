@@ -2,13 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
-import { createBorderReplica } from '../../src/border/server.js';
+import { createBorderReplica } from '../../src/app/borderServer.js';
 import { consoleBuilt } from '../../src/console/assets.js';
 import { FollowerRegistry } from '../../src/console/followers.js';
 import { concerns } from '../../src/console/history.js';
 import { consoleLinks } from '../../src/console/links.js';
 import { ScreeningStats } from '../../src/console/stats.js';
-import { createRegister } from '../../src/register/server.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { callUp, exportRegisterKeys, personLine, served, tempDir } from '../helpers.js';
 
 test('follower registry: cursor, waiting while a long-poll is open, bounded, forgets the long silent', () => {

@@ -7,9 +7,9 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { createBorderReplica } from '../../src/border/server.js';
+import { createBorderReplica } from '../../src/app/borderServer.js';
 import { signHeadClaim, type HeadClaim } from '../../src/exchange/headClaim.js';
-import { createRegister } from '../../src/register/server.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { exportRegisterKeys, person, tempDir } from '../helpers.js';
 
 type Mode = 'honest' | 'fork' | 'old';

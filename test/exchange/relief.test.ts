@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
-import { createBorderReplica } from '../../src/border/server.js';
-import { createRegister } from '../../src/register/server.js';
+import { createBorderReplica } from '../../src/app/borderServer.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { callUp, exportRegisterKeys, person, served, tempDir } from '../helpers.js';
 
 test('a lift behind 300 imposes is visible at the border before the imposes are applied, and stays applied', { timeout: 120_000 }, async (t) => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RegisterKeys, TrustedKeys } from '../../src/exchange/keys.js';
+import { TrustedKeys } from '../../src/exchange/keys.js';
+import { RegisterKeys } from '../../src/auth/keyRing.js';
 import { BatchRejected, verifyBatch } from '../../src/exchange/verify.js';
 import { personChange, signedChain, tempDir, testSigner } from '../helpers.js';
 

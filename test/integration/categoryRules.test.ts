@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBorderReplica } from '../../src/border/server.js';
-import { createRegister } from '../../src/register/server.js';
+import { createBorderReplica } from '../../src/app/borderServer.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { localDate } from '../../src/domain/rules.js';
 import { td3 } from '../../src/demo/mrzSpecimen.js';

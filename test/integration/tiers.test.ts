@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ERX_BIN, spawnService } from '../../src/cli/child.js';
-import { RelayArchive } from '../../src/exchange/relay/archive.js';
+import { RelayArchive } from '../../src/border/relay/archive.js';
 import type { SignedBatch, SnapshotLine } from '../../src/exchange/protocol.js';
 import { callUp, personLine, served, signedChain, tempDir, testSigner } from '../helpers.js';
 import { caughtUp, eventually, get, known, post, startBorder, startRegister, tokenFor, trustArgs } from './processes.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { applyDob, compareDob, DOB_EFFECT, swappedDigits, typoDigits } from '../../src/matching/dob.js';
-import { dateCode, monthSlips, yearSlips } from '../../src/matching/keys.js';
+import { dateCode, monthSlips, yearSlips } from '../../src/matching/candidateKeys.js';
 
 test('compareDob: each agreement and its detail', () => {
   assert.equal(compareDob('1999-03-04', '1999-03-04').agreement, 'exact');

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBorderReplica } from '../../src/border/server.js';
-import { createRegister } from '../../src/register/server.js';
+import { createBorderReplica } from '../../src/app/borderServer.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { ErxError } from '../../src/shared/errors.js';
 import { callUp, exportRegisterKeys, person, tempDir } from '../helpers.js';

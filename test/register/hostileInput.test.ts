@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
-import { createBorderReplica } from '../../src/border/server.js';
+import { createBorderReplica } from '../../src/app/borderServer.js';
 import { parseLine } from '../../src/register/importer.js';
-import { createRegister } from '../../src/register/server.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { exportRegisterKeys, personLine, tempDir } from '../helpers.js';
 
 type Case = { name: string; method: 'GET' | 'POST'; url: string; payload?: string | object; headers?: Record<string, string>; status: number; error: RegExp; field?: string };

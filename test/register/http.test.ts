@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRegister } from '../../src/register/server.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { callUp, personLine, served, tempDir } from '../helpers.js';
 
 async function register(t: Parameters<typeof tempDir>[0]) {

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
-import { createBorderReplica } from '../../src/border/server.js';
-import { createRegister } from '../../src/register/server.js';
+import { createBorderReplica } from '../../src/app/borderServer.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { callUp, exportRegisterKeys, personLine, tempDir } from '../helpers.js';
 
 const identity = { personId: 'O-1', surname: 'Хабибуллин', givenNames: 'Артём', dateOfBirth: '2004-07-15', sex: 'M', documents: [{ type: 'passport', number: '751000111', country: 'RUS' }] };

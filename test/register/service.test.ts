@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RegisterService } from '../../src/register/service.js';
+import { RegisterService } from '../../src/register/registerService.js';
 import { ErxError } from '../../src/shared/errors.js';
 import { SqliteRegisterStore } from '../../src/store/sqlite/registerStore.js';
 import type { SnapshotLine } from '../../src/exchange/protocol.js';

@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
-import { createBorderReplica } from '../../src/border/server.js';
-import { createRegister } from '../../src/register/server.js';
+import { createBorderReplica } from '../../src/app/borderServer.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { exportRegisterKeys, personLine, tempDir } from '../helpers.js';
 
 const json = { 'content-type': 'application/json' };

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
-import { createRegister } from '../../src/register/server.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { loggableUrl } from '../../src/shared/log.js';
 import { tempDir } from '../helpers.js';
 

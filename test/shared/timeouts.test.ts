@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
-import { createBorderReplica } from '../../src/border/server.js';
-import { createRegister } from '../../src/register/server.js';
+import { createBorderReplica } from '../../src/app/borderServer.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { HTTP_TIMEOUTS } from '../../src/shared/http.js';
 import { exportRegisterKeys, tempDir } from '../helpers.js';
 

@@ -6,19 +6,19 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { planPage, type BatchToApply } from '../../src/border/apply.js';
-import { CursorMoved, type ReplicaStore } from '../../src/border/store.js';
+import { planPage, type BatchToApply } from '../../src/exchange/planPage.js';
+import { CursorMoved, type ReplicaStore } from '../../src/border/replicaStore.js';
 import { bucketOf, differingBuckets, digestsOf } from '../../src/exchange/digest.js';
 import { TrustedKeys } from '../../src/exchange/keys.js';
 import { batchHash, type Change, type SignedBatch, type SnapshotHeader, type SnapshotLine, type SnapshotRecord, type SnapshotTrailer } from '../../src/exchange/protocol.js';
 import { verifyBatch, verifyManifest } from '../../src/exchange/verify.js';
 import { defaultMatcher } from '../../src/matching/index.js';
 import type { PersonInput } from '../../src/register/schemas.js';
-import { RegisterService } from '../../src/register/service.js';
-import { RuleService } from '../../src/register/ruleService.js';
+import { RegisterService } from '../../src/register/registerService.js';
+import { RuleService } from '../../src/register/categoryRuleService.js';
 import { issueRuleSchema } from '../../src/register/ruleSchemas.js';
 import { rankSearch, SEARCH_CANDIDATES, searchPlan } from '../../src/register/search.js';
-import type { RegisterStore } from '../../src/register/store.js';
+import type { RegisterStore } from '../../src/register/registerStore.js';
 import { ErxError } from '../../src/shared/errors.js';
 import { callUp, mobilisationRule, person, personChange, served, signedChain, testSigner } from '../helpers.js';
 import { type Backend, BACKENDS, postgres, sqlite, type StoreOptions, unavailableHere } from './backends.js';

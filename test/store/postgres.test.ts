@@ -10,7 +10,7 @@ import { TrustedKeys } from '../../src/exchange/keys.js';
 import type { SignedBatch } from '../../src/exchange/protocol.js';
 import { verifyBatch } from '../../src/exchange/verify.js';
 import { defaultMatcher } from '../../src/matching/index.js';
-import { RegisterService } from '../../src/register/service.js';
+import { RegisterService } from '../../src/register/registerService.js';
 import { postgresLocation } from '../../src/store/postgres/db.js';
 import { isPostgresUrl } from '../../src/store/postgres/index.js';
 import { PostgresRegisterStore } from '../../src/store/postgres/registerStore.js';

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { createRegister } from '../../src/register/server.js';
+import { createRegister } from '../../src/app/registerServer.js';
 import { HttpFeedClient } from '../../src/transport/http/httpFeedClient.js';
 import { parseBusUrl } from '../../src/transport/nats/busConfig.js';
 import { JetStreamFeedClient } from '../../src/transport/nats/jetStreamFeedClient.js';

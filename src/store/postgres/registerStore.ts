@@ -29,7 +29,7 @@ import { bucketOf } from '../../exchange/digest.js';
 import type { Signer } from '../../exchange/keys.js';
 import type { Change, ChangeEntity, SignedBatch, SnapshotLine, SnapshotRecord } from '../../exchange/protocol.js';
 import { batchHash, borderPersonOf, borderRestrictionOf, manifestBytes, PROTOCOL_VERSION, snapshotDigest } from '../../exchange/protocol.js';
-import type { CompactionReport, PersonVersion, RegisterStore, RegisterTx, Retention } from '../../register/store.js';
+import type { CompactionReport, PersonVersion, RegisterStore, RegisterTx, Retention } from '../../register/registerStore.js';
 import { type AuditEntry, auditEntryOf, type AuditRow } from '../../audit/trail.js';
 import { auditTrailSchema, type ChainHead, PostgresAuditTrail } from './auditTrail.js';
 import { checkSchemaName, commit, createClient, createPool, fetchChunks, inTransaction, migrate, type Pool, type PoolClient, type PostgresLocation } from './db.js';

@@ -19,9 +19,9 @@
  * Bucket digests, records and their ordering are computed by the same pure functions as on SQLite
  * (exchange/digest.ts), from rows mapped to the same objects, so both backends agree bit for bit.
  */
-import type { BatchToApply } from '../../border/apply.js';
-import type { BootstrapWriter, RepairReport, ReplicaState, ReplicaStore, ScreeningAuditEntry } from '../../border/store.js';
-import { CursorMoved } from '../../border/store.js';
+import type { BatchToApply } from '../../exchange/planPage.js';
+import type { BootstrapWriter, RepairReport, ReplicaState, ReplicaStore, ScreeningAuditEntry } from '../../border/replicaStore.js';
+import { CursorMoved } from '../../border/replicaStore.js';
 import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, planRepair, recordKey } from '../../exchange/digest.js';
 import { isRelief } from '../../exchange/protocol.js';
 import type { BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../../exchange/protocol.js';

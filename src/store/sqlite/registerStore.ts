@@ -9,8 +9,8 @@ import { bucketOf } from '../../exchange/digest.js';
 import type { Signer } from '../../exchange/keys.js';
 import type { Change, ChangeEntity, SignedBatch, SnapshotLine, SnapshotRecord } from '../../exchange/protocol.js';
 import { batchHash, borderPersonOf, borderRestrictionOf, isRelief, manifestBytes, PROTOCOL_VERSION, snapshotDigest } from '../../exchange/protocol.js';
-import type { CompactionReport, PersonVersion, RegisterStore, RegisterTx, Retention } from '../../register/store.js';
-import { type Db, migrate, openDatabase } from './open.js';
+import type { CompactionReport, PersonVersion, RegisterStore, RegisterTx, Retention } from '../../register/registerStore.js';
+import { type Db, migrate, openDatabase } from '../../shared/sqlite.js';
 import { type BatchRow, type ChangeRow, changeOf, type RegisterPersonRow as PersonRow, type RegisterRestrictionRow as RestrictionRow, registerPersonOf as personOf, personVersionOf, type PersonVersionRow, registerPersonRow, registerRestrictionOf as restrictionOf } from '../rows.js';
 
 const SCHEMA = [

@@ -6,20 +6,21 @@
  */
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ReplicaState, ReplicaStore, BootstrapWriter, RepairReport, ScreeningAuditEntry } from '../../border/store.js';
-import { CursorMoved } from '../../border/store.js';
-import type { BatchToApply } from '../../border/apply.js';
+import type { ReplicaState, ReplicaStore, BootstrapWriter, RepairReport, ScreeningAuditEntry } from '../../border/replicaStore.js';
+import { CursorMoved } from '../../border/replicaStore.js';
+import type { BatchToApply } from '../../exchange/planPage.js';
 import { type BorderPerson, type BorderRestriction, type BorderRule, type Change, isRelief, type SnapshotRecord } from '../../exchange/protocol.js';
 import type { ListedPerson, Matcher } from '../../matching/index.js';
 import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, planRepair } from '../../exchange/digest.js';
 import { AUDIT_TABLE, AuditTrail } from '../../audit/trail.js';
 import { canonicalJson } from '../../shared/canonical.js';
 import { faultPointInBatch } from '../../shared/faults.js';
-import { type Db, migrate, openDatabase } from './open.js';
+import { type Db, migrate, openDatabase } from '../../shared/sqlite.js';
 import { CachedBetweenWrites } from '../cachedBetweenWrites.js';
-import { type ImageFormat, type ImageManifest, incompatibility, receiveImage } from '../../exchange/image.js';
+import { type ImageFormat, type ImageManifest, incompatibility } from '../../exchange/image.js';
+import { receiveImage } from '../../border/sync/receiveImage.js';
 import { BatchRejected } from '../../exchange/verify.js';
-import { describeDamage, isDatabaseDamage } from '../damage.js';
+import { describeDamage, isDatabaseDamage } from '../../shared/databaseDamage.js';
 import { quickCheck } from './quickCheck.js';
 import { type DigestInWorker, digestInWorker } from './stateDigest.js';
 import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf, encodeDocuments, encodeDeferments, encodeName, indexEntriesOf } from '../rows.js';

@@ -10,7 +10,7 @@ import { Agent, fetch } from 'undici';
 import type { PublicKeyInfo } from '../../exchange/keys.js';
 import type { ChangeBatch, SnapshotLine } from '../../exchange/protocol.js';
 import type { ImageManifest } from '../../exchange/image.js';
-import { FeedError, type FeedClient, type RemoteDigest } from '../feedClient.js';
+import { FeedError, type FeedClient, type RemoteDigest } from '../../border/sync/feedClient.js';
 
 export interface FeedTls {
   /** PEM certificate(s) of the CA that must have signed the feed's certificate (nothing else is trusted). */

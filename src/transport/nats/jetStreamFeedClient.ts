@@ -38,7 +38,7 @@ import type { ImageManifest } from '../../exchange/image.js';
 import type { PublicKeyInfo } from '../../exchange/keys.js';
 import { type ChangeBatch, PROTOCOL_VERSION, type SignedBatch, type SnapshotLine } from '../../exchange/protocol.js';
 import type { Logger } from '../../shared/log.js';
-import { FeedError, type FeedClient, type RemoteDigest } from '../feedClient.js';
+import { FeedError, type FeedClient, type RemoteDigest } from '../../border/sync/feedClient.js';
 import type { BusConfig } from './busConfig.js';
 import { connectBus, locate } from './connection.js';
 import { parseHeartbeat, readHeaders, Reassembler } from './wire.js';

@@ -32,17 +32,17 @@
  *      behind the snapshot are dropped after the retention period, as the register does.
  */
 import { EventEmitter } from 'node:events';
-import type { ReplicaStore } from '../../border/store.js';
+import type { ReplicaStore } from '../replicaStore.js';
 import { ErxError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
-import { FeedError, type FeedClient, type RemoteDigest } from '../../transport/feedClient.js';
-import type { FeedSource } from '../feedRoutes.js';
-import type { Follower } from '../follower.js';
-import { type HeadClaim, newerClaim } from '../headClaim.js';
-import type { PublicKeyInfo } from '../keys.js';
-import { type SignedBatch, snapshotDigest, type SnapshotLine } from '../protocol.js';
-import type { ReplicaTrust } from '../trust.js';
-import { BatchRejected, verifyManifest } from '../verify.js';
+import { FeedError, type FeedClient, type RemoteDigest } from '../sync/feedClient.js';
+import type { FeedSource } from '../../exchange/feedSource.js';
+import type { Follower } from '../sync/follower.js';
+import { type HeadClaim, newerClaim } from '../../exchange/headClaim.js';
+import type { PublicKeyInfo } from '../../exchange/keys.js';
+import { type SignedBatch, snapshotDigest, type SnapshotLine } from '../../exchange/protocol.js';
+import type { ReplicaTrust } from '../sync/trust.js';
+import { BatchRejected, verifyManifest } from '../../exchange/verify.js';
 import { RelayArchive, type SnapshotSink, type StoredSnapshot } from './archive.js';
 
 export interface RelayOptions {

@@ -5,12 +5,13 @@
  * for a replica — the shipper that sends the heads to the witness it follows.
  */
 import { decodeJwt } from 'jose';
-import { openAuditKeys } from './auditKeys.js';
-import type { OwnHeads } from './auditRoutes.js';
-import { type AuditService, openAuditChain } from './chainSource.js';
-import { AuditHeadShipper } from './headShipper.js';
-import { AuditHeadSigner } from './headSigner.js';
-import { LocalHeads } from './headsFile.js';
+import { openAuditKeys } from '../audit/auditKeys.js';
+import type { OwnHeads } from '../audit/auditRoutes.js';
+import { openAuditChain } from './auditChainSource.js';
+import { type AuditService } from '../audit/auditChain.js';
+import { AuditHeadShipper } from '../audit/headShipper.js';
+import { AuditHeadSigner } from '../audit/headSigner.js';
+import { LocalHeads } from '../audit/headsFile.js';
 
 export const DEFAULT_AUDIT_HEAD_EVERY_SECONDS = 60;
 

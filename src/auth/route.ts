@@ -10,10 +10,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Access, Principal } from '../auth/roles.js';
-import { AuthError, verifyToken } from '../auth/tokens.js';
-import { ErxError } from './errors.js';
-import { parse } from './http.js';
+import type { Access, Principal } from './roles.js';
+import { AuthError, verifyToken } from './tokens.js';
+import { ErxError } from '../shared/errors.js';
+import { parse } from '../shared/http.js';
 
 export interface AuthGate {
   /** The service's token secret; null when authentication is switched off (local experiments). */

@@ -13,11 +13,12 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../../shared/log.js';
-import type { FeedClient } from '../../transport/feedClient.js';
-import type { ImageSource } from '../feedRoutes.js';
-import { type ImageManifest, receiveImage, verifyImageManifest } from '../image.js';
-import { ImageDirectory } from '../imageDirectory.js';
-import type { ReplicaTrust } from '../trust.js';
+import type { FeedClient } from '../sync/feedClient.js';
+import type { ImageSource } from '../../exchange/feedSource.js';
+import { type ImageManifest, verifyImageManifest } from '../../exchange/image.js';
+import { receiveImage } from '../sync/receiveImage.js';
+import { ImageDirectory } from './imageDirectory.js';
+import type { ReplicaTrust } from '../sync/trust.js';
 
 export interface RelayImagesOptions {
   dataDir: string;

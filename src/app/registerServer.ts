@@ -1,24 +1,24 @@
 /** A register process: the issuing API and the exchange feed it serves to replicas. */
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_AUDIT_HEAD_EVERY_SECONDS, startAuditHeads } from '../audit/auditHeads.js';
+import { DEFAULT_AUDIT_HEAD_EVERY_SECONDS, startAuditHeads } from './auditHeads.js';
 import { registerAuditRoutes } from '../audit/auditRoutes.js';
 import { AuditWitness } from '../audit/witness.js';
 import { ServiceTokens } from '../auth/serviceTokens.js';
-import { type FeedObserver, registerFeedRoutes } from '../exchange/feedRoutes.js';
+import { type FeedObserver, registerFeedRoutes } from '../transport/http/feedRoutes.js';
 import { headClaimer } from '../exchange/headClaim.js';
-import { RegisterKeys } from '../exchange/keys.js';
+import { RegisterKeys } from '../auth/keyRing.js';
 import { registerConsole } from '../console/register.js';
 import { createServer, type TlsFiles } from '../shared/http.js';
-import type { AuthGate } from '../shared/route.js';
+import type { AuthGate } from '../auth/route.js';
 import { createMetrics, instrumentHttp } from '../shared/metrics.js';
 import { isPostgresUrl, postgresRegisterStore } from '../store/postgres/index.js';
 import { SqliteRegisterStore } from '../store/sqlite/registerStore.js';
 import { startBusPublisher } from '../transport/nats/publisher.js';
-import { loadGrantTable } from './grantTableFile.js';
-import { ReplicaImages } from './replicaImages.js';
-import { registerRegisterRoutes } from './routes.js';
-import { RegisterService } from './service.js';
-import type { RegisterStore } from './store.js';
+import { loadGrantTable } from '../register/grantTableFile.js';
+import { ReplicaImages } from '../store/sqlite/replicaImages.js';
+import { registerRegisterRoutes } from '../register/routes.js';
+import { RegisterService } from '../register/registerService.js';
+import type { RegisterStore } from '../register/registerStore.js';
 
 export interface RegisterProcess {
   app: FastifyInstance;

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { planPage } from '../../src/border/apply.js';
-import { CursorMoved } from '../../src/border/store.js';
+import { planPage } from '../../src/exchange/planPage.js';
+import { CursorMoved } from '../../src/border/replicaStore.js';
 import { defaultMatcher } from '../../src/matching/index.js';
 import { SqliteReplicaStore } from '../../src/store/sqlite/replicaStore.js';
 import { personChange, signedChain, tempDir, testSigner } from '../helpers.js';

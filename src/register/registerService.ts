@@ -4,14 +4,14 @@
  * its cause, nor a cause without its change.
  */
 import { advance, LifecycleError, lift, serve } from '../domain/lifecycle.js';
-import { DEFAULT_SERVICE_RULES, inForceFrom, type ServiceRules } from '../domain/serviceRules.js';
+import { DEFAULT_SERVICE_RULES, inForceFrom, type ServiceRules } from '../domain/serviceOfNotice.js';
 import type { Person, Restriction } from '../domain/types.js';
 import { borderPersonOf, borderRestrictionOf } from '../exchange/protocol.js';
 import { sameValue as same } from '../shared/canonical.js';
 import { Conflict, ErxError, NotFound } from '../shared/errors.js';
 import { type Actor, checkPersonChange, DEFAULT_GRANTS, type GrantTable, IDENTITY_FIELDS, withGrantor } from './authority.js';
 import type { IssueInput, PersonInput } from './schemas.js';
-import type { RegisterStore, RegisterTx } from './store.js';
+import type { RegisterStore, RegisterTx } from './registerStore.js';
 
 export interface WriteResult {
   /** Sequence numbers of the changes appended (empty when nothing at the border changed). */

@@ -8,8 +8,8 @@
 import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ImageSource } from './feedRoutes.js';
-import type { ImageManifest } from './image.js';
+import type { ImageSource } from '../../exchange/feedSource.js';
+import type { ImageManifest } from '../../exchange/image.js';
 
 export class ImageDirectory implements ImageSource {
   private readonly manifestPath: string;

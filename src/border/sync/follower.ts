@@ -32,17 +32,17 @@
  * cursor lives in the store, so a replica can change transport between runs without re-bootstrapping.
  */
 import { EventEmitter } from 'node:events';
-import { planPage } from '../border/apply.js';
-import type { ReplicaStore } from '../border/store.js';
-import { CursorMoved } from '../border/store.js';
-import type { Logger } from '../shared/log.js';
-import { FeedError, type FeedClient } from '../transport/feedClient.js';
-import { type ChangeBatch, snapshotDigest, type SignedBatch, type SnapshotRecord } from './protocol.js';
+import { planPage } from '../../exchange/planPage.js';
+import type { ReplicaStore } from '../replicaStore.js';
+import { CursorMoved } from '../replicaStore.js';
+import type { Logger } from '../../shared/log.js';
+import { FeedError, type FeedClient } from './feedClient.js';
+import { type ChangeBatch, snapshotDigest, type SignedBatch, type SnapshotRecord } from '../../exchange/protocol.js';
 import type { ReplicaTrust } from './trust.js';
-import { BatchRejected, type RejectReason, verifyBatch, verifyManifest } from './verify.js';
-import { type ImageManifest, incompatibility, verifyImageManifest } from './image.js';
-import { type HeadClaim, newerClaim, verifyHeadClaim } from './headClaim.js';
-import type { BatchToApply } from '../border/apply.js';
+import { BatchRejected, type RejectReason, verifyBatch, verifyManifest } from '../../exchange/verify.js';
+import { type ImageManifest, incompatibility, verifyImageManifest } from '../../exchange/image.js';
+import { type HeadClaim, newerClaim, verifyHeadClaim } from '../../exchange/headClaim.js';
+import type { BatchToApply } from '../../exchange/planPage.js';
 
 export type SyncState = 'starting' | 'bootstrapping' | 'following' | 'retrying' | 'stopped';
 

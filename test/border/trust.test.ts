@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { RegisterKeys } from '../../src/exchange/keys.js';
-import { NO_TRUST_MESSAGE, ReplicaTrust } from '../../src/exchange/trust.js';
+import { RegisterKeys } from '../../src/auth/keyRing.js';
+import { NO_TRUST_MESSAGE, ReplicaTrust } from '../../src/border/sync/trust.js';
 import { tempDir } from '../helpers.js';
 
 test('ReplicaTrust: without keys and without opt-in, the first keys a feed publishes are refused and nothing is pinned', (t) => {

@@ -8,11 +8,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PublicKeyInfo } from '../exchange/keys.js';
-import { AUDIT_KEY_FILE, readAuditPublicKeys } from './auditKeys.js';
-import { type AuditService, openAuditChain, sqliteTrailFile } from './chainSource.js';
-import { HEADS_FILE, LocalHeads, parseHeads } from './headsFile.js';
-import { headSignatureProblem, publicKeySchema, type SignedHead, signedHeadSchema } from './signedHead.js';
-import { type ChainVerdict, describeVerdict, type HeadClaim, verifyChainAgainstHeads } from './verifyHeads.js';
+import { AUDIT_KEY_FILE, readAuditPublicKeys } from '../audit/auditKeys.js';
+import { openAuditChain, sqliteTrailFile } from './auditChainSource.js';
+import { type AuditService } from '../audit/auditChain.js';
+import { HEADS_FILE, LocalHeads, parseHeads } from '../audit/headsFile.js';
+import { headSignatureProblem, publicKeySchema, type SignedHead, signedHeadSchema } from '../audit/signedHead.js';
+import { type ChainVerdict, describeVerdict, type HeadClaim, verifyChainAgainstHeads } from '../audit/verifyHeads.js';
 
 export interface AuditVerifyOptions {
   dataDir: string;

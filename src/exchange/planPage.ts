@@ -12,8 +12,8 @@
  *  A5  a batch that continues the cursor must name the last applied batch as its predecessor
  *      (`prevHash`): a reordered or forged chain is refused.
  */
-import type { Change, SignedBatch } from '../exchange/protocol.js';
-import type { RejectReason } from '../exchange/verify.js';
+import type { Change, SignedBatch } from './protocol.js';
+import type { RejectReason } from './verify.js';
 
 export interface BatchToApply {
   lastSeq: number;

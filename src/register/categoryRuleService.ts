@@ -7,7 +7,7 @@ import type { CategoryRule } from '../domain/rules.js';
 import { sameValue as same } from '../shared/canonical.js';
 import { Conflict, NotFound } from '../shared/errors.js';
 import type { AmendRuleInput, IssueRuleInput } from './ruleSchemas.js';
-import type { RegisterStore, RegisterTx } from './store.js';
+import type { RegisterStore, RegisterTx } from './registerStore.js';
 
 export interface RuleWrite {
   rule: CategoryRule;

@@ -9,30 +9,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, type Db } from '../store/sqlite/open.js';
+import { openDatabase, type Db } from '../shared/sqlite.js';
 import { checkSchemaName, createPool, postgresLocation } from '../store/postgres/db.js';
 import { PostgresAuditTrail } from '../store/postgres/auditTrail.js';
-import { auditEntryOf, type AuditEntry, type AuditRow, type ChainHead } from './trail.js';
-
-export type AuditService = 'register' | 'border';
-
-export interface AuditChain {
-  /** Where the chain is, for messages: a file, or a PostgreSQL schema. */
-  readonly label: string;
-  /**
-   * The committed end of the chain, made durable first where commits are not synced one by one (a
-   * replica's audit.db runs with synchronous=NORMAL), so a signed head never covers entries a power cut
-   * could still take away.
-   */
-  head(): Promise<ChainHead>;
-  /** The stored hash of entry `seq`, or null when there is none. */
-  hashAt(seq: number): Promise<string | null>;
-  /** Every entry in chain order. */
-  entries(): AsyncIterable<AuditEntry>;
-  /** Entries with `from <= at < to`, in chain order. */
-  between(from: string, to: string): AsyncIterable<AuditEntry>;
-  close(): Promise<void>;
-}
+import type { AuditChain, AuditService } from '../audit/auditChain.js';
+import { auditEntryOf, type AuditEntry, type AuditRow, type ChainHead } from '../audit/trail.js';
 
 export interface ChainLocation {
   dataDir: string;

@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type PublicKeyInfo, TrustedKeys } from './keys.js';
+import { type PublicKeyInfo, TrustedKeys } from '../../exchange/keys.js';
 
 export interface TrustFile {
   keys: PublicKeyInfo[];

@@ -7,12 +7,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImageDirectory } from '../exchange/imageDirectory.js';
-import { type ImageManifest, signImageManifest } from '../exchange/image.js';
-import type { Signer } from '../exchange/keys.js';
-import type { SnapshotLine, SnapshotRecord } from '../exchange/protocol.js';
-import type { Matcher } from '../matching/index.js';
-import { SqliteReplicaStore } from '../store/sqlite/replicaStore.js';
+import { ImageDirectory } from '../../border/relay/imageDirectory.js';
+import { type ImageManifest, signImageManifest } from '../../exchange/image.js';
+import type { Signer } from '../../exchange/keys.js';
+import type { SnapshotLine, SnapshotRecord } from '../../exchange/protocol.js';
+import type { Matcher } from '../../matching/index.js';
+import { SqliteReplicaStore } from './replicaStore.js';
 
 const CHUNK = 2000;
 

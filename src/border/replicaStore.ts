@@ -11,7 +11,7 @@
  */
 import type { BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../exchange/protocol.js';
 import type { BucketDigests } from '../exchange/digest.js';
-import type { BatchToApply } from './apply.js';
+import type { BatchToApply } from '../exchange/planPage.js';
 import type { CandidateSource } from '../matching/index.js';
 import type { ImageFormat, ImageManifest } from '../exchange/image.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isInForce } from '../../src/domain/lifecycle.js';
-import { DEFAULT_SERVICE_RULES, inForceFrom, serviceRulesSchema } from '../../src/domain/serviceRules.js';
+import { DEFAULT_SERVICE_RULES, inForceFrom, serviceRulesSchema } from '../../src/domain/serviceOfNotice.js';
 import { parseInstant } from '../../src/domain/dates.js';
 
 const utc = (s: string) => parseInstant(s) as string;

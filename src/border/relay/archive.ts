@@ -21,8 +21,8 @@
 import { closeSync, createReadStream, existsSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { migrate, openDatabase, type Db } from '../../store/sqlite/open.js';
-import { isRelief, type SignedBatch, type SnapshotHeader, type SnapshotLine } from '../protocol.js';
+import { migrate, openDatabase, type Db } from '../../shared/sqlite.js';
+import { isRelief, type SignedBatch, type SnapshotHeader, type SnapshotLine } from '../../exchange/protocol.js';
 
 const SCHEMA = [
   `CREATE TABLE batches (

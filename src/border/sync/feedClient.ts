@@ -17,10 +17,10 @@
  *  - with `waitMs`, hold the answer until something newer exists or the time runs out (a long-poll),
  *    and give up promptly when `signal` aborts.
  */
-import type { PublicKeyInfo } from '../exchange/keys.js';
-import type { BucketDigests } from '../exchange/digest.js';
-import type { ChangeBatch, SnapshotLine } from '../exchange/protocol.js';
-import type { ImageManifest } from '../exchange/image.js';
+import type { PublicKeyInfo } from '../../exchange/keys.js';
+import type { BucketDigests } from '../../exchange/digest.js';
+import type { ChangeBatch, SnapshotLine } from '../../exchange/protocol.js';
+import type { ImageManifest } from '../../exchange/image.js';
 
 export interface RemoteDigest extends BucketDigests {
   asOfSeq: number;
