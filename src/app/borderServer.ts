@@ -45,7 +45,7 @@ export interface BorderOptions {
   /**
    * Bootstrap from the feed's replica image when it offers one that fits (default true). A replica
    * serving the feed onward (serveFeed) always takes the snapshot: it keeps it for its checkpoints
-   * (and a copy of the register's image, for them: exchange/relay/relayImages.ts).
+   * (and a copy of the register's image, for them: border/relay/relayImages.ts).
    */
   images?: boolean;
   /**
@@ -120,7 +120,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   });
   const http = new HttpFeedClient(options.registerUrl, options.token, options.ca !== undefined ? { ca: options.ca } : {});
   const bus = options.bus ? new JetStreamFeedClient({ bus: parseBusUrl(options.bus), http, log }) : null;
-  // Tiers: a replica serving onward keeps the register's snapshot and batches as they arrive (exchange/relay).
+  // Tiers: a replica serving onward keeps the register's snapshot and batches as they arrive (border/relay).
   const relay = options.serveFeed ? new FeedRelay({ dataDir: options.dataDir, upstream: http, trust, log }) : null;
   const client = relay ? relay.teeing(bus ?? http) : (bus ?? http);
   const maxStaleness = options.maxStalenessSeconds ?? DEFAULT_MAX_STALENESS_SECONDS;

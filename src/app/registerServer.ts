@@ -90,7 +90,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   };
 
   registerRegisterRoutes(app, gate, service);
-  // Signed audit heads (audit/auditHeads.ts), and the witness for the replicas' heads.
+  // Signed audit heads (app/auditHeads.ts), and the witness for the replicas' heads.
   const auditHeads = startAuditHeads({
     dataDir: options.dataDir,
     store: options.store ?? process.env.ERX_STORE,

@@ -19,7 +19,7 @@
  * replica would otherwise show a lag that climbs to the long-poll period and drops back — noise to an
  * officer. Both times bound the window: "received" alone could be kept fresh by a proxy replaying an
  * old claim, "made" alone by a clock running ahead. The window is the long-poll period plus a few
- * seconds for transit and clock skew, and never more than the staleness bound (border/server.ts), so
+ * seconds for transit and clock skew, and never more than the staleness bound (app/borderServer.ts), so
  * it can hide at most that much and never turns a stale replica into a fresh one. Outside it, the lag
  * is the honest age of `dataAsOf`.
  */

@@ -1,6 +1,6 @@
 /**
  * Checking what arrives from a feed before any of it is applied: the content hashes to the batch's
- * hash, and a trusted key signed that hash. The chain and sequence checks live in border/apply.ts.
+ * hash, and a trusted key signed that hash. The chain and sequence checks live in exchange/planPage.ts.
  */
 import { type TrustedKeys, UntrustedKey } from './keys.js';
 import { batchHash, manifestBytes, type SignedBatch, type SnapshotTrailer } from './protocol.js';

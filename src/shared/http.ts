@@ -43,7 +43,7 @@ export interface HttpTimeouts {
 
 export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 120_000, idleMs: 300_000, keepAliveMs: 10_000, checkEveryMs: 1_000 };
 
-/** The body limit of anything not declared through shared/route.ts (which sets one per route). */
+/** The body limit of anything not declared through auth/route.ts (which sets one per route). */
 export const SERVER_BODY_LIMIT = 16 * 1024;
 
 export interface ServerOptions {
@@ -114,7 +114,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     return reply.status(500).send({ error: 'internal error; see the service log' });
   });
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
-  // zod validates every request (shared/route.ts); route schemas only describe the API.
+  // zod validates every request (auth/route.ts); route schemas only describe the API.
   app.setValidatorCompiler(() => (data) => ({ value: data }));
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);

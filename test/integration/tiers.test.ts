@@ -2,7 +2,7 @@
  * Tiers: register → centre (`erx border serve --serve-feed`) → checkpoint (`--register URL-of-centre`).
  * The centre passes the register's signed snapshot and batches through unchanged, so the checkpoint
  * verifies the register's signatures two tiers away and refuses anything the centre altered.
- * (src/exchange/relay: R1–R3 for the archive, T1–T3 for keeping it up.)
+ * (src/border/relay: R1–R3 for the archive, T1–T3 for keeping it up.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * The storage contract (src/register/store.ts, src/border/store.ts), run against every backend: the
+ * The storage contract (src/register/registerStore.ts, src/border/replicaStore.ts), run against every backend: the
  * same scenarios, the same assertions. A backend-specific test belongs elsewhere unless it checks a
  * guarantee of the interface. At the end, both backends fed the same operations must agree byte for
  * byte: snapshot records, manifest digests, batch contents and hashes, bucket digests.

@@ -1,7 +1,7 @@
 /**
  * A directory of replica images (exchange/image.ts) served by a feed: `manifest.json` names the current
  * image, `replica-<asOfSeq>.db` is its file. The register keeps the images it builds in one
- * (register/replicaImages.ts), a relay the register's images it copied (relay/relayImages.ts).
+ * (store/sqlite/replicaImages.ts), a relay the register's images it copied (relay/relayImages.ts).
  * `publish` makes a complete file current: the file durable first, then the manifest by rename, so a
  * crash leaves the previous image current; the files of older images go after that.
  */

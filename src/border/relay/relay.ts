@@ -7,7 +7,7 @@
  * The centre passes the register's signed snapshot and batches through unchanged (archive.ts keeps
  * them), so a checkpoint verifies the register's signatures and hash chain however many tiers away it
  * is, and a centre that altered anything would be refused like any other forger. The centre answers
- * with the same routes as the register (exchange/feedRoutes.ts, over this FeedSource):
+ * with the same routes as the register (transport/http/feedRoutes.ts, over this FeedSource):
  *
  *   snapshot   the register's snapshot the centre stored (from its own bootstrap, or fetched fresh);
  *   changes    the archived batches after a cursor, long-polled: a request waits until the centre has
@@ -252,7 +252,7 @@ export class FeedRelay extends EventEmitter implements FeedSource {
         if (this.closed) throw new Error('closing');
         if (line.type === 'header') header = line;
         else if (line.type === 'end') {
-          // The same checks as a bootstrap (exchange/follower.ts): what is stored is what a checkpoint will verify.
+          // The same checks as a bootstrap (border/sync/follower.ts): what is stored is what a checkpoint will verify.
           if (!header || line.asOfSeq !== header.asOfSeq || line.lastHash !== header.lastHash || line.records !== records) throw new BatchRejected('tampered', 'snapshot trailer does not match its contents');
           if (line.buckets !== null) throw new BatchRejected('tampered', 'a bucket-limited snapshot was offered as a whole one');
           verifyManifest(line, trust.keys);

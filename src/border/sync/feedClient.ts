@@ -4,8 +4,8 @@
  * over HTTP).
  *
  * The contract is deliberately small, because the follower treats whatever arrives as untrusted and
- * checks order, completeness, the hash chain and the signatures itself (exchange/follower.ts,
- * border/apply.ts). A transport must:
+ * checks order, completeness, the hash chain and the signatures itself (border/sync/follower.ts,
+ * exchange/planPage.ts). A transport must:
  *  - hand out batches exactly as the register signed them (never re-serialise them into something
  *    else, split or merge them) — a checkpoint verifies the register's signature whatever carried them;
  *  - answer `changes(after)` for any `after` the caller asks, again and again (a refused page is asked

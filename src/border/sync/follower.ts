@@ -28,7 +28,7 @@
  * 'applied' (new cursor), 'progress', 'relief', 'rejected' (reason), 'headClaim' (a verified HeadClaim,
  * as received: a relay passes the newest on).
  *
- * The follower does not care how pages travel (transport/feedClient.ts: HTTP, NATS JetStream): the
+ * The follower does not care how pages travel (border/sync/feedClient.ts: HTTP, NATS JetStream): the
  * cursor lives in the store, so a replica can change transport between runs without re-bootstrapping.
  */
 import { EventEmitter } from 'node:events';
@@ -576,7 +576,7 @@ export class Follower extends EventEmitter {
       throw err;
     }
     // The signed batches just applied, whole and as received, for a replica that serves its feed
-    // onward (exchange/relay). Emitted synchronously, before the step ends, so a listener that
+    // onward (border/relay). Emitted synchronously, before the step ends, so a listener that
     // archives them is done before anyone pausing the loop (exclusive) runs.
     this.emit('pageApplied', page.batches.filter((b) => b.lastSeq > cursor));
     this.counters.batchesApplied += plan.batches.length;

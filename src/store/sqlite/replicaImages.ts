@@ -1,5 +1,5 @@
 /**
- * The register's replica images (exchange/image.ts), kept in `<data>/images` (exchange/imageDirectory.ts).
+ * The register's replica images (exchange/image.ts), kept in `<data>/images` (border/relay/imageDirectory.ts).
  * `build` makes a new one from the register's own snapshot through the very bootstrap a replica runs
  * (so the file is what a replica would have built), signs its manifest, and only then publishes it.
  * Leftovers of a failed build are removed by the next.

@@ -1,7 +1,7 @@
 /**
  * The serving side of the exchange: a snapshot stream and a long-polled change feed. Any process that
  * holds an ordered log of signed batches can serve it: the register (its own store), and a replica
- * serving onward to the next tier (exchange/relay), which passes the register's signed batches and
+ * serving onward to the next tier (border/relay), which passes the register's signed batches and
  * snapshot through unchanged — so a checkpoint verifies the register's signature however many tiers
  * away it is.
  */

@@ -6,7 +6,7 @@
  * feed URL.
  *
  * The transport only delivers. The replica's follower checks order, gaps, the hash chain and the
- * signatures (border/apply.ts planPage, exchange/verify.ts) exactly as for HTTP, and keeps its cursor
+ * signatures (exchange/planPage.ts planPage, exchange/verify.ts) exactly as for HTTP, and keeps its cursor
  * in its own database in the same transaction as the data. So this client holds no cursor that
  * matters: it uses an *ordered consumer* — ephemeral, flow-controlled, no acks, recreated by the
  * NATS client at the right place after a disconnect — positioned from the `after` the follower asks

@@ -46,7 +46,7 @@ export interface PublishSource {
   onCommit(listener: (headSeq: number) => void): () => void;
   /**
    * The register time as of which the source holds every change, when that is not "now": a replica
-   * serving the feed onward (exchange/relay) was only current as of the moment it last heard the
+   * serving the feed onward (border/relay) was only current as of the moment it last heard the
    * register, and its stream's heartbeat must say no more than that. Absent: the register itself.
    */
   registerTime?(): Promise<string>;
