@@ -18,6 +18,9 @@ import { Memo } from './memo.js';
 const CYRILLIC_CLASS: Readonly<Record<string, string>> = {
   б: 'B', п: 'P', в: 'V', ф: 'F', д: 'D', т: 'T', з: 'S', с: 'S', ж: 'S', ш: 'S', щ: 'S', ц: 'C', ч: 'C', к: 'K',
   г: 'G', х: 'G', л: 'L', м: 'M', н: 'N', р: 'R',
+  // Ukrainian Ґ is a G; Belarusian Ў stands where Russian and Ukrainian write В (Марозаў = Морозов,
+  // Шаўчэнка = Шевченко), so a Belarusian register's names get the keys of their Russian forms.
+  ґ: 'G', ў: 'V',
 };
 
 /** Stands for the class of a word with no consonant at all. */

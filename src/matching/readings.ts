@@ -4,8 +4,9 @@
  * Latin word, its own skeleton. Readings are cached per word: a register of ten million persons holds a
  * few hundred thousand distinct name words, and a screening meets the same ones again and again.
  */
+import { BELARUSIAN_SCHEMES, isUkrainianOrBelarusian, languagesOf, russified, UKRAINIAN_SCHEMES } from './eastSlavic.js';
 import { foldLatin, hasCyrillic } from './latin.js';
-import { SCHEMES, transliterate } from './schemes.js';
+import { SCHEMES, transliterate, type Reading } from './schemes.js';
 import { skeleton } from './skeleton.js';
 
 export interface Form {
@@ -40,16 +41,19 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): void {
   cache.set(key, value);
 }
 
-/** The forms of one word, in either script; the first form is the ICAO 9303 reading of a Cyrillic word. */
+/**
+ * The forms of one word, in either script; the first form is the ICAO 9303 reading of a Russian word, the
+ * national passport reading of a Ukrainian or Belarusian one.
+ */
 export function formsOf(word: string): Form[] {
   const cached = formCache.get(word);
   if (cached) return cached;
   let forms: Form[];
   if (hasCyrillic(word)) {
     const bySkeleton = new Map<string, Form>();
-    for (const reading of SCHEMES) {
+    for (const [reading, written] of readingsOf(word)) {
       const { scheme } = reading;
-      const latin = foldLatin(transliterate(word, reading)).replace(/ /g, '');
+      const latin = foldLatin(transliterate(written, reading)).replace(/ /g, '');
       if (!latin) continue;
       const skel = skeleton(latin);
       const form = bySkeleton.get(skel);
@@ -70,6 +74,27 @@ export function formsOf(word: string): Form[] {
   }
   remember(formCache, word, forms);
   return forms;
+}
+
+/**
+ * The schemes a Cyrillic word is read in, each with the word as that scheme reads it: a Russian word in
+ * the Russian schemes; a word with a Ukrainian or Belarusian letter in its own language's systems and,
+ * written the Russian way, in the Russian schemes (./eastSlavic.ts).
+ */
+function readingsOf(word: string): [Reading, string][] {
+  if (!isUkrainianOrBelarusian(word)) return SCHEMES.map((r) => [r, word]);
+  const { ukrainian, belarusian } = languagesOf(word);
+  const own = [...(ukrainian ? UKRAINIAN_SCHEMES : []), ...(belarusian ? BELARUSIAN_SCHEMES : [])].map((r): [Reading, string] => [r, word]);
+  const russian = russified(word);
+  return [...own, ...SCHEMES.map((r): [Reading, string] => [r, russian])];
+}
+
+/**
+ * Every Latin spelling (folded) a Cyrillic word is given by the schemes it is read in, with the scheme:
+ * unlike formsOf, spellings with one skeleton are all kept.
+ */
+export function latinReadings(word: string): { latin: string; scheme: string }[] {
+  return readingsOf(word).map(([reading, written]) => ({ latin: foldLatin(transliterate(written, reading)).replace(/ /g, ''), scheme: reading.scheme }));
 }
 
 /** ICAO 9303's MRZ transliteration of the Latin letters it writes as two (part 3, section 6). */
@@ -105,6 +130,10 @@ const LATIN_READINGS: readonly { test: RegExp; from: RegExp; to: string; how: st
   { test: /J(?=[AEIOUY])/, from: /J(?=[AEIOUY])/g, to: 'ZH', how: 'French J read as Ж' },
   // Polish RZ is the sound of Ж, or of Ш after a voiceless consonant (Хшановский = CHRZANOWSKI).
   { test: /RZ/, from: /RZ/g, to: 'Z', how: 'Polish RZ read as Ż' },
+  // Belarusian Ў, written U in passports, stands where Russian and Ukrainian write В: after A or E
+  // before a consonant or at the end, after O at the end (MAROZAU = Морозов, SHAUCHENKA = Шевченко,
+  // KAVALIOU = Ковалёв). IU is Ю and OU before a consonant is the French У (IOURI): neither is read so.
+  { test: /[AE]U(?=[BCDFGHKLMNPRSTVZ]|$)|OU$/, from: /([AE])U(?=[BCDFGHKLMNPRSTVZ]|$)|(O)U$/g, to: '$1$2V', how: 'Belarusian Ў read as В' },
 ];
 const MAX_LATIN_FORMS = 16;
 
@@ -146,7 +175,7 @@ const icaoCache = new Map<string, string>();
 export function icaoSkeleton(word: string): string {
   const cached = icaoCache.get(word);
   if (cached !== undefined) return cached;
-  const latin = hasCyrillic(word) ? foldLatin(transliterate(word, SCHEMES[0]!)) : foldLatin(word);
+  const latin = hasCyrillic(word) ? foldLatin(transliterate(isUkrainianOrBelarusian(word) ? russified(word) : word, SCHEMES[0]!)) : foldLatin(word);
   const skel = skeleton(latin.replace(/ /g, '')) ;
   remember(icaoCache, word, skel);
   return skel;

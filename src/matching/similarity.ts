@@ -12,6 +12,7 @@
  * the same one it counts half: the rest of the word decides (KRAJEWSKI is not KARCEVSKI).
  */
 import { distance } from 'fastest-levenshtein';
+import type { Equivalence } from './equivalence.js';
 import type { Form } from './readings.js';
 import { Memo } from './memo.js';
 import { PARAMS } from './params.js';
@@ -126,7 +127,37 @@ export interface WordMatch {
   candidate: Form;
   /** The query word was cut short (a full MRZ name field) and was compared with the candidate's start. */
   asPrefix: boolean;
+  /** Given names: the two are one name in two languages (./equivalence.ts), scored below identity. */
+  equivalence?: Equivalence;
+  /** The two are a man's and a woman's form (given names from the equivalence list, surnames by their ending): capped. */
+  otherSex?: boolean;
 }
+
+/**
+ * A man's and a woman's form of one surname, on skeletons: -OV/-EV/-IN and -OVA/-EVA/-INA (Морозов,
+ * Морозова; Belarusian Марозаў, Марозава), the adjective forms -SKI/-CKI/-I and -SKA/-CKA/-A (Ковальский,
+ * Ковальская; Ukrainian -ський, -ська; Belarusian -скі, -ская; Polish -ski, -ska) and -OI/-A (Толстой,
+ * Толстая). Such a pair is two persons, not two spellings: when any reading of the one and any spelling
+ * of the other are such a pair, the similarity is capped at SURNAME_OTHER_SEX_CAP (./names.ts).
+ */
+export function surnamesOfOtherSex(a: string, b: string): boolean {
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (short.length < 3) return false;
+  // -OV / -OVA: the woman's form adds A to a stem ending in V or N.
+  if (long.length === short.length + 1 && long.endsWith('A') && long.startsWith(short) && /[VN]$/.test(short)) return true;
+  // -SKI / -SKA, -I / -A: one ending letter differs, I against A, after a consonant.
+  if (a.length === b.length && a.slice(0, -1) === b.slice(0, -1) && /[^AEIOU]$/.test(a.slice(0, -1))) {
+    const ends = a.slice(-1) + b.slice(-1);
+    if (ends === 'IA' || ends === 'AI') return true;
+  }
+  // -OI / -A (Толстой, Толстая).
+  if (long.length === short.length + 1 && long.endsWith('OI') && short.endsWith('A') && long.slice(0, -2) === short.slice(0, -1)) return true;
+  return false;
+}
+
+/** A surname's similarity to its other sex's form at most: with it the name score stays below a refer. */
+export const SURNAME_OTHER_SEX_CAP = 0.6;
+
 
 /**
  * The best match between the forms of a query word and those of a candidate word. A truncated query
