@@ -26,6 +26,8 @@ const NOT_BELARUSIAN = /[иїєґщъ]/;
 
 const VOWELS = ['а', 'е', 'ё', 'є', 'и', 'і', 'ї', 'о', 'у', 'ы', 'э', 'ю', 'я'];
 const APOSTROPHES = ["'", 'ʼ', '’'];
+/** Letters before which Belarusian Ц and ДЗ stand for a soft Т and Д (Цімафей = Тимофей, Дзяніс = Денис). */
+const BELARUSIAN_SOFT = ['і', 'е', 'ё', 'ю', 'я', 'ь'];
 
 const SHARED: Letters = {
   а: 'a', б: 'b', в: 'v', д: 'd', з: 'z', к: 'k', л: 'l', м: 'm', н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ф: 'f', ь: '',
@@ -83,6 +85,17 @@ export const BELARUSIAN_SCHEMES: readonly Reading[] = [
   { scheme: 'BGN/PCGN Belarusian', schema: compile(BELARUSIAN_BGN) },
 ];
 
+/**
+ * A word that may be Belarusian with Ц and ДЗ standing for a soft Т and Д, even without a letter only
+ * Belarusian writes (Орціна = Ортина, Младзенава = Младенова): that reading, for ICAO 9303 alone; undefined
+ * when the word has no such Ц or ДЗ.
+ */
+export function withoutTsekanne(word: string): string | undefined {
+  const w = word.toLowerCase();
+  if (!/дз[іеёюяь]|ц[іеёюяь]/.test(w)) return undefined;
+  return russified(w.replace(/дз(?=[іеёюяь])/g, 'д').replace(/ц(?=[іеёюяь])/g, 'т'));
+}
+
 /** Whether a Cyrillic word has a letter of Ukrainian or Belarusian that Russian does not write. */
 export function isUkrainianOrBelarusian(word: string): boolean {
   return NOT_RUSSIAN.test(word.toLowerCase());
@@ -97,14 +110,22 @@ export function languagesOf(word: string): { ukrainian: boolean; belarusian: boo
 /**
  * The word with its Ukrainian and Belarusian letters written as Russian writes them, for the Russian
  * schemes: і → и, ї → йи, є → е, ґ → г, ў → в, the apostrophe → ь (Дар'я = Дарья, Мар'ян = Марьян).
- * Лукашэнка stays (э is Russian too).
+ * Лукашэнка stays (э is Russian too). In a word only Belarusian writes so, Ц and ДЗ before a soft vowel
+ * are the soft Т and Д they stand for (Цітоў = Титов, Лебедзеў = Лебедев).
  */
 export function russified(word: string): string {
   let out = '';
   const w = word.toLowerCase();
+  // A word only Belarusian writes so (ў, or і beside ы or э) has цеканне and дзеканне to undo.
+  const belarusian = /ў/.test(w) || (/і/.test(w) && /[ыэ]/.test(w));
   for (let i = 0; i < w.length; i++) {
     const c = w[i]!;
-    if (c === 'і') out += 'и';
+    const next = w[i + 1] ?? '';
+    if (belarusian && c === 'ц' && BELARUSIAN_SOFT.includes(next)) out += 'т';
+    else if (belarusian && c === 'д' && next === 'з' && BELARUSIAN_SOFT.includes(w[i + 2] ?? '')) {
+      out += 'д';
+      i++;
+    } else if (c === 'і') out += 'и';
     else if (c === 'ї') out += 'йи';
     else if (c === 'є') out += 'е';
     else if (c === 'ґ') out += 'г';

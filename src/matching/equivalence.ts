@@ -13,9 +13,10 @@
  * is Яна) and GOST 7.79 with its diacritics folded (Яна would read ANA, which is Анна). Two words are equivalent when they share a line. The matcher then scores the given name
  * EQUIVALENT_SIMILARITY, below identity (1), with its own explanation.
  *
- * Words of the other sex: when both words are members and every line of one is a man's name and every
- * line of the other a woman's, their similarity is capped at OTHER_SEX_CAP, however alike they are
- * written (ALEKSANDRA and Александр differ by one letter).
+ * Different names: when both words are members and share no line, their similarity is capped at
+ * DIFFERENT_NAME_CAP however alike they are written (MARTA and Мария, VIACHESLAV and Вацлав), and at
+ * OTHER_SEX_CAP when every line of one is a man's name and every line of the other a woman's (ALEKSANDRA
+ * and Александр differ by one letter).
  */
 import { GIVEN_NAME_EQUIVALENTS, LANGUAGES, type GivenNameLanguage } from './givenNameEquivalents.js';
 import { foldLatin, hasCyrillic } from './latin.js';
@@ -26,6 +27,12 @@ import { latinReadings } from './readings.js';
 export const EQUIVALENT_SIMILARITY = 0.9;
 /** The given-name similarity of a man's and a woman's name at most: with it the name score stays below a refer. */
 export const OTHER_SEX_CAP = 0.5;
+/**
+ * The given-name similarity of two different names of the list at most (Мария and MARTA, Вацлав and
+ * VIACHESLAV): with it the name score stays below a hit, a sister or brother born the same day is at
+ * most a refer.
+ */
+export const DIFFERENT_NAME_CAP = 0.75;
 
 export interface Member {
   /** The form as the list writes it (Микола, Mikołaj). */
@@ -156,6 +163,14 @@ export function equivalence(query: string, listed: string): Equivalence | undefi
     }
   }
   return found;
+}
+
+/** Whether both words are in the list and in no common line: two names, however alike they are written (Мария, MARTA). */
+export function differentNames(query: string, listed: string): boolean {
+  const qs = membersOf(query);
+  if (qs.length === 0) return false;
+  const ls = membersOf(listed);
+  return ls.length > 0 && !qs.some((a) => ls.some((b) => a.line === b.line));
 }
 
 /** Whether both words are in the list, in no common line, one only as a man's name and the other only as a woman's. */

@@ -27,7 +27,7 @@ import { ALL_CLASSES, cyrillicCode, latinCodes, latinFirstClasses, NO_CLASS } fr
 import { dobDigits, swappedDigits } from './dob.js';
 import { equivalentForms } from './equivalence.js';
 import { hasCyrillic, icaoLatin } from './latin.js';
-import { wordsOf } from './readings.js';
+import { belarusianAsRussian, wordsOf } from './readings.js';
 import type { ListedPerson, Traveller } from './types.js';
 
 export const SURNAME_CODE_LENGTH = 4;
@@ -124,14 +124,6 @@ export interface QueryPlan {
   givenOtherClass: string[];
   /** `y` keys: the month (a slip in the day), the months and years one slip away, the year; every month when no date is given. */
   years: string[];
-}
-
-/**
- * Belarusian passports write Ў as U where Russian and Ukrainian write В (MAROZAU = Морозов, SHAUCHENKA =
- * Шевченко): the U read as V, for the codes (./readings.ts has the same rule for the comparison).
- */
-export function belarusianV(word: string): string {
-  return word.replace(/([AE])U(?=[BCDFGHKLMNPRSTVZ]|$)|(O)U$/g, '$1$2V');
 }
 
 /**
@@ -243,8 +235,9 @@ export function queryPlan(t: Traveller, now = new Date()): QueryPlan {
   const givenWord = wordsOf(t.givenNames)[0] ?? '';
   const given = latin(givenWord);
   const ss = surname ? latinCodes(surname, SURNAME_CODE_LENGTH, SURNAME_CODES) : [];
-  // A Belarusian Ў written U: the code of the surname with it read as В too (after the others).
-  const belarusian = surname ? belarusianV(surname) : surname;
+  // Belarusian Ў written U, Ц and ДЗ for a soft Т and Д: the code of the surname read the Russian way
+  // too (MAROZAU as MAROZAV, TSITOU as TITOV), after the others.
+  const belarusian = surname ? belarusianAsRussian(surname) : surname;
   const ssAlso = belarusian !== surname ? latinCodes(belarusian, SURNAME_CODE_LENGTH, 1).filter((c) => !ss.includes(c)) : [];
   const latest = now.getUTCFullYear();
   const digits = t.dateOfBirth ? dobDigits(t.dateOfBirth) : '';

@@ -87,6 +87,7 @@ export function acrossLanguages(feature: Feature['feature'], w: WordComparison):
     const form = eq.query.text === w.queryText ? '' : ` (the ${LANGUAGE_NAMES[eq.query.language]} form ${eq.query.text})`;
     return `${w.candidateText} ↔ ${w.queryText}, equivalent forms ${eq.listed.language} ↔ ${eq.query.language}${form}`;
   }
+  if (w.differentName) return `${w.queryText} and ${w.candidateText} are two different names`;
   if (w.otherSex) return feature === 'surname' ? `${w.queryText} and ${w.candidateText} are a man's and a woman's form of the surname` : `${w.queryText} and ${w.candidateText} are a man's and a woman's name`;
   return undefined;
 }
@@ -95,7 +96,7 @@ function wordFeature(feature: Feature['feature'], w: WordComparison, effect: str
   const across = acrossLanguages(feature, w);
   const how = w.equivalence
     ? `${across}: one name in two languages (given-name equivalence list), scored below identity`
-    : `${w.similarity === 1 ? 'identical skeletons' : 'Jaro-Winkler/Levenshtein on skeletons'}${w.otherSex ? `; ${across}: at most ${round(w.similarity)}` : ''}`;
+    : `${w.similarity === 1 ? 'identical skeletons' : 'Jaro-Winkler/Levenshtein on skeletons'}${w.otherSex || w.differentName ? `; ${across}: at most ${round(w.similarity)}` : ''}`;
   return {
     feature,
     query: formText(w, 'query'),

@@ -14,7 +14,7 @@ import { Memo } from './memo.js';
 import { PARAMS } from './params.js';
 import { formsOf, icaoSkeleton, latinForms, wordsOf, type Form } from './readings.js';
 import { compareWord, stringSimilarity, SURNAME_OTHER_SEX_CAP, surnamesOfOtherSex, type WordMatch, type WordRole } from './similarity.js';
-import { equivalence, EQUIVALENT_SIMILARITY, OTHER_SEX_CAP, otherSex } from './equivalence.js';
+import { DIFFERENT_NAME_CAP, differentNames, equivalence, EQUIVALENT_SIMILARITY, OTHER_SEX_CAP, otherSex } from './equivalence.js';
 import type { ListedPerson, Traveller } from './types.js';
 
 /** With no given name from the traveller, the surname alone can at best reach this share. */
@@ -63,8 +63,9 @@ function compare(memo: WordMemo | undefined, query: string, listed: string, role
 
 /**
  * A given name that is the same name in another language (Микола for Николай) scores
- * EQUIVALENT_SIMILARITY unless its spelling already agrees better; a man's name against a woman's
- * (ALEKSANDRA for Александр) is capped at OTHER_SEX_CAP however alike the two are written.
+ * EQUIVALENT_SIMILARITY unless its spelling already agrees better; another name of the list is capped at
+ * DIFFERENT_NAME_CAP (MARTA for Мария), a man's name against a woman's (ALEKSANDRA for Александр) at
+ * OTHER_SEX_CAP, however alike the two are written.
  */
 function givenAcrossLanguages(query: string, listed: string, m: WordMatch): WordMatch {
   const eq = equivalence(query, listed);
@@ -72,6 +73,7 @@ function givenAcrossLanguages(query: string, listed: string, m: WordMatch): Word
   if (eq && eq.query.text !== eq.listed.text) return { ...m, similarity: Math.max(m.similarity, EQUIVALENT_SIMILARITY), equivalence: eq };
   if (eq) return m;
   if (m.similarity > OTHER_SEX_CAP && otherSex(query, listed)) return { ...m, similarity: OTHER_SEX_CAP, otherSex: true };
+  if (m.similarity > DIFFERENT_NAME_CAP && differentNames(query, listed)) return { ...m, similarity: DIFFERENT_NAME_CAP, differentName: true };
   return m;
 }
 

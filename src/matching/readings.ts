@@ -4,7 +4,7 @@
  * Latin word, its own skeleton. Readings are cached per word: a register of ten million persons holds a
  * few hundred thousand distinct name words, and a screening meets the same ones again and again.
  */
-import { BELARUSIAN_SCHEMES, isUkrainianOrBelarusian, languagesOf, russified, UKRAINIAN_SCHEMES } from './eastSlavic.js';
+import { BELARUSIAN_SCHEMES, isUkrainianOrBelarusian, languagesOf, russified, UKRAINIAN_SCHEMES, withoutTsekanne } from './eastSlavic.js';
 import { foldLatin, hasCyrillic } from './latin.js';
 import { SCHEMES, transliterate, type Reading } from './schemes.js';
 import { skeleton } from './skeleton.js';
@@ -82,12 +82,17 @@ export function formsOf(word: string): Form[] {
  * written the Russian way, in the Russian schemes (./eastSlavic.ts).
  */
 function readingsOf(word: string): [Reading, string][] {
-  if (!isUkrainianOrBelarusian(word)) return SCHEMES.map((r) => [r, word]);
+  const tsekanne = withoutTsekanne(word);
+  const more: [Reading, string][] = tsekanne ? [[TSEKANNE_UNDONE, tsekanne]] : [];
+  if (!isUkrainianOrBelarusian(word)) return [...SCHEMES.map((r): [Reading, string] => [r, word]), ...more];
   const { ukrainian, belarusian } = languagesOf(word);
   const own = [...(ukrainian ? UKRAINIAN_SCHEMES : []), ...(belarusian ? BELARUSIAN_SCHEMES : [])].map((r): [Reading, string] => [r, word]);
   const russian = russified(word);
-  return [...own, ...SCHEMES.map((r): [Reading, string] => [r, russian])];
+  return [...own, ...SCHEMES.map((r): [Reading, string] => [r, russian]), ...more];
 }
+
+/** ICAO 9303 of a word whose Belarusian Ц and ДЗ before a soft vowel were read as Т and Д (eastSlavic.ts). */
+const TSEKANNE_UNDONE: Reading = { scheme: 'ICAO 9303, Belarusian Ц ДЗ as Т Д', schema: SCHEMES[0]!.schema };
 
 /**
  * Every Latin spelling (folded) a Cyrillic word is given by the schemes it is read in, with the scheme:
@@ -104,6 +109,15 @@ const MRZ_EXPANSIONS: readonly [RegExp, string][] = [
 
 function expandForMrz(word: string): string {
   return MRZ_EXPANSIONS.reduce((w, [from, to]) => w.replace(from, to), word);
+}
+
+/** Belarusian Ў written U (see LATIN_READINGS), and as a global pattern; keys.ts codes the same reading. */
+export const BELARUSIAN_U = /[AE]U(?=[BCDFGHKLMNPRSTVZ]|$)|OU$|[AEIOY]U(?=SK)/;
+const BELARUSIAN_U_ALL = /([AE])U(?=[BCDFGHKLMNPRSTVZ]|$)|(O)U$|([AEIOY])U(?=SK)/g;
+
+/** A Latin surname with Belarusian Ў, Ц and ДЗ read the Russian way (MAROZAU → MAROZAV, TSITOU → TITOV): for its index code. */
+export function belarusianAsRussian(word: string): string {
+  return word.replace(BELARUSIAN_U_ALL, '$1$2$3V').replace(/(T)S(?=[IEY])|(D)Z(?=[IEY])/g, '$1$2');
 }
 
 /**
@@ -132,8 +146,12 @@ const LATIN_READINGS: readonly { test: RegExp; from: RegExp; to: string; how: st
   { test: /RZ/, from: /RZ/g, to: 'Z', how: 'Polish RZ read as Ż' },
   // Belarusian Ў, written U in passports, stands where Russian and Ukrainian write В: after A or E
   // before a consonant or at the end, after O at the end (MAROZAU = Морозов, SHAUCHENKA = Шевченко,
-  // KAVALIOU = Ковалёв). IU is Ю and OU before a consonant is the French У (IOURI): neither is read so.
-  { test: /[AE]U(?=[BCDFGHKLMNPRSTVZ]|$)|OU$/, from: /([AE])U(?=[BCDFGHKLMNPRSTVZ]|$)|(O)U$/g, to: '$1$2V', how: 'Belarusian Ў read as В' },
+  // KAVALIOU = Ковалёв). IU is Ю and OU before a consonant is the French У (IOURI): neither is read so,
+  // Before -SK- (-ЎСКІ, -ЎСКАЯ: KALINOUSKI = Калиновский, ZALIUSKI = Заливский) after any vowel.
+  { test: BELARUSIAN_U, from: BELARUSIAN_U_ALL, to: '$1$2$3V', how: 'Belarusian Ў read as В' },
+  // Belarusian writes Ц and ДЗ where Russian and Ukrainian write a soft Т and Д (цеканне, дзеканне:
+  // TSIMUR = Тимур, DZEMENTSEU = Дементьев), before I, E and Y in passport spelling.
+  { test: /TS(?=[IEY])|DZ(?=[IEY])/, from: /(T)S(?=[IEY])|(D)Z(?=[IEY])/g, to: '$1$2', how: 'Belarusian Ц, ДЗ read as Т, Д' },
 ];
 const MAX_LATIN_FORMS = 16;
 

@@ -131,6 +131,8 @@ export interface WordMatch {
   equivalence?: Equivalence;
   /** The two are a man's and a woman's form (given names from the equivalence list, surnames by their ending): capped. */
   otherSex?: boolean;
+  /** Given names: both are names of the equivalence list, in no common line (two names, not two spellings): capped. */
+  differentName?: boolean;
 }
 
 /**
