@@ -145,8 +145,11 @@ export interface WordMatch {
 export function surnamesOfOtherSex(a: string, b: string): boolean {
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
   if (short.length < 3) return false;
-  // -OV / -OVA: the woman's form adds A to a stem ending in V or N.
-  if (long.length === short.length + 1 && long.endsWith('A') && long.startsWith(short) && /[VN]$/.test(short)) return true;
+  // -OV / -OVA: the woman's form adds A to a stem ending in V or N, whatever vowels the two languages
+  // write (Морозов, Марозава: compared with vowel runs as one placeholder).
+  const fs = vowelFrame(short);
+  const fl = vowelFrame(long);
+  if (fl.length === fs.length + 1 && fl.endsWith('A') && fl.startsWith(fs) && /[VN]$/.test(fs)) return true;
   // -SKI / -SKA, -I / -A: one ending letter differs, I against A, after a consonant.
   if (a.length === b.length && a.slice(0, -1) === b.slice(0, -1) && /[^AEIOU]$/.test(a.slice(0, -1))) {
     const ends = a.slice(-1) + b.slice(-1);
