@@ -83,7 +83,7 @@ function givenAcrossLanguages(query: string, listed: string, m: WordMatch): Word
  */
 function surnameOfOtherSex(query: readonly Form[], listed: readonly Form[], m: WordMatch): WordMatch {
   if (m.similarity <= SURNAME_OTHER_SEX_CAP) return m;
-  for (const q of query) for (const l of listed) if (surnamesOfOtherSex(q.skeleton, l.skeleton)) return { ...m, similarity: SURNAME_OTHER_SEX_CAP, otherSex: true };
+  for (const q of query) for (const l of listed) if (surnamesOfOtherSex(q, l)) return { ...m, similarity: SURNAME_OTHER_SEX_CAP, otherSex: true };
   return m;
 }
 

@@ -117,6 +117,7 @@ const BELARUSIAN_U_ALL = /([AE])U(?=[BCDFGHKLMNPRSTVZ]|$)|(O)U$|([AEIOY])U(?=SK)
 
 /** A Latin surname with Belarusian Ў, Ц and ДЗ read the Russian way (MAROZAU → MAROZAV, TSITOU → TITOV): for its index code. */
 export function belarusianAsRussian(word: string): string {
+  if (POLISH_SPELLING.test(word)) return word;
   return word.replace(BELARUSIAN_U_ALL, '$1$2$3V').replace(/(T)S(?=[IEY])|(D)Z(?=[IEY])/g, '$1$2');
 }
 
@@ -125,7 +126,10 @@ export function belarusianAsRussian(word: string): string {
  * Latin alphabets write Russian sounds, or how Russian writes foreign names. A Latin word gets a form
  * for every combination of the rules that apply to it (at most MAX_LATIN_FORMS).
  */
-const LATIN_READINGS: readonly { test: RegExp; from: RegExp; to: string; how: string }[] = [
+/** A Polish spelling (W, SZ, CZ, RZ): the Belarusian readings below are not tried on it, nor on what other rules made of it. */
+const POLISH_SPELLING = /W|SZ|CZ|RZ/;
+
+const LATIN_READINGS: readonly { test: RegExp; from: RegExp; to: string; how: string; notPolish?: boolean }[] = [
   // English and French write К as C before A, O, U, a consonant or at the end (CULKIN, MARC, VICTOR).
   { test: /C(?![HZKEIY])/, from: /C(?![HZKEIY])/g, to: 'K', how: 'C read as К' },
   // ... and С as C before E, I, Y (CELINE).
@@ -147,11 +151,13 @@ const LATIN_READINGS: readonly { test: RegExp; from: RegExp; to: string; how: st
   // Belarusian Ў, written U in passports, stands where Russian and Ukrainian write В: after A or E
   // before a consonant or at the end, after O at the end (MAROZAU = Морозов, SHAUCHENKA = Шевченко,
   // KAVALIOU = Ковалёв). IU is Ю and OU before a consonant is the French У (IOURI): neither is read so,
-  // Before -SK- (-ЎСКІ, -ЎСКАЯ: KALINOUSKI = Калиновский, ZALIUSKI = Заливский) after any vowel.
-  { test: BELARUSIAN_U, from: BELARUSIAN_U_ALL, to: '$1$2$3V', how: 'Belarusian Ў read as В' },
+  // Before -SK- (-ЎСКІ, -ЎСКАЯ: KALINOUSKI = Калиновский, ZALIUSKI = Заливский) after any vowel. Not in a
+  // Polish spelling, which writes В as W.
+  { test: BELARUSIAN_U, from: BELARUSIAN_U_ALL, to: '$1$2$3V', how: 'Belarusian Ў read as В', notPolish: true },
   // Belarusian writes Ц and ДЗ where Russian and Ukrainian write a soft Т and Д (цеканне, дзеканне:
   // TSIMUR = Тимур, DZEMENTSEU = Дементьев), before I, E and Y in passport spelling.
-  { test: /TS(?=[IEY])|DZ(?=[IEY])/, from: /(T)S(?=[IEY])|(D)Z(?=[IEY])/g, to: '$1$2', how: 'Belarusian Ц, ДЗ read as Т, Д' },
+  // Not in a Polish spelling, where DZ is the ДЗ of Модзелевский (MODZELEWSKI).
+  { test: /TS(?=[IEY])|DZ(?=[IEY])/, from: /(T)S(?=[IEY])|(D)Z(?=[IEY])/g, to: '$1$2', how: 'Belarusian Ц, ДЗ read as Т, Д', notPolish: true },
 ];
 const MAX_LATIN_FORMS = 16;
 
@@ -161,7 +167,9 @@ export function latinForms(word: string): Form[] {
   if (cached) return cached;
   const latin = foldLatin(word).replace(/ /g, '');
   let spellings: { latin: string; how: string }[] = latin ? [{ latin, how: 'as written' }] : [];
+  const polish = POLISH_SPELLING.test(latin);
   for (const rule of LATIN_READINGS) {
+    if (rule.notPolish && polish) continue;
     const more: typeof spellings = [];
     for (const sp of spellings) {
       if (spellings.length + more.length >= MAX_LATIN_FORMS) break;

@@ -136,28 +136,32 @@ export interface WordMatch {
 }
 
 /**
- * A man's and a woman's form of one surname, on skeletons: -OV/-EV/-IN and -OVA/-EVA/-INA (Морозов,
- * Морозова; Belarusian Марозаў, Марозава), the adjective forms -SKI/-CKI/-I and -SKA/-CKA/-A (Ковальский,
- * Ковальская; Ukrainian -ський, -ська; Belarusian -скі, -ская; Polish -ski, -ska) and -OI/-A (Толстой,
- * Толстая). Such a pair is two persons, not two spellings: when any reading of the one and any spelling
- * of the other are such a pair, the similarity is capped at SURNAME_OTHER_SEX_CAP (./names.ts).
+ * A man's and a woman's form of one surname: -OV/-EV/-IN and -OVA/-EVA/-INA (Морозов, Морозова;
+ * Belarusian Марозаў, Марозава), compared on the Latin spellings with vowel runs as one placeholder and the
+ * woman's form ending in A as written (REGINE, a French spelling of Регина, is not a man's -IN); and on
+ * skeletons the adjective forms -SKI/-CKI/-I and -SKA/-CKA/-A (Ковальский, Ковальская; Ukrainian -ський,
+ * -ська; Belarusian -скі, -ская; Polish -ski, -ska) and -OI/-A (Толстой, Толстая). Such a pair is two
+ * persons, not two spellings: when any reading of the one and any spelling of the other are such a pair,
+ * the similarity is capped at SURNAME_OTHER_SEX_CAP (./names.ts).
  */
-export function surnamesOfOtherSex(a: string, b: string): boolean {
-  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
-  if (short.length < 3) return false;
-  // -OV / -OVA: the woman's form adds A to a stem ending in V or N, whatever vowels the two languages
-  // write (Морозов, Марозава: compared with vowel runs as one placeholder).
-  const fs = vowelFrame(short);
-  const fl = vowelFrame(long);
-  if (fl.length === fs.length + 1 && fl.endsWith('A') && fl.startsWith(fs) && /[VN]$/.test(fs)) return true;
+export function surnamesOfOtherSex(q: Form, c: Form): boolean {
+  const [short, long] = q.latin.length <= c.latin.length ? [q.latin, c.latin] : [c.latin, q.latin];
+  if (short.length >= 3 && long.endsWith('A') && /[VN]$/.test(short)) {
+    const fs = vowelFrame(short);
+    const fl = vowelFrame(long);
+    if (fl.length === fs.length + 1 && fl.startsWith(fs)) return true;
+  }
+  const a = q.skeleton;
+  const b = c.skeleton;
+  if (Math.min(a.length, b.length) < 3) return false;
   // -SKI / -SKA, -I / -A: one ending letter differs, I against A, after a consonant.
   if (a.length === b.length && a.slice(0, -1) === b.slice(0, -1) && /[^AEIOU]$/.test(a.slice(0, -1))) {
     const ends = a.slice(-1) + b.slice(-1);
     if (ends === 'IA' || ends === 'AI') return true;
   }
   // -OI / -A (Толстой, Толстая).
-  if (long.length === short.length + 1 && long.endsWith('OI') && short.endsWith('A') && long.slice(0, -2) === short.slice(0, -1)) return true;
-  return false;
+  const [sk, lk] = a.length <= b.length ? [a, b] : [b, a];
+  return lk.length === sk.length + 1 && lk.endsWith('OI') && sk.endsWith('A') && lk.slice(0, -2) === sk.slice(0, -1);
 }
 
 /** A surname's similarity to its other sex's form at most: with it the name score stays below a refer. */
