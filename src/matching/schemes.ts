@@ -7,7 +7,9 @@
  * BS 2979, ALA-LC and the Wikipedia convention. What no package holds are the spellings a name takes in
  * other languages' documents: German (Duden), Polish and Czech conventions, and the Ukrainian-style
  * Г→H. Those are written here as *rules* — letter tables with the contexts the language uses — and run
- * through the same `iuliia` engine. There is no table of particular names anywhere in the matcher.
+ * through the same `iuliia` engine (Ukrainian and Belarusian systems: ./eastSlavic.ts). Transliteration
+ * has no table of particular names; the one such table in the matcher is the list of given names that
+ * are one name in several languages (./givenNameEquivalents.ts), which no spelling rule could derive.
  */
 import iuliia from 'iuliia';
 import type { Schema } from 'iuliia';
