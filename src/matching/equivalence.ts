@@ -141,13 +141,16 @@ export function membersOf(word: string): readonly Member[] {
 }
 
 /** Every form in the lines a word belongs to (for MYKOLA: Николай, Микола, Мікалай, Mikołaj). */
-export function equivalentForms(word: string): string[] {
-  const lines = new Set(membersOf(word).map((m) => m.line));
-  if (lines.size === 0) return [];
-  const out: string[] = [];
-  for (const list of theIndex().byText.values()) for (const m of list) if (lines.has(m.line) && !out.includes(m.text)) out.push(m.text);
-  return out;
+export function equivalentForms(word: string): readonly string[] {
+  return formsMemo.get(word, () => {
+    const lines = new Set(membersOf(word).map((m) => m.line));
+    if (lines.size === 0) return [];
+    const out: string[] = [];
+    for (const list of theIndex().byText.values()) for (const m of list) if (lines.has(m.line) && !out.includes(m.text)) out.push(m.text);
+    return out;
+  });
 }
+const formsMemo = new Memo<readonly string[]>(20_000);
 
 /** Whether two words share a line, with the members that say so (another language preferred). */
 export function equivalence(query: string, listed: string): Equivalence | undefined {
