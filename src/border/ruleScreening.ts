@@ -21,6 +21,7 @@
 import { type CategoryRule, inScope, ruleInForce, type ScopeAnswer } from '../domain/rules.js';
 import type { BorderPerson } from '../exchange/protocol.js';
 import type { PersonMatch, Traveller } from '../matching/index.js';
+import type { Decision } from './decision.js';
 
 export type RuleStatus = 'in-scope' | 'scope-unclear' | 'exempt' | 'exemption-unconfirmed' | 'deferment-not-listed';
 
@@ -38,7 +39,7 @@ export interface RuleReason {
   exemption?: { personId: string; kind: 'deferment' | 'exemption'; category: string; validFrom: string; validTo: string; score: number };
 }
 
-export const RULE_DECISION: Record<RuleStatus, 'hit' | 'refer' | 'clear'> = {
+export const RULE_DECISION: Record<RuleStatus, Decision> = {
   'in-scope': 'hit',
   'scope-unclear': 'refer',
   exempt: 'clear',
