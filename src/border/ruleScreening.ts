@@ -1,7 +1,8 @@
 /**
  * Screening against category-wide rules (domain/rules.ts), beside the list-based screening of
- * screening.ts. A pure function of the rules, the traveller, the replica persons the traveller matched
- * and the crossing's local date, so every boundary can be tested without a server.
+ * decide.ts (its rule S6 combines the two). A pure function of the rules, the traveller, the replica
+ * persons the traveller matched and the crossing's local date, so every boundary can be tested without
+ * a server.
  *
  * For each rule in force on the crossing date:
  *  R1  a traveller the matcher identifies strongly (score ≥ hit) as a person holding a deferment or
