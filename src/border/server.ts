@@ -28,9 +28,9 @@ import { verifyReplica, type VerifyReport } from './antiEntropy.js';
 import { ReplicaHealth } from './replicaHealth.js';
 import { ErxError } from '../shared/errors.js';
 import { registerSelfCheck } from './selfCheck.js';
-import { DEFAULT_MAX_STALENESS_SECONDS, type Freshness, screeningRequestSchema, ScreeningService } from './screening.js';
+import { DEFAULT_MAX_STALENESS_SECONDS, screeningRequestSchema, ScreeningService } from './screening.js';
 import type { ReplicaStore } from './store.js';
-import { freshnessOf, liveWindowMs } from './freshness.js';
+import { type Freshness, freshnessOf, liveWindowMs } from './freshness.js';
 
 export interface BorderOptions {
   dataDir: string;
