@@ -14,7 +14,8 @@ import { SqliteReplicaStore } from '../../src/store/sqlite/replicaStore.js';
 
 /** The project root (dist/bench/matching/… → the repository). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const SHARED = resolve(ROOT, '../shared');
+/** The team's shared folder beside the repository (ERX_SHARED names another, e.g. for a worktree elsewhere). */
+export const SHARED = process.env.ERX_SHARED ? resolve(process.env.ERX_SHARED) : resolve(ROOT, '../shared');
 
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(process.env.ERX_BENCH_TMP ?? tmpdir(), prefix));

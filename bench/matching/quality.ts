@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createMatcher, exactMatcher, type Matcher } from '../../src/matching/index.js';
 import { personSchema, type PersonInput } from '../../src/register/schemas.js';
 import { buildReplica, pct, SHARED, screeningService, table } from './common.js';
+import { readCrossLanguageSet } from './crossLanguageSet.js';
 import { trgmBaseline, TRGM_HIT, TRGM_REFER } from './pgTrgm.js';
 
 type Decision = 'hit' | 'refer' | 'clear';
@@ -18,6 +19,9 @@ interface Query {
   expect: Expect;
   personId: string;
   query: Record<string, string>;
+  /** Cross-language cases: the register's language and the traveller's document's. */
+  registerLanguage?: string;
+  documentLanguage?: string;
 }
 
 const TARGETS: Record<string, { text: string; ok: (c: Counts) => boolean }> = {
@@ -30,6 +34,15 @@ const TARGETS: Record<string, { text: string; ok: (c: Counts) => boolean }> = {
   stranger: { text: '≥ 99 % clear', ok: (c) => c.clear >= 0.99 * c.n },
 };
 const CASE_ORDER = ['icao', 'variant', 'document', 'dob-swapped', 'name-other-dob', 'sibling', 'stranger'];
+
+/** The targets of issue #20 for the cross-language cases (date of birth exact). */
+const CROSS_LANGUAGE_TARGETS: Record<string, { text: string; ok: (c: Counts) => boolean }> = {
+  xlang: { text: '≥ 95 % hit or refer, ≥ 80 % hit', ok: (c) => c.hit + c.refer >= 0.95 * c.n && c.hit >= 0.8 * c.n },
+  'xlang-sibling': { text: '0 % hit', ok: (c) => c.hit === 0 },
+  'xlang-stranger': { text: '≥ 99 % clear', ok: (c) => c.clear >= 0.99 * c.n },
+  'xlang-other-sex': { text: '0 % hit (women\'s and men\'s forms not confused)', ok: (c) => c.hit === 0 },
+};
+const CROSS_LANGUAGE_ORDER = ['xlang', 'xlang-sibling', 'xlang-stranger', 'xlang-other-sex'];
 
 interface Counts {
   n: number;
@@ -92,6 +105,34 @@ export async function qualityBench(options: QualityOptions = {}): Promise<Qualit
   const restricted = new Set(persons.filter((p) => inForce(p, now)).map((p) => p.personId));
   log(`development set: ${persons.length} listed persons (${restricted.size} with a restriction in force), ${queries.length} queries`);
 
+  return evaluate(persons, queries, restricted, TARGETS, CASE_ORDER, options);
+}
+
+/**
+ * The cross-language cases (test/matching/fixtures/cross-language, built by crossLanguageSet.ts from the
+ * development set's surnames and the given-name equivalence list): in the repository, so never skipped.
+ * The same three systems, and erx's decisions per pair of register and document language.
+ */
+export async function crossLanguageBench(options: QualityOptions = {}): Promise<QualityResult> {
+  const log = options.log ?? ((l: string) => console.log(l));
+  const set = readCrossLanguageSet();
+  const persons = set.watchlist.map((p) => personSchema.parse(p));
+  const queries = set.queries as Query[];
+  const restricted = new Set(persons.filter((p) => inForce(p, new Date())).map((p) => p.personId));
+  log(`cross-language cases: ${persons.length} listed persons, ${queries.length} queries`);
+  return evaluate(persons, queries, restricted, CROSS_LANGUAGE_TARGETS, CROSS_LANGUAGE_ORDER, options, true);
+}
+
+async function evaluate(
+  persons: PersonInput[],
+  queries: Query[],
+  restricted: Set<string>,
+  targets: Record<string, { text: string; ok: (c: Counts) => boolean }>,
+  order: string[],
+  options: QualityOptions,
+  byLanguage = false,
+): Promise<QualityResult> {
+  const log = options.log ?? ((l: string) => console.log(l));
   const matcher = options.matcher ?? createMatcher();
   const systems: { name: string; screen: (q: Record<string, string>) => Promise<Decision>; close: () => Promise<void> }[] = [];
   for (const [name, m] of [['erx', matcher], ['exact ICAO', exactMatcher]] as const) {
@@ -110,6 +151,7 @@ export async function qualityBench(options: QualityOptions = {}): Promise<Qualit
 
   const counts = new Map<string, Map<string, Counts>>(systems.map((s) => [s.name, new Map()]));
   const misses = new Map<string, string[]>();
+  const pairs = new Map<string, Counts>();
   const t0 = performance.now();
   for (const q of queries) {
     for (const s of systems) {
@@ -119,6 +161,13 @@ export async function qualityBench(options: QualityOptions = {}): Promise<Qualit
       c.n++;
       c[d]++;
       byCase.set(q.case, c);
+      if (s.name === 'erx' && byLanguage && q.case === 'xlang') {
+        const pair = `${q.registerLanguage} → ${q.documentLanguage}`;
+        const c2 = pairs.get(pair) ?? empty();
+        c2.n++;
+        c2[d]++;
+        pairs.set(pair, c2);
+      }
       if (s.name === 'erx' && !meets(q.expect, d)) {
         const list = misses.get(q.case) ?? [];
         list.push(`${q.personId} expected ${q.expect}, got ${d}: ${JSON.stringify(q.query)}`);
@@ -129,7 +178,7 @@ export async function qualityBench(options: QualityOptions = {}): Promise<Qualit
   log(`screened ${queries.length} queries × ${systems.length} systems in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   for (const s of systems) await s.close();
 
-  const cases = CASE_ORDER.filter((c) => counts.get('erx')!.has(c)).concat([...counts.get('erx')!.keys()].filter((c) => !CASE_ORDER.includes(c)));
+  const cases = order.filter((c) => counts.get('erx')!.has(c)).concat([...counts.get('erx')!.keys()].filter((c) => !order.includes(c)));
   const header = ['case', 'n', ...systems.map((s) => `${s.name} hit / refer / clear`), 'target', 'erx meets'];
   const rows = cases.map((c) => {
     const cells = systems.map((s) => {
@@ -137,11 +186,23 @@ export async function qualityBench(options: QualityOptions = {}): Promise<Qualit
       return `${pct(k.hit, k.n)} / ${pct(k.refer, k.n)} / ${pct(k.clear, k.n)}`;
     });
     const e = counts.get('erx')!.get(c)!;
-    const target = TARGETS[c];
+    const target = targets[c];
     return [c, e.n, ...cells, target?.text ?? '—', target ? (target.ok(e) ? 'yes' : '**no**') : '—'];
   });
+  const languageTable = byLanguage
+    ? [
+        '',
+        'erx on the `xlang` case by register language → document language (ru Russian, uk Ukrainian, be Belarusian, pl Polish):',
+        '',
+        table(
+          ['register → document', 'n', 'erx hit / refer / clear'],
+          [...pairs.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([pair, k]) => [pair, k.n, `${pct(k.hit, k.n)} / ${pct(k.refer, k.n)} / ${pct(k.clear, k.n)}`]),
+        ),
+      ]
+    : [];
   const markdown = [
     table(header, rows),
+    ...languageTable,
     '',
     `erx thresholds: hit ≥ ${matcher.thresholds.hit}, refer ≥ ${matcher.thresholds.refer}. Exact ICAO: the walking skeleton's matcher (ICAO 9303 name + date, or document). ${trgmNote}`,
   ].join('\n');

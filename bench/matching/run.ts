@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { createMatcher, MATCHER_VERSION } from '../../src/matching/index.js';
 import { ROOT } from './common.js';
-import { qualityBench } from './quality.js';
+import { crossLanguageBench, qualityBench } from './quality.js';
 import { scaleBench } from './scale.js';
 
 function flag(name: string): string | undefined {
@@ -36,6 +36,19 @@ if (!has('scale-only')) {
   console.log('## Quality on the development set\n');
   const q = await qualityBench({ showMisses: Number(flag('show-misses') ?? 0), matcher });
   sections.push('', '## Quality on the development set (../shared/data/names/dev)', '', 'Share of decisions per case; every query screened by the real `ScreeningService` over a real replica.', '', q.markdown);
+  console.log('\n## Names across languages\n');
+  const x = await crossLanguageBench({ showMisses: Number(flag('show-misses') ?? 0), matcher });
+  sections.push(
+    '',
+    '## Names across languages (test/matching/fixtures/cross-language)',
+    '',
+    'A person held by a Russian, Ukrainian or Belarusian register; the traveller\'s document written in another of Russian, Ukrainian, Belarusian or Polish, ' +
+      'date of birth exact (built by bench/matching/crossLanguageSet.ts from the development set\'s surnames and the given-name equivalence list; see docs/matching.md). ' +
+      'Cases: `xlang` the same person; `xlang-sibling` same surname and date, another given name of the same sex; `xlang-stranger` the equivalent given name with another surname and date; ' +
+      '`xlang-other-sex` the woman\'s forms of a man\'s names (or the reverse), same date.',
+    '',
+    x.markdown,
+  );
 }
 if (!has('quality-only')) {
   console.log('\n## Screening at scale');

@@ -28,9 +28,9 @@ import { verifyReplica, type VerifyReport } from '../border/antiEntropy.js';
 import { ReplicaHealth } from '../border/replicaHealth.js';
 import { ErxError } from '../shared/errors.js';
 import { registerSelfCheck } from '../border/selfCheck.js';
-import { DEFAULT_MAX_STALENESS_SECONDS, type Freshness, screeningRequestSchema, ScreeningService } from '../border/screening.js';
+import { DEFAULT_MAX_STALENESS_SECONDS, screeningRequestSchema, ScreeningService } from '../border/screening.js';
 import type { ReplicaStore } from '../border/replicaStore.js';
-import { freshnessOf, liveWindowMs } from '../border/freshness.js';
+import { type Freshness, freshnessOf, liveWindowMs } from '../border/freshness.js';
 
 export interface BorderOptions {
   dataDir: string;

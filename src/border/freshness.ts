@@ -23,7 +23,19 @@
  * it can hide at most that much and never turns a stale replica into a fresh one. Outside it, the lag
  * is the honest age of `dataAsOf`.
  */
-import type { Freshness } from './screening.js';
+
+/** How current the replica's data is, as a screening answer and /readyz report it. */
+export interface Freshness {
+  replicaSeq: number;
+  registerSeq: number;
+  /** Register time of the newest signed claim (or manifest) the replica has fully applied; null before a bootstrap. */
+  dataAsOf: string | null;
+  /** Seconds the data may be behind the register; 0 inside the caught-up window; null before a bootstrap. */
+  lagSeconds: number | null;
+}
+
+/** Freshness before anything is known (no bootstrap, or the replica's state cannot be read). */
+export const UNKNOWN_FRESHNESS: Freshness = Object.freeze({ replicaSeq: 0, registerSeq: 0, dataAsOf: null, lagSeconds: null });
 
 export interface LatestClaim {
   /** The claim's register time (ISO). */
@@ -70,4 +82,13 @@ export const LIVE_MARGIN_MS = 5_000;
 /** The caught-up window for a replica whose requests wait `longPollMs`, under a staleness bound. */
 export function liveWindowMs(longPollMs: number, maxStalenessSeconds: number): number {
   return Math.min(longPollMs + LIVE_MARGIN_MS, maxStalenessSeconds * 1000);
+}
+
+/**
+ * Whether data this old may still answer `clear` (S5, border/decide.ts): not when its lag is unknown or
+ * above the staleness bound — a ban issued since may be missing. (A `hit` stands whatever the lag: a
+ * lift the replica missed can only have made it stricter than the register, never laxer.)
+ */
+export function tooStaleToClear(lagSeconds: number | null, maxStalenessSeconds: number): boolean {
+  return lagSeconds === null || lagSeconds > maxStalenessSeconds;
 }

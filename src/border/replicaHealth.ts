@@ -7,7 +7,7 @@
  *  H2  Any store call that fails because the database is damaged (SQLite: corrupt page, "file is not a
  *      database"; PostgreSQL: data or index corrupted) marks the replica damaged, and so does a failed
  *      check. Damaged, it is not ready (/readyz 503 with the reason), every screening answers `refer`
- *      with the reason (screening.ts), and every other call that meets the damage answers 503 with it.
+ *      with the reason (decide.ts S7), and every other call that meets the damage answers 503 with it.
  *  H3  A damaged SQLite state is moved aside under a new name (kept for inspection, never deleted); the
  *      follower finds no state and rebuilds one beside it from an image or a snapshot, swaps it in, and
  *      the replica is ready again. PostgreSQL checks its own pages and a replica there cannot rebuild

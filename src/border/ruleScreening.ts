@@ -1,7 +1,8 @@
 /**
  * Screening against category-wide rules (domain/rules.ts), beside the list-based screening of
- * screening.ts. A pure function of the rules, the traveller, the replica persons the traveller matched
- * and the crossing's local date, so every boundary can be tested without a server.
+ * decide.ts (its rule S6 combines the two). A pure function of the rules, the traveller, the replica
+ * persons the traveller matched and the crossing's local date, so every boundary can be tested without
+ * a server.
  *
  * For each rule in force on the crossing date:
  *  R1  a traveller the matcher identifies strongly (score ≥ hit) as a person holding a deferment or
@@ -21,6 +22,7 @@
 import { type CategoryRule, inScope, ruleInForce, type ScopeAnswer } from '../domain/rules.js';
 import type { BorderPerson } from '../exchange/protocol.js';
 import type { PersonMatch, Traveller } from '../matching/index.js';
+import type { Decision } from './decision.js';
 
 export type RuleStatus = 'in-scope' | 'scope-unclear' | 'exempt' | 'exemption-unconfirmed' | 'deferment-not-listed';
 
@@ -38,7 +40,7 @@ export interface RuleReason {
   exemption?: { personId: string; kind: 'deferment' | 'exemption'; category: string; validFrom: string; validTo: string; score: number };
 }
 
-export const RULE_DECISION: Record<RuleStatus, 'hit' | 'refer' | 'clear'> = {
+export const RULE_DECISION: Record<RuleStatus, Decision> = {
   'in-scope': 'hit',
   'scope-unclear': 'refer',
   exempt: 'clear',

@@ -25,8 +25,9 @@
  */
 import { ALL_CLASSES, cyrillicCode, latinCodes, latinFirstClasses, NO_CLASS } from './codes.js';
 import { dobDigits, swappedDigits } from './dob.js';
+import { equivalentForms } from './equivalence.js';
 import { hasCyrillic, icaoLatin } from './latin.js';
-import { wordsOf } from './readings.js';
+import { belarusianAsRussian, wordsOf } from './readings.js';
 import type { ListedPerson, Traveller } from './types.js';
 
 export const SURNAME_CODE_LENGTH = 4;
@@ -125,6 +126,20 @@ export interface QueryPlan {
   years: string[];
 }
 
+/**
+ * The codes of the other forms of the traveller's given name in the equivalence list (MYKOLA: Николай
+ * NKL, Mikołaj MKL, …), as the register's keys hold them: a Ukrainian register's Микола is found by a
+ * NIKOLAI.
+ */
+function equivalentCodes(given: string): string[] {
+  const out = new Set<string>();
+  for (const form of equivalentForms(given)) {
+    const code = listedCode(form, GIVEN_CODE_LENGTH);
+    if (code) out.add(code);
+  }
+  return [...out];
+}
+
 /** A traveller's word in Latin capitals (an officer may type Cyrillic: it is read as ICAO 9303). */
 function latin(word: string): string {
   return icaoLatin(word).replace(/ /g, '');
@@ -217,8 +232,13 @@ class KeyList {
 export function queryPlan(t: Traveller, now = new Date()): QueryPlan {
   const surnameWords = wordsOf(t.surname).map(latin).filter((w) => w.length > 0);
   const surname = surnameWords.join('');
-  const given = latin(wordsOf(t.givenNames)[0] ?? '');
+  const givenWord = wordsOf(t.givenNames)[0] ?? '';
+  const given = latin(givenWord);
   const ss = surname ? latinCodes(surname, SURNAME_CODE_LENGTH, SURNAME_CODES) : [];
+  // Belarusian Ў written U, Ц and ДЗ for a soft Т and Д: the code of the surname read the Russian way
+  // too (MAROZAU as MAROZAV, TSITOU as TITOV), after the others.
+  const belarusian = surname ? belarusianAsRussian(surname) : surname;
+  const ssAlso = belarusian !== surname ? latinCodes(belarusian, SURNAME_CODE_LENGTH, 1).filter((c) => !ss.includes(c)) : [];
   const latest = now.getUTCFullYear();
   const digits = t.dateOfBirth ? dobDigits(t.dateOfBirth) : '';
   const date = dateCode(digits);
@@ -231,7 +251,7 @@ export function queryPlan(t: Traveller, now = new Date()): QueryPlan {
   const surnameKeys = () => {
     const list = new KeyList();
     if (date) {
-      for (const s of ss) list.add(`s${s}${date}`);
+      for (const s of [...ss, ...ssAlso]) list.add(`s${s}${date}`);
       // Day and month swapped: the most likely code only, for the other reading of the date.
       if (other && ss[0]) list.add(`s${ss[0]}${other}`);
     }
@@ -243,6 +263,8 @@ export function queryPlan(t: Traveller, now = new Date()): QueryPlan {
     const [g0] = gs();
     for (const g of gs()) for (const f of classes()) list.add(`g${g}${date}${f}`);
     if (other && g0) for (const f of classes()) list.add(`g${g0}${other}${f}`);
+    // The same given name in another language (NIKOLAI for Микола, ULADZIMIR for Владимир), date as given.
+    if (givenWord) for (const g of equivalentCodes(givenWord)) if (!gs().includes(g)) for (const f of classes()) list.add(`g${g}${date}${f}`);
     // Surname and given names typed into each other's fields.
     if (given && surname) {
       list.add(`s${latinCodes(given, SURNAME_CODE_LENGTH, 1)[0]}${date}`);

@@ -18,7 +18,13 @@ import { Memo } from './memo.js';
 const CYRILLIC_CLASS: Readonly<Record<string, string>> = {
   б: 'B', п: 'P', в: 'V', ф: 'F', д: 'D', т: 'T', з: 'S', с: 'S', ж: 'S', ш: 'S', щ: 'S', ц: 'C', ч: 'C', к: 'K',
   г: 'G', х: 'G', л: 'L', м: 'M', н: 'N', р: 'R',
+  // Ukrainian Ґ is a G; Belarusian Ў stands where Russian and Ukrainian write В (Марозаў = Морозов,
+  // Шаўчэнка = Шевченко), so a Belarusian register's names get the keys of their Russian forms.
+  ґ: 'G', ў: 'V',
 };
+
+/** Vowels (and the soft sign) before which Belarusian Ц and ДЗ stand for a soft Т and Д. */
+const SOFT = 'іеёюяь';
 
 /** Stands for the class of a word with no consonant at all. */
 export const NO_CLASS = '_';
@@ -28,12 +34,18 @@ export const ALL_CLASSES: readonly string[] = [...new Set(Object.values(CYRILLIC
 /** The code of a Cyrillic word (its first `length` classes). */
 export function cyrillicCode(word: string, length: number): string {
   const w = word.toLowerCase();
+  // A Belarusian (or Ukrainian) word: Ц and ДЗ before a soft vowel are the soft Т and Д of the Russian
+  // form (Цітоў = Титов, Дзяніс = Денис), coded so that a Russian spelling finds it.
+  const belarusian = /[іў]/.test(w);
   let code = '';
   for (let i = 0; i < w.length && code.length < length; i++) {
     const ch = w[i]!;
-    // ДЖ and ДЗ are one sound (J in Latin spellings: Джон, Дзюн).
-    if (ch === 'д' && (w[i + 1] === 'ж' || w[i + 1] === 'з')) continue;
-    const cls = CYRILLIC_CLASS[ch];
+    let cls = CYRILLIC_CLASS[ch];
+    if (belarusian && ch === 'ц' && SOFT.includes(w[i + 1] ?? '')) cls = 'T';
+    else if (belarusian && ch === 'д' && w[i + 1] === 'з' && SOFT.includes(w[i + 2] ?? '')) {
+      cls = 'D';
+      i++;
+    } else if (ch === 'д' && (w[i + 1] === 'ж' || w[i + 1] === 'з')) continue; // ДЖ and ДЗ are one sound (J in Latin spellings: Джон, Дзюн).
     if (cls && code[code.length - 1] !== cls) code += cls;
   }
   return code;

@@ -3,6 +3,7 @@
  * (the scheme of current Russian passports) from the `iuliia` package, which holds the schemes as data.
  */
 import iuliia from 'iuliia';
+import { isUkrainianOrBelarusian, russified } from './eastSlavic.js';
 
 /**
  * Latin letters that Unicode does not decompose into a base letter plus a mark, so NFKD alone would
@@ -37,6 +38,8 @@ export function hasCyrillic(text: string): boolean {
 
 /** ICAO 9303 Latin capitals for a name in any script. */
 export function icaoLatin(name: string): string {
-  const latin = CYRILLIC.test(name) ? iuliia.translate(name.toLowerCase(), iuliia.ICAO_DOC_9303) : name;
+  // Ukrainian and Belarusian letters are written the Russian way first (і → и, ў → в): ICAO 9303's Russian table has none of them.
+  const cyrillic = isUkrainianOrBelarusian(name) ? russified(name) : name.toLowerCase();
+  const latin = CYRILLIC.test(name) ? iuliia.translate(cyrillic, iuliia.ICAO_DOC_9303) : name;
   return foldLatin(latin);
 }

@@ -33,7 +33,7 @@ export const DEFAULT_THRESHOLDS: MatchThresholds = { hit: 0.9, refer: 0.75 };
 export const DEFAULT_MAX_CANDIDATES = 300;
 
 /** Changes whenever the stored keys would change (codes, key layout): replicas then rebuild their index. */
-export const MATCHER_VERSION = 'translit-4';
+export const MATCHER_VERSION = 'translit-5';
 
 const NAME_MATCHES = 0.8;
 /**
@@ -75,13 +75,34 @@ function formText(w: WordComparison, side: 'query' | 'candidate'): string {
   return side === 'query' ? `${text} → ${form.skeleton}${how === 'as written' ? '' : ` (${how})`}` : `${text} → ${form.latin} (${how}) → ${form.skeleton}`;
 }
 
+const LANGUAGE_NAMES: Record<string, string> = { ru: 'Russian', uk: 'Ukrainian', be: 'Belarusian', pl: 'Polish' };
+
+/**
+ * What made two words alike or not, beyond their spelling: one given name in two languages ("Микола ↔
+ * NIKOLAI, equivalent forms uk ↔ ru"), or a man's and a woman's form.
+ */
+export function acrossLanguages(feature: Feature['feature'], w: WordComparison): string | undefined {
+  const eq = w.equivalence;
+  if (eq) {
+    const form = eq.query.text === w.queryText ? '' : ` (the ${LANGUAGE_NAMES[eq.query.language]} form ${eq.query.text})`;
+    return `${w.candidateText} ↔ ${w.queryText}, equivalent forms ${eq.listed.language} ↔ ${eq.query.language}${form}`;
+  }
+  if (w.differentName) return `${w.queryText} and ${w.candidateText} are two different names`;
+  if (w.otherSex) return feature === 'surname' ? `${w.queryText} and ${w.candidateText} are a man's and a woman's form of the surname` : `${w.queryText} and ${w.candidateText} are a man's and a woman's name`;
+  return undefined;
+}
+
 function wordFeature(feature: Feature['feature'], w: WordComparison, effect: string): Feature {
+  const across = acrossLanguages(feature, w);
+  const how = w.equivalence
+    ? `${across}: one name in two languages (given-name equivalence list), scored below identity`
+    : `${w.similarity === 1 ? 'identical skeletons' : 'Jaro-Winkler/Levenshtein on skeletons'}${w.otherSex || w.differentName ? `; ${across}: at most ${round(w.similarity)}` : ''}`;
   return {
     feature,
     query: formText(w, 'query'),
     candidate: formText(w, 'candidate'),
     similarity: round(w.similarity),
-    detail: `${w.similarity === 1 ? 'identical skeletons' : 'Jaro-Winkler/Levenshtein on skeletons'}${w.asPrefix ? '; the traveller’s word is cut short (full MRZ field) and was compared with the start of the name' : ''}`,
+    detail: `${how}${w.asPrefix ? '; the traveller’s word is cut short (full MRZ field) and was compared with the start of the name' : ''}`,
     effect,
   };
 }
@@ -158,7 +179,15 @@ function explain(t: Traveller, p: ListedPerson, r: Scored): PersonMatch {
   if (document) parts.push(`${document.type} number identical`);
   if (names.surname) {
     const n = names.score >= 0.97 ? 'name agrees' : names.score >= NAME_MATCHES ? 'name similar' : 'name differs';
-    parts.push(`${n} (${round(names.score)}${names.swapped ? ', surname and given names swapped' : ''})`);
+    const notes = [
+      ...(names.swapped ? ['surname and given names swapped'] : []),
+      ...(['surname', 'given'] as const).flatMap((k) => {
+        const w = names[k];
+        const text = w && acrossLanguages(k === 'given' ? 'givenNames' : 'surname', w);
+        return text ? [`${k === 'given' ? 'given name' : 'surname'}: ${text}`] : [];
+      }),
+    ];
+    parts.push(`${n} (${round(names.score)}${notes.map((x) => `, ${x}`).join('')})`);
   }
   parts.push(dob.agreement === 'exact' ? 'date of birth identical' : `date of birth: ${dob.detail}`);
   return { personId: p.personId, score: round(r.score), matchedOn, features, detail: parts.join('; ') };

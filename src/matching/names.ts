@@ -12,8 +12,9 @@
 import { hasCyrillic } from './latin.js';
 import { Memo } from './memo.js';
 import { PARAMS } from './params.js';
-import { formsOf, icaoSkeleton, latinForms, wordsOf } from './readings.js';
-import { compareWord, stringSimilarity, type WordMatch, type WordRole } from './similarity.js';
+import { formsOf, icaoSkeleton, latinForms, wordsOf, type Form } from './readings.js';
+import { compareWord, stringSimilarity, SURNAME_OTHER_SEX_CAP, surnamesOfOtherSex, type WordMatch, type WordRole } from './similarity.js';
+import { DIFFERENT_NAME_CAP, differentNames, equivalence, EQUIVALENT_SIMILARITY, OTHER_SEX_CAP, otherSex } from './equivalence.js';
 import type { ListedPerson, Traveller } from './types.js';
 
 /** With no given name from the traveller, the surname alone can at best reach this share. */
@@ -52,8 +53,37 @@ function compare(memo: WordMemo | undefined, query: string, listed: string, role
   const key = `${role[0]}${truncated ? 't' : ''}|${query}|${listed}`;
   if (memo?.has(key)) return memo.get(key);
   // An officer may type the name in Cyrillic: then it has every reading a listed name has.
-  const m = compareWord(hasCyrillic(query) ? formsOf(query) : latinForms(query), formsOf(listed), role, truncated);
+  const queryForms = hasCyrillic(query) ? formsOf(query) : latinForms(query);
+  const listedForms = formsOf(listed);
+  let m = compareWord(queryForms, listedForms, role, truncated);
+  if (m && m.similarity < 1) m = role === 'given' ? givenAcrossLanguages(query, listed, m) : surnameOfOtherSex(queryForms, listedForms, m);
   memo?.set(key, m);
+  return m;
+}
+
+/**
+ * A given name that is the same name in another language (Микола for Николай) scores
+ * EQUIVALENT_SIMILARITY unless its spelling already agrees better; another name of the list is capped at
+ * DIFFERENT_NAME_CAP (MARTA for Мария), a man's name against a woman's (ALEKSANDRA for Александр) at
+ * OTHER_SEX_CAP, however alike the two are written.
+ */
+function givenAcrossLanguages(query: string, listed: string, m: WordMatch): WordMatch {
+  const eq = equivalence(query, listed);
+  // A spelling of the very form listed is not an equivalence: its spelling similarity decides.
+  if (eq && eq.query.text !== eq.listed.text) return { ...m, similarity: Math.max(m.similarity, EQUIVALENT_SIMILARITY), equivalence: eq };
+  if (eq) return m;
+  if (m.similarity > OTHER_SEX_CAP && otherSex(query, listed)) return { ...m, similarity: OTHER_SEX_CAP, otherSex: true };
+  if (m.similarity > DIFFERENT_NAME_CAP && differentNames(query, listed)) return { ...m, similarity: DIFFERENT_NAME_CAP, differentName: true };
+  return m;
+}
+
+/**
+ * A surname against its other sex's form (MOROZOVA for Морозов, KOVALSKA for Ковальский): when any
+ * spelling of the one and any reading of the other are such a pair, two persons, however alike.
+ */
+function surnameOfOtherSex(query: readonly Form[], listed: readonly Form[], m: WordMatch): WordMatch {
+  if (m.similarity <= SURNAME_OTHER_SEX_CAP) return m;
+  for (const q of query) for (const l of listed) if (surnamesOfOtherSex(q, l)) return { ...m, similarity: SURNAME_OTHER_SEX_CAP, otherSex: true };
   return m;
 }
 

@@ -7,23 +7,27 @@
  * BS 2979, ALA-LC and the Wikipedia convention. What no package holds are the spellings a name takes in
  * other languages' documents: German (Duden), Polish and Czech conventions, and the Ukrainian-style
  * Г→H. Those are written here as *rules* — letter tables with the contexts the language uses — and run
- * through the same `iuliia` engine. There is no table of particular names anywhere in the matcher.
+ * through the same `iuliia` engine (Ukrainian and Belarusian systems: ./eastSlavic.ts). Transliteration
+ * has no table of particular names; the one such table in the matcher is the list of given names that
+ * are one name in several languages (./givenNameEquivalents.ts), which no spelling rule could derive.
  */
 import iuliia from 'iuliia';
 import type { Schema } from 'iuliia';
 
-type Letters = Record<string, string>;
+export type Letters = Record<string, string>;
 
 const VOWELS = ['а', 'е', 'ё', 'и', 'о', 'у', 'ы', 'э', 'ю', 'я'];
 const SIGNS = ['ь', 'ъ'];
 const HUSHING = ['ж', 'ш', 'ч', 'щ'];
 
-interface RuleScheme {
+export interface RuleScheme {
   name: string;
   /** Letter → Latin, the default in any context. */
   base: Letters;
   /** At the start of a word and after a vowel or a soft/hard sign (the iotated vowels' "J" forms). */
   initial?: Letters;
+  /** At the start of a word only (Ukrainian 2010 writes Є as YE there and IE everywhere else). */
+  start?: Letters;
   /** After the given consonants. */
   after?: { letters: string[]; map: Letters }[];
   /** A letter followed by the given letters (e.g. Polish л before a soft vowel is l, not ł). */
@@ -33,13 +37,15 @@ interface RuleScheme {
 }
 
 /** Turns a rule scheme into an `iuliia` schema: the contexts become its prev/next mappings. */
-function compile(r: RuleScheme): Schema {
+export function compile(r: RuleScheme): Schema {
   const prev = new Map<string, string>();
   const next = new Map<string, string>();
   for (const [letter, latin] of Object.entries(r.initial ?? {})) {
     prev.set(letter, latin);
     for (const p of [...VOWELS, ...SIGNS]) prev.set(p + letter, latin);
   }
+  // iuliia looks a first letter up with an empty previous letter: the letter alone is its key.
+  for (const [letter, latin] of Object.entries(r.start ?? {})) prev.set(letter, latin);
   for (const { letters, map } of r.after ?? []) {
     for (const p of letters) for (const [letter, latin] of Object.entries(map)) prev.set(p + letter, latin);
   }

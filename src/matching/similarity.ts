@@ -12,6 +12,7 @@
  * the same one it counts half: the rest of the word decides (KRAJEWSKI is not KARCEVSKI).
  */
 import { distance } from 'fastest-levenshtein';
+import type { Equivalence } from './equivalence.js';
 import type { Form } from './readings.js';
 import { Memo } from './memo.js';
 import { PARAMS } from './params.js';
@@ -126,7 +127,46 @@ export interface WordMatch {
   candidate: Form;
   /** The query word was cut short (a full MRZ name field) and was compared with the candidate's start. */
   asPrefix: boolean;
+  /** Given names: the two are one name in two languages (./equivalence.ts), scored below identity. */
+  equivalence?: Equivalence;
+  /** The two are a man's and a woman's form (given names from the equivalence list, surnames by their ending): capped. */
+  otherSex?: boolean;
+  /** Given names: both are names of the equivalence list, in no common line (two names, not two spellings): capped. */
+  differentName?: boolean;
 }
+
+/**
+ * A man's and a woman's form of one surname: -OV/-EV/-IN and -OVA/-EVA/-INA (Морозов, Морозова;
+ * Belarusian Марозаў, Марозава), compared on the Latin spellings with vowel runs as one placeholder and the
+ * woman's form ending in A as written (REGINE, a French spelling of Регина, is not a man's -IN); and on
+ * skeletons the adjective forms -SKI/-CKI/-I and -SKA/-CKA/-A (Ковальский, Ковальская; Ukrainian -ський,
+ * -ська; Belarusian -скі, -ская; Polish -ski, -ska) and -OI/-A (Толстой, Толстая). Such a pair is two
+ * persons, not two spellings: when any reading of the one and any spelling of the other are such a pair,
+ * the similarity is capped at SURNAME_OTHER_SEX_CAP (./names.ts).
+ */
+export function surnamesOfOtherSex(q: Form, c: Form): boolean {
+  const [short, long] = q.latin.length <= c.latin.length ? [q.latin, c.latin] : [c.latin, q.latin];
+  if (short.length >= 3 && long.endsWith('A') && /[VN]$/.test(short)) {
+    const fs = vowelFrame(short);
+    const fl = vowelFrame(long);
+    if (fl.length === fs.length + 1 && fl.startsWith(fs)) return true;
+  }
+  const a = q.skeleton;
+  const b = c.skeleton;
+  if (Math.min(a.length, b.length) < 3) return false;
+  // -SKI / -SKA, -I / -A: one ending letter differs, I against A, after a consonant.
+  if (a.length === b.length && a.slice(0, -1) === b.slice(0, -1) && /[^AEIOU]$/.test(a.slice(0, -1))) {
+    const ends = a.slice(-1) + b.slice(-1);
+    if (ends === 'IA' || ends === 'AI') return true;
+  }
+  // -OI / -A (Толстой, Толстая).
+  const [sk, lk] = a.length <= b.length ? [a, b] : [b, a];
+  return lk.length === sk.length + 1 && lk.endsWith('OI') && sk.endsWith('A') && lk.slice(0, -2) === sk.slice(0, -1);
+}
+
+/** A surname's similarity to its other sex's form at most: with it the name score stays below a refer. */
+export const SURNAME_OTHER_SEX_CAP = 0.6;
+
 
 /**
  * The best match between the forms of a query word and those of a candidate word. A truncated query

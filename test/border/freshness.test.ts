@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freshnessOf, type FreshnessInput, LIVE_MARGIN_MS, liveWindowMs } from '../../src/border/freshness.js';
+import { freshnessOf, type FreshnessInput, LIVE_MARGIN_MS, liveWindowMs, tooStaleToClear } from '../../src/border/freshness.js';
 
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
@@ -73,4 +73,15 @@ test('the caught-up window is the long-poll period plus a margin, never more tha
   assert.equal(liveWindowMs(10_000, 900), 10_000 + LIVE_MARGIN_MS);
   assert.equal(liveWindowMs(1_000, 2), 2_000);
   assert.equal(liveWindowMs(30_000, 20), 20_000);
+});
+
+test('S5 boundary: data may answer clear up to the staleness bound inclusive, never when its lag is unknown', () => {
+  const rows: [lagSeconds: number | null, bound: number, tooStale: boolean][] = [
+    [0, 900, false],
+    [900, 900, false],
+    [900.1, 900, true],
+    [null, 900, true],
+    [3, 2, true],
+  ];
+  for (const [lag, bound, expected] of rows) assert.equal(tooStaleToClear(lag, bound), expected, `lag ${lag} s, bound ${bound} s`);
 });

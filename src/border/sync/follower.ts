@@ -539,7 +539,10 @@ export class Follower extends EventEmitter {
       }
     }
     const caughtUp = cursor >= state.registerSeq;
-    const wait = caughtUp ? (this.options.longPollMs ?? 10_000) : 0;
+    // The first request of a run does not wait: the register's head stored from the last run may be old,
+    // and until the feed has answered once the replica cannot know whether it is caught up (the digest
+    // comparison at start waits for that, replicaHealth.ts H4).
+    const wait = caughtUp && this.lastContactAt !== null ? (this.options.longPollMs ?? 10_000) : 0;
     this.state = 'following';
     this.listeningSince = caughtUp ? new Date() : null;
     const page = await this.nextPage(cursor, wait);
