@@ -12,7 +12,7 @@
  */
 import type { CategoryRule } from '../domain/rules.js';
 import type { Person, Restriction } from '../domain/types.js';
-import type { AuditEntry, NewAuditEntry } from '../audit/trail.js';
+import type { AuditEntry, NewAuditEntry } from '../audit/chain.js';
 import type { ChangeEntity, SignedBatch, SnapshotLine } from '../exchange/protocol.js';
 
 export interface Retention {

@@ -12,7 +12,7 @@ import type { BatchToApply } from '../../border/apply.js';
 import { type BorderPerson, type BorderRestriction, type BorderRule, type Change, isRelief, type SnapshotRecord } from '../../exchange/protocol.js';
 import type { ListedPerson, Matcher } from '../../matching/index.js';
 import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, planRepair } from '../../exchange/digest.js';
-import { AUDIT_TABLE, AuditTrail } from '../../audit/trail.js';
+import { AUDIT_TABLE, AuditTrail } from './auditTrail.js';
 import { canonicalJson } from '../../shared/canonical.js';
 import { faultPointInBatch } from '../../shared/faults.js';
 import { type Db, migrate, openDatabase } from './open.js';
