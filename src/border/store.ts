@@ -20,7 +20,7 @@
  *    second time. `applyBatches` is idempotent only through the cursor check (a replay is refused).
  *  - All-or-nothing bootstrap: until `finish` (or `installImage`) commits, the replica keeps reporting
  *    its previous state (or none) and screening goes on from it; a bootstrap interrupted by a crash is
- *    discarded and started again. A newer `beginBootstrap` abandons an older one.
+ *    discarded and started again.
  *  - Append-only audit: `recordScreening` has committed the entry (durable against a killed process)
  *    when it resolves; entries are never updated or deleted.
  */
