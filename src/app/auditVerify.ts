@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { PublicKeyInfo } from '../exchange/keys.js';
 import { AUDIT_KEY_FILE, readAuditPublicKeys } from '../audit/auditKeys.js';
 import { openAuditChain, sqliteTrailFile } from './auditChainSource.js';
-import { type AuditService } from '../audit/auditChain.js';
+import { type AuditService } from '../audit/chainStorage.js';
 import { HEADS_FILE, LocalHeads, parseHeads } from '../audit/headsFile.js';
 import { headSignatureProblem, publicKeySchema, type SignedHead, signedHeadSchema } from '../audit/signedHead.js';
 import { type ChainVerdict, describeVerdict, type HeadClaim, verifyChainAgainstHeads } from '../audit/verifyHeads.js';

@@ -8,7 +8,7 @@
  * are what proves the rewrite, and a witness refuses a head that contradicts one it holds.
  */
 import type { Signer } from '../exchange/keys.js';
-import type { AuditChain } from './auditChain.js';
+import type { AuditChain } from './chainStorage.js';
 import type { LocalHeads } from './headsFile.js';
 import { type SignedHead, signHead } from './signedHead.js';
 

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { canonicalJson } from '../shared/canonical.js';
 import { type PublicKeyInfo, type Signer, TrustedKeys, UntrustedKey } from '../exchange/keys.js';
 
-import type { ChainHead } from './trail.js';
+import type { ChainHead } from './chain.js';
 
 export interface SignedHead extends ChainHead {
   /** Who keeps the chain: `register`, or a replica's name (its token's subject at its upstream). */

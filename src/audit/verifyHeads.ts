@@ -12,7 +12,7 @@
  * Pure: the caller brings the entries (SQLite or PostgreSQL) and the heads, their signatures already
  * checked.
  */
-import { type AuditEntry, ChainCheck } from './trail.js';
+import { type AuditEntry, ChainCheck } from './chain.js';
 import type { SignedHead } from './signedHead.js';
 
 /** A signed head and where it came from ("local heads", "witness http://…"). */

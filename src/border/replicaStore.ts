@@ -1,13 +1,28 @@
 /**
- * What a border replica needs from its storage.
+ * What a border replica needs from its storage (the border's storage port). Implementations, one per
+ * backend, split by concern (schema, bootstrap, apply, repair, reads): src/store/sqlite/replicaStore.ts
+ * and src/store/postgres/replicaStore.ts; both pass one contract suite (test/store/contract.test.ts).
  *
  * Guarantees an implementation must give:
- *  - `applyBatches` is atomic: the entity writes, the new cursor, the last batch hash and the
- *    applied-changes counter commit together. It refuses (throws CursorMoved) unless the stored cursor is still `expectedCursor`, so a
- *    batch can never be applied twice, even by two racing callers.
- *  - a bootstrap is all-or-nothing: until `finish` commits, the replica reports itself unbootstrapped,
- *    and a bootstrap interrupted by a crash is discarded and started again.
- *  - the screening audit is append-only: entries are never updated or deleted.
+ *  - Atomic: `applyBatches` commits the entity writes, the applied-batch hashes, the new cursor, the
+ *    last batch hash and the applied-changes counter together, or nothing. `applyRelief` and
+ *    `repairBuckets` are each one transaction too. A crash at any point leaves the state as of the
+ *    last commit.
+ *  - Guarded by the cursor: `applyBatches`, `applyRelief` and `repairBuckets` refuse (throw
+ *    CursorMoved, changing nothing) unless the stored cursor is still `expectedCursor`, checked inside
+ *    their transaction, so a batch can never be applied twice, even by two racing callers.
+ *  - Ordered: changes are applied in sequence order; a row never goes back to an older state (a change
+ *    whose seq is not above the row's is skipped), so relief applied ahead of the cursor survives the
+ *    older changes of the same entity arriving in order. The cursor only moves forward, to the last
+ *    applied batch's lastSeq (a bootstrap sets it anew).
+ *  - Idempotent: `applyRelief` may be repeated (a change already applied is skipped); `noteContact`,
+ *    `digest` and the reads may be repeated; `repairBuckets` with the same records is a no-op the
+ *    second time. `applyBatches` is idempotent only through the cursor check (a replay is refused).
+ *  - All-or-nothing bootstrap: until `finish` (or `installImage`) commits, the replica keeps reporting
+ *    its previous state (or none) and screening goes on from it; a bootstrap interrupted by a crash is
+ *    discarded and started again.
+ *  - Append-only audit: `recordScreening` has committed the entry (durable against a killed process)
+ *    when it resolves; entries are never updated or deleted.
  */
 import type { BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../exchange/protocol.js';
 import type { BucketDigests } from '../exchange/digest.js';

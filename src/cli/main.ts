@@ -11,7 +11,7 @@ import { DEFAULT_AUDIT_HEAD_EVERY_SECONDS } from '../app/auditHeads.js';
 import { openAuditKeys, readAuditPublicKeys } from '../audit/auditKeys.js';
 import { auditVerify, guessService } from '../app/auditVerify.js';
 import { AuditChainMissing, openAuditChain } from '../app/auditChainSource.js';
-import { type AuditService } from '../audit/auditChain.js';
+import { type AuditService } from '../audit/chainStorage.js';
 import { DEFAULT_MAX_STALENESS_SECONDS, DEFAULT_TIME_ZONE } from '../border/screening.js';
 import type { VerifyReport } from '../border/antiEntropy.js';
 import { createBorderReplica } from '../app/borderServer.js';

@@ -4,7 +4,7 @@
  * first — read through the register store's subject index (`auditAbout`), never a scan of the trail —
  * and the values each change replaced (the person's superseded versions).
  */
-import type { AuditEntry } from '../audit/trail.js';
+import type { AuditEntry } from '../audit/chain.js';
 import type { Restriction } from '../domain/types.js';
 import type { PersonVersion, RegisterStore } from '../register/registerStore.js';
 

@@ -1,18 +1,28 @@
 /**
- * What the register needs from its storage. Implementations: src/store/sqlite (default), more later.
+ * What the register needs from its storage (the register's storage port). Implementations, one per
+ * backend, split by concern: src/store/sqlite/registerStore.ts (default) and
+ * src/store/postgres/registerStore.ts; both pass one contract suite (test/store/contract.test.ts).
  *
  * Guarantees an implementation must give:
- *  - `transaction` is atomic: every entity write and every appended change inside it commits together or
- *    not at all. Transactions are serialised (one writer at a time).
- *  - `appendChange` assigns the next dense sequence number (head + 1); a committed sequence number is
+ *  - Atomic: `transaction` commits every entity write, person version, rule version, audit entry and
+ *    appended change made through its `tx` together, or none of them (a throw rolls all back, and the
+ *    audit chain's head with it). `compact` removes its batches and their changes together.
+ *  - Ordered: transactions are serialised (one writer at a time, in the order they were asked for).
+ *    `appendChange` assigns the next dense sequence number (head + 1); a committed sequence number is
  *    never reused or renumbered. The changes of one transaction are sealed, at commit and in the same
- *    transaction, into one signed batch chained to the previous one.
- *  - reads outside a transaction (`changesAfter`, `snapshot`, `headSeq`) see committed data only.
- *  - `snapshot` is consistent: it reflects exactly the changes up to its `asOfSeq`, even while writes go on.
+ *    transaction, into one signed batch chained to the previous one (its prevHash is the previous
+ *    batch's hash). `batchesAfter` returns whole batches in sequence order, never part of one.
+ *  - Committed only: reads outside a transaction (`batchesAfter`, `snapshot`, `headSeq`, …) see
+ *    committed data only; `onCommit` listeners are called after the commit, never for a rolled-back one.
+ *  - Consistent: `snapshot` reflects exactly the changes up to its `asOfSeq`, even while writes go on.
+ *  - Idempotent: reads and `compact` with the same retention may be repeated; `compact` never drops the
+ *    newest batch, so the head never moves back. Nothing else is idempotent: a repeated transaction is
+ *    a new mutation with new sequence numbers.
+ *  - Append-only audit: entries are never updated or deleted (the databases refuse it).
  */
 import type { CategoryRule } from '../domain/rules.js';
 import type { Person, Restriction } from '../domain/types.js';
-import type { AuditEntry, NewAuditEntry } from '../audit/trail.js';
+import type { AuditEntry, NewAuditEntry } from '../audit/chain.js';
 import type { ChangeEntity, SignedBatch, SnapshotLine } from '../exchange/protocol.js';
 
 export interface Retention {

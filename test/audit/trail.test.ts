@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { AuditTrail } from '../../src/audit/trail.js';
+import { AuditTrail } from '../../src/store/sqlite/auditTrail.js';
 import { ERX_BIN } from '../../src/cli/child.js';
 import { RegisterService } from '../../src/register/registerService.js';
 import { openRegisterStore } from '../../src/app/registerServer.js';

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { TestContext } from 'node:test';
-import type { AuditEntry, VerifyResult } from '../../src/audit/trail.js';
+import type { AuditEntry, VerifyResult } from '../../src/audit/chain.js';
 import type { ReplicaStore } from '../../src/border/replicaStore.js';
 import { defaultMatcher } from '../../src/matching/index.js';
 import type { RegisterStore } from '../../src/register/registerStore.js';

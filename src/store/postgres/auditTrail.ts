@@ -1,5 +1,5 @@
 /**
- * The hash-chained audit trail (see audit/trail.ts) on PostgreSQL: the same table, the same entries,
+ * The hash-chained audit trail (audit/chain.ts) on PostgreSQL: the same table, the same entries,
  * the same hashes (`entryHash`), so `verify` and an export read the same on either backend.
  *
  * Appends take a transaction-scoped advisory lock per schema, so concurrent appenders (screenings at
@@ -8,7 +8,9 @@
  * refuses UPDATE, DELETE and TRUNCATE: an accident cannot do what only a forger (with the rights to
  * drop the trigger) could, and `verify` names what a forger did.
  */
-import { auditEntryOf, type AuditEntry, type AuditRow, ChainCheck, type ChainHead, entryHash, type NewAuditEntry, type VerifyResult } from '../../audit/trail.js';
+import { type AuditEntry, type ChainHead, type NewAuditEntry, nextEntry, verifyChainStream, type VerifyResult } from '../../audit/chain.js';
+import type { AuditTrailStorage } from '../../audit/chainStorage.js';
+import { auditEntryOf, type AuditRow } from '../auditRow.js';
 import { fetchChunks, inTransaction, type Pool, type PoolClient } from './db.js';
 
 /** Part of a store's first migration. */
@@ -39,7 +41,7 @@ export type { ChainHead };
 /** The most entries one group commit writes (one INSERT of unnest arrays). */
 const APPEND_GROUP_LIMIT = 500;
 
-export class PostgresAuditTrail {
+export class PostgresAuditTrail implements AuditTrailStorage {
   constructor(
     private readonly pool: Pool,
     /** The quoted schema name. */
@@ -57,18 +59,9 @@ export class PostgresAuditTrail {
     return { seq: prev?.seq ?? 0, hash: prev?.hash ?? '' };
   }
 
-  /** The entry that follows `head` (pure). */
+  /** The entry that follows `head` (pure: audit/chain.ts nextEntry). */
   static next(head: ChainHead, e: NewAuditEntry): AuditEntry {
-    const entry = {
-      seq: head.seq + 1,
-      at: e.at ?? new Date().toISOString(),
-      actor: e.actor,
-      action: e.action,
-      subject: e.subject,
-      detail: JSON.parse(JSON.stringify(e.detail ?? null)) as unknown,
-      prevHash: head.hash,
-    };
-    return { ...entry, hash: entryHash(entry) };
+    return nextEntry(head, e);
   }
 
   /** Writes built entries, in one statement. */
@@ -169,12 +162,7 @@ export class PostgresAuditTrail {
 
   /** Walks the chain; names the first entry that does not hold (same reasons as the SQLite trail). */
   async verify(): Promise<VerifyResult> {
-    const chain = new ChainCheck();
-    for await (const e of this.entries()) {
-      const firstBad = chain.check(e);
-      if (firstBad) return { ok: false, entries: chain.entries, firstBad };
-    }
-    return { ok: true, entries: chain.entries };
+    return verifyChainStream(this.entries());
   }
 
   /** The committed end of the chain ({seq: 0, hash: ''} when empty), for signing (audit/headSigner.ts). */

@@ -22,131 +22,19 @@
 import type { BatchToApply } from '../../exchange/planPage.js';
 import type { BootstrapWriter, RepairReport, ReplicaState, ReplicaStore, ScreeningAuditEntry } from '../../border/replicaStore.js';
 import { CursorMoved } from '../../border/replicaStore.js';
-import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, planRepair, recordKey } from '../../exchange/digest.js';
+import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, planRepair } from '../../exchange/digest.js';
 import { isRelief } from '../../exchange/protocol.js';
 import type { BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../../exchange/protocol.js';
 import type { ListedPerson, Matcher } from '../../matching/index.js';
 import { canonicalJson } from '../../shared/canonical.js';
 import { faultPointInBatch } from '../../shared/faults.js';
-import { auditTrailSchema, PostgresAuditTrail } from './auditTrail.js';
+import { PostgresAuditTrail } from './auditTrail.js';
+import { countTriggers, SCHEMA, STATE_INDEXES, STATE_TABLES, stateIndexes, stateTables } from './replica/schema.js';
+import { addWrite, noWrites, writesOfRecords, type StateWrites } from './replica/stateWrites.js';
+import { screeningAuditEntry, screeningOf, SCREENING_ACTION } from '../screeningAudit.js';
 import { CachedBetweenWrites } from '../cachedBetweenWrites.js';
 import { checkSchemaName, createPool, fetchChunks, inTransaction, migrate, type Pool, type PoolClient, type PostgresLocation } from './db.js';
 import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf, encodeDocuments, encodeDeferments, indexEntriesOf } from '../rows.js';
-
-/** The tables a bootstrap replaces, in the order everything that takes several of them locks them. */
-const STATE_TABLES = ['meta', 'applied_batches', 'documents', 'name_keys', 'persons', 'restrictions', 'rules'] as const;
-const STATE_INDEXES = ['restrictions_by_person'] as const;
-
-/** The replicated state, under a name prefix: '' for the live tables, 'next_' for a bootstrap being built. */
-function stateTables(s: string, p: string, unlogged: boolean): string {
-  const create = unlogged ? 'CREATE UNLOGGED TABLE' : 'CREATE TABLE';
-  return `
-  ${create} ${s}.${p}meta (key text COLLATE "C", value text NOT NULL, CONSTRAINT ${p}meta_pkey PRIMARY KEY (key));
-  ${create} ${s}.${p}applied_batches (last_seq bigint, hash text NOT NULL, CONSTRAINT ${p}applied_batches_pkey PRIMARY KEY (last_seq));
-  ${create} ${s}.${p}persons (
-    person_id text COLLATE "C",
-    surname text NOT NULL,
-    given_names text NOT NULL,
-    patronymic text,
-    date_of_birth text NOT NULL,
-    documents text NOT NULL,
-    deferments text NOT NULL,
-    seq bigint NOT NULL,
-    CONSTRAINT ${p}persons_pkey PRIMARY KEY (person_id)
-  );
-  ${create} ${s}.${p}documents (number text COLLATE "C", country text COLLATE "C", person_id text COLLATE "C",
-    CONSTRAINT ${p}documents_pkey PRIMARY KEY (number, country, person_id));
-  ${create} ${s}.${p}name_keys (key text COLLATE "C", person_id text COLLATE "C",
-    CONSTRAINT ${p}name_keys_pkey PRIMARY KEY (key, person_id));
-  ${create} ${s}.${p}restrictions (
-    restriction_id text COLLATE "C",
-    person_id text COLLATE "C" NOT NULL,
-    kind text NOT NULL,
-    basis text NOT NULL,
-    office text NOT NULL,
-    in_force_from text NOT NULL,
-    lifted_at text,
-    lift_reason text,
-    seq bigint NOT NULL,
-    expires_at text,
-    CONSTRAINT ${p}restrictions_pkey PRIMARY KEY (restriction_id)
-  );
-  ${rulesTable(s, p, create)}`;
-}
-
-/** Category-wide rules: a few rows, kept whole. */
-function rulesTable(s: string, p: string, create: string): string {
-  return `${create} ${s}.${p}rules (rule_id text COLLATE "C", body text NOT NULL, seq bigint NOT NULL, CONSTRAINT ${p}rules_pkey PRIMARY KEY (rule_id));`;
-}
-
-/**
- * `documents` and `name_keys` have no index by person (the first schema step made them; a later one
- * drops them): a person's old rows are found by recomputing them from the person's stored row
- * (writeState), as on SQLite.
- */
-function stateIndexes(s: string, p: string): string {
-  return `
-  CREATE INDEX ${p}restrictions_by_person ON ${s}.${p}restrictions (person_id);`;
-}
-
-/** Keeps `counts` in step with the live persons and restrictions tables. */
-function countTriggers(s: string): string {
-  return ['persons', 'restrictions']
-    .map(
-      (t) => `
-  CREATE TRIGGER ${t}_count_insert AFTER INSERT ON ${s}.${t} REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION ${s}.count_inserted('${t}');
-  CREATE TRIGGER ${t}_count_delete AFTER DELETE ON ${s}.${t} REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION ${s}.count_deleted('${t}');
-  CREATE TRIGGER ${t}_count_truncate AFTER TRUNCATE ON ${s}.${t}
-    FOR EACH STATEMENT EXECUTE FUNCTION ${s}.count_truncated('${t}');`,
-    )
-    .join('');
-}
-
-/**
- * Numbered migration steps. A bootstrap builds the newest layout directly from `stateTables`, so a
- * later step that changes a state table must change `stateTables` too (and ALTER the live table here).
- */
-const SCHEMA: ((s: string) => string)[] = [
-  (s) => `
-  ${stateTables(s, '', false)}
-  ${stateIndexes(s, '')}
-  CREATE TABLE ${s}.counts (name text PRIMARY KEY, n bigint NOT NULL);
-  INSERT INTO ${s}.counts (name, n) VALUES ('persons', 0), ('restrictions', 0);
-  CREATE FUNCTION ${s}.count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN UPDATE ${s}.counts SET n = n + (SELECT count(*) FROM new_rows) WHERE name = TG_ARGV[0]; RETURN NULL; END $$;
-  CREATE FUNCTION ${s}.count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN UPDATE ${s}.counts SET n = n - (SELECT count(*) FROM old_rows) WHERE name = TG_ARGV[0]; RETURN NULL; END $$;
-  CREATE FUNCTION ${s}.count_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN UPDATE ${s}.counts SET n = 0 WHERE name = TG_ARGV[0]; RETURN NULL; END $$;
-  ${countTriggers(s)}
-
-  ${auditTrailSchema(s)}`,
-  (s) => rulesTable(s, '', 'CREATE TABLE IF NOT EXISTS'),
-  (s) => `DROP INDEX IF EXISTS ${s}.documents_by_person; DROP INDEX IF EXISTS ${s}.name_keys_by_person;`,
-];
-
-/** The final state of each entity a write touches (null: gone), with the seq that set it. */
-interface StateWrites {
-  persons: Map<string, { body: BorderPerson | null; seq: number }>;
-  restrictions: Map<string, { body: BorderRestriction | null; seq: number }>;
-  rules: Map<string, { body: BorderRule | null; seq: number }>;
-}
-
-const noWrites = (): StateWrites => ({ persons: new Map(), restrictions: new Map(), rules: new Map() });
-
-function addWrite(w: StateWrites, entity: SnapshotRecord['type'], key: string, body: SnapshotRecord['body'] | null, seq: number): void {
-  if (entity === 'person') w.persons.set(key, { body: body as BorderPerson | null, seq });
-  else if (entity === 'restriction') w.restrictions.set(key, { body: body as BorderRestriction | null, seq });
-  else w.rules.set(key, { body: body as BorderRule | null, seq });
-}
-
-function writesOfRecords(records: SnapshotRecord[], seq: number): StateWrites {
-  const w = noWrites();
-  for (const r of records) addWrite(w, r.type, recordKey(r).slice(r.type.length + 1), r.body, seq);
-  return w;
-}
 
 export interface PostgresReplicaOptions extends PostgresLocation {
   matcher: Pick<Matcher, 'version' | 'indexKeys'>;
@@ -661,21 +549,12 @@ export class PostgresReplicaStore implements ReplicaStore {
 
   async recordScreening(entry: ScreeningAuditEntry): Promise<void> {
     await this.ready;
-    await this.trail.append({
-      at: entry.at,
-      actor: entry.requester,
-      action: 'screening',
-      subject: entry.screeningId,
-      detail: { request: entry.request, decision: entry.decision, reasons: entry.reasons, replicaSeq: entry.replicaSeq },
-    });
+    await this.trail.append(screeningAuditEntry(entry));
   }
 
   async screenings(limit: number, checkpoint?: string): Promise<ScreeningAuditEntry[]> {
     await this.ready;
-    return (await this.trail.recent('screening', limit, checkpoint)).map((e) => {
-      const d = e.detail as { request: unknown; decision: string; reasons: unknown; replicaSeq: number };
-      return { screeningId: e.subject, at: e.at, requester: e.actor, request: d.request, decision: d.decision, reasons: d.reasons, replicaSeq: d.replicaSeq };
-    });
+    return (await this.trail.recent(SCREENING_ACTION, limit, checkpoint)).map(screeningOf);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,76 @@
+/**
+ * The hash-chained audit trail (audit/chain.ts) in a SQLite table: the register's in register.db,
+ * written inside its write transactions; a replica's in audit.db. Triggers refuse UPDATE and DELETE,
+ * so an accident cannot do what only a forger would.
+ */
+import { type AuditEntry, type ChainHead, type NewAuditEntry, nextEntry, verifyChain, type VerifyResult } from '../../audit/chain.js';
+import type { AuditTrailStorage } from '../../audit/chainStorage.js';
+import { auditEntryOf, type AuditRow } from '../auditRow.js';
+import type { Db } from '../../shared/sqlite.js';
+
+/** The trail's table: a migration step of every SQLite database that holds a trail. */
+export const AUDIT_TABLE = `
+  CREATE TABLE IF NOT EXISTS audit_trail (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS audit_by_action_time ON audit_trail(action, at);
+  CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_trail BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+  CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_trail BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;`;
+
+export class AuditTrail implements AuditTrailStorage {
+  private readonly last;
+  private readonly insert;
+
+  /** Appends go through `db`; call `append` inside the caller's transaction to commit with it. */
+  constructor(private readonly db: Db) {
+    db.exec(AUDIT_TABLE);
+    this.last = db.prepare<[], AuditRow>('SELECT * FROM audit_trail ORDER BY seq DESC LIMIT 1');
+    this.insert = db.prepare('INSERT INTO audit_trail VALUES (@seq, @at, @actor, @action, @subject, @detail, @prev_hash, @hash)');
+  }
+
+  /** The chain's head, cached: appends are serialised through this object. */
+  private head: ChainHead | null = null;
+
+  /** Must be called when a transaction that appended is rolled back: the cached head is then wrong. */
+  invalidate(): void {
+    this.head = null;
+  }
+
+  append(e: NewAuditEntry): AuditEntry {
+    const prev = this.head ?? this.last.get() ?? null;
+    const entry = nextEntry({ seq: prev?.seq ?? 0, hash: prev?.hash ?? '' }, e);
+    this.insert.run({ ...entry, detail: JSON.stringify(entry.detail), prev_hash: entry.prevHash });
+    this.head = { seq: entry.seq, hash: entry.hash };
+    return entry;
+  }
+
+  /** The newest entries of one action, newest first; optionally only those of one requester name (audit/requester.ts). */
+  recent(action: string, limit: number, requesterName?: string): AuditEntry[] {
+    // Exact and case-sensitive: the actor is NAME@ADDRESS, and no `@` follows the name's own.
+    const rows = requesterName !== undefined
+      ? this.db
+          .prepare<[{ action: string; name: string; limit: number }], AuditRow>("SELECT * FROM audit_trail WHERE action = @action AND substr(actor, 1, length(@name)) = @name AND instr(substr(actor, length(@name) + 1), '@') = 0 ORDER BY seq DESC LIMIT @limit")
+          .all({ action, name: `${requesterName}@`, limit })
+      : this.db.prepare<[string, number], AuditRow>('SELECT * FROM audit_trail WHERE action = ? ORDER BY seq DESC LIMIT ?').all(action, limit);
+    return rows.map(auditEntryOf);
+  }
+
+  *between(from: string, to: string): Generator<AuditEntry> {
+    for (const r of this.db.prepare<[string, string], AuditRow>('SELECT * FROM audit_trail WHERE at >= ? AND at < ? ORDER BY seq').iterate(from, to)) yield auditEntryOf(r);
+  }
+
+  verify(): VerifyResult {
+    return verifyChain(this.entries());
+  }
+
+  private *entries(): Generator<AuditEntry> {
+    for (const r of this.db.prepare<[], AuditRow>('SELECT * FROM audit_trail ORDER BY seq').iterate()) yield auditEntryOf(r);
+  }
+}

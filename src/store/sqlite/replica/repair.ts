@@ -1,0 +1,74 @@
+/**
+ * Keeping a SQLite replica's state right when it went wrong behind its back: bucket digests for
+ * anti-entropy (computed from the rows, never from a cache), repairing whole buckets from the
+ * register's records, and rebuilding the name index when the matcher's version changes.
+ */
+import type { RepairReport } from '../../../border/replicaStore.js';
+import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, planRepair } from '../../../exchange/digest.js';
+import type { BorderRule, SnapshotRecord } from '../../../exchange/protocol.js';
+import { canonicalJson } from '../../../shared/canonical.js';
+import { type ReplicaPersonRow as PersonRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf } from '../../rows.js';
+import { checkCursor } from './apply.js';
+import { readRules } from './reads.js';
+import { deletePerson, writeRecord } from './rowWrites.js';
+import type { ReplicaStateFile } from './stateFile.js';
+
+export function digest(f: ReplicaStateFile): BucketDigests {
+  const d = emptyDigests();
+  for (const row of f.stmt.allPersons.iterate()) addRecord(d, { type: 'person', body: personOf(row) });
+  for (const row of f.stmt.allRestrictions.iterate()) addRecord(d, { type: 'restriction', body: restrictionOf(row) });
+  // From the table, not the cache: anti-entropy is there to find what was changed behind this object's back.
+  for (const rule of readRules(f)) addRecord(d, { type: 'rule', body: rule });
+  return d;
+}
+
+export function repairBuckets(f: ReplicaStateFile, expectedCursor: number, buckets: number[], records: SnapshotRecord[]): RepairReport {
+  const s = f.stmt;
+  return f.write(() => {
+    checkCursor(f, expectedCursor);
+    const wanted = new Set(buckets);
+    const before = new Map<string, string>();
+    // Buckets are computed from each row's identity (as in digest()), not stored: a row written by
+    // hand must still be found and judged.
+    for (const row of s.allPersons.iterate()) {
+      if (wanted.has(bucketOfKey(`person:${row.person_id}`))) before.set(`person:${row.person_id}`, canonicalJson(personOf(row)));
+    }
+    for (const row of s.allRestrictions.iterate()) {
+      if (wanted.has(bucketOfKey(`restriction:${row.restriction_id}`))) before.set(`restriction:${row.restriction_id}`, canonicalJson(restrictionOf(row)));
+    }
+    for (const row of s.allRules.all()) {
+      const rule = JSON.parse(row.body) as BorderRule;
+      if (wanted.has(bucketOfKey(`rule:${rule.ruleId}`))) before.set(`rule:${rule.ruleId}`, canonicalJson(rule));
+    }
+    const plan = planRepair(buckets, before, records);
+    for (const record of plan.write) writeRecord(s, f.matcher, record, expectedCursor);
+    for (const key of plan.remove) {
+      const id = key.slice(key.indexOf(':') + 1);
+      if (key.startsWith('person:')) deletePerson(s, f.matcher, id);
+      else if (key.startsWith('rule:')) s.deleteRule.run(id);
+      else s.deleteRestriction.run(id);
+    }
+    return plan.report;
+  });
+}
+
+/** Name keys depend on the matcher; a new matcher version recomputes them from the stored persons. */
+export function reindexIfMatcherChanged(f: ReplicaStateFile): void {
+  if (f.meta('matcher') === f.matcher.version) return;
+  const total = f.stmt.countPersons.get()!.n;
+  // Keys are written in no order: a bootstrap's page cache for the while.
+  f.db.pragma(`cache_size = ${-f.bootstrapCache}`);
+  try {
+    f.write(() => {
+      f.db.exec('DELETE FROM name_keys');
+      let done = 0;
+      for (const row of f.db.prepare<[], PersonRow>('SELECT * FROM persons').iterate()) {
+        for (const key of f.matcher.indexKeys(personOf(row))) f.stmt.putKey.run(key, row.person_id);
+        if (++done % 10_000 === 0) f.options.onReindex?.(done, total);
+      }
+      f.stmt.setMeta.run('matcher', f.matcher.version);
+    });
+  } finally {
+    f.db.pragma(`cache_size = ${-f.stateCache(f.statePath)}`);
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The replica's `state.db` as a file with a lifecycle: opened (and migrated) at start, replaced whole
+ * by a finished bootstrap (written beside it, made durable, renamed over it: the commit point), set
+ * aside under a new name when damaged. Every write to it goes through `write`, which runs one SQLite
+ * transaction and makes the cached state and rules be read anew after it. The bootstrap, apply,
+ * repair and read modules beside this one all work through this object.
+ */
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Matcher } from '../../../matching/index.js';
+import { CachedBetweenWrites } from '../../cachedBetweenWrites.js';
+import { describeDamage, isDatabaseDamage } from '../../../shared/databaseDamage.js';
+import { type Db, migrate, openDatabase } from '../../../shared/sqlite.js';
+import { BOOTSTRAP_CACHE_KIB, STATE_SCHEMA, stateCacheKiB, type Statements, statements } from './schema.js';
+
+export interface ReplicaStoreOptions {
+  dataDir: string;
+  /** SQLite's page cache for the state database, in KiB (default: stateCacheKiB of the file). */
+  cacheKiB?: number;
+  /** The page cache of a bootstrap's connection (and of a reindex), in KiB (default 16 MiB). */
+  bootstrapCacheKiB?: number;
+  matcher: Pick<Matcher, 'version' | 'indexKeys'>;
+  /** Called while the name index is rebuilt for a new matcher version: (done, total). */
+  onReindex?: (done: number, total: number) => void;
+}
+
+export class ReplicaStateFile {
+  db: Db;
+  stmt: Statements;
+  readonly statePath: string;
+  /** Where a bootstrap builds the next state, and where it (or an image) is packed before the swap. */
+  readonly nextPath: string;
+  readonly packedPath: string;
+  /**
+   * The state and the rules, read on every screening, kept between writes (every write to the state
+   * database goes through write()): reading them from SQLite each time cost a read transaction per
+   * screening, with its locking system calls.
+   */
+  readonly cache = new CachedBetweenWrites();
+  /** The state file could not be opened for damage and was set aside (see setAsideDamaged). */
+  damagedAtOpen: { reason: string; keptAs: string } | null = null;
+
+  /** Opens the state; a file SQLite cannot even open is set aside at once and an empty one started. `afterOpen` runs on a sound file (the reindex). */
+  constructor(
+    readonly options: ReplicaStoreOptions,
+    afterOpen: (file: ReplicaStateFile) => void,
+  ) {
+    this.statePath = join(options.dataDir, 'state.db');
+    this.nextPath = join(options.dataDir, 'state.next.db');
+    this.packedPath = join(options.dataDir, 'state.packed.db');
+    // A half-built bootstrap from a crashed run is worthless: start it again from scratch.
+    this.removeBootstrapFiles();
+    try {
+      this.db = this.openState(this.statePath);
+      this.stmt = statements(this.db);
+      afterOpen(this);
+    } catch (err) {
+      // A state file SQLite cannot even open is set aside at once; the replica starts empty and rebuilds.
+      if (!isDatabaseDamage(err)) throw err;
+      this.damagedAtOpen = { reason: describeDamage(err), keptAs: this.moveStateAside() };
+      this.db = this.openState(this.statePath);
+      this.stmt = statements(this.db);
+    }
+  }
+
+  get matcher(): Pick<Matcher, 'version' | 'indexKeys'> {
+    return this.options.matcher;
+  }
+
+  removeBootstrapFiles(): void {
+    for (const path of [this.nextPath, this.packedPath]) for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+  }
+
+  get bootstrapCache(): number {
+    return this.options.bootstrapCacheKiB ?? BOOTSTRAP_CACHE_KIB;
+  }
+
+  /** The state database's page cache, in KiB: as configured, or grown with the file. */
+  stateCache(path: string): number {
+    return this.options.cacheKiB ?? stateCacheKiB(existsSync(path) ? statSync(path).size : 0);
+  }
+
+  private openState(path: string): Db {
+    const db = openDatabase(path, { synchronous: 'NORMAL', cacheKiB: this.stateCache(path) });
+    try {
+      migrate(db, STATE_SCHEMA, 'replica state');
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return db;
+  }
+
+  meta(key: string): string | undefined {
+    return this.stmt.getMeta.get(key)?.value;
+  }
+
+  /** Runs `fn` in a write transaction of the state database; what is cached of the state is read anew after it. */
+  write<T>(fn: () => T): T {
+    return this.cache.write(() => this.db.transaction(fn)());
+  }
+
+  /** Makes a complete state file, written beside the state, the state: durable first, then renamed over it (the commit point of a bootstrap). */
+  replaceState(built: string): void {
+    const fd = openSync(built, 'r+');
+    fsyncSync(fd);
+    closeSync(fd);
+    this.db.close();
+    for (const suffix of ['-wal', '-shm']) rmSync(this.statePath + suffix, { force: true });
+    renameSync(built, this.statePath);
+    this.cache.write(() => {
+      this.db = this.openState(this.statePath);
+      this.stmt = statements(this.db);
+    });
+  }
+
+  /**
+   * Moves the damaged state file (and its WAL) aside as `state.damaged-TIME.db`, for inspection, and
+   * opens an empty state in its place: the follower finds no cursor and bootstraps it like a new
+   * replica, building the new file beside and swapping it in.
+   */
+  setAsideDamaged(): string {
+    return this.cache.write(() => {
+      const keptAs = this.moveStateAside();
+      this.db = this.openState(this.statePath);
+      this.stmt = statements(this.db);
+      return keptAs;
+    });
+  }
+
+  /** Closes the state database and renames its files to a new `state.damaged-TIME.db`; returns that name. */
+  private moveStateAside(): string {
+    try {
+      this.db?.close();
+    } catch {
+      // A damaged file may refuse a clean close (its WAL checkpoint); its bytes are kept all the same.
+    }
+    const keptAs = join(this.options.dataDir, `state.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
+    for (const suffix of ['', '-wal', '-shm']) if (existsSync(this.statePath + suffix)) renameSync(this.statePath + suffix, keptAs + suffix);
+    return keptAs;
+  }
+}
