@@ -14,7 +14,7 @@ import { TrustedKeys } from '../../src/exchange/keys.js';
 import { ReplicaTrust } from '../../src/exchange/trust.js';
 import { BatchRejected } from '../../src/exchange/verify.js';
 import { defaultMatcher } from '../../src/matching/index.js';
-import { ReplicaImages } from '../../src/register/replicaImages.js';
+import { SqliteReplicaImages as ReplicaImages } from '../../src/app/register/sqliteReplicaImages.js';
 import { RelayImages } from '../../src/exchange/relay/relayImages.js';
 import { createRegister, type RegisterProcess } from '../../src/register/server.js';
 import { SqliteReplicaStore } from '../../src/store/sqlite/replicaStore.js';
