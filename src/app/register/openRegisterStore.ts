@@ -12,3 +12,8 @@ import { SqliteRegisterStore } from '../../store/sqlite/registerStore.js';
 export function openRegisterStore(dataDir: string, keys = new RegisterKeys(dataDir), store = process.env.ERX_STORE): RegisterStore {
   return isPostgresUrl(store) ? postgresRegisterStore(store, keys) : new SqliteRegisterStore(dataDir, keys);
 }
+
+/** Whether openRegisterStore would choose PostgreSQL for this URL (then there is no register.db in the data directory). */
+export function registerInPostgres(store = process.env.ERX_STORE): boolean {
+  return isPostgresUrl(store);
+}

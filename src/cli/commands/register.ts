@@ -3,14 +3,13 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createRegister } from '../../app/register/createRegister.js';
-import { openRegisterStore } from '../../app/register/openRegisterStore.js';
+import { openRegisterStore, registerInPostgres } from '../../app/register/openRegisterStore.js';
 import { SqliteReplicaImages } from '../../app/register/sqliteReplicaImages.js';
 import { RegisterKeys } from '../../exchange/keys.js';
 import { defaultMatcher } from '../../matching/index.js';
 import { httpSink, importFile, storeSink } from '../../register/importer.js';
 import { RegisterService } from '../../register/service.js';
 import { loadServerTls } from '../../shared/tlsFiles.js';
-import { isPostgresUrl } from '../../store/postgres/index.js';
 import { resolveConfig } from '../config.js';
 import { positiveInt, retentionOf, retentionOptions, tokenOption, url } from '../options.js';
 import { createProgress, type Progress } from '../progress.js';
@@ -97,7 +96,7 @@ export function addRegisterCommands(program: Command): void {
     .option('--data <dir>', 'the register data directory (the image goes to DIR/images)', './erx-data/register')
     .action(async (opts: { data: string }) => {
       const dataDir = resolve(opts.data);
-      if (!isPostgresUrl(process.env.ERX_STORE) && !existsSync(join(dataDir, 'register.db'))) {
+      if (!registerInPostgres() && !existsSync(join(dataDir, 'register.db'))) {
         throw new InvalidArgumentError(`${dataDir} holds no register (register.db); give the register's --data DIR`);
       }
       const keys = new RegisterKeys(dataDir);
