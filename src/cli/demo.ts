@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { importFile, storeSink } from '../register/importer.js';
-import { openRegisterStore } from '../app/registerServer.js';
+import { openRegisterStore } from '../app/register/openRegisterStore.js';
 import { RegisterService } from '../register/registerService.js';
 import { generatePersons } from '../demo/synthetic.js';
 import { SHOWCASE } from '../demo/showcase.js';

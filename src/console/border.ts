@@ -1,7 +1,7 @@
 /**
  * A border replica's part of the web console: the built pages (officer, self-check, operations),
  * which side this is, and screenings per minute by decision (GET /v1/console/screening-stats).
- * Mounted by app/borderServer.ts with one call.
+ * Mounted by app/border/createBorderReplica.ts with one call.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 /**
  * The register's part of the web console: the built pages, which side this is, who follows the feed
  * (GET /v1/exchange/followers) and a person's full history (GET /v1/persons/:id/history).
- * Mounted by app/registerServer.ts with one call.
+ * Mounted by app/register/createRegister.ts with one call.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';

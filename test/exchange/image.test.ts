@@ -14,7 +14,7 @@ import { TrustedKeys } from '../../src/exchange/keys.js';
 import { ReplicaTrust } from '../../src/border/sync/trust.js';
 import { BatchRejected } from '../../src/exchange/verify.js';
 import { defaultMatcher } from '../../src/matching/index.js';
-import { ReplicaImages } from '../../src/store/sqlite/replicaImages.js';
+import { SqliteReplicaImages as ReplicaImages } from '../../src/app/register/sqliteReplicaImages.js';
 import { RelayImages } from '../../src/border/relay/relayImages.js';
 import { createRegister, type RegisterProcess } from '../../src/app/registerServer.js';
 import { SqliteReplicaStore } from '../../src/store/sqlite/replicaStore.js';

@@ -2,17 +2,17 @@
  * The register's replica images (exchange/image.ts), kept in `<data>/images` (border/relay/imageDirectory.ts).
  * `build` makes a new one from the register's own snapshot through the very bootstrap a replica runs
  * (so the file is what a replica would have built), signs its manifest, and only then publishes it.
- * Leftovers of a failed build are removed by the next.
+ * Leftovers of a failed build are removed by the next. The replica store it builds in is given
+ * (ImageWorkspace), so that this side names no concrete store: app/register/sqliteReplicaImages.ts.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImageDirectory } from '../../border/relay/imageDirectory.js';
-import { type ImageManifest, signImageManifest } from '../../exchange/image.js';
+import { type ImageFormat, type ImageManifest, signImageManifest } from '../../exchange/image.js';
 import type { Signer } from '../../exchange/keys.js';
 import type { SnapshotLine, SnapshotRecord } from '../../exchange/protocol.js';
 import type { Matcher } from '../../matching/index.js';
-import { SqliteReplicaStore } from './replicaStore.js';
 
 const CHUNK = 2000;
 
@@ -22,8 +22,23 @@ export interface BuildProgress {
   total: number;
 }
 
+/** An empty replica store of the image's format, which the build bootstraps like a replica would. */
+export interface ImageWorkStore {
+  imageFormat(): ImageFormat;
+  /** Records go in chunks in snapshot order; `finish` completes the bootstrap (indexes, cursor) in one go. */
+  beginBootstrap(): Promise<{ write(records: SnapshotRecord[]): Promise<void>; finish(asOfSeq: number, registerTime: string, lastHash: string): Promise<void> }>;
+  /** After close, `file` is complete: one file, no journal beside it. */
+  close(): Promise<void>;
+}
+
+/** A work store opened in `workDir` (created if missing), and the one file that becomes the image once it is closed. */
+export type ImageWorkspace = (workDir: string, matcher: Pick<Matcher, 'version' | 'indexKeys'>) => { store: ImageWorkStore; file: string };
+
 export class ReplicaImages extends ImageDirectory {
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    private readonly workspace: ImageWorkspace,
+  ) {
     super(join(dataDir, 'images'));
   }
 
@@ -33,10 +48,11 @@ export class ReplicaImages extends ImageDirectory {
     const unlock = this.lock();
     for (const name of readdirSync(this.dir)) if (name.startsWith('build-')) rmSync(join(this.dir, name), { recursive: true, force: true });
     const work = join(this.dir, `build-${process.pid}`);
-    let store: SqliteReplicaStore | null = null;
+    let store: ImageWorkStore | null = null;
     let closed = false;
     try {
-      store = new SqliteReplicaStore({ dataDir: work, matcher });
+      const workspace = this.workspace(work, matcher);
+      store = workspace.store;
       const format = store.imageFormat();
       const writer = await store.beginBootstrap();
       let header: Extract<SnapshotLine, { type: 'header' }> | null = null;
@@ -63,7 +79,7 @@ export class ReplicaImages extends ImageDirectory {
       await store.close();
       closed = true;
 
-      const built = join(work, 'state.db');
+      const built = workspace.file;
       for (const suffix of ['-wal', '-shm']) if (existsSync(built + suffix)) throw new Error(`the image was left with a ${suffix} file; not publishing it`);
       const bytes = statSync(built).size;
       const sha256 = await sha256Of(built, (n) => onProgress?.({ phase: 'hashing', done: n, total: bytes }));
