@@ -18,11 +18,13 @@
  *  R5  in scope: `in-scope` (hit); scope unclear (sex unknown, a partial date of birth across an age
  *      boundary, nationality missing): `scope-unclear` (refer) — never a guess.
  */
+import type { Decision } from '../api/decision.js';
+import type { RuleStatus } from '../api/screening.js';
 import { type CategoryRule, inScope, ruleInForce, type ScopeAnswer } from '../domain/rules.js';
 import type { BorderPerson } from '../exchange/protocol.js';
 import type { PersonMatch, Traveller } from '../matching/index.js';
 
-export type RuleStatus = 'in-scope' | 'scope-unclear' | 'exempt' | 'exemption-unconfirmed' | 'deferment-not-listed';
+export type { RuleStatus } from '../api/screening.js';
 
 export interface RuleReason {
   source: 'rule';
@@ -38,7 +40,7 @@ export interface RuleReason {
   exemption?: { personId: string; kind: 'deferment' | 'exemption'; category: string; validFrom: string; validTo: string; score: number };
 }
 
-export const RULE_DECISION: Record<RuleStatus, 'hit' | 'refer' | 'clear'> = {
+export const RULE_DECISION: Record<RuleStatus, Decision> = {
   'in-scope': 'hit',
   'scope-unclear': 'refer',
   exempt: 'clear',

@@ -17,8 +17,9 @@
  *  S7  a replica whose database is damaged (replicaHealth.ts) answers `refer` to every traveller, with
  *      the reason, and without reading the damaged data: it can vouch for neither a clear nor a hit.
  */
-import { z } from 'zod';
-import { dateRangeCovers, parsePartialDate } from '../domain/dates.js';
+import type { Decision } from '../api/decision.js';
+import { type ListReasonStatus, type ScreeningRequest, screeningRequestSchema } from '../api/screening.js';
+import { dateRangeCovers } from '../domain/dates.js';
 import { isInForce } from '../domain/lifecycle.js';
 import type { RestrictionKind } from '../domain/types.js';
 import type { BorderPerson, BorderRestriction } from '../exchange/protocol.js';
@@ -30,7 +31,7 @@ import { parseMrz } from './mrz.js';
 import { RULE_DECISION, type RuleReason, screenRules } from './ruleScreening.js';
 import type { ReplicaStore } from './store.js';
 
-export type Decision = 'clear' | 'refer' | 'hit';
+export type { Decision } from '../api/decision.js';
 
 export const DEFAULT_MAX_STALENESS_SECONDS = 900;
 
@@ -59,7 +60,7 @@ export interface Reason {
   score: number;
   detail: string;
   /** What the restriction means for this crossing. */
-  status: 'in-force' | 'deferred' | 'lifted' | 'expired' | 'not-yet-in-force';
+  status: ListReasonStatus;
   expiresAt?: string;
   inForceFrom: string;
   liftedAt?: string;
@@ -84,37 +85,8 @@ export interface ScreeningResponse extends Freshness {
   traveller: Traveller;
 }
 
-const partialDate = z.string().superRefine((s, ctx) => {
-  const parsed = parsePartialDate(s);
-  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
-});
-const latinName = z
-  .string()
-  .max(100, 'must be at most 100 characters')
-  .refine((s) => !/[\u0000-\u001f]/.test(s), 'must not contain control characters');
-
-export const screeningRequestSchema = z
-  .strictObject({
-    mrz: z.string().max(300, 'must be at most 300 characters (three MRZ lines)').optional(),
-    surname: latinName.optional(),
-    givenNames: latinName.optional(),
-    dateOfBirth: partialDate.optional(),
-    documentNumber: z.string().regex(/^[A-Za-z0-9<]{1,20}$/, 'must be 1–20 letters or digits').optional(),
-    nationality: z.string().regex(/^[A-Z<]{1,3}$/, 'must be a three-letter ICAO code such as RUS').optional(),
-    sex: z.enum(['M', 'F', 'X'], { message: 'must be M, F or X (unspecified)' }).optional(),
-    documentCountry: z.string().regex(/^[A-Z<]{1,3}$/, 'must be a three-letter ICAO code such as RUS').optional(),
-  })
-  .superRefine((r, ctx) => {
-    const typed = ['surname', 'givenNames', 'dateOfBirth', 'documentNumber', 'nationality', 'documentCountry', 'sex'].filter(
-      (k) => r[k as keyof typeof r] !== undefined,
-    );
-    if (r.mrz !== undefined && typed.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `give either mrz or typed fields, not both (also got ${typed.join(', ')})`, path: ['mrz'] });
-    } else if (r.mrz === undefined && !r.documentNumber && !(r.surname && r.givenNames)) {
-      ctx.addIssue({ code: 'custom', message: 'give mrz, or documentNumber, or surname and givenNames', path: ['surname'] });
-    }
-  });
-export type ScreeningRequest = z.infer<typeof screeningRequestSchema>;
+// The request's shape is the HTTP API's (src/api/screening.ts), re-exported under the names used here.
+export { type ScreeningRequest, screeningRequestSchema } from '../api/screening.js';
 
 export function travellerOf(request: ScreeningRequest): Traveller {
   if (request.mrz !== undefined) return parseMrz(request.mrz);

@@ -11,7 +11,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { z } from 'zod';
-import { firstError } from '../register/schemas.js';
+import { firstError } from '../api/fieldError.js';
 import { BadInput, ErxError } from './errors.js';
 import { createLogger, loggableUrl } from './log.js';
 
