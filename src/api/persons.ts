@@ -106,8 +106,8 @@ export const personSearchAnswer = z.object({
 export type PersonSearchAnswer = z.infer<typeof personSearchAnswer>;
 export type PersonFound = PersonSearchAnswer['persons'][number];
 
-/** POST /v1/persons. */
-export const personWriteAnswer = z.object({ personId: z.string(), changes: z.number().int() });
+/** POST /v1/persons: the sequence numbers of the changes it appended to the feed (none when nothing changed). */
+export const personWriteAnswer = z.object({ personId: z.string(), changes: z.array(z.number().int()) });
 
 /** A person's superseded state, kept by the register when a write replaced it. */
 export const personVersionSchema = z.object({

@@ -106,7 +106,7 @@ export const screeningReasonSchema = z.union([listReasonSchema, ruleReasonSchema
 export type ScreeningReason = z.infer<typeof screeningReasonSchema>;
 
 /** The traveller as the replica read them (typed, or from the MRZ), in Latin script (matching/types.ts Traveller). */
-export const travellerSchema = z.looseObject({
+export const travellerSchema = z.object({
   surname: z.string().optional(),
   givenNames: z.string().optional(),
   dateOfBirth: z.string().optional(),

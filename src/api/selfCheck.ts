@@ -37,7 +37,7 @@ export const selfCheckAnswer = z.object({
   ),
   /** The person's own deferments and exemptions (their evidence and grant included). */
   deferments: z.array(
-    z.looseObject({ kind: z.enum(['deferment', 'exemption']).optional(), category: z.enum(DEFERMENT_CATEGORIES), validFrom: z.string(), validTo: z.string() }),
+    z.object({ kind: z.enum(['deferment', 'exemption']).optional(), category: z.enum(DEFERMENT_CATEGORIES), validFrom: z.string(), validTo: z.string() }),
   ),
   /** Category-wide rules covering the person today (answered when sex and nationality are given). */
   rules: z.array(

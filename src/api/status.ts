@@ -15,7 +15,7 @@ export const registerStatusAnswer = z.object({
 export type RegisterStatusAnswer = z.infer<typeof registerStatusAnswer>;
 
 /** The last comparison of bucket digests with the register (border/antiEntropy.ts). */
-export const verifyReportSchema = z.looseObject({
+export const verifyReportSchema = z.object({
   at: z.string(),
   asOfSeq: z.number().int(),
   bucketsCompared: z.number().int(),
@@ -24,7 +24,7 @@ export const verifyReportSchema = z.looseObject({
   repaired: z.object({ inserted: z.number().int(), updated: z.number().int(), deleted: z.number().int() }).nullable(),
 });
 
-export const borderStatusAnswer = z.looseObject({
+export const borderStatusAnswer = z.object({
   ...freshnessFields,
   /** bootstrapping, following, stale, … (the follower's state). */
   sync: z.string(),
@@ -38,10 +38,10 @@ export const borderStatusAnswer = z.looseObject({
   restrictions: z.number().int(),
   maxStalenessSeconds: z.number(),
   counters: z.record(z.string(), z.number()),
-  integrity: z.looseObject({
+  integrity: z.object({
     /** Pages refused, by reason (a bad signature, a gap, disorder…). */
     rejected: z.record(z.string(), z.number()),
-    lastRejection: z.looseObject({ at: z.string(), reason: z.string(), detail: z.string() }).nullable(),
+    lastRejection: z.object({ at: z.string(), reason: z.string(), detail: z.string() }).nullable(),
     lastHash: z.string(),
     /** Where the replica's trust in the register's keys comes from. */
     trust: z.string(),

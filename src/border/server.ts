@@ -1,7 +1,8 @@
 /** A border replica process: follows a feed into its store and answers screenings and status. */
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import { type AuditedScreening, screeningAnswer, screeningsAnswer, screeningsQuery } from '../api/screening.js';
+import { borderStatusAnswer } from '../api/status.js';
 import { DEFAULT_AUDIT_HEAD_EVERY_SECONDS, replicaAuditName, startAuditHeads } from '../audit/auditHeads.js';
 import { registerAuditRoutes } from '../audit/auditRoutes.js';
 import { AuditWitness } from '../audit/witness.js';
@@ -192,7 +193,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   const gate: AuthGate = options.auth === false ? { secret: null } : new ServiceTokens(options.dataDir);
   const tags = ['border'];
 
-  route(app, gate, { method: 'POST', url: '/v1/screenings', summary: 'Screen a traveller (MRZ or typed fields)', tags, access: ['checkpoint', 'border', 'operator'], body: screeningRequestSchema }, async ({ body, principal, req }) => {
+  route(app, gate, { method: 'POST', url: '/v1/screenings', summary: 'Screen a traveller (MRZ or typed fields)', tags, access: ['checkpoint', 'border', 'operator'], body: screeningRequestSchema, response: screeningAnswer }, async ({ body, principal, req }) => {
     const checkpoint = principal?.sub ?? (typeof req.headers['x-checkpoint-id'] === 'string' ? req.headers['x-checkpoint-id'].slice(0, 64) : 'unnamed');
     const end = screeningSeconds.startTimer();
     const answer = await screening.screen(body, requesterOf(checkpoint, req.ip));
@@ -202,7 +203,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     return answer;
   });
 
-  route(app, gate, { method: 'GET', url: '/v1/border/status', summary: "The replica's sequence, the register's, lag, sync state and integrity", tags, access: 'public' }, async () => {
+  route(app, gate, { method: 'GET', url: '/v1/border/status', summary: "The replica's sequence, the register's, lag, sync state and integrity", tags, access: 'public', response: borderStatusAnswer }, async () => {
     const s = await store.state();
     return {
       ...(await freshness()),
@@ -226,9 +227,11 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   route(
     app,
     gate,
-    { method: 'GET', url: '/v1/screenings', summary: 'Recent audited screenings (a checkpoint sees its own)', tags, access: ['auditor', 'operator', 'checkpoint'], query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
+    { method: 'GET', url: '/v1/screenings', summary: 'Recent audited screenings (a checkpoint sees its own)', tags, access: ['auditor', 'operator', 'checkpoint'], query: screeningsQuery, response: screeningsAnswer },
     async ({ query, principal }) => {
-      return { screenings: await store.screenings(query.limit, principal?.role === 'checkpoint' ? principal.sub : undefined) };
+      const screenings = await store.screenings(query.limit, principal?.role === 'checkpoint' ? principal.sub : undefined);
+      // The audit records each request as the traveller read from it (screening.ts), which is what the API declares.
+      return { screenings: screenings as AuditedScreening[] };
     },
   );
 

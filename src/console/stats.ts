@@ -3,8 +3,7 @@
  * replica (O(1) per screening, nothing read back from the audit on each poll), and seeded at start-up
  * from the newest audited screenings so a restart does not blank the chart.
  */
-export type DecisionKind = 'clear' | 'refer' | 'hit';
-export const DECISIONS: readonly DecisionKind[] = ['clear', 'refer', 'hit'];
+import { type Decision, DECISIONS } from '../api/decision.js';
 
 export interface MinuteCounts {
   /** Start of the minute (ISO). */
@@ -15,11 +14,11 @@ export interface MinuteCounts {
 }
 
 const MINUTE = 60_000;
-const isDecision = (d: string): d is DecisionKind => (DECISIONS as readonly string[]).includes(d);
+const isDecision = (d: string): d is Decision => (DECISIONS as readonly string[]).includes(d);
 
 export class ScreeningStats {
-  private readonly minutes = new Map<number, Record<DecisionKind, number>>();
-  readonly totals: Record<DecisionKind, number> = { clear: 0, refer: 0, hit: 0 };
+  private readonly minutes = new Map<number, Record<Decision, number>>();
+  readonly totals: Record<Decision, number> = { clear: 0, refer: 0, hit: 0 };
   readonly since: string;
 
   constructor(

@@ -75,8 +75,9 @@ export function declaredRoutes(app: FastifyInstance): DeclaredRoute[] {
   return declared.get(app) ?? [];
 }
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+/** As a request accepts it; for an answer, this leaves its objects open (an answer may carry more than it declares). */
+function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 }
 
@@ -126,7 +127,7 @@ export function route<
   if (spec.query) schema.querystring = jsonSchema(spec.query);
   if (spec.params) schema.params = jsonSchema(spec.params);
   if (spec.response) {
-    schema.response = { 200: { description: 'Success', ...jsonSchema(spec.response, 'output') } };
+    schema.response = { 200: { description: 'Success', ...jsonSchema(spec.response) } };
   }
   app.route({
     method: spec.method,
