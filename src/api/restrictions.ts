@@ -93,3 +93,13 @@ export const restrictionRecordSchema = z.object({
   liftReason: z.enum(LIFT_REASONS).optional(),
 });
 export type RestrictionRecord = z.infer<typeof restrictionRecordSchema>;
+
+/**
+ * POST /v1/restrictions (200, or 201 when created), …/service and …/lift: the restriction as it now is,
+ * and the sequence numbers of the changes appended (none when nothing at the border changed).
+ */
+export const restrictionWriteAnswer = z.object({ restriction: restrictionRecordSchema, changes: z.array(z.number().int()) });
+export type RestrictionWriteAnswer = z.infer<typeof restrictionWriteAnswer>;
+
+/** POST /v1/campaigns/:id/close. */
+export const campaignCloseAnswer = z.object({ campaign: z.string(), lifted: z.number().int(), alreadyLifted: z.number().int(), changes: z.array(z.number().int()) });

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { idParam } from '../api/fields.js';
 import { importAnswer, importBody, type ImportItemResult } from '../api/personImport.js';
 import { personSearchAnswer, personWithRestrictionsSchema, personWriteAnswer, personSearchQuery } from '../api/persons.js';
-import { closeCampaignSchema, restrictionRecordSchema } from '../api/restrictions.js';
+import { campaignCloseAnswer, closeCampaignSchema, restrictionRecordSchema, restrictionWriteAnswer } from '../api/restrictions.js';
 import { registerStatusAnswer } from '../api/status.js';
 import type { Principal } from '../auth/roles.js';
 import { ErxError, NotFound } from '../shared/errors.js';
@@ -97,7 +97,7 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
     if (r) mayWriteFor(principal, r.office, 'id');
   };
 
-  route(app, gate, { method: 'POST', url: '/v1/restrictions/:id/service', summary: 'Record service of a restriction', tags, access: ['office', 'operator'], params: idParam, body: serviceSchema }, async ({ params, body, principal }) => {
+  route(app, gate, { method: 'POST', url: '/v1/restrictions/:id/service', summary: 'Record service of a restriction', tags, access: ['office', 'operator'], params: idParam, body: serviceSchema, response: restrictionWriteAnswer }, async ({ params, body, principal }) => {
     await ownRestriction(params.id, principal);
     return service.recordService(params.id, body.servedAt, body.serviceChannel, actorOf(principal), body.deliveredAt);
   });
@@ -113,11 +113,12 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
       access: ['office', 'operator'],
       params: idParam,
       body: closeCampaignSchema,
+      response: campaignCloseAnswer,
     },
     async ({ params, body, principal }) => service.closeCampaign(params.id, body.closedAt, body.liftReason, actorOf(principal), (r) => mayWriteFor(principal, r.office, 'id')),
   );
 
-  route(app, gate, { method: 'POST', url: '/v1/restrictions/:id/lift', summary: 'Lift a restriction', tags, access: ['office', 'operator'], params: idParam, body: liftSchema }, async ({ params, body, principal }) => {
+  route(app, gate, { method: 'POST', url: '/v1/restrictions/:id/lift', summary: 'Lift a restriction', tags, access: ['office', 'operator'], params: idParam, body: liftSchema, response: restrictionWriteAnswer }, async ({ params, body, principal }) => {
     await ownRestriction(params.id, principal);
     return service.lift(params.id, body.liftedAt, body.liftReason, actorOf(principal));
   });
