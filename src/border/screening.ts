@@ -18,12 +18,11 @@
  *      the reason, and without reading the damaged data: it can vouch for neither a clear nor a hit.
  */
 import type { Decision } from '../api/decision.js';
-import { type ListReasonStatus, type ScreeningRequest, screeningRequestSchema } from '../api/screening.js';
+import { type DamagedReason, type ListReason, type ScreeningAnswer, type ScreeningRequest, screeningRequestSchema, type StaleReason } from '../api/screening.js';
 import { dateRangeCovers } from '../domain/dates.js';
 import { isInForce } from '../domain/lifecycle.js';
-import type { RestrictionKind } from '../domain/types.js';
 import type { BorderPerson, BorderRestriction } from '../exchange/protocol.js';
-import type { Matcher, PersonMatch, Traveller } from '../matching/index.js';
+import type { Matcher, Traveller } from '../matching/index.js';
 import { localDate } from '../domain/rules.js';
 import { ErxError } from '../shared/errors.js';
 import { parse } from '../shared/http.js';
@@ -35,37 +34,10 @@ export type { Decision } from '../api/decision.js';
 
 export const DEFAULT_MAX_STALENESS_SECONDS = 900;
 
-/** Why a clear became a refer: the replica cannot vouch for its data. */
-export interface StaleReason {
-  kind: 'replica-data-too-old';
-  detail: string;
-  lagSeconds: number | null;
-  maxStalenessSeconds: number;
-}
-
-/** Why every answer is a refer: the replica's database is damaged and being rebuilt (S7). */
-export interface DamagedReason {
-  kind: 'replica-database-damaged';
-  detail: string;
-}
-
-export interface Reason {
-  source: 'list';
-  restrictionId: string;
-  personId: string;
-  kind: RestrictionKind;
-  basis: string;
-  office: string;
-  matchedOn: string[];
-  score: number;
-  detail: string;
-  /** What the restriction means for this crossing. */
-  status: ListReasonStatus;
-  expiresAt?: string;
-  inForceFrom: string;
-  liftedAt?: string;
-  features: PersonMatch['features'];
-}
+// The answer's shapes are the HTTP API's (src/api/screening.ts): declared once, inferred from its schemas.
+export type { DamagedReason, StaleReason } from '../api/screening.js';
+/** A restriction of a matched person, and what it means for this crossing. */
+export type Reason = ListReason;
 
 export interface Freshness {
   replicaSeq: number;
@@ -74,16 +46,7 @@ export interface Freshness {
   lagSeconds: number | null;
 }
 
-export interface ScreeningResponse extends Freshness {
-  decision: Decision;
-  reasons: (Reason | RuleReason | StaleReason | DamagedReason)[];
-  /** The calendar date of the crossing in the checkpoint's time zone (ages and validity are judged on it). */
-  crossingDate: string;
-  timeZone: string;
-  screeningId: string;
-  screenedAt: string;
-  traveller: Traveller;
-}
+export type ScreeningResponse = ScreeningAnswer;
 
 // The request's shape is the HTTP API's (src/api/screening.ts), re-exported under the names used here.
 export { type ScreeningRequest, screeningRequestSchema } from '../api/screening.js';
