@@ -1,7 +1,10 @@
 /**
  * Declaring an HTTP route once: its zod schemas (which validate the request *and* become its OpenAPI
  * description), the roles it admits, its body limit, and its handler. Fastify's own validation is
- * switched off (createServer) so that zod is the single source of truth.
+ * switched off (createServer) so that zod is the single source of truth. The schemas themselves live
+ * in src/api, where the web console reads the same ones. A route may declare the schema of its answer
+ * too: the compiler then holds the handler to it, and the OpenAPI document shows it; the answer is
+ * still sent as the handler made it (never filtered or re-shaped by Fastify's serializer).
  *
  * The token and role are checked in the route's onRequest hook, which Fastify runs before it reads a
  * byte of the body: a request that will be refused never has its body read or parsed (a 30 MB
@@ -22,7 +25,7 @@ export interface AuthGate {
   verify?(token: string): Promise<Principal>;
 }
 
-export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined> {
+export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined, R extends z.ZodType | undefined = undefined> {
   method: 'GET' | 'POST' | 'PUT';
   url: string;
   summary: string;
@@ -31,6 +34,8 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   body?: B;
   query?: Q;
   params?: P;
+  /** The answer (200): documented in OpenAPI and checked by the compiler against what the handler returns. */
+  response?: R;
   /** Largest accepted body in bytes; default ROUTE_BODY_LIMIT (16 KiB). The 413 answer names it. */
   bodyLimit?: number;
   /** Route config for plugins (e.g. `rateLimit`). */
@@ -38,6 +43,8 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
 }
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+/** What a handler may return: its declared answer, or a reply it sent itself (a status other than 200). */
+type Answer<R> = R extends z.ZodType ? z.input<R> | FastifyReply : unknown;
 
 export interface RouteInput<B, Q, P> {
   body: B;
@@ -68,10 +75,14 @@ export function declaredRoutes(app: FastifyInstance): DeclaredRoute[] {
   return declared.get(app) ?? [];
 }
 
+/** As a request accepts it; for an answer, this leaves its objects open (an answer may carry more than it declares). */
 function jsonSchema(schema: z.ZodType): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 }
+
+/** Sends an answer as the handler made it: JSON.stringify, as for a route without a response schema. */
+const asIs = () => (data: unknown) => JSON.stringify(data);
 
 export async function authenticate(gate: AuthGate, access: Access, req: FastifyRequest): Promise<Principal | null> {
   if (access === 'public' || gate.secret === null) return null;
@@ -97,12 +108,12 @@ export async function authenticate(gate: AuthGate, access: Access, req: FastifyR
   return principal;
 }
 
-export function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
-  app: FastifyInstance,
-  gate: AuthGate,
-  spec: RouteSpec<B, Q, P>,
-  handler: (input: RouteInput<Out<B>, Out<Q>, Out<P>>) => Promise<unknown>,
-): void {
+export function route<
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  P extends z.ZodType | undefined = undefined,
+  R extends z.ZodType | undefined = undefined,
+>(app: FastifyInstance, gate: AuthGate, spec: RouteSpec<B, Q, P, R>, handler: (input: RouteInput<Out<B>, Out<Q>, Out<P>>) => Promise<Answer<R>>): void {
   const list = declared.get(app) ?? [];
   list.push({ method: spec.method, url: spec.url, access: spec.access, summary: spec.summary });
   declared.set(app, list);
@@ -115,11 +126,15 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
   if (spec.body) schema.body = jsonSchema(spec.body);
   if (spec.query) schema.querystring = jsonSchema(spec.query);
   if (spec.params) schema.params = jsonSchema(spec.params);
+  if (spec.response) {
+    schema.response = { 200: { description: 'Success', ...jsonSchema(spec.response) } };
+  }
   app.route({
     method: spec.method,
     url: spec.url,
     schema,
     bodyLimit: spec.bodyLimit ?? ROUTE_BODY_LIMIT,
+    ...(spec.response ? { serializerCompiler: asIs } : {}),
     ...(spec.config ? { config: spec.config } : {}),
     // Before the body is read: a refused request costs a header check, never a parse.
     onRequest: async (req) => {

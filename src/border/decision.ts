@@ -1,15 +1,15 @@
 /**
- * The three answers a screening gives, and which is the stricter. Declared once here: screening
+ * The three answers a screening gives, and which is the stricter. Declared once, in src/api/decision.ts: screening
  * decides with it, the audit and the operations statistics count by it, and the API (and through it
  * the web console) answers with it.
  *
  * Strictness orders them clear < refer < hit: when two sources of evidence disagree (the list and a
  * category-wide rule, or the list and a stale replica), the crossing gets the stricter answer.
  */
-export type Decision = 'clear' | 'refer' | 'hit';
+import { type Decision, DECISIONS } from '../api/decision.js';
 
-/** Every decision, from the most lenient to the strictest. */
-export const DECISIONS: readonly Decision[] = ['clear', 'refer', 'hit'];
+// The values are the API's (src/api/decision.ts, from the most lenient to the strictest); this module adds their order.
+export { type Decision, DECISIONS };
 
 const STRICTNESS: Record<Decision, number> = { clear: 0, refer: 1, hit: 2 };
 

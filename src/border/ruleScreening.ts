@@ -19,26 +19,16 @@
  *  R5  in scope: `in-scope` (hit); scope unclear (sex unknown, a partial date of birth across an age
  *      boundary, nationality missing): `scope-unclear` (refer) — never a guess.
  */
-import { type CategoryRule, inScope, ruleInForce, type ScopeAnswer } from '../domain/rules.js';
+import type { RuleReason, RuleStatus } from '../api/screening.js';
+import { type CategoryRule, inScope, ruleInForce } from '../domain/rules.js';
 import type { BorderPerson } from '../exchange/protocol.js';
 import type { PersonMatch, Traveller } from '../matching/index.js';
 import type { Decision } from './decision.js';
 
-export type RuleStatus = 'in-scope' | 'scope-unclear' | 'exempt' | 'exemption-unconfirmed' | 'deferment-not-listed';
+export type { RuleStatus } from '../api/screening.js';
 
-export interface RuleReason {
-  source: 'rule';
-  ruleId: string;
-  ruleVersion: number;
-  title: string;
-  basis: string;
-  authority: string;
-  status: RuleStatus;
-  detail: string;
-  checks: ScopeAnswer['checks'];
-  /** The release (or the deferment that is not one) of the matched person, when it decided. */
-  exemption?: { personId: string; kind: 'deferment' | 'exemption'; category: string; validFrom: string; validTo: string; score: number };
-}
+/** How a rule bears on the traveller: the HTTP API's shape (src/api/screening.ts). */
+export type { RuleReason } from '../api/screening.js';
 
 export const RULE_DECISION: Record<RuleStatus, Decision> = {
   'in-scope': 'hit',

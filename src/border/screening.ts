@@ -6,8 +6,7 @@
  * This file holds only the I/O around the decision: what is read from the replica, in which order, and
  * what happens when the replica cannot be read (S7: damage found before or during a screening).
  */
-import { z } from 'zod';
-import { parsePartialDate } from '../domain/dates.js';
+import { type ScreeningAnswer, type ScreeningRequest, screeningRequestSchema } from '../api/screening.js';
 import type { BorderPerson } from '../exchange/protocol.js';
 import type { Matcher, Traveller } from '../matching/index.js';
 import { ErxError } from '../shared/errors.js';
@@ -22,48 +21,9 @@ import type { ReplicaStore } from './replicaStore.js';
 
 export const DEFAULT_MAX_STALENESS_SECONDS = 900;
 
-export interface ScreeningResponse extends Freshness {
-  decision: Decision;
-  reasons: ScreeningReason[];
-  /** The calendar date of the crossing in the checkpoint's time zone (ages and validity are judged on it). */
-  crossingDate: string;
-  timeZone: string;
-  screeningId: string;
-  screenedAt: string;
-  traveller: Traveller;
-}
-
-const partialDate = z.string().superRefine((s, ctx) => {
-  const parsed = parsePartialDate(s);
-  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
-});
-const latinName = z
-  .string()
-  .max(100, 'must be at most 100 characters')
-  .refine((s) => !/[\u0000-\u001f]/.test(s), 'must not contain control characters');
-
-export const screeningRequestSchema = z
-  .strictObject({
-    mrz: z.string().max(300, 'must be at most 300 characters (three MRZ lines)').optional(),
-    surname: latinName.optional(),
-    givenNames: latinName.optional(),
-    dateOfBirth: partialDate.optional(),
-    documentNumber: z.string().regex(/^[A-Za-z0-9<]{1,20}$/, 'must be 1–20 letters or digits').optional(),
-    nationality: z.string().regex(/^[A-Z<]{1,3}$/, 'must be a three-letter ICAO code such as RUS').optional(),
-    sex: z.enum(['M', 'F', 'X'], { message: 'must be M, F or X (unspecified)' }).optional(),
-    documentCountry: z.string().regex(/^[A-Z<]{1,3}$/, 'must be a three-letter ICAO code such as RUS').optional(),
-  })
-  .superRefine((r, ctx) => {
-    const typed = ['surname', 'givenNames', 'dateOfBirth', 'documentNumber', 'nationality', 'documentCountry', 'sex'].filter(
-      (k) => r[k as keyof typeof r] !== undefined,
-    );
-    if (r.mrz !== undefined && typed.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `give either mrz or typed fields, not both (also got ${typed.join(', ')})`, path: ['mrz'] });
-    } else if (r.mrz === undefined && !r.documentNumber && !(r.surname && r.givenNames)) {
-      ctx.addIssue({ code: 'custom', message: 'give mrz, or documentNumber, or surname and givenNames', path: ['surname'] });
-    }
-  });
-export type ScreeningRequest = z.infer<typeof screeningRequestSchema>;
+// The answer's and the request's shapes are the HTTP API's (src/api/screening.ts): declared once, inferred from its schemas.
+export type ScreeningResponse = ScreeningAnswer;
+export { type ScreeningRequest, screeningRequestSchema } from '../api/screening.js';
 
 export function travellerOf(request: ScreeningRequest): Traveller {
   if (request.mrz !== undefined) return parseMrz(request.mrz);

@@ -16,8 +16,9 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { dateRangeCovers, parsePartialDate } from '../domain/dates.js';
+import type { z } from 'zod';
+import { selfCheckAnswer, selfCheckRequestSchema } from '../api/selfCheck.js';
+import { dateRangeCovers } from '../domain/dates.js';
 import { isInForce } from '../domain/lifecycle.js';
 import { localDate } from '../domain/rules.js';
 import { RULE_DECISION, screenRules } from './ruleScreening.js';
@@ -29,32 +30,14 @@ const HOW_TO_CONTEST =
   'to register a deferment or exemption, bring its evidence (certificate, decision) to your military commissariat or the issuing office. ' +
   'A lift or deferment recorded there reaches every checkpoint within seconds.';
 
-const selfCheckBody = z.strictObject({
-  documentNumber: z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'must be 1–20 letters or digits'),
-  dateOfBirth: z.string().superRefine((s, ctx) => {
-    const d = parsePartialDate(s);
-    if (typeof d === 'string') ctx.addIssue({ code: 'custom', message: d });
-    else if (d.day === undefined) ctx.addIssue({ code: 'custom', message: 'give the full date of birth, YYYY-MM-DD' });
-  }),
-  /** For category-wide rules: as in the passport. */
-  sex: z.enum(['M', 'F', 'X'], { message: 'must be M, F or X' }).optional(),
-  nationality: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ICAO code such as RUS').optional(),
-});
-
 /** No answer leaves before this many milliseconds after its request arrived (well above a lookup's cost). */
 export const ANSWER_FLOOR_MS = 40;
 
 /** An id no person has: when nobody matched, the same lookups run with it. */
 const NOBODY = '\u0000nobody';
 
-interface SelfCheckAnswer {
-  restricted: boolean;
-  restrictions: unknown[];
-  deferments: unknown[];
-  rules: unknown[];
-  checkedAt: string;
-  howToContest: string;
-}
+/** The answer's shape is the HTTP API's (src/api/selfCheck.ts). */
+type SelfCheckAnswer = z.input<typeof selfCheckAnswer>;
 
 /** The one shape of every answer, its keys always in this order. */
 function answer(a: SelfCheckAnswer): SelfCheckAnswer {
@@ -89,7 +72,8 @@ export async function registerSelfCheck(
       summary: 'A person checks their own status (document number + date of birth); rate-limited',
       tags: ['self-check'],
       access: 'public',
-      body: selfCheckBody,
+      body: selfCheckRequestSchema,
+      response: selfCheckAnswer,
       config: { rateLimit: { max: perMinute, timeWindow: 60_000 } },
     },
     async ({ body }) => {

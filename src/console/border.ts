@@ -4,7 +4,7 @@
  * Mounted by app/border/createBorderReplica.ts with one call.
  */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import { screeningStatsAnswer, screeningStatsQuery } from '../api/screeningStats.js';
 import type { ReplicaStore } from '../border/replicaStore.js';
 import { type AuthGate, route } from '../auth/route.js';
 import { allowCrossOriginReads, serveConsoleAssets } from './assets.js';
@@ -49,7 +49,8 @@ export async function borderConsole(app: FastifyInstance, gate: AuthGate, store:
       summary: 'Screenings per minute by decision (counts only), for the operations charts',
       tags: ['border', 'console'],
       access: ['auditor', 'operator'],
-      query: z.object({ minutes: z.coerce.number().int().min(1).max(stats.keepMinutes).default(60) }),
+      query: screeningStatsQuery(stats.keepMinutes),
+      response: screeningStatsAnswer,
     },
     async ({ query }) => ({ minutes: stats.series(query.minutes), totalsSinceStart: stats.totals, since: stats.since, time: new Date().toISOString() }),
   );

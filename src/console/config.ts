@@ -1,5 +1,6 @@
 /** GET /v1/console/config: which side this service is, so the one console bundle shows the right pages. */
 import type { FastifyInstance } from 'fastify';
+import { consoleConfigAnswer } from '../api/consoleConfig.js';
 import { type AuthGate, route } from '../auth/route.js';
 import { CONSOLE_PAGES, consoleBuilt } from './assets.js';
 
@@ -26,5 +27,5 @@ export function peerFromEnv(): string | null {
 
 export function consoleConfigRoute(app: FastifyInstance, gate: AuthGate, role: ConsoleRole, peerUrl: string | null): void {
   const config: ConsoleConfig = { role, peerUrl, auth: gate.secret !== null, pages: CONSOLE_PAGES, built: consoleBuilt() };
-  route(app, gate, { method: 'GET', url: '/v1/console/config', summary: "The web console's view of this service: its side, its peer's URL, whether tokens are needed", tags: ['console'], access: 'public' }, async () => config);
+  route(app, gate, { method: 'GET', url: '/v1/console/config', summary: "The web console's view of this service: its side, its peer's URL, whether tokens are needed", tags: ['console'], access: 'public', response: consoleConfigAnswer }, async () => config);
 }

@@ -4,7 +4,9 @@
  * Mounted by app/register/createRegister.ts with one call.
  */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import { idParam } from '../api/fields.js';
+import { followersAnswer } from '../api/followers.js';
+import { personHistoryAnswer } from '../api/persons.js';
 import type { RegisterStore } from '../register/registerStore.js';
 import { ErxError, NotFound } from '../shared/errors.js';
 import { type AuthGate, route } from '../auth/route.js';
@@ -29,7 +31,7 @@ export async function registerConsole(app: FastifyInstance, gate: AuthGate, stor
   route(
     app,
     gate,
-    { method: 'GET', url: '/v1/exchange/followers', summary: "Who follows the feed: each client's cursor, lag, last contact; and the change log's size", tags: ['exchange', 'console'], access: ['operator', 'auditor'] },
+    { method: 'GET', url: '/v1/exchange/followers', summary: "Who follows the feed: each client's cursor, lag, last contact; and the change log's size", tags: ['exchange', 'console'], access: ['operator', 'auditor'], response: followersAnswer },
     async () => {
       const [registerSeq, oldestSeq] = [await store.headSeq(), await store.oldestSeq()];
       return {
@@ -51,7 +53,8 @@ export async function registerConsole(app: FastifyInstance, gate: AuthGate, stor
       summary: "A person's audit history: every recorded change to them or their restrictions, newest first, and the values each change replaced (versions)",
       tags: ['register', 'console'],
       access: ['office', 'operator', 'auditor'],
-      params: z.object({ id: z.string().min(1).max(64) }),
+      params: idParam,
+      response: personHistoryAnswer,
     },
     async ({ params }) => {
       const person = await store.getPerson(params.id);

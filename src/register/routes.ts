@@ -1,6 +1,11 @@
 /** The register's HTTP API (CONTRACT.md), each route with its schemas and the roles it admits. */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { idParam } from '../api/fields.js';
+import { importAnswer, importBody, type ImportItemResult } from '../api/personImport.js';
+import { personSearchAnswer, personWithRestrictionsSchema, personWriteAnswer, personSearchQuery } from '../api/persons.js';
+import { campaignCloseAnswer, closeCampaignSchema, restrictionRecordSchema, restrictionWriteAnswer } from '../api/restrictions.js';
+import { registerStatusAnswer } from '../api/status.js';
 import type { Principal } from '../auth/roles.js';
 import { ErxError, NotFound } from '../shared/errors.js';
 import { type AuthGate, route } from '../auth/route.js';
@@ -12,18 +17,11 @@ import { firstError } from '../shared/fieldError.js';
 import { rankSearch, SEARCH_CANDIDATES, searchPlan } from './search.js';
 import type { RegisterService } from './registerService.js';
 
-export const MAX_IMPORT_BATCH = 2000;
+export { type ImportItemResult, MAX_IMPORT_BATCH } from '../api/personImport.js';
 /** One person, with up to 100 restrictions and 50 deferments at their longest (escaped Unicode included). */
 export const PERSON_BODY_LIMIT = 512 * 1024;
 /** A batch of persons: 8 KiB each at MAX_IMPORT_BATCH (the console sends ≤ 4 M characters per batch). */
 export const IMPORT_BODY_LIMIT = 16 * 1024 * 1024;
-
-const idParam = z.object({ id: z.string().min(1).max(64) });
-const importBody = z.object({
-  persons: z.array(z.unknown()).min(1, 'must hold at least one person').max(MAX_IMPORT_BATCH, `must hold at most ${MAX_IMPORT_BATCH} persons`),
-});
-
-export type ImportItemResult = { ok: true; changes: number } | { ok: false; error: string; field?: string };
 
 /** Who did it, for the audit trail. */
 const actorOf = (p: Principal | null) => (p ? `${p.role}:${p.sub}${p.office ? `@${p.office}` : ''}` : 'anonymous (auth off)');
@@ -46,7 +44,7 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
   const store = service.store;
   const tags = ['register'];
 
-  route(app, gate, { method: 'POST', url: '/v1/persons', summary: 'Create or update a person (with restrictions and deferments)', tags, access: ['office', 'operator'], body: personSchema, bodyLimit: PERSON_BODY_LIMIT }, async ({ body, principal }) => {
+  route(app, gate, { method: 'POST', url: '/v1/persons', summary: 'Create or update a person (with restrictions and deferments)', tags, access: ['office', 'operator'], body: personSchema, response: personWriteAnswer, bodyLimit: PERSON_BODY_LIMIT }, async ({ body, principal }) => {
     body.restrictions.forEach((r, i) => mayWriteFor(principal, r.office, `restrictions.${i}.office`));
     const result = await service.upsertPerson(body, writerOf(principal));
     return { personId: body.personId, changes: result.changes };
@@ -61,10 +59,8 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
       summary: 'Find persons by name (either script), document number or person id',
       tags,
       access: ['office', 'operator', 'auditor'],
-      query: z.object({
-        q: z.string().trim().min(2, 'must be at least 2 characters').max(200, 'must be at most 200 characters'),
-        limit: z.coerce.number().int().min(1).max(100).default(20),
-      }),
+      query: personSearchQuery,
+      response: personSearchAnswer,
     },
     async ({ query }) => {
       const exact = await store.getPerson(query.q);
@@ -79,7 +75,7 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
     },
   );
 
-  route(app, gate, { method: 'GET', url: '/v1/persons/:id', summary: 'A person with all their restrictions', tags, access: ['office', 'operator', 'auditor'], params: idParam }, async ({ params }) => {
+  route(app, gate, { method: 'GET', url: '/v1/persons/:id', summary: 'A person with all their restrictions', tags, access: ['office', 'operator', 'auditor'], params: idParam, response: personWithRestrictionsSchema }, async ({ params }) => {
     const person = await store.getPerson(params.id);
     if (!person) throw new NotFound(`person ${params.id} is not in the register`, 'id');
     return { ...person, restrictions: await store.restrictionsOf(params.id) };
@@ -91,7 +87,7 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
     return reply.status(result.created ? 201 : 200).send({ restriction: await store.getRestriction(body.restrictionId), changes: result.changes });
   });
 
-  route(app, gate, { method: 'GET', url: '/v1/restrictions/:id', summary: 'One restriction', tags, access: ['office', 'operator', 'auditor'], params: idParam }, async ({ params }) => {
+  route(app, gate, { method: 'GET', url: '/v1/restrictions/:id', summary: 'One restriction', tags, access: ['office', 'operator', 'auditor'], params: idParam, response: restrictionRecordSchema }, async ({ params }) => {
     const restriction = await store.getRestriction(params.id);
     if (!restriction) throw new NotFound(`restriction ${params.id} is not in the register`, 'id');
     return restriction;
@@ -102,7 +98,7 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
     if (r) mayWriteFor(principal, r.office, 'id');
   };
 
-  route(app, gate, { method: 'POST', url: '/v1/restrictions/:id/service', summary: 'Record service of a restriction', tags, access: ['office', 'operator'], params: idParam, body: serviceSchema }, async ({ params, body, principal }) => {
+  route(app, gate, { method: 'POST', url: '/v1/restrictions/:id/service', summary: 'Record service of a restriction', tags, access: ['office', 'operator'], params: idParam, body: serviceSchema, response: restrictionWriteAnswer }, async ({ params, body, principal }) => {
     await ownRestriction(params.id, principal);
     return service.recordService(params.id, body.servedAt, body.serviceChannel, actorOf(principal), body.deliveredAt);
   });
@@ -117,12 +113,13 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
       tags,
       access: ['office', 'operator'],
       params: idParam,
-      body: z.object({ closedAt: liftSchema.shape.liftedAt, liftReason: liftSchema.shape.liftReason.default('cancellation') }),
+      body: closeCampaignSchema,
+      response: campaignCloseAnswer,
     },
     async ({ params, body, principal }) => service.closeCampaign(params.id, body.closedAt, body.liftReason, actorOf(principal), (r) => mayWriteFor(principal, r.office, 'id')),
   );
 
-  route(app, gate, { method: 'POST', url: '/v1/restrictions/:id/lift', summary: 'Lift a restriction', tags, access: ['office', 'operator'], params: idParam, body: liftSchema }, async ({ params, body, principal }) => {
+  route(app, gate, { method: 'POST', url: '/v1/restrictions/:id/lift', summary: 'Lift a restriction', tags, access: ['office', 'operator'], params: idParam, body: liftSchema, response: restrictionWriteAnswer }, async ({ params, body, principal }) => {
     await ownRestriction(params.id, principal);
     return service.lift(params.id, body.liftedAt, body.liftReason, actorOf(principal));
   });
@@ -130,7 +127,7 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
   route(
     app,
     gate,
-    { method: 'POST', url: '/v1/import', summary: 'Bulk load persons (one result per person, in order)', tags, access: ['operator'], body: importBody, bodyLimit: IMPORT_BODY_LIMIT },
+    { method: 'POST', url: '/v1/import', summary: 'Bulk load persons (one result per person, in order)', tags, access: ['operator'], body: importBody, response: importAnswer, bodyLimit: IMPORT_BODY_LIMIT },
     async ({ body, principal }) => {
       const results: ImportItemResult[] = new Array(body.persons.length);
       const valid: { index: number; input: z.output<typeof personSchema> }[] = [];
@@ -159,7 +156,7 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
 
   registerRuleRoutes(app, gate, store, new RuleService(store), actorOf);
 
-  route(app, gate, { method: 'GET', url: '/v1/register/status', summary: "The register's newest sequence number and clock", tags, access: 'public' }, async () => ({
+  route(app, gate, { method: 'GET', url: '/v1/register/status', summary: "The register's newest sequence number and clock", tags, access: 'public', response: registerStatusAnswer }, async () => ({
     registerSeq: await store.headSeq(),
     oldestSeq: await store.oldestSeq(),
     time: new Date().toISOString(),

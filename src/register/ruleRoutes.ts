@@ -1,14 +1,12 @@
 /** HTTP routes of category-wide rules: issue, amend, revoke, read (with every version). */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import { idParam } from '../api/fields.js';
 import type { Principal } from '../auth/roles.js';
 import { NotFound } from '../shared/errors.js';
 import { type AuthGate, route } from '../auth/route.js';
 import { amendRuleSchema, issueRuleSchema, revokeRuleSchema } from './ruleSchemas.js';
 import type { RuleService } from './categoryRuleService.js';
 import type { RegisterStore } from './registerStore.js';
-
-const idParam = z.object({ id: z.string().min(1).max(64) });
 
 export function registerRuleRoutes(app: FastifyInstance, gate: AuthGate, store: RegisterStore, rules: RuleService, actorOf: (p: Principal | null) => string): void {
   const tags = ['rules'];

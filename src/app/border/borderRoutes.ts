@@ -4,7 +4,8 @@
  * service, the store, the follower and the verifier it is given.
  */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import { type AuditedScreening, screeningAnswer, screeningsAnswer, screeningsQuery } from '../../api/screening.js';
+import { borderStatusAnswer } from '../../api/status.js';
 import { requesterOf } from '../../audit/requester.js';
 import type { ReplicaHealth } from '../../border/replicaHealth.js';
 import type { Freshness } from '../../border/freshness.js';
@@ -37,7 +38,7 @@ export function registerBorderRoutes(app: FastifyInstance, gate: AuthGate, deps:
   const { store, follower, screening, freshness, feed, onward, trust, health, verifier, counters } = deps;
   const tags = ['border'];
 
-  route(app, gate, { method: 'POST', url: '/v1/screenings', summary: 'Screen a traveller (MRZ or typed fields)', tags, access: ['checkpoint', 'border', 'operator'], body: screeningRequestSchema }, async ({ body, principal, req }) => {
+  route(app, gate, { method: 'POST', url: '/v1/screenings', summary: 'Screen a traveller (MRZ or typed fields)', tags, access: ['checkpoint', 'border', 'operator'], body: screeningRequestSchema, response: screeningAnswer }, async ({ body, principal, req }) => {
     const checkpoint = principal?.sub ?? (typeof req.headers['x-checkpoint-id'] === 'string' ? req.headers['x-checkpoint-id'].slice(0, 64) : 'unnamed');
     const answered = counters.screening();
     const answer = await screening.screen(body, requesterOf(checkpoint, req.ip));
@@ -46,7 +47,7 @@ export function registerBorderRoutes(app: FastifyInstance, gate: AuthGate, deps:
     return answer;
   });
 
-  route(app, gate, { method: 'GET', url: '/v1/border/status', summary: "The replica's sequence, the register's, lag, sync state and integrity", tags, access: 'public' }, async () => {
+  route(app, gate, { method: 'GET', url: '/v1/border/status', summary: "The replica's sequence, the register's, lag, sync state and integrity", tags, access: 'public', response: borderStatusAnswer }, async () => {
     const s = await store.state();
     return {
       ...(await freshness()),
@@ -70,9 +71,11 @@ export function registerBorderRoutes(app: FastifyInstance, gate: AuthGate, deps:
   route(
     app,
     gate,
-    { method: 'GET', url: '/v1/screenings', summary: 'Recent audited screenings (a checkpoint sees its own)', tags, access: ['auditor', 'operator', 'checkpoint'], query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
+    { method: 'GET', url: '/v1/screenings', summary: 'Recent audited screenings (a checkpoint sees its own)', tags, access: ['auditor', 'operator', 'checkpoint'], query: screeningsQuery, response: screeningsAnswer },
     async ({ query, principal }) => {
-      return { screenings: await store.screenings(query.limit, principal?.role === 'checkpoint' ? principal.sub : undefined) };
+      const screenings = await store.screenings(query.limit, principal?.role === 'checkpoint' ? principal.sub : undefined);
+      // The audit records each request as the traveller read from it (screening.ts), which is what the API declares.
+      return { screenings: screenings as AuditedScreening[] };
     },
   );
 

@@ -7,7 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import { changesQuery, imageParams, snapshotQuery as snapshotQuerySchema } from '../../api/feedQueries.js';
 import { Conflict, ErxError } from '../../shared/errors.js';
 import { type AuthGate, route } from '../../auth/route.js';
 import { addRecord, type BucketDigests, BUCKETS, emptyDigests } from '../../exchange/digest.js';
@@ -17,27 +17,11 @@ import type { FeedSource, ImageSource, RemoteDigestAnswer } from '../../exchange
 import type { PublicKeyInfo } from '../../exchange/keys.js';
 import { type ChangeBatch, PROTOCOL_VERSION, type SignedBatch, type SnapshotLine } from '../../exchange/protocol.js';
 
-export const MAX_BATCH = 5000;
-export const MAX_WAIT_MS = 30_000;
+export { MAX_BATCH, MAX_WAIT_MS } from '../../api/feedQueries.js';
 /** How often a waiting long-poll re-reads the head, to notice writes made by another process (an import). */
 const HEAD_POLL_MS = 250;
 
-const changesQuery = z.object({
-  after: z.coerce.number().int('must be an integer').min(0, 'must be 0 or more').max(Number.MAX_SAFE_INTEGER),
-  limit: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(MAX_BATCH, `must be at most ${MAX_BATCH}`).default(1000),
-  wait: z.coerce.number().int('must be an integer').min(0, 'must be 0 or more').max(MAX_WAIT_MS, `must be at most ${MAX_WAIT_MS} ms`).default(0),
-  /** Only batches holding relief (lifts, deferments): the priority lane for a replica that is behind. */
-  relief: z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true').default(false),
-});
-
-const snapshotQuery = z.object({
-  buckets: z
-    .string()
-    .regex(/^\d{1,4}(,\d{1,4}){0,4095}$/, 'must be a comma-separated list of bucket numbers')
-    .transform((s) => [...new Set(s.split(',').map(Number))])
-    .refine((list) => list.every((b) => b < BUCKETS), `bucket numbers must be below ${BUCKETS}`)
-    .optional(),
-});
+const snapshotQuery = snapshotQuerySchema(BUCKETS);
 
 /** Resolves when the head passes `after`, the wait runs out, or the client goes away. */
 function waitForChange(source: FeedSource, after: number, waitMs: number, signal: AbortSignal): Promise<void> {
@@ -77,7 +61,6 @@ export interface FeedObserver {
   cursor?(client: string, after: number): void;
 }
 
-const imageParams = z.object({ asOfSeq: z.coerce.number().int('must be an integer').min(0, 'must be 0 or more').max(Number.MAX_SAFE_INTEGER) });
 
 export function registerFeedRoutes(app: FastifyInstance, gate: AuthGate, source: FeedSource, observer: FeedObserver = {}, images?: ImageSource): void {
   const tags = ['exchange'];

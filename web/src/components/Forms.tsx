@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ROLES } from '../lib/api';
 import { inputToIso, nowForInput } from '../lib/format';
 import { tokens } from '../lib/tokens';
-import type { Restriction } from '../lib/types';
+import type { RestrictionRecord as Restriction, RestrictionWriteAnswer } from '@api/restrictions';
 import { ErrorNote, errorText } from './ErrorNote';
 
 export const KINDS = ['call-up', 'court-order', 'other'] as const;
@@ -49,7 +49,7 @@ export function LiftForm({ r, onDone, onCancel }: { r: Restriction; onDone: Done
   const id = `lift-${r.restrictionId}`;
   const first = useFocusFirst();
   const { busy, error, submit, field } = useSubmit(async () => {
-    const res = await api<{ changes?: number[] }>(`/v1/restrictions/${encodeURIComponent(r.restrictionId)}/lift`, { body: { liftedAt: inputToIso(at), liftReason: reason }, roles: ROLES.writeRegister });
+    const res = await api<RestrictionWriteAnswer>(`/v1/restrictions/${encodeURIComponent(r.restrictionId)}/lift`, { body: { liftedAt: inputToIso(at), liftReason: reason }, roles: ROLES.writeRegister });
     return `Lifted ${r.restrictionId}${changesText(res.changes)}. Border replicas apply it within seconds.`;
   }, onDone);
   return (
@@ -90,7 +90,7 @@ export function ServeForm({ r, onDone, onCancel }: { r: Restriction; onDone: Don
   const { busy, error, submit, field } = useSubmit(async () => {
     const body: Record<string, unknown> = { servedAt: inputToIso(at), serviceChannel: channel };
     if (delivered) body.deliveredAt = inputToIso(delivered);
-    const res = await api<{ changes?: number[] }>(`/v1/restrictions/${encodeURIComponent(r.restrictionId)}/service`, { body, roles: ROLES.writeRegister });
+    const res = await api<RestrictionWriteAnswer>(`/v1/restrictions/${encodeURIComponent(r.restrictionId)}/service`, { body, roles: ROLES.writeRegister });
     return `Recorded service of ${r.restrictionId}${changesText(res.changes)}; it comes into force by the service rules.`;
   }, onDone);
   return (
@@ -138,7 +138,7 @@ export function IssueForm({ personId, onDone }: { personId: string; onDone: Done
     if (f.expiresAt) body.expiresAt = inputToIso(f.expiresAt);
     if (f.reviewAt) body.reviewAt = inputToIso(f.reviewAt);
     if (f.campaign.trim()) body.campaign = f.campaign.trim();
-    const res = await api<{ changes?: number[] }>('/v1/restrictions', { body, roles: ROLES.writeRegister });
+    const res = await api<RestrictionWriteAnswer>('/v1/restrictions', { body, roles: ROLES.writeRegister });
     const id = f.restrictionId.trim();
     setF({ ...f, restrictionId: '', basis: '' });
     first.current?.focus();

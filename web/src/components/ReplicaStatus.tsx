@@ -3,31 +3,11 @@
  * sequence, how old its data is, how it last heard from the register, and its integrity — pages
  * refused for a bad signature or order, and the last digest comparison with the register.
  */
+import type { BorderStatusAnswer } from '@api/status';
 import { ago, label, localTime, when } from '../lib/format';
 
-export interface BorderStatus {
-  replicaSeq: number;
-  registerSeq: number;
-  dataAsOf: string | null;
-  lagSeconds: number | null;
-  sync: string;
-  source?: string;
-  lastContactAt: string | null;
-  lastError: string | null;
-  snapshotSeq: number | null;
-  changesApplied: number;
-  persons: number;
-  restrictions: number;
-  maxStalenessSeconds: number;
-  counters: Record<string, number>;
-  integrity: {
-    rejected: Record<string, number>;
-    lastRejection: { at: string; reason: string; detail: string } | null;
-    lastHash: string;
-    trust: string;
-    lastVerify: { at: string; asOfSeq: number; bucketsCompared: number; differing: number[]; consistent: boolean; repaired: { inserted: number; updated: number; deleted: number } | null } | null;
-  };
-}
+/** The answer of GET /v1/border/status, as src/api/status.ts declares it. */
+export type BorderStatus = BorderStatusAnswer;
 
 export const rejectedTotal = (s: BorderStatus) => Object.values(s.integrity.rejected).reduce((a, b) => a + b, 0);
 

@@ -5,7 +5,9 @@
  */
 import { Fragment } from 'preact';
 import { ago, kindLabel, label, localTime, percent } from '../lib/format';
-import { type Decision, isRule, isStale, type Reason, type RuleReason, type Screening, type StaleReason, type Traveller } from '../lib/types';
+import type { Decision } from '@api/decision';
+import type { ListReason as Reason, RuleReason, ScreeningAnswer as Screening, TravellerAnswer as Traveller } from '@api/screening';
+import { isRule, isStale, type StaleReason } from '../lib/types';
 
 export const ADVICE: Record<Decision, string> = {
   hit: 'Do not let pass: an exit restriction in force matches this traveller.',
@@ -21,7 +23,7 @@ const STATUS: Record<Reason['status'], string> = {
   'not-yet-in-force': 'not yet in force — does not count',
 };
 
-const FIELD_NAMES: Record<string, string> = { surname: 'Surname', givenNames: 'Given names', dateOfBirth: 'Date of birth', sex: 'Sex', documentNumber: 'Document number', nationality: 'Nationality', documentCountry: 'Issuing state' };
+const FIELD_NAMES: Partial<Record<keyof Traveller, string>> = { surname: 'Surname', givenNames: 'Given names', dateOfBirth: 'Date of birth', sex: 'Sex', documentNumber: 'Document number', nationality: 'Nationality', documentCountry: 'Issuing state' };
 
 const RULE_STATUS: Record<RuleReason['status'], { text: string; badge: string }> = {
   'in-scope': { text: 'in scope — counts', badge: 'in-force' },
@@ -83,7 +85,7 @@ function RuleCard({ r }: { r: RuleReason }) {
 }
 
 export function TravellerRead({ traveller }: { traveller: Traveller }) {
-  const shown = Object.keys(FIELD_NAMES).filter((k) => traveller[k]);
+  const shown = (Object.keys(FIELD_NAMES) as (keyof Traveller)[]).filter((k) => traveller[k]);
   return (
     <dl class="pairs">
       {shown.map((k) => (

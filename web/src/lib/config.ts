@@ -1,11 +1,9 @@
 /** Which side this page is served by (register or border replica) and where the other side is. */
+import type { ConsoleConfigAnswer } from '@api/consoleConfig';
 import { api } from './api';
 
-export interface ConsoleConfig {
-  role: 'register' | 'border';
-  peerUrl: string | null;
-  auth: boolean;
-}
+/** The answer of GET /v1/console/config (src/api/consoleConfig.ts). */
+export type ConsoleConfig = ConsoleConfigAnswer;
 
 /** The peer is what this service was configured with (its --register, or --console-peer), never a link's `peer=`. */
 export async function loadConfig(): Promise<ConsoleConfig> {

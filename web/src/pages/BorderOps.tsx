@@ -7,15 +7,11 @@ import { useTokens } from '../components/TokenPanel';
 import { api, ROLES } from '../lib/api';
 import { localTime } from '../lib/format';
 import { usePoll } from '../lib/poll';
-import type { AuditedScreening } from '../lib/types';
+import type { Decision } from '@api/decision';
+import type { AuditedScreening } from '@api/screening';
+import type { ScreeningStatsAnswer as Stats } from '@api/screeningStats';
 
-interface Stats {
-  minutes: { at: string; clear: number; refer: number; hit: number }[];
-  totalsSinceStart: Record<'clear' | 'refer' | 'hit', number>;
-  since: string;
-}
-
-const DECISIONS = ['clear', 'refer', 'hit'] as const;
+const DECISIONS = ['clear', 'refer', 'hit'] as const satisfies readonly Decision[];
 const hhmm = (iso: string) => localTime(iso).slice(11, 16);
 
 function Charts({ stats }: { stats: Stats }) {

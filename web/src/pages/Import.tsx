@@ -4,6 +4,7 @@
  * listed by number and reason. Good lines load even when some are bad; loading the same file again
  * changes nothing.
  */
+import type { ImportAnswer } from '@api/personImport';
 import { useRef, useState } from 'preact/hooks';
 import { ErrorNote } from '../components/ErrorNote';
 import { api, ROLES } from '../lib/api';
@@ -27,8 +28,6 @@ interface Progress {
   failed: number;
   done: boolean;
 }
-
-type ImportResult = { ok: true } | { ok: false; error: string; field?: string };
 
 /** Yields each line of a file with its 1-based number and the bytes read so far. */
 async function* linesOf(file: File, signal: AbortSignal): AsyncGenerator<{ text: string; number: number; bytes: number }> {
@@ -85,7 +84,7 @@ export function Import() {
       const sent = batch;
       batch = [];
       batchBytes = 0;
-      const { results } = await api<{ results: ImportResult[] }>('/v1/import', { body: { persons: sent.map((b) => b.person) }, roles: ROLES.importRegister, signal: controller.signal });
+      const { results } = await api<ImportAnswer>('/v1/import', { body: { persons: sent.map((b) => b.person) }, roles: ROLES.importRegister, signal: controller.signal });
       results.forEach((r, i) => {
         if (r.ok) p.loaded++;
         else fail({ line: sent[i]!.line, error: r.error, ...(r.field ? { field: r.field } : {}) });

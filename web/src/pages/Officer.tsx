@@ -11,7 +11,7 @@ import { ApiError, api, ROLES } from '../lib/api';
 import { localTime } from '../lib/format';
 import { errorSpan, expectedLength, mrzComplete, mrzLines } from '../lib/mrz';
 import { usePoll } from '../lib/poll';
-import type { AuditedScreening, Screening } from '../lib/types';
+import type { AuditedScreening, ScreeningAnswer as Screening } from '@api/screening';
 
 type Mode = 'mrz' | 'typed';
 const TYPED = [

@@ -10,23 +10,20 @@ import { ErrorNote } from '../components/ErrorNote';
 import { IssueForm, LiftForm, ServeForm } from '../components/Forms';
 import { ApiError, api, ROLES } from '../lib/api';
 import { changeLines, detailText, fieldValue, kindLabel, label, localTime } from '../lib/format';
-import type { AuditEntry, Person, PersonVersion, Restriction } from '../lib/types';
-
-interface Found extends Person {
-  restrictions: number;
-}
+import type { AuditEntryAnswer as AuditEntry, PersonFound as Found, PersonHistoryAnswer, PersonSearchAnswer, PersonVersion, PersonWithRestrictions } from '@api/persons';
+import type { RestrictionRecord as Restriction } from '@api/restrictions';
 
 /** Finds persons; before the register had a search endpoint, or for an exact id, reads by id. */
 async function search(q: string): Promise<Found[]> {
   let found: Found[] = [];
   try {
-    found = (await api<{ persons: Found[] }>(`/v1/persons?q=${encodeURIComponent(q)}&limit=20`, { roles: ROLES.readRegister })).persons;
+    found = (await api<PersonSearchAnswer>(`/v1/persons?q=${encodeURIComponent(q)}&limit=20`, { roles: ROLES.readRegister })).persons;
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 404)) throw err;
   }
   if (found.length === 0 && /^\S+$/.test(q)) {
     try {
-      const p = await api<Person & { restrictions: Restriction[] }>(`/v1/persons/${encodeURIComponent(q)}`, { roles: ROLES.readRegister });
+      const p = await api<PersonWithRestrictions>(`/v1/persons/${encodeURIComponent(q)}`, { roles: ROLES.readRegister });
       found = [{ ...p, restrictions: p.restrictions.length }];
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 404)) throw err;
@@ -52,7 +49,7 @@ function History({ personId, version }: { personId: string; version: number }) {
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     let live = true;
-    api<{ entries: AuditEntry[]; truncated: boolean; versions?: PersonVersion[] }>(`/v1/persons/${encodeURIComponent(personId)}/history`, { roles: ROLES.readRegister })
+    api<PersonHistoryAnswer>(`/v1/persons/${encodeURIComponent(personId)}/history`, { roles: ROLES.readRegister })
       .then((h) => {
         if (!live) return;
         setEntries(h.entries);
@@ -144,7 +141,7 @@ function History({ personId, version }: { personId: string; version: number }) {
 }
 
 function PersonDetail({ id }: { id: string }) {
-  const [person, setPerson] = useState<(Person & { restrictions: Restriction[] }) | null>(null);
+  const [person, setPerson] = useState<PersonWithRestrictions | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [open, setOpen] = useState<{ id: string; action: 'lift' | 'serve' } | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -161,7 +158,7 @@ function PersonDetail({ id }: { id: string }) {
 
   useEffect(() => {
     let live = true;
-    api<Person & { restrictions: Restriction[] }>(`/v1/persons/${encodeURIComponent(id)}`, { roles: ROLES.readRegister })
+    api<PersonWithRestrictions>(`/v1/persons/${encodeURIComponent(id)}`, { roles: ROLES.readRegister })
       .then((p) => live && (setPerson(p), setError(null)))
       .catch((err) => live && setError(err));
     return () => {

@@ -10,27 +10,7 @@ import { api, ROLES } from '../lib/api';
 import { ago, localTime, when } from '../lib/format';
 import { usePoll } from '../lib/poll';
 import { peerLink } from '../lib/tokens';
-
-interface Followers {
-  registerSeq: number;
-  oldestSeq: number;
-  logChanges: number;
-  time: string;
-  followers: {
-    client: string;
-    role: string | null;
-    address: string;
-    cursor: number;
-    lagChanges: number;
-    firstSeenAt: string;
-    lastContactAt: string;
-    waiting: boolean;
-    requests: number;
-    lastStatus: number | null;
-    lastSnapshotAt: string | null;
-    lastDigestAt: string | null;
-  }[];
-}
+import type { FollowersAnswer as Followers } from '@api/followers';
 
 export function RegisterOps({ peerUrl }: { peerUrl: string | null }) {
   const [data, setData] = useState<Followers | null>(null);

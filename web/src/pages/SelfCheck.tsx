@@ -4,20 +4,11 @@
  * service answers "nothing applies" both when nothing does and when the two values match nobody, so
  * the page reveals nothing about anyone else; it is rate-limited per address.
  */
+import type { SelfCheckAnswer } from '@api/selfCheck';
 import { useState } from 'preact/hooks';
 import { ErrorNote, errorText } from '../components/ErrorNote';
 import { api } from '../lib/api';
 import { kindLabel, localTime } from '../lib/format';
-
-interface SelfCheckAnswer {
-  restricted: boolean;
-  restrictions: { restrictionId: string; kind: string; basis: string; office: string; inForceFrom?: string; applies: boolean; status: string }[];
-  deferments: { kind?: string; category: string; validFrom: string; validTo: string }[];
-  /** Category-wide rules covering the person today (answered when sex and nationality are given). */
-  rules?: { ruleId: string; version: number; title: string; basis: string; authority: string; status: string; applies: boolean; detail: string }[];
-  checkedAt: string;
-  howToContest: string;
-}
 
 export function SelfCheck() {
   const [documentNumber, setDocumentNumber] = useState('');

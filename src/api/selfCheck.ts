@@ -1,0 +1,49 @@
+/**
+ * POST /v1/self-check: a person checks their own status before travelling (border/selfCheck.ts).
+ * Document number and date of birth in; whether an exit restriction or a category-wide rule applies,
+ * and how to contest it, out. Every answer has the same keys in the same order, whoever asks.
+ */
+import { z } from 'zod';
+import { parsePartialDate } from '../domain/dates.js';
+import { DEFERMENT_CATEGORIES, RESTRICTION_KINDS } from '../domain/types.js';
+import { ruleStatusSchema } from './screening.js';
+
+export const selfCheckRequestSchema = z.strictObject({
+  documentNumber: z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'must be 1–20 letters or digits'),
+  dateOfBirth: z.string().superRefine((s, ctx) => {
+    const d = parsePartialDate(s);
+    if (typeof d === 'string') ctx.addIssue({ code: 'custom', message: d });
+    else if (d.day === undefined) ctx.addIssue({ code: 'custom', message: 'give the full date of birth, YYYY-MM-DD' });
+  }),
+  /** For category-wide rules: as in the passport. */
+  sex: z.enum(['M', 'F', 'X'], { message: 'must be M, F or X' }).optional(),
+  nationality: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ICAO code such as RUS').optional(),
+});
+export type SelfCheckRequest = z.infer<typeof selfCheckRequestSchema>;
+
+export const selfCheckAnswer = z.object({
+  restricted: z.boolean(),
+  restrictions: z.array(
+    z.object({
+      restrictionId: z.string(),
+      kind: z.enum(RESTRICTION_KINDS),
+      basis: z.string(),
+      office: z.string(),
+      inForceFrom: z.string().optional(),
+      applies: z.boolean(),
+      /** In words: "in force", "deferred: student until …", "lifted …". */
+      status: z.string(),
+    }),
+  ),
+  /** The person's own deferments and exemptions (their evidence and grant included). */
+  deferments: z.array(
+    z.object({ kind: z.enum(['deferment', 'exemption']).optional(), category: z.enum(DEFERMENT_CATEGORIES), validFrom: z.string(), validTo: z.string() }),
+  ),
+  /** Category-wide rules covering the person today (answered when sex and nationality are given). */
+  rules: z.array(
+    z.object({ ruleId: z.string(), version: z.number().int(), title: z.string(), basis: z.string(), authority: z.string(), status: ruleStatusSchema, applies: z.boolean(), detail: z.string() }),
+  ),
+  checkedAt: z.string(),
+  howToContest: z.string(),
+});
+export type SelfCheckAnswer = z.infer<typeof selfCheckAnswer>;
