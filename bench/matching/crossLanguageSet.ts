@@ -40,6 +40,7 @@ import { parseEquivalents, type Member } from '../../src/matching/equivalence.js
 import { foldLatin } from '../../src/matching/latin.js';
 import { SCHEMES, transliterate } from '../../src/matching/schemes.js';
 import { ROOT, SHARED } from './common.js';
+import { seededRandom } from '../harness/seededRandom.js';
 
 export const FIXTURE_DIR = join(ROOT, 'test/matching/fixtures/cross-language');
 
@@ -138,16 +139,6 @@ function documentSpelling(word: string, language: GivenNameLanguage): string {
   return foldLatin(latin);
 }
 
-/** A seeded PRNG (mulberry32): the same set every build. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface SourcePerson {
   surname: string;
@@ -160,7 +151,7 @@ export interface CrossLanguageSet {
 }
 
 export function buildCrossLanguageSet(source: SourcePerson[], count: number, seed = 20261207): CrossLanguageSet {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
   const lines = parseEquivalents(GIVEN_NAME_EQUIVALENTS);
   const form = (line: Member[], language: GivenNameLanguage) => line.find((m) => m.language === language);

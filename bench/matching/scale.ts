@@ -21,6 +21,7 @@ import { foldLatin, type CandidateSource, type ListedPerson, type Matcher, type 
 import { SCHEMES, transliterate } from '../../src/matching/schemes.js';
 import type { PersonInput } from '../../src/register/schemas.js';
 import { buildReplica, fileSize, mb, percentile, screeningService, table } from './common.js';
+import { seededRandom } from '../harness/seededRandom.js';
 
 const WARM_UP = 2000;
 
@@ -53,16 +54,6 @@ export interface ScaleRow {
   listedQueries: number;
 }
 
-/** A seeded PRNG (mulberry32) so every run screens the same travellers. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function spell(word: string, r: () => number): string {
   const scheme = SCHEMES[Math.floor(r() * SCHEMES.length)]!;
@@ -78,7 +69,7 @@ interface Probe {
 }
 
 export function probes(size: number, count: number, seed: number): Probe[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const out: Probe[] = [];
   for (let i = 0; i < count; i++) {
     const p = generatePerson(Math.floor(r() * size));

@@ -21,24 +21,16 @@ import { type BenchContext, httpJson } from '../harness/erx.js';
 import type { Service } from '../harness/processes.js';
 import { ms, num, pct, verdict } from '../harness/stats.js';
 import type { Row } from '../harness/report.js';
+import { seededRandom } from '../harness/seededRandom.js';
 
 export const HTTP_TARGET = { perSecond: 10_000, p99Ms: 10 };
 
 export const FLOOR_SCRIPT = join(fileURLToPath(new URL('.', import.meta.url)), '../harness/floorServer.js');
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `count` screening request bodies (JSON) for a register of `persons` persons made with `seed`. */
 export function screeningPool(persons: number, seed: number, count: number): string[] {
-  const r = rng(seed ^ 0x5eed);
+  const r = seededRandom(seed ^ 0x5eed);
   const space = Math.max(persons, 1000);
   const out: string[] = [];
   for (let i = 0; i < count; i++) {

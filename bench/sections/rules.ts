@@ -39,6 +39,7 @@ import type { BenchContext } from '../harness/erx.js';
 import { memoryOf } from '../harness/processes.js';
 import { type Block, type Row, table } from '../harness/report.js';
 import { count, mb, mib, ms, num, pct, percentile, secs, verdict } from '../harness/stats.js';
+import { seededRandom } from '../harness/seededRandom.js';
 
 export const RULES_TIME_ZONE = 'Europe/Moscow';
 const REQUESTER = 'bench-checkpoint';
@@ -112,16 +113,6 @@ export interface RulesResult {
   runs: RulesRun[];
 }
 
-/** A seeded PRNG (mulberry32): the same travellers and exemptions in every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -209,7 +200,7 @@ async function buildState(ctx: BenchContext, holders: number, seed: number, cros
   const dir = ctx.resources.tempDir(`rules-${holders}`);
   const store = new SqliteReplicaStore({ dataDir: dir, matcher: defaultMatcher });
   const crossingMs = Date.parse(crossingDate);
-  const r = rng(seed ^ 0x5e7);
+  const r = seededRandom(seed ^ 0x5e7);
   const sample: SyntheticPerson[] = [];
   const t0 = performance.now();
   const writer = await store.beginBootstrap();
@@ -435,7 +426,7 @@ export async function measureRules(ctx: BenchContext, options: RulesOptions): Pr
     const rssAfterBuild = memoryOf(process.pid)?.rss ?? NaN;
     log(`    ${num(built.records)} records (from ${num(built.scanned)} persons of the register) in ${secs(built.buildSeconds)} (indexes ${secs(built.finishSeconds)}); state.db ${mb(stateBytes)}; RSS ${mib(rssAfterBuild)}`);
     try {
-      const r = rng(options.seed ^ 0xa11);
+      const r = seededRandom(options.seed ^ 0xa11);
       const shuffled = [...built.sample];
       for (let i = shuffled.length - 1; i > 0; i--) {
         const j = Math.floor(r() * (i + 1));

@@ -4,7 +4,7 @@
  * refuses the register's certificate, says why in its status, and stays not ready. Certificates are
  * made for the test with the openssl binary.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -35,15 +35,22 @@ function makeCa(dir: string, name: string): { ca: string; cert: string; key: str
   return { ca: at('ca.pem'), cert: at('server.pem'), key: at('server.key') };
 }
 
-test('a replica follows a register over HTTPS with a pinned CA, and refuses one signed by another CA', async (t) => {
+
+/** A temporary directory with two CAs (ours, other), or null when openssl is missing here (a failure in CI). */
+function twoCas(t: TestContext): { dir: string; ours: ReturnType<typeof makeCa>; other: ReturnType<typeof makeCa> } | null {
   if (!hasOpenssl()) {
     if (process.env.CI === 'true') assert.fail('the openssl binary is needed to make the test certificates');
     t.skip('the openssl binary is needed to make the test certificates');
-    return;
+    return null;
   }
   const dir = tempDir(t);
-  const ours = makeCa(dir, 'ours');
-  const other = makeCa(dir, 'other');
+  return { dir, ours: makeCa(dir, 'ours'), other: makeCa(dir, 'other') };
+}
+
+test('a replica follows a register over HTTPS with a pinned CA, and refuses one signed by another CA', async (t) => {
+  const certificates = twoCas(t);
+  if (!certificates) return;
+  const { dir, ours, other } = certificates;
   const register = await startRegister(t, join(dir, 'register'), 0, ['--tls-cert', ours.cert, '--tls-key', ours.key]);
   assert.match(register.url, /^https:\/\/127\.0\.0\.1:\d+$/, 'the listening line says https');
 
@@ -93,14 +100,9 @@ test('a replica follows a register over HTTPS with a pinned CA, and refuses one 
 });
 
 test('a replica serves HTTPS itself; a certificate and a key that do not belong together are refused at start', async (t) => {
-  if (!hasOpenssl()) {
-    if (process.env.CI === 'true') assert.fail('the openssl binary is needed to make the test certificates');
-    t.skip('the openssl binary is needed to make the test certificates');
-    return;
-  }
-  const dir = tempDir(t);
-  const ours = makeCa(dir, 'ours');
-  const other = makeCa(dir, 'other');
+  const certificates = twoCas(t);
+  if (!certificates) return;
+  const { dir, ours, other } = certificates;
   const args = ['border', 'serve', '--register', 'http://127.0.0.1:9', '--trust', exportRegisterKeys(join(dir, 'reg')), '--port', '0', '--data', join(dir, 'border')];
   const border = await spawnService([...args, '--tls-cert', ours.cert, '--tls-key', ours.key], { env: { ERX_LOG_LEVEL: 'warn' } });
   t.after(() => border.stop('SIGKILL'));
