@@ -10,6 +10,7 @@ import type { PoolClient } from '../db.js';
 import type { ReplicaDb } from './replicaDb.js';
 import type { StateWrites } from './stateWrites.js';
 
+/** Sets meta values (one upsert of them all) in the tables under prefix `p`. */
 export async function setMeta(r: ReplicaDb, client: PoolClient, p: string, values: Record<string, string | number>): Promise<void> {
   const entries = Object.entries(values);
   await client.query(
@@ -19,6 +20,7 @@ export async function setMeta(r: ReplicaDb, client: PoolClient, p: string, value
   );
 }
 
+/** Adds the persons' name keys, as the matcher computes them, to the tables under prefix `p`. */
 export async function insertKeys(r: ReplicaDb, client: PoolClient, p: string, persons: BorderPerson[]): Promise<void> {
   const keys: string[] = [];
   const ids: string[] = [];
