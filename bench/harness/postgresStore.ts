@@ -47,7 +47,7 @@ const RESTRICTION_COLUMNS = [
 ];
 
 /**
- * The replica's live tables (src/store/postgres/replicaStore.ts, stateTables): the same columns,
+ * The replica's live tables (src/store/postgres/replica/schema.ts, stateTables): the same columns,
  * collations and primary keys, logged like the live tables a replica applies to (only a bootstrap's
  * tables are unlogged, while they load).
  */
