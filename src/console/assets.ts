@@ -49,6 +49,8 @@ export async function serveConsoleAssets(app: FastifyInstance, peerUrl: string |
       root: WEB_ROOT,
       prefix: '/console/',
       index: false,
+      // Routes for the files that exist, so that any other /console/… path reaches the page below.
+      wildcard: false,
       cacheControl: false,
       setHeaders(reply, path) {
         // Vite names assets by content hash, so they never change under the same name.
@@ -61,6 +63,9 @@ export async function serveConsoleAssets(app: FastifyInstance, peerUrl: string |
     scope.get('/console/', { schema: { hide: true } }, page);
     scope.get('/console', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/console/'));
     for (const name of CONSOLE_PAGES) scope.get(`/console/${name}`, { schema: { hide: true } }, page);
+    // An unknown console address gets the console itself (404), which says so beside its navigation,
+    // rather than the API's JSON error: a person who mistyped a link can still find their way.
+    scope.get('/console/*', { schema: { hide: true } }, async (_req, reply) => reply.status(404).header('cache-control', 'no-cache').sendFile('index.html'));
   });
 }
 

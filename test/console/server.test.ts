@@ -135,6 +135,14 @@ test('border: config names the register; pages are served with a CSP; / redirect
     assert.match(page.headers['content-security-policy'] as string, /frame-ancestors 'none'/);
     assert.match(page.headers['content-security-policy'] as string, /connect-src 'self' http:\/\/127\.0\.0\.1:9;/, 'the page connects to its own origin and its register only');
     assert.match(page.body, /\/console\/assets\/index-/);
+    // A mistyped console address gets the console (which says "no page" beside its navigation), not JSON.
+    const unknown = await replica.app.inject({ url: '/console/officre' });
+    assert.equal(unknown.statusCode, 404);
+    assert.match(unknown.headers['content-type'] as string, /text\/html/);
+    assert.match(unknown.headers['content-security-policy'] as string, /frame-ancestors 'none'/);
+    assert.match(unknown.body, /\/console\/assets\/index-/);
+    const asset = /\/console\/assets\/index-[^"]+\.js/.exec(page.body)![0];
+    assert.equal((await replica.app.inject({ url: asset })).statusCode, 200, 'the assets are still served');
   } else assert.equal(page.statusCode, 503, 'an unbuilt console says how to build it');
   const stats = await replica.app.inject({ url: '/v1/console/screening-stats?minutes=5', headers: { authorization: `Bearer ${await issueToken(authSecret(dir), { role: 'auditor' })}` } });
   assert.equal(stats.statusCode, 200);
