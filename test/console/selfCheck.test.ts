@@ -8,7 +8,8 @@
  *   - a typo never reads as an all-clear: "no restriction found for passport N, born D", and that a
  *     restriction under other details would not show;
  *   - a restriction shows its legal basis, issuing office (with a place for contact details), since
- *     when, and how to contest it.
+ *     when, and how to contest it;
+ *   - a refusal (429) or no answer at all is said in plain words in the summary, never the raw message.
  * Screenshots at 390×844 and 1280×720 of the empty form, the error summary, a "not found" answer and a
  * restricted answer go to the folder printed at the start.
  */
@@ -157,5 +158,21 @@ test('self-check on a phone: public title, three date boxes, every error at once
     await shots(page, '4-restricted');
   });
 
-  assert.deepEqual(problems, [], 'no script errors in the page');
+  await t.test('a refusal or no answer from the service is said in words, in the summary, with no raw message', async () => {
+    await page.route('**/v1/self-check', (route) => route.fulfill({ status: 429, contentType: 'application/json', body: JSON.stringify({ error: 'too many requests: at most 10 self-checks a minute from one address; try again in 42 s' }) }));
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    const summary = page.getByTestId('error-summary');
+    await summary.waitFor();
+    assert.equal(await focusedId(page), 'error-summary');
+    assert.match(await summary.innerText(), /You have checked too many times in a short while\. Wait a minute, then try again\./);
+    assert.equal(await page.locator('[data-restricted]').count(), 0, 'no answer is shown');
+    await page.unroute('**/v1/self-check');
+    await page.route('**/v1/self-check', (route) => route.abort('connectionrefused'));
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await summary.getByText('The service could not be reached. Check your connection and try again in a few minutes.').waitFor();
+    assert.doesNotMatch(await summary.innerText(), /fetch|http|127\.0\.0\.1/i);
+    await page.unroute('**/v1/self-check');
+  });
+
+  assert.deepEqual(problems.filter((p) => !/ERR_CONNECTION_REFUSED/.test(p)), [], 'no script errors in the page');
 });
