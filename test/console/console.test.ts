@@ -176,7 +176,10 @@ test('web console: screen (hit), lift, screen (clear), bad MRZ, self-check, oper
     await person.goto(`${B}/console/self-check`);
     assert.equal(await person.locator('.tokens').count(), 0, 'no token panel for the public');
     await person.getByLabel('Passport number').fill(toLift.documents[0]!.number);
-    await person.getByLabel('Date of birth').fill(toLift.dateOfBirth);
+    const [year, month, day] = toLift.dateOfBirth.split('-') as [string, string, string];
+    await person.getByLabel('Day', { exact: true }).fill(day);
+    await person.getByLabel('Month', { exact: true }).fill(month);
+    await person.getByLabel('Year', { exact: true }).fill(year);
     await person.keyboard.press('Enter');
     const banner = person.locator('[data-restricted]');
     await banner.waitFor();

@@ -94,11 +94,11 @@ function Page({ config, page }: { config: ConsoleConfig; page: string }) {
 export function App({ config }: { config: ConsoleConfig }) {
   const page = currentPage();
   const info = PAGES.find((p) => p.path === page && p.side === config.role);
-  useEffect(() => {
-    document.title = `${info?.title ?? 'Console'} — erx ${SIDE_NAME[config.role].toLowerCase()}`;
-  }, [page]);
-  // A person checking their own status needs neither tokens nor the staff pages.
+  // A person checking their own status needs neither tokens nor the staff pages; the page names itself.
   const forPublic = page === 'self-check';
+  useEffect(() => {
+    if (!forPublic || config.role !== 'border') document.title = `${info?.title ?? 'Console'} — erx ${SIDE_NAME[config.role].toLowerCase()}`;
+  }, [page]);
   return (
     <>
       <a class="skip" href="#main">
@@ -110,7 +110,7 @@ export function App({ config }: { config: ConsoleConfig }) {
             <span class="logo" aria-hidden="true">
               erx
             </span>
-            <span>{SIDE_NAME[config.role]} console</span>
+            <span>{forPublic ? 'Exit restriction self-check' : `${SIDE_NAME[config.role]} console`}</span>
           </a>
           <nav aria-label="Pages">
             <ul>

@@ -1,184 +1,170 @@
 /**
- * A person checks their own status: document number and date of birth in; whether an exit restriction
- * applies, on what basis, from which office, and how to contest it or register a deferment, out. The
- * service answers "nothing applies" both when nothing does and when the two values match nobody, so
- * the page reveals nothing about anyone else; it is rate-limited per address.
+ * A person checks their own status, usually on a phone: passport number and date of birth in; whether
+ * an exit restriction applies, on what basis, from which office, since when and how to contest it, out.
+ * The form follows the GOV.UK patterns: the date of birth as three boxes, every mistake at once beside
+ * its field and in an error summary at the top that takes the focus, plain words throughout. The
+ * service answers "nothing found" both when nothing applies and when the details match nobody, so the
+ * page reveals nothing about anyone else — and therefore says exactly which details it checked
+ * (components/SelfCheckResult.tsx). The page is titled for the public, not as a staff console.
  */
 import type { SelfCheckAnswer } from '@api/selfCheck';
-import { useState } from 'preact/hooks';
-import { ErrorNote, errorText } from '../components/ErrorNote';
-import { api } from '../lib/api';
-import { kindLabel, localTime } from '../lib/format';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { DateOfBirthFields, type DateParts } from '../components/DateOfBirthFields';
+import { ErrorSummary, FieldError, type SummaryItem } from '../components/ErrorSummary';
+import { type Checked, SelfCheckResult } from '../components/SelfCheckResult';
+import { api, ApiError } from '../lib/api';
+import { checkSelfCheckForm, FIELD_IDS, type FormError, serviceError } from '../lib/selfCheckForm';
+
+/** The page's name for the public: the document title and the heading. */
+export const SELF_CHECK_TITLE = 'Check if an exit restriction applies to you';
+
+const inputValue = (e: Event) => (e.currentTarget as HTMLInputElement | HTMLSelectElement).value;
 
 export function SelfCheck() {
   const [documentNumber, setDocumentNumber] = useState('');
-  const [dateOfBirth, setDateOfBirth] = useState('');
+  const [dob, setDob] = useState<DateParts>({ day: '', month: '', year: '' });
   const [sex, setSex] = useState('');
   const [nationality, setNationality] = useState('');
   const [busy, setBusy] = useState(false);
-  const [answer, setAnswer] = useState<SelfCheckAnswer | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const err = error ? errorText(error) : null;
+  const [errors, setErrors] = useState<FormError[]>([]);
+  const [attempt, setAttempt] = useState(0);
+  const [result, setResult] = useState<{ answer: SelfCheckAnswer; checked: Checked } | null>(null);
+  const docInput = useRef<HTMLInputElement>(null);
+
+  // GOV.UK: the title starts with "Error: " while the page shows errors, so it is announced first.
+  useEffect(() => {
+    document.title = `${errors.length > 0 ? 'Error: ' : ''}${SELF_CHECK_TITLE} — exit restriction self-check`;
+  }, [errors.length > 0]);
+
+  const messageFor = (question: FormError['question']) => errors.find((e) => e.question === question)?.message;
+  const isInvalid = (field: keyof typeof FIELD_IDS) => errors.some((e) => e.fields.includes(field));
+  const summary: SummaryItem[] = errors.map((e) => ({ message: e.message, ...(e.fields[0] ? { target: FIELD_IDS[e.fields[0]] } : {}) }));
 
   async function check(e: Event) {
     e.preventDefault();
+    setResult(null);
+    const checkedForm = checkSelfCheckForm({ documentNumber, ...dob, sex, nationality });
+    setAttempt((n) => n + 1);
+    if ('errors' in checkedForm) {
+      setErrors(checkedForm.errors);
+      return;
+    }
+    setErrors([]);
     setBusy(true);
-    setError(null);
-    setAnswer(null);
     try {
-      setAnswer(await api<SelfCheckAnswer>('/v1/self-check', {
-          body: {
-            documentNumber: documentNumber.trim().replace(/\s+/g, ''),
-            dateOfBirth: dateOfBirth.trim(),
-            ...(sex ? { sex } : {}),
-            ...(nationality.trim() ? { nationality: nationality.trim().toUpperCase() } : {}),
-          },
-        }));
-    } catch (error) {
-      setError(error);
+      const answer = await api<SelfCheckAnswer>('/v1/self-check', { body: checkedForm.request });
+      setResult({ answer, checked: { documentNumber: checkedForm.request.documentNumber, dateOfBirth: checkedForm.request.dateOfBirth } });
+    } catch (err) {
+      const status = err instanceof ApiError ? err.status : 0;
+      setErrors([serviceError(status, err instanceof ApiError ? err.field : undefined, (err as Error).message)]);
+      setAttempt((n) => n + 1);
     } finally {
       setBusy(false);
     }
   }
 
+  function checkAgain() {
+    setResult(null);
+    docInput.current?.focus();
+    docInput.current?.select();
+  }
+
+  const docError = messageFor('documentNumber');
+  const natError = messageFor('nationality');
+  const sexError = messageFor('sex');
+  const dobError = messageFor('dateOfBirth');
   return (
-    <>
-      <h1>Check your own status</h1>
+    <div class="self-check">
+      <ErrorSummary items={summary} attempt={attempt} />
+      <h1>{SELF_CHECK_TITLE}</h1>
       <p class="lead">
-        Enter the number of your passport and your date of birth to learn whether an exit restriction applies to you, on what basis, from which office, and how
-        to contest it or register a deferment.
+        Enter your passport number and date of birth. You will see whether an exit restriction is recorded for you, why, which office issued it and how to
+        contest it.
       </p>
-      <form class="card grid-form" onSubmit={check}>
-        <div class="field">
-          <label for="sc-doc">Passport number</label>
+      <form onSubmit={check} noValidate class="sc-form">
+        <div class={`form-group${docError ? ' form-group-error' : ''}`}>
+          <label class="question" for={FIELD_IDS.documentNumber}>
+            Passport number
+          </label>
+          <p id="sc-doc-hint" class="hint">
+            As printed in your passport, for example 751234567
+          </p>
+          <FieldError id="sc-doc-error" message={docError} />
           <input
-            id="sc-doc"
-            autofocus
+            id={FIELD_IDS.documentNumber}
+            ref={docInput}
+            class="sc-doc"
             autocomplete="off"
+            autocapitalize="characters"
             spellcheck={false}
-            required
             value={documentNumber}
-            aria-describedby={`sc-doc-help${err?.field === 'documentNumber' ? ' sc-error' : ''}`}
-            aria-invalid={err?.field === 'documentNumber' ? true : undefined}
-            onInput={(e) => setDocumentNumber((e.currentTarget as HTMLInputElement).value)}
+            aria-describedby={`sc-doc-hint${docError ? ' sc-doc-error' : ''}`}
+            aria-invalid={docError ? true : undefined}
+            onInput={(e) => setDocumentNumber(inputValue(e))}
           />
-          <p id="sc-doc-help" class="help">
-            Letters and digits only, as printed (e.g. 751234567).
-          </p>
         </div>
-        <div class="field">
-          <label for="sc-dob">Date of birth</label>
-          <input
-            id="sc-dob"
-            autocomplete="bday"
-            inputMode="numeric"
-            placeholder="YYYY-MM-DD"
-            required
-            value={dateOfBirth}
-            aria-describedby={`sc-dob-help${err?.field === 'dateOfBirth' ? ' sc-error' : ''}`}
-            aria-invalid={err?.field === 'dateOfBirth' ? true : undefined}
-            onInput={(e) => setDateOfBirth((e.currentTarget as HTMLInputElement).value)}
-          />
-          <p id="sc-dob-help" class="help">
-            Year, month and day, e.g. 1999-03-04.
-          </p>
-        </div>
-        <div class="field">
-          <label for="sc-sex">Sex, as in the passport (optional)</label>
-          <select id="sc-sex" value={sex} aria-describedby="sc-rules-help" onChange={(e) => setSex((e.currentTarget as HTMLSelectElement).value)}>
-            <option value="">not given</option>
-            <option value="M">M</option>
-            <option value="F">F</option>
-            <option value="X">X</option>
-          </select>
-        </div>
-        <div class="field">
-          <label for="sc-nat">Nationality, three letters (optional)</label>
-          <input id="sc-nat" autocomplete="off" maxLength={3} placeholder="RUS" value={nationality} aria-describedby="sc-rules-help" onInput={(e) => setNationality((e.currentTarget as HTMLInputElement).value)} />
-          <p id="sc-rules-help" class="help">
-            With these two, the answer also covers category-wide bans (for example on men of a given age), which apply by category, not by name.
-          </p>
-        </div>
-        <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Checking…' : 'Check my status'}
+
+        <DateOfBirthFields
+          id="sc-dob"
+          legend="Date of birth"
+          hint="For example, 27 3 1990"
+          value={dob}
+          onChange={setDob}
+          error={dobError}
+          invalid={(['day', 'month', 'year'] as const).filter(isInvalid)}
+        />
+
+        <details class="sc-more">
+          <summary>Also check bans that cover whole groups of people (optional)</summary>
+          <p class="hint">Some bans apply to everyone of a sex, age and nationality, not to a named person. Give these two to include them.</p>
+          <div class={`form-group${sexError ? ' form-group-error' : ''}`}>
+            <label class="question" for={FIELD_IDS.sex}>
+              Sex, as shown in your passport
+            </label>
+            <FieldError id="sc-sex-error" message={sexError} />
+            <select id={FIELD_IDS.sex} value={sex} aria-invalid={sexError ? true : undefined} onChange={(e) => setSex(inputValue(e))}>
+              <option value="">Not given</option>
+              <option value="M">M</option>
+              <option value="F">F</option>
+              <option value="X">X</option>
+            </select>
+          </div>
+          <div class={`form-group${natError ? ' form-group-error' : ''}`}>
+            <label class="question" for={FIELD_IDS.nationality}>
+              Nationality
+            </label>
+            <p id="sc-nat-hint" class="hint">
+              The 3 letters shown in your passport, for example RUS
+            </p>
+            <FieldError id="sc-nat-error" message={natError} />
+            <input
+              id={FIELD_IDS.nationality}
+              class="sc-nat"
+              autocomplete="off"
+              autocapitalize="characters"
+              spellcheck={false}
+              value={nationality}
+              aria-describedby={`sc-nat-hint${natError ? ' sc-nat-error' : ''}`}
+              aria-invalid={natError ? true : undefined}
+              onInput={(e) => setNationality(inputValue(e))}
+            />
+          </div>
+        </details>
+
+        <button type="submit" class="primary sc-submit" disabled={busy}>
+          {busy ? 'Checking…' : 'Check'}
         </button>
       </form>
-      <p class="help">
-        Privacy: this page shows nothing about anyone else. If the two values do not match one person exactly, the answer is the same as “no restriction”, so
-        check them if you expected one. To keep the register from being searched, each address may check a few times a minute.
-      </p>
 
-      <section aria-live="polite" aria-busy={busy} aria-label="Your status">
-        {error ? <ErrorNote error={error} id="sc-error" /> : null}
-        {answer ? (
-          <div class="result">
-            <div class={`decision ${answer.restricted ? 'decision-hit' : 'decision-clear'}`} data-restricted={String(answer.restricted)}>
-              <span class="decision-word">{answer.restricted ? 'Restricted' : 'Not restricted'}</span>
-              <span class="decision-advice">
-                {answer.restricted ? 'An exit restriction applies to you.' : 'No exit restriction applies to you.'} Checked {localTime(answer.checkedAt)}.
-              </span>
-            </div>
-            {answer.restrictions.length > 0 ? (
-              <section aria-labelledby="sc-restrictions">
-                <h2 id="sc-restrictions">Restrictions on record</h2>
-                {answer.restrictions.map((r) => (
-                  <article class={`reason ${r.applies ? 'reason-in-force' : 'reason-lifted'}`} key={r.restrictionId}>
-                    <h3>
-                      {kindLabel(r.kind)} {r.restrictionId} <span class={`badge ${r.applies ? 'badge-in-force' : 'badge-lifted'}`}>{r.applies ? 'applies' : 'does not apply'}</span>
-                    </h3>
-                    <dl class="pairs">
-                      <dt>Legal basis</dt>
-                      <dd>{r.basis}</dd>
-                      <dt>Issuing office</dt>
-                      <dd>{r.office}</dd>
-                      <dt>Status</dt>
-                      <dd>{r.status}</dd>
-                    </dl>
-                  </article>
-                ))}
-              </section>
-            ) : null}
-            {answer.rules && answer.rules.length > 0 ? (
-              <section aria-labelledby="sc-rules">
-                <h2 id="sc-rules">Category-wide bans</h2>
-                {answer.rules.map((r) => (
-                  <article class={`reason ${r.applies ? 'reason-in-force' : 'reason-lifted'}`} key={r.ruleId}>
-                    <h3>
-                      {r.title} <span class={`badge ${r.applies ? 'badge-in-force' : 'badge-lifted'}`}>{r.applies ? 'may apply' : 'does not apply'}</span>
-                    </h3>
-                    <dl class="pairs">
-                      <dt>Legal basis</dt>
-                      <dd>{r.basis}</dd>
-                      <dt>Authority</dt>
-                      <dd>
-                        {r.authority} (rule {r.ruleId}, version {r.version})
-                      </dd>
-                      <dt>Why</dt>
-                      <dd>{r.detail}</dd>
-                    </dl>
-                  </article>
-                ))}
-              </section>
-            ) : null}
-            {answer.deferments.length > 0 ? (
-              <section aria-labelledby="sc-deferments">
-                <h2 id="sc-deferments">Deferments and exemptions</h2>
-                <ul>
-                  {answer.deferments.map((d, i) => (
-                    <li key={i}>
-                      {d.kind ?? 'deferment'} ({d.category}) valid {d.validFrom} to {d.validTo}
-                    </li>
-                  ))}
-                </ul>
-              </section>
-            ) : null}
-            <section aria-labelledby="sc-contest" class="card">
-              <h2 id="sc-contest">How to contest a restriction or register a deferment</h2>
-              <p>{answer.howToContest}</p>
-            </section>
-          </div>
-        ) : null}
+      <section aria-live="polite" aria-busy={busy} aria-label="Your result">
+        {result ? <SelfCheckResult answer={result.answer} checked={result.checked} onCheckAgain={checkAgain} /> : null}
       </section>
-    </>
+
+      <h2 class="sc-privacy-title">Your privacy</h2>
+      <p class="hint">
+        This page shows nothing about anyone else. If the details match nobody, the answer is the same as when nothing is recorded. To stop the register
+        being searched, you can only check a few times a minute.
+      </p>
+    </div>
   );
 }

@@ -1,0 +1,193 @@
+/**
+ * The self-check's answer, written so that it cannot be misread. "Nothing found" is never a green
+ * all-clear: it says exactly which passport number and date of birth were checked, and that a
+ * restriction recorded under other details (another passport, another date of birth) would not show —
+ * so a typo reads as "nothing found for THESE details", not "you are free to go". A restriction in
+ * force says on what legal basis, from which office (with a place for its contact details), since when,
+ * and how to contest it. The service answers in one shape whoever asks (src/border/selfCheck.ts); this
+ * only words it.
+ */
+import type { SelfCheckAnswer } from '@api/selfCheck';
+import { useEffect, useRef } from 'preact/hooks';
+import { kindLabel } from '../lib/format';
+import { longDate, longDateTime } from '../lib/plainDates';
+import { OfficeContact } from './OfficeContact';
+
+type Restriction = SelfCheckAnswer['restrictions'][number];
+type Rule = SelfCheckAnswer['rules'][number];
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** The service's status words ("lifted 2025-…", "deferred: student until 2029-06-30") with readable dates. */
+export function statusText(status: string): string {
+  const dated = (prefix: string, rest: string) => `${prefix} ${rest.includes('T') ? longDateTime(rest) : longDate(rest)}`;
+  let m: RegExpMatchArray | null;
+  if ((m = status.match(/^lifted (.+)$/))) return dated('Lifted on', m[1]!);
+  if ((m = status.match(/^expired (.+)$/))) return dated('Ended on', m[1]!);
+  if ((m = status.match(/^in force from (.+)$/))) return dated('Not in force yet: from', m[1]!);
+  if ((m = status.match(/^deferred: (\S+) until (.+)$/))) return `Deferred (${m[1]}) until ${longDate(m[2]!)}`;
+  if (status === 'in force') return 'In force';
+  return capital(status);
+}
+
+function RestrictionCard({ r }: { r: Restriction }) {
+  return (
+    <article class={`sc-record ${r.applies ? 'sc-record-applies' : 'sc-record-past'}`} aria-labelledby={`sc-r-${r.restrictionId}`} data-restriction={r.restrictionId}>
+      <h3 id={`sc-r-${r.restrictionId}`}>{capital(kindLabel(r.kind))}</h3>
+      <dl class="sc-facts">
+        <div>
+          <dt>Legal basis</dt>
+          <dd>{r.basis}</dd>
+        </div>
+        <div>
+          <dt>Issued by</dt>
+          <dd>
+            {r.office}
+            <OfficeContact office={r.office} />
+          </dd>
+        </div>
+        {r.applies && r.inForceFrom ? (
+          <div>
+            <dt>In force since</dt>
+            <dd>{longDateTime(r.inForceFrom)}</dd>
+          </div>
+        ) : null}
+        <div>
+          <dt>Status</dt>
+          <dd>{statusText(r.status)}</dd>
+        </div>
+        <div>
+          <dt>Reference</dt>
+          <dd>{r.restrictionId}</dd>
+        </div>
+      </dl>
+    </article>
+  );
+}
+
+function RuleCard({ r }: { r: Rule }) {
+  return (
+    <article class={`sc-record ${r.applies ? 'sc-record-applies' : 'sc-record-past'}`} aria-label={r.title}>
+      <h3>{r.title}</h3>
+      <dl class="sc-facts">
+        <div>
+          <dt>Legal basis</dt>
+          <dd>{r.basis}</dd>
+        </div>
+        <div>
+          <dt>Decided by</dt>
+          <dd>{r.authority}</dd>
+        </div>
+        <div>
+          <dt>{r.applies ? 'Why it covers you' : 'Why it does not cover you'}</dt>
+          <dd>{r.detail}</dd>
+        </div>
+      </dl>
+    </article>
+  );
+}
+
+export interface Checked {
+  documentNumber: string;
+  /** YYYY-MM-DD */
+  dateOfBirth: string;
+}
+
+export function SelfCheckResult({ answer, checked, onCheckAgain }: { answer: SelfCheckAnswer; checked: Checked; onCheckAgain: () => void }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), [answer]);
+  const who = `passport ${checked.documentNumber}, born ${longDate(checked.dateOfBirth)}`;
+  const applying = answer.restrictions.filter((r) => r.applies);
+  const past = answer.restrictions.filter((r) => !r.applies);
+  const rulesApplying = answer.rules.filter((r) => r.applies);
+  const rulesNot = answer.rules.filter((r) => !r.applies);
+  const checkedAt = `Checked on ${longDateTime(answer.checkedAt)}.`;
+  return (
+    <div class="sc-result" data-restricted={String(answer.restricted)}>
+      {answer.restricted ? (
+        <div class="sc-panel sc-panel-restricted">
+          <h2 id="sc-result-heading" ref={heading} tabIndex={-1}>
+            An exit restriction applies to you
+          </h2>
+          <p class="sc-checked">
+            Found for <strong>{who}</strong>. {checkedAt}
+          </p>
+        </div>
+      ) : (
+        <div class="sc-panel sc-panel-none">
+          <h2 id="sc-result-heading" ref={heading} tabIndex={-1}>
+            No restriction found for {who}
+          </h2>
+          <p>
+            We checked only these two details, exactly as you entered them. A restriction recorded under other details — another or an older passport, or a
+            different date of birth — would not show here.
+          </p>
+          <p>If the details are wrong, or you expected a restriction, check them and try again. {checkedAt}</p>
+        </div>
+      )}
+
+      {applying.length > 0 || rulesApplying.length > 0 ? (
+        <section aria-labelledby="sc-applies">
+          <h2 id="sc-applies">{applying.length + rulesApplying.length === 1 ? 'The restriction' : 'The restrictions'}</h2>
+          {applying.map((r) => (
+            <RestrictionCard r={r} key={r.restrictionId} />
+          ))}
+          {rulesApplying.map((r) => (
+            <RuleCard r={r} key={r.ruleId} />
+          ))}
+        </section>
+      ) : null}
+
+      {answer.restricted ? (
+        <section aria-labelledby="sc-contest" class="sc-contest">
+          <h2 id="sc-contest">How to contest it</h2>
+          <p>{answer.howToContest}</p>
+        </section>
+      ) : null}
+
+      {answer.deferments.length > 0 ? (
+        <section aria-labelledby="sc-deferments">
+          <h2 id="sc-deferments">Your deferments and exemptions</h2>
+          <ul>
+            {answer.deferments.map((d, i) => (
+              <li key={i}>
+                {capital(d.kind ?? 'deferment')} ({d.category}), from {longDate(d.validFrom)} to {longDate(d.validTo)}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      {past.length > 0 ? (
+        <section aria-labelledby="sc-past">
+          <h2 id="sc-past">Records that do not apply now</h2>
+          {past.map((r) => (
+            <RestrictionCard r={r} key={r.restrictionId} />
+          ))}
+        </section>
+      ) : null}
+
+      {rulesNot.length > 0 ? (
+        <section aria-labelledby="sc-rules-not">
+          <h2 id="sc-rules-not">Bans on whole groups that do not cover you</h2>
+          {rulesNot.map((r) => (
+            <RuleCard r={r} key={r.ruleId} />
+          ))}
+        </section>
+      ) : null}
+
+      {!answer.restricted ? (
+        <section aria-labelledby="sc-contest" class="sc-contest">
+          <h2 id="sc-contest">If a restriction applies to you</h2>
+          <p>{answer.howToContest}</p>
+        </section>
+      ) : null}
+
+      <p>
+        <button type="button" class="link" onClick={onCheckAgain}>
+          Check other details
+        </button>
+      </p>
+    </div>
+  );
+}
