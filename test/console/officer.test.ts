@@ -109,8 +109,8 @@ test('officer screen: one traveller at a time', { timeout: 300_000, skip: skipRe
     const hold = await holdScreenings(page);
     await screenZone(page, CLEAR_MRZ);
     await hold.arrived();
-    await page.getByTestId('screening-pending').waitFor();
     assert.equal(await decision.count(), 0, 'no decision while the next traveller is screened');
+    await page.getByTestId('screening-pending').waitFor();
     assert.equal((await answer.innerText()).trim(), 'Screening …', 'only "Screening …" shows');
     await shot(page, 'officer-pending-1280x720');
     await hold.release();
