@@ -1,13 +1,25 @@
 /**
- * The checkpoint officer's screen. Keyboard first: focus starts in the MRZ field; a scanner's lines (or
- * a paste) go in, and Enter after the last line screens; Ctrl+Enter screens at once; Esc clears. After
- * each answer the field's text stays selected, so the next scan replaces it. Typed fields are the
- * other way in, for a document without a readable zone.
+ * The checkpoint officer's screen: one traveller at a time. Keyboard first: focus starts in the MRZ
+ * field; a scanner's lines (or a paste) go in, and Enter after the last line screens; Ctrl+Enter
+ * screens at once. Typed fields are the other way in, for a document without a readable zone; that
+ * form starts in Surname.
+ *
+ * One traveller at a time, because a decision read for the wrong person is the worst failure here:
+ *  - a screening that starts (a scan, a typed form sent) takes the previous decision off the screen at
+ *    once; while it runs only "Screening …" shows, and an answer that arrives after the officer has
+ *    moved on (Esc, another screening) is dropped;
+ *  - the zone or the fields changing after a decision take that decision off the screen too;
+ *  - "Next traveller" (Esc, in either mode) clears every field and the decision;
+ *  - after a decision the typed fields are emptied, so nothing carries into the next traveller by
+ *    accident; "Correct these details" brings them back on purpose;
+ *  - the decision names whom it is about (ScreeningResult's banner).
+ * After an answer the zone's text stays selected, so the next scan replaces it.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ErrorNote, errorText } from '../components/ErrorNote';
-import { ADVICE, ScreeningResult } from '../components/ScreeningResult';
-import { ApiError, api, ROLES } from '../lib/api';
+import { ErrorNote } from '../components/ErrorNote';
+import { ADVICE, ScreeningResult, travellerSummary } from '../components/ScreeningResult';
+import { ScreeningTrouble, troubleOf, type Trouble } from '../components/ScreeningTrouble';
+import { api, ROLES } from '../lib/api';
 import { localTime } from '../lib/format';
 import { errorSpan, expectedLength, mrzComplete, mrzLines } from '../lib/mrz';
 import { usePoll } from '../lib/poll';
@@ -23,6 +35,16 @@ const TYPED = [
   { name: 'sex', label: 'Sex (M, F or X, as in the passport; category-wide rules use it)', auto: 'off' },
 ] as const;
 type TypedName = (typeof TYPED)[number]['name'];
+type Typed = Record<TypedName, string>;
+const EMPTY: Typed = { surname: '', givenNames: '', dateOfBirth: '', documentNumber: '', nationality: '', sex: '' };
+const SHORT: Record<string, string> = { surname: 'Surname', givenNames: 'Given names', dateOfBirth: 'Date of birth', documentNumber: 'Document number', nationality: 'Nationality', sex: 'Sex' };
+
+/** What the answer area shows: nothing, "Screening …", a decision, or why there is none. */
+type Answer =
+  | { state: 'idle' }
+  | { state: 'pending' }
+  | { state: 'done'; result: Screening; typed?: Typed }
+  | { state: 'failed'; trouble: Trouble; mrz: string };
 
 /** The MRZ as typed, with the characters a check-digit error names marked. */
 function MarkedMrz({ text, message }: { text: string; message: string }) {
@@ -99,148 +121,269 @@ function Recent({ version }: { version: number }) {
 export function Officer() {
   const [mode, setMode] = useState<Mode>('mrz');
   const [mrz, setMrz] = useState('');
-  const [typed, setTyped] = useState<Record<TypedName, string>>({ surname: '', givenNames: '', dateOfBirth: '', documentNumber: '', nationality: '', sex: '' });
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<Screening | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const [typed, setTyped] = useState<Typed>(EMPTY);
+  const [answer, setAnswer] = useState<Answer>({ state: 'idle' });
   const [screened, setScreened] = useState(0);
   const mrzField = useRef<HTMLTextAreaElement>(null);
   const firstTyped = useRef<HTMLInputElement>(null);
+  /** The screening in flight: a newer one, or "Next traveller", makes an older answer stale. */
+  const current = useRef<{ n: number; abort?: AbortController }>({ n: 0 });
 
+  const focusEntry = (m: Mode = mode) => (m === 'mrz' ? mrzField.current : firstTyped.current)?.focus();
+  useEffect(() => focusEntry(), [mode]);
+
+  /** Forget the screening in flight, if any: its answer will not be shown. */
+  function supersede(): number {
+    current.current.abort?.abort();
+    current.current = { n: current.current.n + 1 };
+    return current.current.n;
+  }
+
+  function nextTraveller(m: Mode = mode) {
+    supersede();
+    setMrz('');
+    setTyped(EMPTY);
+    setAnswer({ state: 'idle' });
+    focusEntry(m);
+  }
+
+  // Esc is "Next traveller" in both modes, wherever focus is on the page (not in the token panel).
   useEffect(() => {
-    (mode === 'mrz' ? mrzField.current : firstTyped.current)?.focus();
-  }, [mode]);
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || (e.target as Element | null)?.closest?.('header')) return;
+      e.preventDefault();
+      nextTraveller();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  });
+
+  function switchMode(m: Mode) {
+    if (m === mode) return;
+    supersede();
+    setAnswer({ state: 'idle' });
+    setMode(m);
+  }
 
   async function screen() {
-    if (busy) return;
-    const body =
-      mode === 'mrz'
-        ? { mrz: mrzLines(mrz).join('\n') }
-        : Object.fromEntries(Object.entries(typed).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, k === 'surname' || k === 'givenNames' || k === 'nationality' || k === 'sex' ? v.trim().toUpperCase() : v.trim()]));
-    if (mode === 'mrz' && body.mrz === '') {
-      setError(new ApiError(400, 'scan or paste the machine-readable zone first', 'mrz'));
+    const zone = mrzLines(mrz).join('\n');
+    const sent = { ...typed };
+    let body: Record<string, string>;
+    if (mode === 'mrz') {
+      body = { mrz: zone };
+    } else {
+      body = Object.fromEntries(
+        Object.entries(typed)
+          .filter(([, v]) => v.trim() !== '')
+          .map(([k, v]) => [k, k === 'surname' || k === 'givenNames' || k === 'nationality' || k === 'sex' ? v.trim().toUpperCase() : v.trim()]),
+      );
+    }
+    // The previous decision leaves the screen now, before anything else can go wrong.
+    const n = supersede();
+    if (mode === 'mrz' && zone === '') {
+      setAnswer({ state: 'failed', trouble: { kind: 'zone', what: 'Nothing has been scanned yet.', technical: 'empty zone' }, mrz });
       return;
     }
-    setBusy(true);
-    setError(null);
+    if (mode === 'typed' && !body.documentNumber && !(body.surname && body.givenNames)) {
+      setAnswer({ state: 'failed', trouble: { kind: 'field', field: body.surname ? 'givenNames' : 'surname', message: 'give the document number, or the surname and given names', technical: '' }, mrz });
+      return;
+    }
+    const abort = new AbortController();
+    current.current.abort = abort;
+    setAnswer({ state: 'pending' });
     try {
-      setResult(await api<Screening>('/v1/screenings', { body, roles: ROLES.screen }));
+      const result = await api<Screening>('/v1/screenings', { body, roles: ROLES.screen, signal: abort.signal });
+      if (current.current.n !== n) return;
+      setAnswer(mode === 'typed' ? { state: 'done', result, typed: sent } : { state: 'done', result });
+      // Nothing typed for this traveller stays for the next one; the zone stays selected for the next scan.
+      if (mode === 'typed') setTyped(EMPTY);
     } catch (err) {
-      setResult(null);
-      setError(err);
+      if (current.current.n !== n || (err as Error).name === 'AbortError') return;
+      setAnswer({ state: 'failed', trouble: troubleOf(err), mrz });
     } finally {
-      setBusy(false);
-      setScreened((n) => n + 1);
-      // Ready for the next traveller: the next scan replaces what is there.
-      if (mode === 'mrz') mrzField.current?.select();
+      if (current.current.n === n) {
+        setScreened((x) => x + 1);
+        if (mode === 'mrz') mrzField.current?.select();
+        else firstTyped.current?.focus();
+      }
     }
   }
+
+  /** New data for the next traveller takes the last decision off the screen. */
+  const dropDecision = () => {
+    if (answer.state === 'done') setAnswer({ state: 'idle' });
+  };
 
   const onMrzKey = (e: KeyboardEvent) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey || mrzComplete(mrz))) {
       e.preventDefault();
       void screen();
-    } else if (e.key === 'Escape') {
-      e.preventDefault();
-      setMrz('');
-      setResult(null);
-      setError(null);
     }
   };
 
   const lines = mrzLines(mrz);
   const want = expectedLength(lines);
-  const err = error ? errorText(error) : null;
-  const mrzError = err && (err.field?.startsWith('mrz') ?? false);
+  const busy = answer.state === 'pending';
+  const trouble = answer.state === 'failed' ? answer.trouble : null;
+  const zoneTrouble = trouble?.kind === 'zone';
+  const fieldTrouble = trouble?.kind === 'field' ? trouble : null;
+  const nextButton = (
+    <button type="button" class="next-traveller" aria-keyshortcuts="Escape" onClick={() => nextTraveller()}>
+      Next traveller <kbd>Esc</kbd>
+    </button>
+  );
 
   return (
     <>
       <h1>Screen a traveller</h1>
-      <p class="lead">Scan or paste the passport's machine-readable zone, or type the fields. The decision appears below with its reasons.</p>
-      <div class="segmented" role="group" aria-label="How to enter the traveller">
-        <button type="button" aria-pressed={mode === 'mrz'} onClick={() => setMode('mrz')}>
-          Machine-readable zone
-        </button>
-        <button type="button" aria-pressed={mode === 'typed'} onClick={() => setMode('typed')}>
-          Type the fields
-        </button>
-      </div>
+      <div class="officer-desk">
+        <div class="officer-entry">
+          <div class="segmented" role="group" aria-label="How to enter the traveller">
+            <button type="button" aria-pressed={mode === 'mrz'} onClick={() => switchMode('mrz')}>
+              Machine-readable zone
+            </button>
+            <button type="button" aria-pressed={mode === 'typed'} onClick={() => switchMode('typed')}>
+              Type the fields
+            </button>
+          </div>
 
-      {mode === 'mrz' ? (
-        <form
-          class="card"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void screen();
-          }}
-        >
-          <label for="mrz">Machine-readable zone (2 or 3 lines)</label>
-          <textarea
-            id="mrz"
-            ref={mrzField}
-            rows={3}
-            class="mrz"
-            value={mrz}
-            autofocus
-            autocomplete="off"
-            autocapitalize="characters"
-            spellcheck={false}
-            aria-describedby={`mrz-help mrz-count${mrzError ? ' screen-error' : ''}`}
-            aria-invalid={mrzError ? true : undefined}
-            onInput={(e) => setMrz((e.currentTarget as HTMLTextAreaElement).value)}
-            onKeyDown={onMrzKey}
-          />
-          <p id="mrz-help" class="help">
-            Enter screens once the zone is complete (2 lines of 44 for a passport, 2×36, or 3×30 for an ID card) — before that it starts the next line, as a scanner
-            expects. <kbd>Ctrl</kbd>+<kbd>Enter</kbd> screens at once; <kbd>Esc</kbd> clears.
-          </p>
-          <p id="mrz-count" class="help mono">
-            {lines.length === 0 ? 'Nothing entered yet.' : lines.map((l, i) => `Line ${i + 1}: ${l.length}/${want}`).join(' · ')}
-            {mrzComplete(mrz) ? ' — complete' : ''}
-          </p>
-          <button type="submit" class="primary" disabled={busy}>
-            {busy ? 'Screening…' : 'Screen'}
-          </button>
-        </form>
-      ) : (
-        <form
-          class="card grid-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void screen();
-          }}
-        >
-          {TYPED.map((f, i) => (
-            <div class="field" key={f.name}>
-              <label for={`t-${f.name}`}>{f.label}</label>
-              <input
-                id={`t-${f.name}`}
-                ref={i === 0 ? firstTyped : undefined}
-                value={typed[f.name]}
-                autocomplete={f.auto}
+          {mode === 'mrz' ? (
+            <form
+              class="card"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void screen();
+              }}
+            >
+              <label for="mrz">Machine-readable zone (2 or 3 lines)</label>
+              <textarea
+                id="mrz"
+                ref={mrzField}
+                rows={3}
+                class="mrz"
+                value={mrz}
+                autofocus
+                autocomplete="off"
+                autocapitalize="characters"
                 spellcheck={false}
-                aria-invalid={err?.field === f.name ? true : undefined}
-                aria-describedby={err?.field === f.name ? 'screen-error' : undefined}
-                onInput={(e) => setTyped({ ...typed, [f.name]: (e.currentTarget as HTMLInputElement).value })}
+                aria-describedby={`mrz-help mrz-count${zoneTrouble ? ' screen-error' : ''}`}
+                aria-invalid={zoneTrouble ? true : undefined}
+                onInput={(e) => {
+                  setMrz((e.currentTarget as HTMLTextAreaElement).value);
+                  dropDecision();
+                }}
+                onKeyDown={onMrzKey}
               />
-            </div>
-          ))}
-          <p class="help">Give the document number, or surname and given names; add the date of birth for a stronger match. Enter screens.</p>
-          <button type="submit" class="primary" disabled={busy}>
-            {busy ? 'Screening…' : 'Screen'}
-          </button>
-        </form>
-      )}
+              <p id="mrz-help" class="help">
+                Enter screens once the zone is complete (2 lines of 44 for a passport, 2×36, or 3×30 for an ID card) — before that it starts the next line, as a
+                scanner expects. <kbd>Ctrl</kbd>+<kbd>Enter</kbd> screens at once; <kbd>Esc</kbd> is the next traveller.
+              </p>
+              <p id="mrz-count" class="help mono">
+                {lines.length === 0 ? 'Nothing entered yet.' : lines.map((l, i) => `Line ${i + 1}: ${l.length}/${want}`).join(' · ')}
+                {mrzComplete(mrz) ? ' — complete' : ''}
+              </p>
+              <div class="buttons">
+                <button type="submit" class="primary" disabled={busy}>
+                  {busy ? 'Screening…' : 'Screen'}
+                </button>
+                {nextButton}
+              </div>
+            </form>
+          ) : (
+            <form
+              class="card typed-form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void screen();
+              }}
+            >
+              {TYPED.map((f, i) => {
+                const wrong = fieldTrouble?.field === f.name;
+                return (
+                  <div class={`field${wrong ? ' field-error' : ''}`} key={f.name}>
+                    <label for={`t-${f.name}`}>{f.label}</label>
+                    {wrong ? (
+                      <p class="error-message" id={`t-${f.name}-error`}>
+                        <span class="sr-only">Error:</span> {SHORT[f.name]}: {fieldTrouble.message}
+                      </p>
+                    ) : null}
+                    <input
+                      id={`t-${f.name}`}
+                      ref={i === 0 ? firstTyped : undefined}
+                      value={typed[f.name]}
+                      autocomplete={f.auto}
+                      spellcheck={false}
+                      aria-invalid={wrong ? true : undefined}
+                      aria-describedby={wrong ? `t-${f.name}-error` : undefined}
+                      onInput={(e) => {
+                        setTyped({ ...typed, [f.name]: (e.currentTarget as HTMLInputElement).value });
+                        dropDecision();
+                      }}
+                    />
+                  </div>
+                );
+              })}
+              <p class="help">Give the document number, or surname and given names; add the date of birth for a stronger match. Enter screens; after a decision the fields are emptied for the next traveller.</p>
+              <div class="buttons">
+                <button type="submit" class="primary" disabled={busy}>
+                  {busy ? 'Screening…' : 'Screen'}
+                </button>
+                {nextButton}
+              </div>
+            </form>
+          )}
+        </div>
 
-      {/* What a screen reader announces: the decision in one sentence; the details follow below. */}
-      <p class="sr-only" role="status">
-        {busy ? 'Screening…' : result ? `${result.decision.toUpperCase()}. ${ADVICE[result.decision]} ${result.reasons.length} reason${result.reasons.length === 1 ? '' : 's'} below.` : ''}
-      </p>
-      <section aria-busy={busy} class="answer" aria-label="Screening answer">
-        {error ? <ErrorNote error={error} id="screen-error" /> : null}
-        {error && mrzError && mode === 'mrz' && err ? <MarkedMrz text={mrz} message={err.message} /> : null}
-        {result ? <ScreeningResult result={result} /> : null}
-      </section>
+        <div class="officer-answer">
+          {/* What a screen reader announces: the decision in one sentence, with whom it is about; the details follow below. */}
+          <p class="sr-only" role="status">
+            {busy
+              ? 'Screening…'
+              : answer.state === 'done'
+                ? `${answer.result.decision.toUpperCase()} for ${travellerSummary(answer.result.traveller)}. ${ADVICE[answer.result.decision]} ${answer.result.reasons.length} reason${answer.result.reasons.length === 1 ? '' : 's'} below.`
+                : ''}
+          </p>
+          <section aria-busy={busy} class="answer" aria-label="Screening answer">
+            {answer.state === 'idle' ? <p class="answer-idle muted">The decision for the traveller appears here.</p> : null}
+            {busy ? (
+              <p class="screening-pending" data-testid="screening-pending">
+                Screening …
+              </p>
+            ) : null}
+            {trouble ? (
+              <ScreeningTrouble
+                trouble={trouble}
+                fieldLabel={(f) => SHORT[f] ?? f}
+                onRescan={() => nextTraveller('mrz')}
+                onTypeFields={() => {
+                  if (mode === 'typed') nextTraveller('typed');
+                  else switchMode('typed');
+                }}
+              />
+            ) : null}
+            {answer.state === 'failed' && zoneTrouble && mode === 'mrz' ? <MarkedMrz text={answer.mrz} message={answer.trouble.technical} /> : null}
+            {answer.state === 'done' ? (
+              <>
+                <ScreeningResult result={answer.result} />
+                {answer.typed ? (
+                  <p class="buttons">
+                    <button
+                      type="button"
+                      onClick={() => {
+                        setTyped(answer.typed!);
+                        setAnswer({ state: 'idle' });
+                        firstTyped.current?.focus();
+                      }}
+                    >
+                      Correct these details and screen again
+                    </button>
+                  </p>
+                ) : null}
+              </>
+            ) : null}
+          </section>
+        </div>
+      </div>
       <Recent version={screened} />
     </>
   );
