@@ -7,6 +7,7 @@
  * and how to contest it. The service answers in one shape whoever asks (src/border/selfCheck.ts); this
  * only words it.
  */
+import type { ComponentChildren } from 'preact';
 import type { SelfCheckAnswer } from '@api/selfCheck';
 import { useEffect, useRef } from 'preact/hooks';
 import { kindLabel } from '../lib/format';
@@ -30,36 +31,29 @@ export function statusText(status: string): string {
   return capital(status);
 }
 
+/** One fact of a record: its name and its value, as a row of the record's description list. */
+function Fact({ term, children }: { term: string; children: ComponentChildren }) {
+  return (
+    <div>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
 function RestrictionCard({ r }: { r: Restriction }) {
   return (
     <article class={`sc-record ${r.applies ? 'sc-record-applies' : 'sc-record-past'}`} aria-labelledby={`sc-r-${r.restrictionId}`} data-restriction={r.restrictionId}>
       <h3 id={`sc-r-${r.restrictionId}`}>{capital(kindLabel(r.kind))}</h3>
       <dl class="sc-facts">
-        <div>
-          <dt>Legal basis</dt>
-          <dd>{r.basis}</dd>
-        </div>
-        <div>
-          <dt>Issued by</dt>
-          <dd>
-            {r.office}
-            <OfficeContact office={r.office} />
-          </dd>
-        </div>
-        {r.applies && r.inForceFrom ? (
-          <div>
-            <dt>In force since</dt>
-            <dd>{longDateTime(r.inForceFrom)}</dd>
-          </div>
-        ) : null}
-        <div>
-          <dt>Status</dt>
-          <dd>{statusText(r.status)}</dd>
-        </div>
-        <div>
-          <dt>Reference</dt>
-          <dd>{r.restrictionId}</dd>
-        </div>
+        <Fact term="Legal basis">{r.basis}</Fact>
+        <Fact term="Issued by">
+          {r.office}
+          <OfficeContact office={r.office} />
+        </Fact>
+        {r.applies && r.inForceFrom ? <Fact term="In force since">{longDateTime(r.inForceFrom)}</Fact> : null}
+        <Fact term="Status">{statusText(r.status)}</Fact>
+        <Fact term="Reference">{r.restrictionId}</Fact>
       </dl>
     </article>
   );
@@ -70,18 +64,9 @@ function RuleCard({ r }: { r: Rule }) {
     <article class={`sc-record ${r.applies ? 'sc-record-applies' : 'sc-record-past'}`} aria-label={r.title}>
       <h3>{r.title}</h3>
       <dl class="sc-facts">
-        <div>
-          <dt>Legal basis</dt>
-          <dd>{r.basis}</dd>
-        </div>
-        <div>
-          <dt>Decided by</dt>
-          <dd>{r.authority}</dd>
-        </div>
-        <div>
-          <dt>{r.applies ? 'Why it covers you' : 'Why it does not cover you'}</dt>
-          <dd>{r.detail}</dd>
-        </div>
+        <Fact term="Legal basis">{r.basis}</Fact>
+        <Fact term="Decided by">{r.authority}</Fact>
+        <Fact term={r.applies ? 'Why it covers you' : 'Why it does not cover you'}>{r.detail}</Fact>
       </dl>
     </article>
   );

@@ -232,6 +232,14 @@ export function Officer() {
       Next traveller <kbd>Esc</kbd>
     </button>
   );
+  const screenButtons = (
+    <div class="buttons">
+      <button type="submit" class="primary" disabled={busy}>
+        {busy ? 'Screening…' : 'Screen'}
+      </button>
+      {nextButton}
+    </div>
+  );
 
   return (
     <>
@@ -282,12 +290,7 @@ export function Officer() {
                 {lines.length === 0 ? 'Nothing entered yet.' : lines.map((l, i) => `Line ${i + 1}: ${l.length}/${want}`).join(' · ')}
                 {mrzComplete(mrz) ? ' — complete' : ''}
               </p>
-              <div class="buttons">
-                <button type="submit" class="primary" disabled={busy}>
-                  {busy ? 'Screening…' : 'Screen'}
-                </button>
-                {nextButton}
-              </div>
+              {screenButtons}
             </form>
           ) : (
             <form
@@ -324,12 +327,7 @@ export function Officer() {
                 );
               })}
               <p class="help">Give the document number, or surname and given names; add the date of birth for a stronger match. Enter screens; after a decision the fields are emptied for the next traveller.</p>
-              <div class="buttons">
-                <button type="submit" class="primary" disabled={busy}>
-                  {busy ? 'Screening…' : 'Screen'}
-                </button>
-                {nextButton}
-              </div>
+              {screenButtons}
             </form>
           )}
         </div>
