@@ -7,7 +7,7 @@
 import { decodeJwt } from 'jose';
 import { openAuditKeys } from '../audit/auditKeys.js';
 import type { OwnHeads } from '../audit/auditRoutes.js';
-import { openAuditChain } from './auditChainSource.js';
+import { openAuditChain } from '../store/openAuditChain.js';
 import { type AuditService } from '../audit/chainStorage.js';
 import { AuditHeadShipper } from '../audit/headShipper.js';
 import { AuditHeadSigner } from '../audit/headSigner.js';

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PublicKeyInfo } from '../exchange/keys.js';
 import { AUDIT_KEY_FILE, readAuditPublicKeys } from '../audit/auditKeys.js';
-import { openAuditChain, sqliteTrailFile } from './auditChainSource.js';
+import { openAuditChain, sqliteTrailFile } from '../store/openAuditChain.js';
 import { type AuditService } from '../audit/chainStorage.js';
 import { HEADS_FILE, LocalHeads, parseHeads } from '../audit/headsFile.js';
 import { headSignatureProblem, publicKeySchema, type SignedHead, signedHeadSchema } from '../audit/signedHead.js';

@@ -257,3 +257,12 @@ export function registerPersonRow(p: Person): RegisterPersonRow {
     deferments: JSON.stringify(p.deferments),
   };
 }
+
+/**
+ * The replica's meta values right after a bootstrap as of `asOfSeq`: the cursor at the snapshot, nothing
+ * applied since, its data as current as the snapshot's signed register time. One definition for both
+ * backends, so a bootstrap means the same state in each.
+ */
+export function bootstrappedMeta(asOfSeq: number, registerTime: string, lastHash: string, matcherVersion: string): Record<string, string | number> {
+  return { cursor: asOfSeq, lastHash, snapshotSeq: asOfSeq, registerSeq: asOfSeq, changesApplied: 0, dataAsOf: registerTime, matcher: matcherVersion };
+}

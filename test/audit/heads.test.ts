@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { openAuditKeys } from '../../src/audit/auditKeys.js';
-import { openAuditChain } from '../../src/app/auditChainSource.js';
+import { openAuditChain } from '../../src/store/openAuditChain.js';
 import { AuditHeadShipper } from '../../src/audit/headShipper.js';
 import { AuditHeadSigner } from '../../src/audit/headSigner.js';
 import { HEADS_FILE, LocalHeads } from '../../src/audit/headsFile.js';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { openAuditKeys } from '../../src/audit/auditKeys.js';
-import { openAuditChain } from '../../src/app/auditChainSource.js';
+import { openAuditChain } from '../../src/store/openAuditChain.js';
 import { AuditHeadSigner } from '../../src/audit/headSigner.js';
 import { LocalHeads } from '../../src/audit/headsFile.js';
 import { entryHash } from '../../src/audit/chain.js';

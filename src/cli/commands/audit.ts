@@ -5,7 +5,8 @@ import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { openAuditKeys, readAuditPublicKeys } from '../../audit/auditKeys.js';
 import { auditVerify, guessService } from '../../app/auditVerify.js';
-import { AuditChainMissing, type AuditService, openAuditChain } from '../../app/auditChainSource.js';
+import { AuditChainMissing, type AuditService } from '../../audit/chainStorage.js';
+import { openAuditChain } from '../../store/openAuditChain.js';
 import { storeOption, tokenOption, url } from '../options.js';
 
 export function addAuditCommands(program: Command): void {

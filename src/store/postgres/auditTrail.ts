@@ -143,21 +143,8 @@ export class PostgresAuditTrail implements AuditTrailStorage {
   }
 
   /** Entries with `from <= at < to`, in chain order, streamed from one consistent read. */
-  async *between(from: string, to: string): AsyncGenerator<AuditEntry> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      for await (const rows of fetchChunks<AuditRow>(client, `SELECT * FROM ${this.s}.audit_trail WHERE at >= $1 AND at < $2 ORDER BY seq`, [from, to], this.fetchRows)) {
-        for (const row of rows) yield auditEntryOf(row);
-      }
-    } catch (err) {
-      broken = err as Error;
-      throw err;
-    } finally {
-      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-      client.release(broken);
-    }
+  between(from: string, to: string): AsyncGenerator<AuditEntry> {
+    return this.streamed('WHERE at >= $1 AND at < $2', [from, to]);
   }
 
   /** Walks the chain; names the first entry that does not hold (same reasons as the SQLite trail). */
@@ -177,12 +164,17 @@ export class PostgresAuditTrail implements AuditTrailStorage {
   }
 
   /** Every entry in chain order, streamed from one consistent read. */
-  async *entries(): AsyncGenerator<AuditEntry> {
+  entries(): AsyncGenerator<AuditEntry> {
+    return this.streamed('', []);
+  }
+
+  /** The entries `where` selects, in chain order, in chunks from one repeatable-read transaction. */
+  private async *streamed(where: string, params: unknown[]): AsyncGenerator<AuditEntry> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      for await (const rows of fetchChunks<AuditRow>(client, `SELECT * FROM ${this.s}.audit_trail ORDER BY seq`, [], this.fetchRows)) {
+      for await (const rows of fetchChunks<AuditRow>(client, `SELECT * FROM ${this.s}.audit_trail ${where} ORDER BY seq`, params, this.fetchRows)) {
         for (const row of rows) yield auditEntryOf(row);
       }
     } catch (err) {

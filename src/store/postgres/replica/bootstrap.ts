@@ -6,6 +6,7 @@
  * tables left by a crash are dropped on open (dropNext), and a newer bootstrap abandons an older one.
  */
 import type { BootstrapWriter } from '../../../border/replicaStore.js';
+import { bootstrappedMeta } from '../../rows.js';
 import { inTransaction } from '../db.js';
 import type { ReplicaDb } from './replicaDb.js';
 import { setMeta, writeState } from './rowWrites.js';
@@ -48,15 +49,7 @@ export async function beginBootstrap(r: ReplicaDb): Promise<BootstrapWriter> {
         current();
         await client.query(`LOCK TABLE ${STATE_TABLES.map((t) => `${s}.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
         if (asOfSeq > 0) await client.query(`INSERT INTO ${s}.next_applied_batches (last_seq, hash) VALUES ($1, $2)`, [asOfSeq, lastHash]);
-        await setMeta(r, client, 'next_', {
-          cursor: asOfSeq,
-          lastHash,
-          snapshotSeq: asOfSeq,
-          registerSeq: asOfSeq,
-          changesApplied: 0,
-          dataAsOf: registerTime,
-          matcher: r.matcher.version,
-        });
+        await setMeta(r, client, 'next_', bootstrappedMeta(asOfSeq, registerTime, lastHash, r.matcher.version));
         await client.query(`DROP TABLE ${STATE_TABLES.map((t) => `${s}.${t}`).join(', ')}`);
         const renames = [
           ...STATE_TABLES.flatMap((t) => [

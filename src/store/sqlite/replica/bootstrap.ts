@@ -11,6 +11,7 @@ import { type ImageFormat, type ImageManifest, incompatibility } from '../../../
 import { receiveImage } from '../../../border/sync/receiveImage.js';
 import { BatchRejected } from '../../../exchange/verify.js';
 import { openDatabase } from '../../../shared/sqlite.js';
+import { bootstrappedMeta } from '../../rows.js';
 import { writeRecord } from './rowWrites.js';
 import { BOOTSTRAP_STEPS, STAGING_TABLES, STATE_INDEXES, STATE_SCHEMA, type Statements, statements, UNSTAGE } from './schema.js';
 import type { ReplicaStateFile } from './stateFile.js';
@@ -43,15 +44,7 @@ export function beginBootstrap(f: ReplicaStateFile): BootstrapWriter {
       next.pragma(`user_version = ${STATE_SCHEMA.length}`);
       next.transaction(() => {
         if (asOfSeq > 0) s.putApplied.run(asOfSeq, lastHash);
-        for (const [k, v] of Object.entries({
-          cursor: asOfSeq,
-          lastHash,
-          snapshotSeq: asOfSeq,
-          registerSeq: asOfSeq,
-          changesApplied: 0,
-          dataAsOf: registerTime,
-          matcher: f.matcher.version,
-        })) s.setMeta.run(k, String(v));
+        for (const [k, v] of Object.entries(bootstrappedMeta(asOfSeq, registerTime, lastHash, f.matcher.version))) s.setMeta.run(k, String(v));
       })();
       // B-trees filled in key order, or in no order, leave their pages a tenth or more empty: a copy
       // packs every page (about 10 % of the file).
