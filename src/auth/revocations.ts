@@ -6,7 +6,8 @@
  * it changes). An unreadable or malformed list refuses every token: a broken list must not let a
  * revoked token back in.
  */
-import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { FileChanges } from '../shared/fileChanges.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -71,13 +72,13 @@ export function revoke(dataDir: string, what: Revocation, now = new Date()): Rev
 export class Revocations {
   private list: RevocationList = EMPTY;
   private problem: string | null = null;
-  private seen = '';
-  private checkedAt = 0;
+  private readonly file: FileChanges;
 
   constructor(
     private readonly dataDir: string,
-    private readonly recheckMs = 1_000,
+    recheckMs = 1_000,
   ) {
+    this.file = new FileChanges(join(dataDir, REVOCATIONS_FILE), recheckMs, false);
     this.refresh(true);
   }
 
@@ -94,18 +95,12 @@ export class Revocations {
   }
 
   private refresh(force: boolean): void {
-    const now = Date.now();
-    if (!force && now - this.checkedAt < this.recheckMs) return;
-    this.checkedAt = now;
-    const stat = statSync(join(this.dataDir, REVOCATIONS_FILE), { throwIfNoEntry: false });
-    const signature = stat ? `${stat.ino}:${stat.size}:${stat.mtimeMs}` : 'none';
-    if (signature === this.seen) return;
+    if (!this.file.changed(force).changed) return;
     try {
       this.list = readRevocations(this.dataDir);
       this.problem = null;
     } catch (err) {
       this.problem = (err as Error).message;
     }
-    this.seen = signature;
   }
 }
