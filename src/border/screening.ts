@@ -12,10 +12,8 @@ import type { Matcher, Traveller } from '../matching/index.js';
 import { ErxError } from '../shared/errors.js';
 import { parse } from '../shared/http.js';
 import { type Decided, decide, decideDamaged } from './decide.js';
-import type { Decision } from './decision.js';
 import { type Freshness, UNKNOWN_FRESHNESS } from './freshness.js';
 import { parseMrz } from './mrz.js';
-import type { ScreeningReason } from './reasons.js';
 import { screeningAuditEntry } from './screeningAudit.js';
 import type { ReplicaStore } from './replicaStore.js';
 

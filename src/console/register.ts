@@ -8,7 +8,7 @@ import { idParam } from '../api/fields.js';
 import { followersAnswer } from '../api/followers.js';
 import { personHistoryAnswer } from '../api/persons.js';
 import type { RegisterStore } from '../register/registerStore.js';
-import { ErxError, NotFound } from '../shared/errors.js';
+import { NotFound } from '../shared/errors.js';
 import { type AuthGate, route } from '../auth/route.js';
 import { allowCrossOriginReads, serveConsoleAssets } from './assets.js';
 import { consoleConfigRoute, peerFromEnv } from './config.js';

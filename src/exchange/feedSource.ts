@@ -8,7 +8,7 @@ import type { BucketDigests } from './digest.js';
 import type { HeadClaim } from './headClaim.js';
 import type { ImageManifest } from './image.js';
 import type { PublicKeyInfo } from './keys.js';
-import type { ChangeBatch, SignedBatch, SnapshotLine } from './protocol.js';
+import type { SignedBatch, SnapshotLine } from './protocol.js';
 
 export interface FeedSource {
   headSeq(): Promise<number>;

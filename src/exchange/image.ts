@@ -12,7 +12,6 @@
  * An image is only useful to a replica of the same storage format and matcher (name keys are derived
  * by the matcher): `format` says which, and a replica that differs takes the snapshot instead.
  */
-import { createHash } from 'node:crypto';
 import { canonicalJson } from '../shared/canonical.js';
 import type { Signer, TrustedKeys } from './keys.js';
 import { PROTOCOL_VERSION } from './protocol.js';

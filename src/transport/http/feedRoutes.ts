@@ -10,12 +10,9 @@ import type { FastifyInstance } from 'fastify';
 import { changesQuery, imageParams, snapshotQuery as snapshotQuerySchema } from '../../api/feedQueries.js';
 import { Conflict, ErxError } from '../../shared/errors.js';
 import { type AuthGate, route } from '../../auth/route.js';
-import { addRecord, type BucketDigests, BUCKETS, emptyDigests } from '../../exchange/digest.js';
-import type { HeadClaim } from '../../exchange/headClaim.js';
-import type { ImageManifest } from '../../exchange/image.js';
-import type { FeedSource, ImageSource, RemoteDigestAnswer } from '../../exchange/feedSource.js';
-import type { PublicKeyInfo } from '../../exchange/keys.js';
-import { type ChangeBatch, PROTOCOL_VERSION, type SignedBatch, type SnapshotLine } from '../../exchange/protocol.js';
+import { addRecord, BUCKETS, emptyDigests } from '../../exchange/digest.js';
+import type { FeedSource, ImageSource } from '../../exchange/feedSource.js';
+import { type ChangeBatch, PROTOCOL_VERSION } from '../../exchange/protocol.js';
 
 export { MAX_BATCH, MAX_WAIT_MS } from '../../api/feedQueries.js';
 /** How often a waiting long-poll re-reads the head, to notice writes made by another process (an import). */
