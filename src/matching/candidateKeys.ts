@@ -27,6 +27,7 @@ import { ALL_CLASSES, cyrillicCode, latinCodes, latinFirstClasses, NO_CLASS } fr
 import { dobDigits, swappedDigits } from './dob.js';
 import { equivalentForms } from './equivalence.js';
 import { hasCyrillic, icaoLatin } from './latin.js';
+import { Memo } from './memo.js';
 import { belarusianAsRussian, wordsOf } from './readings.js';
 import type { ListedPerson, Traveller } from './types.js';
 
@@ -131,14 +132,18 @@ export interface QueryPlan {
  * NKL, Mikołaj MKL, …), as the register's keys hold them: a Ukrainian register's Микола is found by a
  * NIKOLAI.
  */
-function equivalentCodes(given: string): string[] {
-  const out = new Set<string>();
-  for (const form of equivalentForms(given)) {
-    const code = listedCode(form, GIVEN_CODE_LENGTH);
-    if (code) out.add(code);
-  }
-  return [...out];
+function equivalentCodes(given: string): readonly string[] {
+  return equivalentCodeMemo.get(given, () => {
+    const out = new Set<string>();
+    for (const form of equivalentForms(given)) {
+      const code = listedCode(form, GIVEN_CODE_LENGTH);
+      if (code) out.add(code);
+    }
+    return [...out];
+  });
 }
+/** Asked by every screening that reaches the given-name keys: travellers share given names. */
+const equivalentCodeMemo = new Memo<readonly string[]>(20_000);
 
 /** A traveller's word in Latin capitals (an officer may type Cyrillic: it is read as ICAO 9303). */
 function latin(word: string): string {

@@ -69,7 +69,10 @@ export function spellingKey(latin: string): string {
 /** The keys a word is looked up with: a Cyrillic word's readings, a Latin word as written. */
 function keysOf(word: string): string[] {
   if (!hasCyrillic(word)) return [spellingKey(foldLatin(word).replace(/ /g, ''))];
-  return [...new Set(latinReadings(word).filter((r) => r.latin && !LOOSE_READINGS.has(r.scheme)).map((r) => spellingKey(r.latin)))];
+  // Most schemes agree on most letters: each distinct spelling is keyed once.
+  const spellings = new Set<string>();
+  for (const r of latinReadings(word)) if (r.latin && !LOOSE_READINGS.has(r.scheme)) spellings.add(r.latin);
+  return [...new Set([...spellings].map(spellingKey))];
 }
 
 interface Index {
@@ -179,8 +182,9 @@ export function differentNames(query: string, listed: string): boolean {
 /** Whether both words are in the list, in no common line, one only as a man's name and the other only as a woman's. */
 export function otherSex(query: string, listed: string): boolean {
   const qs = membersOf(query);
+  if (qs.length === 0) return false;
   const ls = membersOf(listed);
-  if (qs.length === 0 || ls.length === 0) return false;
+  if (ls.length === 0) return false;
   const sexOf = (ms: readonly Member[]) => (ms.every((m) => m.sex === 'M') ? 'M' : ms.every((m) => m.sex === 'F') ? 'F' : undefined);
   const q = sexOf(qs);
   const l = sexOf(ls);

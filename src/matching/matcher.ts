@@ -15,6 +15,7 @@
 import { applyDob, compareDob, DOB_EFFECT, type DobComparison } from './dob.js';
 import { personKeys, queryPlan } from './candidateKeys.js';
 import { compareNames, surnameUnrelated, travellerWords, type NameComparison, type TravellerWords, type WordComparison, type WordMemo } from './names.js';
+import { GenerationalMap } from './memo.js';
 import type { CandidateSource, Feature, ListedPerson, Matcher, MatchedField, MatchThresholds, PersonMatch, Traveller } from './types.js';
 
 export interface MatcherOptions {
@@ -54,15 +55,9 @@ export const YEAR_BUDGET = 12;
  * Word comparisons shared by all screenings (a comparison depends on the two words and the role
  * alone): travellers are called ALEKSANDR and SMIRNOV again and again, and a listed surname meets the
  * same spellings of it. Comparing words is the costliest step of a screening, and the garbage it leaves
- * is what makes the collector pause; a full memo simply starts again.
+ * is what makes the collector pause; a full memo keeps what screenings still ask (memo.ts).
  */
-const sharedMemo: WordMemo = new Map();
-const SHARED_MEMO_LIMIT = 100_000;
-
-function wordMemo(): WordMemo {
-  if (sharedMemo.size >= SHARED_MEMO_LIMIT) sharedMemo.clear();
-  return sharedMemo;
-}
+const sharedMemo: WordMemo = new GenerationalMap(100_000);
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
@@ -214,7 +209,7 @@ export function createMatcher(options: MatcherOptions = {}): Matcher {
       }
       const plan = queryPlan(traveller);
       const words = travellerWords(traveller);
-      const memo = wordMemo();
+      const memo = sharedMemo;
       const out: PersonMatch[] = [];
       const scored = new Set<string>();
       const scoreNew = () => {

@@ -10,7 +10,7 @@
  * possible match for an officer to look at.
  */
 import { hasCyrillic } from './latin.js';
-import { Memo } from './memo.js';
+import { type GenerationalMap, Memo } from './memo.js';
 import { PARAMS } from './params.js';
 import { formsOf, icaoSkeleton, latinForms, wordsOf, type Form } from './readings.js';
 import { compareWord, stringSimilarity, SURNAME_OTHER_SEX_CAP, surnamesOfOtherSex, type WordMatch, type WordRole } from './similarity.js';
@@ -44,21 +44,24 @@ export interface NameComparison {
 }
 
 /**
- * Word comparisons already made for this traveller: in one screening the same listed surname comes up
- * again and again (twenty SMIRNOVs born the same year).
+ * Word comparisons already made: in one screening the same listed surname comes up again and again
+ * (twenty SMIRNOVs born the same year), and travellers share names. The comparisons are kept with
+ * their words, so that comparing a candidate whose words were compared before allocates nothing.
  */
-export type WordMemo = Map<string, WordMatch | undefined>;
+export type WordMemo = GenerationalMap<WordComparison | undefined>;
 
-function compare(memo: WordMemo | undefined, query: string, listed: string, role: WordRole, truncated: boolean): WordMatch | undefined {
+function compare(memo: WordMemo | undefined, query: string, listed: string, role: WordRole, truncated: boolean): WordComparison | undefined {
   const key = `${role[0]}${truncated ? 't' : ''}|${query}|${listed}`;
-  if (memo?.has(key)) return memo.get(key);
+  const known = memo?.get(key);
+  if (known !== undefined || memo?.has(key)) return known;
   // An officer may type the name in Cyrillic: then it has every reading a listed name has.
   const queryForms = hasCyrillic(query) ? formsOf(query) : latinForms(query);
   const listedForms = formsOf(listed);
   let m = compareWord(queryForms, listedForms, role, truncated);
   if (m && m.similarity < 1) m = role === 'given' ? givenAcrossLanguages(query, listed, m) : surnameOfOtherSex(queryForms, listedForms, m);
-  memo?.set(key, m);
-  return m;
+  const result = m && { ...m, queryText: query, candidateText: listed };
+  memo?.set(key, result);
+  return result;
 }
 
 /**
@@ -83,18 +86,26 @@ function givenAcrossLanguages(query: string, listed: string, m: WordMatch): Word
  */
 function surnameOfOtherSex(query: readonly Form[], listed: readonly Form[], m: WordMatch): WordMatch {
   if (m.similarity <= SURNAME_OTHER_SEX_CAP) return m;
+  // Every such pair has a woman's form ending in A on one side: without one, no pair needs a look.
+  if (!endsInA(query) && !endsInA(listed)) return m;
   for (const q of query) for (const l of listed) if (surnamesOfOtherSex(q, l)) return { ...m, similarity: SURNAME_OTHER_SEX_CAP, otherSex: true };
   return m;
+}
+
+function endsInA(forms: readonly Form[]): boolean {
+  for (const f of forms) if (f.latin.endsWith('A') || f.skeleton.endsWith('A')) return true;
+  return false;
 }
 
 /** Several surname words on either side (Петрова-Соколова, PETROVA SOKOLOVA, or only SOKOLOVA). */
 function compareSurname(query: readonly string[], listed: readonly string[], truncatedLast: boolean, memo?: WordMemo): WordComparison | undefined {
   if (query.length === 0 || listed.length === 0) return undefined;
   const single = query.length === 1 && listed.length === 1;
-  let best = compare(memo, query.join(''), listed.join(''), 'surname', truncatedLast && single);
+  if (single) return compare(memo, query[0]!, listed[0]!, 'surname', truncatedLast);
+  let best: WordMatch | undefined = compare(memo, query.join(''), listed.join(''), 'surname', false);
   let queryText = query.join(' ');
   let candidateText = listed.join('-');
-  if (!single) {
+  {
     // Every listed part against its best query word; a part missing from the query costs a little.
     let total = 0;
     let bestPart: WordMatch | undefined;
@@ -138,15 +149,17 @@ function compareGiven(query: readonly string[], listedGiven: readonly string[], 
   for (const [i, q] of query.entries()) {
     const m = compare(memo, q, first, 'given', truncatedLast && i === query.length - 1);
     if (m && (!given || m.similarity > given.similarity)) {
-      given = { ...m, queryText: q, candidateText: first };
+      given = m;
       usedIndex = i;
     }
   }
   const result: GivenResult = {};
   if (given) result.given = given;
-  const rest = query.filter((_, i) => i !== usedIndex);
   const patronymic = listedPatronymic[0];
-  if (rest.length > 0 && patronymic) {
+  // The words left once the given name took its own (all of them when none compared).
+  const left = usedIndex < 0 ? query.length : query.length - 1;
+  if (left > 0 && patronymic) {
+    const rest = query.filter((_, i) => i !== usedIndex);
     let best: (WordComparison & { agrees: boolean }) | undefined;
     for (const [i, q] of rest.entries()) {
       const truncated = truncatedLast && query.indexOf(q) === query.length - 1 && i === rest.length - 1;
@@ -217,6 +230,9 @@ export function travellerWords(t: Traveller): TravellerWords {
   return { surname: wordsOf(t.surname), given: wordsOf(t.givenNames), truncated: t.nameTruncated === true };
 }
 
+/** Rounding room for the bound above: a crosswise surname this close to the straight score is compared in full. */
+const CROSSWISE_MARGIN = 1e-9;
+
 /** Compares the traveller's name with the listed person's, straight and crosswise; the better wins. */
 export function compareNames(t: TravellerWords, p: ListedPerson, memo?: WordMemo): NameComparison {
   const ls = listedWords(p.surname);
@@ -232,6 +248,10 @@ export function compareNames(t: TravellerWords, p: ListedPerson, memo?: WordMemo
   if (straight.score >= 0.95 || t.given.length === 0) return straight;
   // Crosswise: the traveller's given names against the listed surname and the other way round.
   const xSurname = compareSurname(t.given, ls, t.truncated, memo);
+  // The crosswise score is at most the crosswise surname's similarity, plus a patronymic's effect, less
+  // the swap's penalty: when that cannot beat the straight score, the given names are not compared
+  // crosswise (most candidates: namesakes with another given name).
+  if (!xSurname || xSurname.similarity + PATRONYMIC_EFFECT - SWAP_PENALTY <= straight.score - CROSSWISE_MARGIN) return straight;
   const xGiven = compareGiven(t.surname, lg, lp, false, memo);
   const crossScore = nameScore(xSurname, xGiven) - SWAP_PENALTY;
   if (crossScore <= straight.score) return straight;

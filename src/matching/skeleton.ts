@@ -16,6 +16,8 @@
  *  5. doubled letters are single (MIFFLIN, ALEKSEEV, DANIIL, -SKII/-SKIY/-SKY → -SKI).
  */
 
+import { Memo } from './memo.js';
+
 interface Rule {
   from: RegExp;
   to: string;
@@ -51,17 +53,13 @@ const RULES: readonly Rule[] = rules([
   ['([A-Z])\\1+', '$1'],
 ]);
 
-const cache = new Map<string, string>();
-const CACHE_LIMIT = 200_000;
+const cache = new Memo<string>(200_000);
 
 /** The skeleton of one folded word (A–Z). Never empty for a non-empty word. */
 export function skeleton(word: string): string {
-  const hit = cache.get(word);
-  if (hit !== undefined) return hit;
-  let s = word;
-  for (const r of RULES) s = s.replace(r.from, r.to);
-  if (s.length === 0) s = word.slice(0, 1);
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(word, s);
-  return s;
+  return cache.get(word, () => {
+    let s = word;
+    for (const r of RULES) s = s.replace(r.from, r.to);
+    return s.length === 0 ? word.slice(0, 1) : s;
+  });
 }
