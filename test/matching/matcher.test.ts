@@ -130,6 +130,17 @@ test('word order, hyphens and fields typed into each other still match', async (
   assert.match(top!.detail, /swapped/);
 });
 
+test('fields typed into each other with the patronymic: the crosswise reading still wins and is said', async () => {
+  const p = listed({ surname: 'Кузнецов', givenNames: 'Дмитрий', patronymic: 'Сергеевич', dateOfBirth: '1985-05-05' });
+  const { top } = await best({ surname: 'DMITRII SERGEEVICH', givenNames: 'KUZNETSOV', dateOfBirth: '1985-05-05' }, [p]);
+  assert.ok(top && top.score >= hit, top?.detail);
+  assert.match(top.detail, /surname and given names swapped/);
+  // A namesake whose surname is the traveller's given name is not read crosswise for nothing.
+  const namesake = listed({ surname: 'Дмитриев', givenNames: 'Олег', dateOfBirth: '1985-05-05' });
+  const other = await best({ surname: 'KUZNETSOV', givenNames: 'DMITRII', dateOfBirth: '1985-05-05' }, [namesake]);
+  assert.equal(other.top, undefined, other.top?.detail);
+});
+
 test('patronymic: missing is neutral, agreeing adds, another one costs', async () => {
   const p = listed({ surname: 'Кузнецов', givenNames: 'Дмитрий', patronymic: 'Сергеевич', dateOfBirth: '1985-05-05' });
   const score = async (givenNames: string) => (await best({ surname: 'KUZNETSOV', givenNames, dateOfBirth: '1985-05-05' }, [p])).top?.score ?? 0;
