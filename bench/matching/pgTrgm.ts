@@ -48,10 +48,9 @@ export async function trgmBaseline(persons: PersonInput[], restricted: Set<strin
   if (!client) throw new Error(`PostgreSQL not reachable at 127.0.0.1:5432/test (${errors.join('; ')})`);
   const db = client;
   await db.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
-  await db.query('DROP TABLE IF EXISTS erx_bench_watch');
-  await db.query('CREATE TABLE erx_bench_watch (person_id text NOT NULL, name text NOT NULL, dob text NOT NULL, restricted boolean NOT NULL)');
-  await db.query('DROP TABLE IF EXISTS erx_bench_docs');
-  await db.query('CREATE TABLE erx_bench_docs (number text NOT NULL, country text NOT NULL, person_id text NOT NULL)');
+  // Temporary tables (this connection's own): benchmark runs of several worktrees share the database.
+  await db.query('CREATE TEMP TABLE erx_bench_watch (person_id text NOT NULL, name text NOT NULL, dob text NOT NULL, restricted boolean NOT NULL)');
+  await db.query('CREATE TEMP TABLE erx_bench_docs (number text NOT NULL, country text NOT NULL, person_id text NOT NULL)');
   for (let i = 0; i < persons.length; i += 500) {
     const chunk = persons.slice(i, i + 500);
     const values: unknown[] = [];
@@ -94,8 +93,8 @@ export async function trgmBaseline(persons: PersonInput[], restricted: Set<strin
       return counting.length > 0 ? 'refer' : 'clear';
     },
     async close() {
-      await db.query('DROP TABLE IF EXISTS erx_bench_watch');
-      await db.query('DROP TABLE IF EXISTS erx_bench_docs');
+      await db.query('DROP TABLE IF EXISTS pg_temp.erx_bench_watch');
+      await db.query('DROP TABLE IF EXISTS pg_temp.erx_bench_docs');
       await db.end();
     },
   };

@@ -33,8 +33,8 @@ export interface MatcherOptions {
 export const DEFAULT_THRESHOLDS: MatchThresholds = { hit: 0.9, refer: 0.75 };
 export const DEFAULT_MAX_CANDIDATES = 300;
 
-/** Changes whenever the stored keys would change (codes, key layout): replicas then rebuild their index. */
-export const MATCHER_VERSION = 'translit-5';
+/** Changes whenever the stored keys (codes, key layout) or the scoring change: replicas then rebuild their name index. */
+export const MATCHER_VERSION = 'translit-6';
 
 const NAME_MATCHES = 0.8;
 /**

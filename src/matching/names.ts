@@ -58,7 +58,9 @@ function compare(memo: WordMemo | undefined, query: string, listed: string, role
   const queryForms = hasCyrillic(query) ? formsOf(query) : latinForms(query);
   const listedForms = formsOf(listed);
   let m = compareWord(queryForms, listedForms, role, truncated);
-  if (m && m.similarity < 1) m = role === 'given' ? givenAcrossLanguages(query, listed, m) : surnameOfOtherSex(queryForms, listedForms, m);
+  // Given names are looked up in the list even when a reading spells them alike: Дзяніс (DZIANIS, with
+  // Belarusian ДЗ read as Д and a nominative -S dropped) and Даниил with its Ł lost (DANII) are two names.
+  if (m && (m.similarity < 1 || role === 'given')) m = role === 'given' ? givenAcrossLanguages(query, listed, m) : surnameOfOtherSex(queryForms, listedForms, m);
   const result = m && { ...m, queryText: query, candidateText: listed };
   memo?.set(key, result);
   return result;
@@ -72,8 +74,9 @@ function compare(memo: WordMemo | undefined, query: string, listed: string, role
  */
 function givenAcrossLanguages(query: string, listed: string, m: WordMatch): WordMatch {
   const eq = equivalence(query, listed);
-  // A spelling of the very form listed is not an equivalence: its spelling similarity decides.
-  if (eq && eq.query.text !== eq.listed.text) return { ...m, similarity: Math.max(m.similarity, EQUIVALENT_SIMILARITY), equivalence: eq };
+  // A spelling of the very form listed is not an equivalence, nor is a spelling that agrees already:
+  // its spelling similarity decides.
+  if (eq && eq.query.text !== eq.listed.text && m.similarity < 1) return { ...m, similarity: Math.max(m.similarity, EQUIVALENT_SIMILARITY), equivalence: eq };
   if (eq) return m;
   if (m.similarity > OTHER_SEX_CAP && otherSex(query, listed)) return { ...m, similarity: OTHER_SEX_CAP, otherSex: true };
   if (m.similarity > DIFFERENT_NAME_CAP && differentNames(query, listed)) return { ...m, similarity: DIFFERENT_NAME_CAP, differentName: true };

@@ -8,7 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { defaultMatcher, type ListedPerson, type PersonMatch, type Traveller } from '../../src/matching/index.js';
-import { parseEquivalents, listStatistics, equivalence } from '../../src/matching/equivalence.js';
+import { parseEquivalents, listStatistics, equivalence, type Member } from '../../src/matching/equivalence.js';
+import { GIVEN_NAME_EQUIVALENTS } from '../../src/matching/givenNameEquivalents.js';
+import { foldLatin } from '../../src/matching/latin.js';
 import { latinReadings } from '../../src/matching/readings.js';
 import { cyrillicCode } from '../../src/matching/codes.js';
 import { FIXTURE_DIR, readCrossLanguageSet } from '../../bench/matching/crossLanguageSet.js';
@@ -206,4 +208,99 @@ test('cross-language development cases: ≥ 95 % detected and ≥ 80 % hit; sibl
   assert.equal(counts.get('xlang-other-sex')!.hit, 0, wrong.join('\n'));
   const s = counts.get('xlang-stranger')!;
   assert.ok(s.clear >= 0.99 * s.n, `clear ${s.clear} of ${s.n}\n${wrong.join('\n')}`);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Every line of the list (the classes added from the names-translator and Faker lists too): the same
+// person is found in every language of the line; a sibling (another name of the same sex with the
+// same first letter) never hits; a man's and a woman's form of one name are not confused.
+
+const LINES = parseEquivalents(GIVEN_NAME_EQUIVALENTS);
+
+/** How a document of the member's language writes it: the national passport systems, Polish as written. */
+function documentSpelling(m: Member): string {
+  if (m.language === 'pl') return foldLatin(m.text);
+  const readings = latinReadings(m.text);
+  const prefer = { ru: ['ICAO 9303'], uk: ['Ukrainian 2010', 'Ukrainian'], be: ['Belarusian passport', 'ICAO 9303'] }[m.language];
+  for (const scheme of prefer) {
+    const r = readings.find((x) => x.scheme === scheme);
+    if (r) return r.latin;
+  }
+  return readings[0]!.latin;
+}
+
+/** The form a register holds: the line's first Russian form, else its first form in Cyrillic. */
+function registerForm(line: Member[]): Member {
+  return line.find((m) => m.language === 'ru') ?? line.find((m) => m.language !== 'pl') ?? line[0]!;
+}
+
+async function decide(listedGiven: string, travellerGiven: string, surname = 'Ковальчук', latinSurname = 'KOVALCHUK') {
+  const person = listed({ surname, givenNames: listedGiven, patronymic: undefined, dateOfBirth: DOB });
+  const m = await screen(person, { surname: latinSurname, givenNames: travellerGiven, dateOfBirth: DOB });
+  return { d: decision(m), why: m ? `${m.score} ${m.detail}` : 'not found' };
+}
+
+test('every line: a register holding any Cyrillic form finds the traveller whose document writes any other form (hit)', async () => {
+  const missed: string[] = [];
+  let screened = 0;
+  for (const line of LINES) {
+    for (const held of line.filter((m) => m.language !== 'pl')) {
+      for (const other of line) {
+        if (other.text === held.text) continue;
+        const spelling = documentSpelling(other);
+        const { d, why } = await decide(held.text, spelling);
+        screened++;
+        if (d !== 'hit') missed.push(`${held.text} ← ${spelling} (${other.text}): ${d}, ${why}`);
+      }
+    }
+  }
+  assert.ok(screened > 2000, `${screened} pairs`);
+  assert.deepEqual(missed, []);
+});
+
+test('every line: a sibling of the same sex whose name begins with the same letter is never a hit, in any language', async () => {
+  const hits: string[] = [];
+  let screened = 0;
+  for (const line of LINES) {
+    const held = registerForm(line);
+    for (const sibling of LINES) {
+      if (sibling === line || sibling[0]!.sex !== line[0]!.sex) continue;
+      // Lines that share a form (Jerzy: Юрий and Георгий) are one name for a traveller with that form.
+      if (sibling.some((s) => line.some((m) => m.text === s.text))) continue;
+      for (const m of sibling) {
+        const spelling = documentSpelling(m);
+        if (spelling[0] !== documentSpelling(held)[0]) continue;
+        const { d, why } = await decide(held.text, spelling);
+        screened++;
+        if (d === 'hit') hits.push(`${held.text} ← ${spelling} (${m.text}): ${why}`);
+      }
+    }
+  }
+  assert.ok(screened > 3000, `${screened} siblings`);
+  assert.deepEqual(hits, []);
+});
+
+test('every line: a man\'s and a woman\'s form of one name (Владимир, Владимира) are not confused, either way (clear)', async () => {
+  const confused: string[] = [];
+  let pairs = 0;
+  const men = LINES.filter((l) => l[0]!.sex === 'M');
+  const women = LINES.filter((l) => l[0]!.sex === 'F');
+  for (const man of men) {
+    const he = registerForm(man);
+    const stem = he.text.replace(/[йь]$/, '').replace(/[аеиоуыэюя]$/, '');
+    for (const woman of women) {
+      const she = registerForm(woman);
+      if (!she.text.startsWith(stem) || she.text.length > he.text.length + 2) continue;
+      pairs++;
+      for (const [listedMember, travellerLine] of [[he, woman], [she, man]] as const) {
+        for (const m of travellerLine) {
+          const spelling = documentSpelling(m);
+          const { d, why } = await decide(listedMember.text, spelling);
+          if (d !== 'clear') confused.push(`${listedMember.text} ← ${spelling} (${m.text}): ${d}, ${why}`);
+        }
+      }
+    }
+  }
+  assert.ok(pairs >= 20, `${pairs} pairs of a man's and a woman's name`);
+  assert.deepEqual(confused, []);
 });
