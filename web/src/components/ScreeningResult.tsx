@@ -9,7 +9,7 @@
 import { Fragment } from 'preact';
 import { t } from '../i18n';
 import { lookup } from '../i18n/plural';
-import { ago, kindLabel, localTime, percent } from '../lib/format';
+import { ago, kindLabel, localiseDates, localTime, percent } from '../lib/format';
 import { longDate } from '../lib/plainDates';
 import type { Decision } from '@api/decision';
 import type { ListReason as Reason, RuleReason, ScreeningAnswer as Screening, TravellerAnswer as Traveller } from '@api/screening';
@@ -56,7 +56,7 @@ function RuleCard({ r }: { r: RuleReason }) {
           </>
         ) : null}
         <dt>{words.why}</dt>
-        <dd>{r.detail}</dd>
+        <dd>{localiseDates(r.detail)}</dd>
       </dl>
       <table class="features">
         <caption>{words.scopeCaption}</caption>
@@ -99,7 +99,7 @@ function StaleCard({ r }: { r: StaleReason }) {
   return (
     <article class="reason reason-stale">
       <h4>{r.kind === 'replica-database-damaged' ? t().result.damaged : t().result.tooOld}</h4>
-      <p>{r.detail}</p>
+      <p>{localiseDates(r.detail)}</p>
     </article>
   );
 }
@@ -137,12 +137,12 @@ function ReasonCard({ r }: { r: Reason }) {
           </>
         ) : null}
         <dt>{words.statusTitle}</dt>
-        <dd>{r.detail.split('; ').at(-1)}</dd>
+        <dd>{localiseDates(r.detail.split('; ').at(-1) ?? '')}</dd>
       </dl>
       <details class="reason-details">
         <summary>{words.detailsSummary}</summary>
         <p>
-          {words.score(percent(r.score), r.personId)} {r.detail}
+          {words.score(percent(r.score), r.personId)} {localiseDates(r.detail)}
         </p>
       {r.features && r.features.length > 0 ? (
         <table class="features">

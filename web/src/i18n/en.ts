@@ -251,7 +251,7 @@ export const en = {
     },
     notWhole: 'The zone was not read whole: a passport has 2 lines of 44 characters, an ID card 2 lines of 36 or 3 lines of 30.',
     nothingRead: 'Nothing was read from the zone.',
-    where: (line: number, characters: string) => `line ${line}, characters ${characters}`,
+    where: (line: number, characters: string) => `line ${line}, ${/[–-]/.test(characters) ? 'characters' : 'character'} ${characters}`,
     checkDigit: (field: string, where: string) => `The check digit of ${field} does not fit${where ? ` (${where})` : ''}. Usually the scanner misread a character.`,
     partUnread: (where: string) => `Part of the zone does not read${where ? ` (${where})` : ''}.`,
     tooMany: 'Too many screenings at once: wait a few seconds and screen again.',

@@ -247,7 +247,7 @@ export const ru: Messages = {
     },
     notWhole: 'Зона прочитана не полностью: в паспорте 2 строки по 44 знака, в удостоверении личности 2 строки по 36 или 3 строки по 30.',
     nothingRead: 'Из зоны ничего не прочитано.',
-    where: (line: number, characters: string) => `строка ${line}, знаки ${characters}`,
+    where: (line: number, characters: string) => `строка ${line}, ${/[–-]/.test(characters) ? 'знаки' : 'знак'} ${characters}`,
     checkDigit: (field: string, where: string) => `Контрольная цифра ${field} не сходится${where ? ` (${where})` : ''}. Обычно это значит, что сканер неверно прочитал знак.`,
     partUnread: (where: string) => `Часть зоны не читается${where ? ` (${where})` : ''}.`,
     tooMany: 'Слишком много проверок одновременно: подождите несколько секунд и проверьте снова.',

@@ -247,7 +247,7 @@ export const uk: Messages = {
     },
     notWhole: 'Зону прочитано не повністю: у паспорті 2 рядки по 44 знаки, у посвідченні особи 2 рядки по 36 або 3 рядки по 30.',
     nothingRead: 'Із зони нічого не прочитано.',
-    where: (line: number, characters: string) => `рядок ${line}, знаки ${characters}`,
+    where: (line: number, characters: string) => `рядок ${line}, ${/[–-]/.test(characters) ? 'знаки' : 'знак'} ${characters}`,
     checkDigit: (field: string, where: string) => `Контрольна цифра ${field} не сходиться${where ? ` (${where})` : ''}. Зазвичай це означає, що сканер неправильно прочитав знак.`,
     partUnread: (where: string) => `Частина зони не читається${where ? ` (${where})` : ''}.`,
     tooMany: 'Забагато перевірок одночасно: зачекайте кілька секунд і перевірте знову.',

@@ -31,6 +31,19 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
   return words.daysAgo(Math.round(s / 86_400));
 }
 
+/**
+ * A service's explanation ("… in force since 2024-10-09T10:00:00.000Z") with each ISO instant in it
+ * written as the reader's local date and time, and each bare ISO date in words.
+ */
+export function localiseDates(text: string): string {
+  return text
+    .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (iso) => localTime(iso))
+    .replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, (date) => {
+      const d = new Date(`${date}T00:00:00Z`);
+      return Number.isNaN(d.getTime()) ? date : new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeZone: 'UTC' }).format(d);
+    });
+}
+
 /** "7 Dec 2026, 12:00:00 (3 min ago)" */
 export const when = (iso: string | null | undefined) => (iso ? `${localTime(iso)} (${ago(iso)})` : '—');
 
