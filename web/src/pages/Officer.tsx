@@ -342,11 +342,11 @@ export function Officer() {
                 ? t().officer.announce(decisionWord(answer.result.decision), travellerSummary(answer.result.traveller), t().result.advice[answer.result.decision], answer.result.reasons.length)
                 : ''}
           </p>
+          {/* The answer's own heading, for the outline (the decision's sections are h3); outside the region, which shows only the answer. */}
+          <h2 id="answer-heading" class="sr-only">
+            {t().officer.answerRegion}
+          </h2>
           <section aria-busy={busy} class="answer" aria-labelledby="answer-heading">
-            {/* The answer's own heading, for the outline: the decision's sections below are h3. */}
-            <h2 id="answer-heading" class="sr-only">
-              {t().officer.answerRegion}
-            </h2>
             {answer.state === 'idle' ? <p class="answer-idle muted">{t().officer.idle}</p> : null}
             {busy ? (
               <p class="screening-pending" data-testid="screening-pending">
