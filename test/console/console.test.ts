@@ -94,7 +94,7 @@ test('web console: screen (hit), lift, screen (clear), bad MRZ, self-check, oper
       assert.ok(result.includes(expected), `the answer shows “${expected}”:\n${result}`);
     }
     await officer.locator('#recent-heading').waitFor();
-    await officer.getByRole('cell', { name: 'hit', exact: true }).first().waitFor();
+    await officer.getByRole('cell', { name: 'HIT', exact: true }).first().waitFor();
     await a11y(officer, 'officer');
     await screenshot(officer, '1-officer-hit');
   });

@@ -115,7 +115,7 @@ test('officer screen: one traveller at a time', { timeout: 300_000, skip: skipRe
     await shot(page, 'officer-pending-1280x720');
     await hold.release();
     await page.locator('[data-decision="clear"]').waitFor();
-    assert.match(await page.getByTestId('decision-about').innerText(), /KHABIBULLIN ARTEM.*733456789.*2004-07-15/);
+    assert.match(await page.getByTestId('decision-about').innerText(), /KHABIBULLIN ARTEM.*733456789.*15 July 2004/);
   });
 
   await t.test('new data for the next traveller takes the last decision away; a late answer is dropped', async () => {
@@ -135,7 +135,7 @@ test('officer screen: one traveller at a time', { timeout: 300_000, skip: skipRe
     await screenZone(page, HIT_MRZ);
     await page.locator('[data-decision="hit"]').waitFor();
     const about = await page.getByTestId('decision-about').innerText();
-    for (const expected of ['IVANOV', 'IURII', '751234567', '1999-03-04']) assert.ok(about.includes(expected), `the banner names “${expected}”: ${about}`);
+    for (const expected of ['IVANOV', 'IURII', '751234567', '4 March 1999']) assert.ok(about.includes(expected), `the banner names “${expected}”: ${about}`);
     // The decision is above the fold, with whom it is about.
     const box = await page.getByTestId('decision-about').boundingBox();
     assert.ok(box && box.y + box.height <= 720, `the banner ends above the fold at 1280×720: ${JSON.stringify(box)}`);
@@ -186,11 +186,11 @@ test('officer screen: one traveller at a time', { timeout: 300_000, skip: skipRe
     const table = page.getByTestId('match-comparison');
     const rows = await table.locator('tbody tr').allInnerTexts();
     assert.ok(rows.some((r) => /Surname\s+IVANOV\s+Иванов \(IVANOV\)\s+same/.test(r)), rows.join('\n'));
-    assert.ok(rows.some((r) => /Date of birth\s+1999-03-05\s+1999-03-04\s+similar/.test(r)), rows.join('\n'));
+    assert.ok(rows.some((r) => /Date of birth\s+5 March 1999\s+4 March 1999\s+similar/.test(r)), rows.join('\n'));
     assert.doesNotMatch(await table.innerText(), /→|%/, 'no name keys or scores beside the traveller');
     await shot(page, 'officer-refer-match-1280x720');
     await page.locator('details.reason-details summary').first().click();
-    assert.match(await page.locator('details.reason-details').first().innerText(), /Match score \d+ %/);
+    assert.match(await page.locator('details.reason-details').first().innerText(), /Match score \d+ ?%/);
   });
 
   await t.test('a refer for data too old says how old and what to do', async () => {

@@ -2,6 +2,7 @@
  * A Chart.js chart with what a screen reader needs: the canvas is an image with a summary label, and the
  * same numbers are one click away as a table. Only the bar chart pieces are registered (smaller bundle).
  */
+import { t } from '../i18n';
 import { BarController, BarElement, CategoryScale, Chart, type ChartData, type ChartOptions, Legend, LinearScale, Tooltip } from 'chart.js';
 import { useEffect, useRef } from 'preact/hooks';
 
@@ -39,7 +40,7 @@ export function BarChart({ id, data, options, summary, table }: { id: string; da
       </div>
       <figcaption id={`${id}-caption`}>{summary}</figcaption>
       <details class="chart-table">
-        <summary>Show as a table</summary>
+        <summary>{t().ops.showTable}</summary>
         <table>
           <caption>{table.caption}</caption>
           <thead>

@@ -4,6 +4,7 @@
  * pad, and nothing depends on a locale's order of day and month or on a date picker. Its one error
  * message stands under the hint, and only the boxes that need fixing are marked.
  */
+import { t } from '../i18n';
 import { FieldError } from './ErrorSummary';
 
 export interface DateParts {
@@ -25,9 +26,9 @@ interface Props {
 }
 
 const PARTS = [
-  { key: 'day', label: 'Day', size: 2, autocomplete: 'bday-day' },
-  { key: 'month', label: 'Month', size: 2, autocomplete: 'bday-month' },
-  { key: 'year', label: 'Year', size: 4, autocomplete: 'bday-year' },
+  { key: 'day', size: 2, autocomplete: 'bday-day' },
+  { key: 'month', size: 2, autocomplete: 'bday-month' },
+  { key: 'year', size: 4, autocomplete: 'bday-year' },
 ] as const;
 
 export function DateOfBirthFields({ id, legend, hint, value, onChange, error, invalid }: Props) {
@@ -43,7 +44,7 @@ export function DateOfBirthFields({ id, legend, hint, value, onChange, error, in
         <div class="date-input">
           {PARTS.map((p) => (
             <div class="date-input-item" key={p.key}>
-              <label for={`${id}-${p.key}`}>{p.label}</label>
+              <label for={`${id}-${p.key}`}>{t().selfCheck[p.key]}</label>
               <input
                 id={`${id}-${p.key}`}
                 class={`date-input-${p.size}`}

@@ -1,4 +1,5 @@
 /** An error the person can act on: what went wrong, which field, what to do. Announced at once. */
+import { t } from '../i18n';
 import { ApiError } from '../lib/api';
 
 export function errorText(err: unknown): { message: string; field?: string; hint?: string } {
@@ -11,12 +12,12 @@ export function ErrorNote({ error, id }: { error: unknown; id?: string }) {
   const { message, field, hint } = errorText(error);
   return (
     <div class="note note-error" role="alert" id={id}>
-      <strong>Error: </strong>
+      <strong>{t().errors.error} </strong>
       {message}
       {field ? (
         <span class="field">
           {' '}
-          (field <code>{field}</code>)
+          ({t().errors.field} <code>{field}</code>)
         </span>
       ) : null}
       {hint ? <p class="hint">{hint}</p> : null}

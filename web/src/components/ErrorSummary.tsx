@@ -5,6 +5,7 @@
  * it and a phone scrolls to it. The same messages also stand beside their fields (FieldError).
  */
 import { useEffect, useRef } from 'preact/hooks';
+import { t } from '../i18n';
 
 export interface SummaryItem {
   message: string;
@@ -31,7 +32,7 @@ export function ErrorSummary({ items, attempt }: { items: SummaryItem[]; attempt
   return (
     <div class="error-summary" ref={box} tabIndex={-1} aria-labelledby="error-summary-title" role="alert" data-testid="error-summary">
       <h2 id="error-summary-title" class="error-summary-title">
-        There is a problem
+        {t().errors.summaryTitle}
       </h2>
       <ul class="error-summary-list">
         {items.map((item, i) =>
@@ -55,7 +56,7 @@ export function FieldError({ id, message }: { id: string; message: string | unde
   if (!message) return null;
   return (
     <p id={id} class="error-message">
-      <span class="sr-only">Error: </span>
+      <span class="sr-only">{t().errors.error} </span>
       {message}
     </p>
   );

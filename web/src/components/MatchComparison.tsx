@@ -7,29 +7,28 @@
  * and only the first two are shown here.
  */
 import type { Feature, ListReason, TravellerAnswer as Traveller } from '@api/screening';
+import { t } from '../i18n';
+import { longDate } from '../lib/plainDates';
 
 type Row = 'surname' | 'givenNames' | 'patronymic' | 'dateOfBirth' | 'documentNumber';
-const ROWS: { key: Row; label: string }[] = [
-  { key: 'surname', label: 'Surname' },
-  { key: 'givenNames', label: 'Given names' },
-  { key: 'patronymic', label: 'Patronymic' },
-  { key: 'dateOfBirth', label: 'Date of birth' },
-  { key: 'documentNumber', label: 'Document' },
-];
+const ROWS: { key: Row }[] = [{ key: 'surname' }, { key: 'givenNames' }, { key: 'patronymic' }, { key: 'dateOfBirth' }, { key: 'documentNumber' }];
+const rowLabel = (key: Row) => (key === 'documentNumber' ? t().compare.document : t().result.fields[key]);
 
 /** The register's value of a feature without the matcher's name key. */
 export function registerValue(f: Feature): string {
-  if (f.feature === 'dateOfBirth' || f.feature === 'documentNumber') return f.candidate;
+  if (f.feature === 'dateOfBirth') return longDate(f.candidate);
+  if (f.feature === 'documentNumber') return f.candidate;
   const [written = '', latin] = f.candidate.split(' → ');
   const reading = latin?.replace(/\s*\(.*\)\s*$/, '').trim();
   return reading && reading !== written ? `${written} (${reading})` : written;
 }
 
 /** The traveller's side of a row: as read from the zone or typed; a patronymic only from the match. */
-function travellerValue(t: Traveller, key: Row, features: Feature[]): string {
-  if (key === 'documentNumber') return [t.documentNumber, t.documentCountry ?? t.nationality].filter(Boolean).join(' ') || '—';
+function travellerValue(traveller: Traveller, key: Row, features: Feature[]): string {
+  if (key === 'documentNumber') return [traveller.documentNumber, traveller.documentCountry ?? traveller.nationality].filter(Boolean).join(' ') || '—';
   if (key === 'patronymic') return features.find((f) => f.feature === 'patronymic')?.query.split(' → ')[0] ?? '—';
-  return t[key] ?? '—';
+  if (key === 'dateOfBirth') return traveller.dateOfBirth ? longDate(traveller.dateOfBirth) : '—';
+  return traveller[key] ?? '—';
 }
 
 const AGREEMENT = (s: number) => (s >= 0.999 ? 'same' : s >= 0.75 ? 'similar' : 'differs');
@@ -46,11 +45,11 @@ export function MatchComparison({ traveller, reasons, caption }: { traveller: Tr
         <caption>{caption}</caption>
         <thead>
           <tr>
-            <th scope="col">Field</th>
-            <th scope="col">Traveller (as read)</th>
+            <th scope="col">{t().compare.field}</th>
+            <th scope="col">{t().compare.traveller}</th>
             {candidates.map((c, i) => (
               <th scope="col" key={c.personId}>
-                Register{candidates.length > 1 ? ` ${i + 1}` : ''}: {c.restrictionId}
+                {t().compare.register(candidates.length > 1 ? ` ${i + 1}` : '', c.restrictionId)}
               </th>
             ))}
           </tr>
@@ -58,7 +57,7 @@ export function MatchComparison({ traveller, reasons, caption }: { traveller: Tr
         <tbody>
           {rows.map((row) => (
             <tr key={row.key}>
-              <th scope="row">{row.label}</th>
+              <th scope="row">{rowLabel(row.key)}</th>
               <td>{travellerValue(traveller, row.key, features)}</td>
               {candidates.map((c) => {
                 const f = c.features.find((x) => x.feature === row.key);
@@ -66,10 +65,10 @@ export function MatchComparison({ traveller, reasons, caption }: { traveller: Tr
                   <td key={c.personId}>
                     {f ? (
                       <>
-                        {registerValue(f)} <span class={`agree agree-${AGREEMENT(f.similarity)}`}>{AGREEMENT(f.similarity)}</span>
+                        {registerValue(f)} <span class={`agree agree-${AGREEMENT(f.similarity)}`}>{t().compare[AGREEMENT(f.similarity)]}</span>
                       </>
                     ) : (
-                      <span class="muted">not compared</span>
+                      <span class="muted">{t().compare.notCompared}</span>
                     )}
                   </td>
                 );

@@ -4,7 +4,9 @@
  * refused for a bad signature or order, and the last digest comparison with the register.
  */
 import type { BorderStatusAnswer } from '@api/status';
-import { ago, label, localTime, when } from '../lib/format';
+import { t } from '../i18n';
+import { lookup } from '../i18n/plural';
+import { ago, label, localTime, number, when } from '../lib/format';
 
 /** The answer of GET /v1/border/status, as src/api/status.ts declares it. */
 export type BorderStatus = BorderStatusAnswer;
@@ -13,70 +15,69 @@ export const rejectedTotal = (s: BorderStatus) => Object.values(s.integrity.reje
 
 /** One line a person reads first: is this replica fit to screen? */
 export function health(s: BorderStatus): { level: 'ok' | 'warn' | 'bad'; text: string } {
-  if (s.dataAsOf === null) return { level: 'bad', text: 'Bootstrapping: no complete snapshot yet; screening waits.' };
-  if (s.lagSeconds !== null && s.lagSeconds > s.maxStalenessSeconds) return { level: 'bad', text: `Data too old (${s.lagSeconds} s, bound ${s.maxStalenessSeconds} s): clear answers become refer.` };
-  if (s.sync !== 'following') return { level: 'warn', text: `Sync is ${s.sync}${s.lastError ? `: ${s.lastError}` : ''}.` };
-  if (s.integrity.lastVerify && !s.integrity.lastVerify.consistent) return { level: 'warn', text: 'The last digest comparison found differences it could not repair.' };
-  return { level: 'ok', text: `Following the register; data ${s.lagSeconds === 0 ? 'current' : `${s.lagSeconds ?? '?'} s old`}.` };
+  const words = t().replica;
+  if (s.dataAsOf === null) return { level: 'bad', text: words.bootstrapping };
+  if (s.lagSeconds !== null && s.lagSeconds > s.maxStalenessSeconds) return { level: 'bad', text: words.tooOld(s.lagSeconds, s.maxStalenessSeconds) };
+  if (s.sync !== 'following') return { level: 'warn', text: words.sync(lookup(words.syncStates, s.sync), s.lastError ?? '') };
+  if (s.integrity.lastVerify && !s.integrity.lastVerify.consistent) return { level: 'warn', text: words.differences };
+  return { level: 'ok', text: words.following(s.lagSeconds === 0 ? words.current : words.secondsOld(s.lagSeconds === null ? '?' : number(s.lagSeconds))) };
 }
 
 export function ReplicaStatus({ s }: { s: BorderStatus }) {
   const h = health(s);
   const v = s.integrity.lastVerify;
   const rejected = Object.entries(s.integrity.rejected).filter(([, n]) => n > 0);
+  const words = t().replica;
   return (
     <div class="status-grid">
       <p class={`health health-${h.level}`} role="status">
-        <strong>{h.level === 'ok' ? 'Healthy' : h.level === 'warn' ? 'Attention' : 'Not ready'}:</strong> {h.text}
+        <strong>{h.level === 'ok' ? words.healthy : h.level === 'warn' ? words.attention : words.notReady}:</strong> {h.text}
       </p>
       <dl class="pairs">
-        <dt>Sequence</dt>
+        <dt>{words.sequence}</dt>
         <dd>
-          change <strong data-testid="replica-seq">{s.replicaSeq}</strong> of the register's {s.registerSeq} ({Math.max(0, s.registerSeq - s.replicaSeq)} behind)
+          {words.change} <strong data-testid="replica-seq">{s.replicaSeq}</strong>
+          {words.ofRegister(s.registerSeq, Math.max(0, s.registerSeq - s.replicaSeq))}
         </dd>
-        <dt>Data as of</dt>
+        <dt>{words.dataAsOf}</dt>
         <dd>
-          {localTime(s.dataAsOf)} (lag {s.lagSeconds ?? '?'} s; bound {s.maxStalenessSeconds} s)
+          {localTime(s.dataAsOf)}
+          {words.lagText(s.lagSeconds === null ? '?' : number(s.lagSeconds), s.maxStalenessSeconds)}
         </dd>
-        <dt>Sync</dt>
+        <dt>{words.syncTitle}</dt>
         <dd>
-          {label(s.sync)}
-          {s.source ? ` from ${s.source}` : ''}
+          {lookup(words.syncStates, s.sync)}
+          {s.source ? words.from(s.source) : ''}
         </dd>
-        <dt>Last contact</dt>
+        <dt>{words.lastContact}</dt>
         <dd>{when(s.lastContactAt)}</dd>
         {s.lastError ? (
           <>
-            <dt>Last error</dt>
+            <dt>{words.lastError}</dt>
             <dd class="bad">{s.lastError}</dd>
           </>
         ) : null}
-        <dt>Holds</dt>
-        <dd>
-          {s.persons.toLocaleString('en')} persons, {s.restrictions.toLocaleString('en')} restrictions; {s.changesApplied.toLocaleString('en')} changes applied since the snapshot at{' '}
-          {s.snapshotSeq ?? '—'}
-        </dd>
+        <dt>{words.holds}</dt>
+        <dd>{words.holdsText(s.persons, s.restrictions, s.changesApplied, s.snapshotSeq === null || s.snapshotSeq === undefined ? '—' : number(s.snapshotSeq))}</dd>
       </dl>
-      <h3>Integrity</h3>
+      <h3>{words.integrity}</h3>
       <dl class="pairs">
-        <dt>Refused pages</dt>
+        <dt>{words.refusedPages}</dt>
         <dd>
-          {rejected.length === 0 ? 'none (every batch verified: signature, hash chain, order)' : rejected.map(([reason, n]) => `${label(reason)}: ${n}`).join(', ')}
+          {rejected.length === 0 ? words.noneRefused : rejected.map(([reason, n]) => `${label(reason)}: ${number(n)}`).join(', ')}
           {s.integrity.lastRejection ? (
-            <div class="bad">
-              last {ago(s.integrity.lastRejection.at)}: {label(s.integrity.lastRejection.reason)} — {s.integrity.lastRejection.detail}
-            </div>
+            <div class="bad">{words.lastRejection(ago(s.integrity.lastRejection.at), label(s.integrity.lastRejection.reason), s.integrity.lastRejection.detail)}</div>
           ) : null}
         </dd>
-        <dt>Last digest check</dt>
+        <dt>{words.lastDigest}</dt>
         <dd>
           {v
-            ? `${when(v.at)}: ${v.consistent ? 'matches the register' : 'differs'} at change ${v.asOfSeq} (${v.bucketsCompared} buckets, ${v.differing.length} differing${v.repaired ? `, repaired ${v.repaired.inserted + v.repaired.updated + v.repaired.deleted} records` : ''})`
-            : 'not run since start'}
+            ? words.digestText(when(v.at), v.consistent, v.asOfSeq, v.bucketsCompared, v.differing.length, v.repaired ? v.repaired.inserted + v.repaired.updated + v.repaired.deleted : null)
+            : words.notRun}
         </dd>
-        <dt>Signing keys</dt>
+        <dt>{words.signingKeys}</dt>
         <dd>{label(s.integrity.trust)}</dd>
-        <dt>Chain head</dt>
+        <dt>{words.chainHead}</dt>
         <dd>
           <code>{s.integrity.lastHash ? `${s.integrity.lastHash.slice(0, 16)}…` : '—'}</code>
         </dd>

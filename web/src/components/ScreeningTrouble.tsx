@@ -7,6 +7,8 @@
  *  - the screen has no token for screening: the same procedure, and who can sign it in.
  * Without a decision nobody is cleared: every case that is not the officer's own typing says so.
  */
+import { t } from '../i18n';
+import { lookup } from '../i18n/plural';
 import { ApiError } from '../lib/api';
 
 export type Trouble =
@@ -16,15 +18,11 @@ export type Trouble =
   | { kind: 'signin'; technical: string }
   | { kind: 'other'; message: string; technical: string };
 
-/** A check-digit field of the zone as people say it: `mrz.documentNumberCheckDigit` → "the document number". */
-const ZONE_FIELDS: Record<string, string> = {
-  documentNumber: 'the document number',
-  birthDate: 'the date of birth',
-  expirationDate: 'the expiry date',
-  personalNumber: 'the personal number',
-  optional: 'the optional data',
-  composite: 'the zone as a whole (composite check)',
-};
+/** Where in the zone the parser found the fault ("line 2, characters 14–19"), in the reader's language. */
+function whereText(message: string): string | undefined {
+  const m = /\(line (\d+), characters? ([\d–-]+)\)/.exec(message);
+  return m ? t().trouble.where(Number(m[1]), m[2]!) : undefined;
+}
 
 export function troubleOf(err: unknown): Trouble {
   const technical = err instanceof Error ? err.message : String(err);
@@ -32,52 +30,54 @@ export function troubleOf(err: unknown): Trouble {
   if (err.status === 401 || err.status === 403) return { kind: 'signin', technical: `${technical}${err.hint ? ` — ${err.hint}` : ''}` };
   const field = err.field ?? '';
   if (field === 'mrz' || field.startsWith('mrz.')) {
-    const where = /\((line \d+, characters? [\d–-]+)\)/.exec(err.message)?.[1];
+    const words = t().trouble;
+    const where = whereText(err.message);
     const name = field.slice(4).replace(/CheckDigit$/, '');
     const what =
       field === 'mrz'
         ? /not a machine-readable zone/.test(err.message)
-          ? 'The zone was not read whole: a passport has 2 lines of 44 characters, an ID card 2 lines of 36 or 3 lines of 30.'
-          : 'Nothing was read from the zone.'
+          ? words.notWhole
+          : words.nothingRead
         : /CheckDigit$/.test(field)
-          ? `The check digit of ${ZONE_FIELDS[name] ?? name} does not fit${where ? ` (${where})` : ''}. Usually the scanner misread a character.`
-          : `Part of the zone does not read${where ? ` (${where})` : ''}.`;
+          ? words.checkDigit(lookup(words.zoneFields, name), where ?? '')
+          : words.partUnread(where ?? '');
     return { kind: 'zone', what, ...(where ? { where } : {}), technical };
   }
   if (err.status === 400 && field) return { kind: 'field', field, message: err.message.replace(/^[\w.]+: /, ''), technical };
-  return { kind: 'other', message: err.status === 429 ? 'Too many screenings at once: wait a few seconds and screen again.' : 'The service refused the screening.', technical };
+  return { kind: 'other', message: err.status === 429 ? t().trouble.tooMany : t().trouble.refused, technical };
 }
 
 function Technical({ text }: { text: string }) {
   return (
     <details class="technical">
-      <summary>Technical detail</summary>
+      <summary>{t().trouble.technical}</summary>
       <p class="mono">{text}</p>
     </details>
   );
 }
 
 export function ScreeningTrouble({ trouble, fieldLabel, onRescan, onTypeFields }: { trouble: Trouble; fieldLabel: (field: string) => string; onRescan: () => void; onTypeFields: () => void }) {
+  const words = t().trouble;
   if (trouble.kind === 'zone') {
     return (
       <div class="trouble trouble-zone" role="alert" id="screen-error" data-trouble="zone">
-        <h2 class="trouble-title">The zone did not read — no decision</h2>
+        <h2 class="trouble-title">{words.zoneTitle}</h2>
         <p>{trouble.what}</p>
-        <h3>What to do</h3>
+        <h3>{words.whatToDo}</h3>
         <ol class="steps">
           <li>
-            Scan the zone again: wipe the glass and hold the page flat.{' '}
+            {words.rescanStep}{' '}
             <button type="button" onClick={onRescan}>
-              Scan again
+              {words.rescan}
             </button>
           </li>
           <li>
-            If it still does not read, type the fields from the data page.{' '}
+            {words.typeStep}{' '}
             <button type="button" onClick={onTypeFields}>
-              Type the fields
+              {words.typeFields}
             </button>
           </li>
-          <li>If the zone looks altered, or does not agree with the data page, refer the traveller to secondary inspection.</li>
+          <li>{words.alteredStep}</li>
         </ol>
         <Technical text={trouble.technical} />
       </div>
@@ -86,7 +86,7 @@ export function ScreeningTrouble({ trouble, fieldLabel, onRescan, onTypeFields }
   if (trouble.kind === 'field') {
     return (
       <div class="trouble trouble-field" role="alert" id="screen-error" data-trouble="field">
-        <h2 class="trouble-title">There is a problem — no decision</h2>
+        <h2 class="trouble-title">{words.fieldTitle}</h2>
         <ul class="error-summary-list">
           <li>
             <a href={`#t-${trouble.field}`}>
@@ -100,21 +100,13 @@ export function ScreeningTrouble({ trouble, fieldLabel, onRescan, onTypeFields }
   if (trouble.kind === 'unreachable' || trouble.kind === 'signin') {
     return (
       <div class="trouble trouble-procedure" role="alert" id="screen-error" data-trouble={trouble.kind}>
-        <h2 class="trouble-title">Do not clear: refer to secondary inspection</h2>
-        <p>
-          {trouble.kind === 'unreachable'
-            ? 'The checkpoint’s screening service did not answer, so there is no decision for this traveller.'
-            : 'This screen is not signed in for screening, so there is no decision for this traveller.'}
-        </p>
-        <h3>What to do</h3>
+        <h2 class="trouble-title">{words.procedureTitle}</h2>
+        <p>{trouble.kind === 'unreachable' ? words.unreachable : words.signin}</p>
+        <h3>{words.whatToDo}</h3>
         <ol class="steps">
-          <li>Send the traveller to secondary inspection. Do not let them pass on this screen’s account.</li>
-          <li>
-            {trouble.kind === 'unreachable'
-              ? 'Tell your supervisor that the checkpoint’s screening service is not answering.'
-              : 'Ask your supervisor to sign this screen in with a checkpoint token (Tokens, at the top).'}
-          </li>
-          <li>Screen the next traveller as usual: the screen tries again each time.</li>
+          <li>{words.stepSecondary}</li>
+          <li>{trouble.kind === 'unreachable' ? words.stepTellUnreachable : words.stepSignIn}</li>
+          <li>{words.stepNext}</li>
         </ol>
         <Technical text={trouble.technical} />
       </div>
@@ -122,8 +114,8 @@ export function ScreeningTrouble({ trouble, fieldLabel, onRescan, onTypeFields }
   }
   return (
     <div class="trouble trouble-procedure" role="alert" id="screen-error" data-trouble="other">
-      <h2 class="trouble-title">No decision: do not clear</h2>
-      <p>{trouble.message} Until a decision is shown, send the traveller to secondary inspection.</p>
+      <h2 class="trouble-title">{words.otherTitle}</h2>
+      <p>{words.otherText(trouble.message)}</p>
       <Technical text={trouble.technical} />
     </div>
   );

@@ -1,6 +1,7 @@
 /** The tokens this tab holds (role, subject, expiry), with a field to add one and a button to forget one. */
 import { useEffect, useState } from 'preact/hooks';
 import { addToken, expired, onTokensChanged, removeToken, tokens } from '../lib/tokens';
+import { t } from '../i18n';
 import { localTime } from '../lib/format';
 
 export function useTokens() {
@@ -13,8 +14,9 @@ export function TokenPanel({ auth }: { auth: boolean }) {
   const list = useTokens();
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
-  if (!auth) return <p class="tokens-off">Authentication is off on this service: no token needed.</p>;
-  const summary = list.length === 0 ? 'Tokens: none — add one' : `Tokens: ${list.map((t) => t.role).join(', ')}`;
+  const words = t().tokens;
+  if (!auth) return <p class="tokens-off">{words.off}</p>;
+  const summary = list.length === 0 ? words.none : words.held(list.map((token) => token.role).join(', '));
   const add = (e: Event) => {
     e.preventDefault();
     const problem = addToken(draft);
@@ -26,24 +28,25 @@ export function TokenPanel({ auth }: { auth: boolean }) {
       <summary>{summary}</summary>
       <div class="tokens-body">
         <p class="help">
-          Requests carry a bearer token for a role (checkpoint, operator, auditor…). Tokens stay in this browser tab only. The demo prints
-          console links that carry them; <code>erx auth token --role ROLE --data DIR</code> makes one.
+          {words.helpBefore} <code>erx auth token --role ROLE --data DIR</code> {words.helpAfter}
         </p>
         {list.length > 0 ? (
           <ul class="token-list">
-            {list.map((t) => (
-              <li key={t.token}>
-                <strong>{t.role}</strong> {t.sub !== t.role ? `(${t.sub}${t.office ? `, ${t.office}` : ''})` : ''}{' '}
-                <span class={expired(t) ? 'bad' : 'muted'}>{t.exp ? `${expired(t) ? 'expired' : 'valid until'} ${localTime(new Date(t.exp * 1000).toISOString())}` : ''}</span>{' '}
-                <button type="button" class="link" onClick={() => removeToken(t.token)} aria-label={`Forget the ${t.role} token`}>
-                  forget
+            {list.map((token) => (
+              <li key={token.token}>
+                <strong>{token.role}</strong> {token.sub !== token.role ? `(${token.sub}${token.office ? `, ${token.office}` : ''})` : ''}{' '}
+                <span class={expired(token) ? 'bad' : 'muted'}>
+                  {token.exp ? `${expired(token) ? words.expired : words.validUntil} ${localTime(new Date(token.exp * 1000).toISOString())}` : ''}
+                </span>{' '}
+                <button type="button" class="link" onClick={() => removeToken(token.token)} aria-label={words.forgetLabel(token.role)}>
+                  {words.forget}
                 </button>
               </li>
             ))}
           </ul>
         ) : null}
         <form onSubmit={add} class="inline-form">
-          <label for="token-input">Add a token</label>
+          <label for="token-input">{words.add}</label>
           <input
             id="token-input"
             type="password"
@@ -54,7 +57,7 @@ export function TokenPanel({ auth }: { auth: boolean }) {
             aria-describedby={error ? 'token-error' : undefined}
             aria-invalid={error ? true : undefined}
           />
-          <button type="submit">Add</button>
+          <button type="submit">{words.addButton}</button>
         </form>
         {error ? (
           <p class="note note-error" role="alert" id="token-error">

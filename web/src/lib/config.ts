@@ -1,5 +1,6 @@
 /** Which side this page is served by (register or border replica) and where the other side is. */
 import type { ConsoleConfigAnswer } from '@api/consoleConfig';
+import { t, type Messages } from '../i18n';
 import { api } from './api';
 
 /** The answer of GET /v1/console/config (src/api/consoleConfig.ts). */
@@ -12,16 +13,19 @@ export async function loadConfig(): Promise<ConsoleConfig> {
 
 export interface PageInfo {
   path: string;
-  title: string;
   side: 'register' | 'border';
-  blurb: string;
+  /** Which entry of the catalogue's `pages` names and describes it. */
+  words: keyof Messages['pages'];
 }
 
 export const PAGES: PageInfo[] = [
-  { path: 'officer', title: 'Screen a traveller', side: 'border', blurb: 'Checkpoint officer: scan or type a passport, see clear / refer / hit and why.' },
-  { path: 'self-check', title: 'Self-check', side: 'border', blurb: 'A person checks whether an exit restriction applies to them, and how to contest it.' },
-  { path: 'operations', title: 'Operations', side: 'border', blurb: "This replica's sequence, lag, integrity, and screenings per minute." },
-  { path: 'persons', title: 'Persons', side: 'register', blurb: 'Register operator: find a person, see their restrictions and history; issue, serve, lift.' },
-  { path: 'import', title: 'Import', side: 'register', blurb: 'Load a JSON Lines file of persons, with progress and a per-line error list.' },
-  { path: 'operations', title: 'Operations', side: 'register', blurb: 'Replicas following the feed: sequence, lag, last contact; change log size.' },
+  { path: 'officer', side: 'border', words: 'officer' },
+  { path: 'self-check', side: 'border', words: 'selfCheck' },
+  { path: 'operations', side: 'border', words: 'borderOps' },
+  { path: 'persons', side: 'register', words: 'persons' },
+  { path: 'import', side: 'register', words: 'import' },
+  { path: 'operations', side: 'register', words: 'registerOps' },
 ];
+
+/** A page's title and blurb in the reader's language. */
+export const pageWords = (p: PageInfo) => t().pages[p.words];

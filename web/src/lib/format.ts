@@ -1,26 +1,54 @@
-/** Showing times and numbers to people: local time with the age beside it. */
+/**
+ * Showing times and numbers to people, in their language (i18n) and their browser's time zone, with
+ * Intl: "7 Dec 2026, 18:12:05" in English, "7 дек. 2026 г., 18:12:05" in Russian — never a raw ISO string.
+ */
+import { locale, t } from '../i18n';
+import { lookup } from '../i18n/plural';
 
 export function localTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'medium' }).format(d);
+}
+
+/** Hours and minutes only, for a chart's axis: "18:12". */
+export function clockTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit' }).format(d);
 }
 
 export function ago(iso: string | null | undefined, now = Date.now()): string {
-  if (!iso) return 'never';
+  const words = t().time;
+  if (!iso) return words.never;
   const s = Math.round((now - Date.parse(iso)) / 1000);
   if (Number.isNaN(s)) return iso;
-  if (s < 0) return `in ${-s} s`;
-  if (s < 90) return `${s} s ago`;
-  if (s < 5400) return `${Math.round(s / 60)} min ago`;
-  if (s < 172_800) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86_400)} days ago`;
+  if (s < 0) return words.inSeconds(-s);
+  if (s < 90) return words.secondsAgo(s);
+  if (s < 5400) return words.minutesAgo(Math.round(s / 60));
+  if (s < 172_800) return words.hoursAgo(Math.round(s / 3600));
+  return words.daysAgo(Math.round(s / 86_400));
 }
 
-/** "2024-10-02 12:00:00 (3 min ago)" */
+/**
+ * A service's explanation ("… in force since 2024-10-09T10:00:00.000Z") with each ISO instant in it
+ * written as the reader's local date and time, and each bare ISO date in words.
+ */
+export function localiseDates(text: string): string {
+  return text
+    .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (iso) => localTime(iso))
+    .replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, (date) => {
+      const d = new Date(`${date}T00:00:00Z`);
+      return Number.isNaN(d.getTime()) ? date : new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeZone: 'UTC' }).format(d);
+    });
+}
+
+/** "7 Dec 2026, 12:00:00 (3 min ago)" */
 export const when = (iso: string | null | undefined) => (iso ? `${localTime(iso)} (${ago(iso)})` : '—');
+
+/** A number as the reader writes it: 12,345 or 12 345. */
+export const number = (n: number) => new Intl.NumberFormat(locale()).format(n);
 
 /** The value for an <input type="datetime-local"> showing now, in local time. */
 export function nowForInput(): string {
@@ -36,13 +64,12 @@ export function inputToIso(value: string): string | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
-export const percent = (x: number) => `${Math.round(x * 100)} %`;
+export const percent = (x: number) => new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 0 }).format(x);
 
 /** A code as words: `documentNumber` → "document number", `not-yet-in-force` → "not yet in force". */
 export const label = (s: string) => s.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/-/g, ' ').toLowerCase();
 
-const KINDS: Record<string, string> = { 'call-up': 'call-up notice', 'court-order': 'court order', other: 'other restriction' };
-export const kindLabel = (kind: string) => KINDS[kind] ?? label(kind);
+export const kindLabel = (kind: string) => lookup(t().result.kinds, kind);
 
 /** An audit entry's detail as short "key value" pairs rather than raw JSON (`changed` is shown by changeLines). */
 export function detailText(detail: unknown): string {

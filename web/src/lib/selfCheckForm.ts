@@ -3,8 +3,10 @@
  * plain words and tied to the field (or the part of the date) to fix, as the GOV.UK design system
  * words them ("Enter your …", "Date of birth must include a month", "… must be a real date"). The
  * service checks again (src/api/selfCheck.ts); these only spare a person a round trip and a vague
- * message. Pure: no DOM, so it reads as the list of rules it is.
+ * message. Pure: no DOM, so it reads as the list of rules it is. The words are the catalogue's, in the
+ * reader's language.
  */
+import { t } from '../i18n';
 
 export interface SelfCheckInput {
   documentNumber: string;
@@ -50,9 +52,9 @@ export const cleanDocumentNumber = (s: string) => s.replace(/[\s-]+/g, '').toUpp
 function documentNumberError(raw: string): FormError | null {
   const n = cleanDocumentNumber(raw);
   const at = (message: string): FormError => ({ question: 'documentNumber', fields: ['documentNumber'], message });
-  if (!n) return at('Enter your passport number');
-  if (!/^[A-Z0-9]+$/.test(n)) return at('Passport number must only include letters and numbers, like 751234567');
-  if (n.length > 20) return at('Passport number must be 20 characters or fewer');
+  if (!n) return at(t().selfCheck.errors.enterPassport);
+  if (!/^[A-Z0-9]+$/.test(n)) return at(t().selfCheck.errors.passportChars);
+  if (n.length > 20) return at(t().selfCheck.errors.passportLength);
   return null;
 }
 
@@ -63,27 +65,27 @@ function dateOfBirth(dayRaw: string, monthRaw: string, yearRaw: string, today: D
   const year = yearRaw.trim();
   const at = (fields: FieldName[], message: string): FormError => ({ question: 'dateOfBirth', fields, message });
   const missing = (['day', 'month', 'year'] as const).filter((k) => ({ day, month, year })[k] === '');
-  if (missing.length === 3) return at(['day', 'month', 'year'], 'Enter your date of birth');
-  if (missing.length > 0) return at([...missing], `Date of birth must include a ${missing.join(' and a ')}`);
+  if (missing.length === 3) return at(['day', 'month', 'year'], t().selfCheck.errors.enterDob);
+  if (missing.length > 0) return at([...missing], t().selfCheck.errors.dobMissing([...missing]));
   const notNumbers = (['day', 'month', 'year'] as const).filter((k) => !digits({ day, month, year }[k]));
-  if (notNumbers.length > 0) return at([...notNumbers], 'Date of birth must be a real date, in numbers, like 27 3 1990');
-  if (year.length !== 4) return at(['year'], 'Year must include 4 numbers, like 1990');
+  if (notNumbers.length > 0) return at([...notNumbers], t().selfCheck.errors.dobNumbers);
+  if (year.length !== 4) return at(['year'], t().selfCheck.errors.yearDigits);
   const d = Number(day);
   const m = Number(month);
   const y = Number(year);
-  if (m < 1 || m > 12) return at(['month'], 'Month must be a number from 1 to 12');
+  if (m < 1 || m > 12) return at(['month'], t().selfCheck.errors.monthRange);
   const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  if (d < 1 || d > daysInMonth) return at(['day'], `Day must be a number from 1 to ${daysInMonth} for that month`);
+  if (d < 1 || d > daysInMonth) return at(['day'], t().selfCheck.errors.dayRange(daysInMonth));
   const iso = `${year}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
   const todayIso = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
-  if (iso > todayIso) return at(['day', 'month', 'year'], 'Date of birth must be in the past');
-  if (y < 1900) return at(['year'], 'Year must be 1900 or later');
+  if (iso > todayIso) return at(['day', 'month', 'year'], t().selfCheck.errors.dobPast);
+  if (y < 1900) return at(['year'], t().selfCheck.errors.year1900);
   return iso;
 }
 
 function nationalityError(raw: string): FormError | null {
   const n = raw.trim();
-  if (n && !/^[A-Za-z]{3}$/.test(n)) return { question: 'nationality', fields: ['nationality'], message: 'Nationality must be 3 letters, as in your passport, like RUS' };
+  if (n && !/^[A-Za-z]{3}$/.test(n)) return { question: 'nationality', fields: ['nationality'], message: t().selfCheck.errors.nationality };
   return null;
 }
 
@@ -109,11 +111,11 @@ export function checkSelfCheckForm(input: SelfCheckInput, today = new Date()): {
 
 /** A refusal from the service (400 naming a field, 429, no answer) as the form's errors. */
 export function serviceError(status: number, field: string | undefined, message: string): FormError {
-  if (status === 429) return { question: 'form', fields: [], message: 'You have checked too many times in a short while. Wait a minute, then try again.' };
-  if (status === 0) return { question: 'form', fields: [], message: 'The service could not be reached. Check your connection and try again in a few minutes.' };
-  if (field === 'documentNumber') return { question: 'documentNumber', fields: ['documentNumber'], message: 'Passport number must only include letters and numbers, like 751234567' };
-  if (field === 'dateOfBirth') return { question: 'dateOfBirth', fields: ['day', 'month', 'year'], message: 'Date of birth must be a real date' };
-  if (field === 'nationality') return { question: 'nationality', fields: ['nationality'], message: 'Nationality must be 3 letters, as in your passport, like RUS' };
-  if (field === 'sex') return { question: 'sex', fields: ['sex'], message: 'Choose the sex shown in your passport, or leave it as not given' };
-  return { question: 'form', fields: [], message: status >= 500 ? 'Sorry, the service has a problem. Try again later.' : `The check could not be done: ${message}` };
+  if (status === 429) return { question: 'form', fields: [], message: t().selfCheck.errors.tooMany };
+  if (status === 0) return { question: 'form', fields: [], message: t().selfCheck.errors.unreachable };
+  if (field === 'documentNumber') return { question: 'documentNumber', fields: ['documentNumber'], message: t().selfCheck.errors.passportChars };
+  if (field === 'dateOfBirth') return { question: 'dateOfBirth', fields: ['day', 'month', 'year'], message: t().selfCheck.errors.dobReal };
+  if (field === 'nationality') return { question: 'nationality', fields: ['nationality'], message: t().selfCheck.errors.nationality };
+  if (field === 'sex') return { question: 'sex', fields: ['sex'], message: t().selfCheck.errors.sex };
+  return { question: 'form', fields: [], message: status >= 500 ? t().selfCheck.errors.serviceProblem : t().selfCheck.errors.notDone(message) };
 }

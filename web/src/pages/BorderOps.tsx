@@ -1,29 +1,34 @@
-/** Operations for a border replica: its state and integrity, screenings per minute and by decision, live. */
+/**
+ * Operations for a border replica: its state and integrity, screenings per minute and by decision, live.
+ * No personal data: screenings appear as counts, decisions, checkpoints and times — never a
+ * traveller's name, document or date of birth (test/console/operationsPrivacy.test.ts).
+ */
 import { useMemo, useState } from 'preact/hooks';
 import { BarChart, DECISION_COLOURS } from '../components/Chart';
 import { ErrorNote } from '../components/ErrorNote';
 import { type BorderStatus, ReplicaStatus } from '../components/ReplicaStatus';
 import { useTokens } from '../components/TokenPanel';
 import { api, ROLES } from '../lib/api';
-import { localTime } from '../lib/format';
+import { decisionWord } from '../components/ScreeningResult';
+import { t } from '../i18n';
+import { clockTime, localTime, number } from '../lib/format';
 import { usePoll } from '../lib/poll';
 import type { Decision } from '@api/decision';
 import type { AuditedScreening } from '@api/screening';
 import type { ScreeningStatsAnswer as Stats } from '@api/screeningStats';
 
 const DECISIONS = ['clear', 'refer', 'hit'] as const satisfies readonly Decision[];
-const hhmm = (iso: string) => localTime(iso).slice(11, 16);
 
 function Charts({ stats }: { stats: Stats }) {
   const perMinute = useMemo(
     () => ({
-      labels: stats.minutes.map((m) => hhmm(m.at)),
-      datasets: DECISIONS.map((d) => ({ label: d, data: stats.minutes.map((m) => m[d]), backgroundColor: DECISION_COLOURS[d], stack: 'all' })),
+      labels: stats.minutes.map((m) => clockTime(m.at)),
+      datasets: DECISIONS.map((d) => ({ label: decisionWord(d), data: stats.minutes.map((m) => m[d]), backgroundColor: DECISION_COLOURS[d], stack: 'all' })),
     }),
     [stats],
   );
   const totals = DECISIONS.map((d) => stats.minutes.reduce((a, m) => a + m[d], 0));
-  const byKind = useMemo(() => ({ labels: [...DECISIONS], datasets: [{ label: 'screenings', data: totals, backgroundColor: DECISIONS.map((d) => DECISION_COLOURS[d]) }] }), [stats]);
+  const byKind = useMemo(() => ({ labels: DECISIONS.map(decisionWord), datasets: [{ label: t().ops.screeningsAxis, data: totals, backgroundColor: DECISIONS.map((d) => DECISION_COLOURS[d]) }] }), [stats]);
   const all = totals.reduce((a, b) => a + b, 0);
   const last = stats.minutes[stats.minutes.length - 1];
   const lastCount = last ? last.clear + last.refer + last.hit : 0;
@@ -32,16 +37,16 @@ function Charts({ stats }: { stats: Stats }) {
       <BarChart
         id="per-minute"
         data={perMinute}
-        options={{ scales: { x: { stacked: true, ticks: { maxTicksLimit: 12 } }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'screenings' } } } }}
-        summary={`Screenings per minute over the last ${stats.minutes.length} minutes, by decision: ${all} in all, ${lastCount} in the current minute.`}
-        table={{ caption: 'Screenings per minute', headers: ['Minute', 'clear', 'refer', 'hit'], rows: stats.minutes.filter((m) => m.clear + m.refer + m.hit > 0).map((m) => [hhmm(m.at), m.clear, m.refer, m.hit]) }}
+        options={{ scales: { x: { stacked: true, ticks: { maxTicksLimit: 12 } }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: t().ops.screeningsAxis } } } }}
+        summary={t().ops.perMinuteSummary(stats.minutes.length, all, lastCount)}
+        table={{ caption: t().ops.perMinuteCaption, headers: [t().ops.minute, ...DECISIONS.map(decisionWord)], rows: stats.minutes.filter((m) => m.clear + m.refer + m.hit > 0).map((m) => [clockTime(m.at), m.clear, m.refer, m.hit]) }}
       />
       <BarChart
         id="by-kind"
         data={byKind}
         options={{ plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }}
-        summary={`Decisions by kind over the same ${stats.minutes.length} minutes: ${DECISIONS.map((d, i) => `${totals[i]} ${d}`).join(', ')}.`}
-        table={{ caption: 'Decisions by kind', headers: ['Decision', 'screenings'], rows: DECISIONS.map((d, i) => [d, totals[i] ?? 0]) }}
+        summary={t().ops.byKindSummary(stats.minutes.length, DECISIONS.map((d, i) => `${decisionWord(d)} ${number(totals[i] ?? 0)}`).join(', '))}
+        table={{ caption: t().ops.byKindCaption, headers: [t().ops.decision, t().ops.screeningsAxis], rows: DECISIONS.map((d, i) => [decisionWord(d), totals[i] ?? 0]) }}
       />
     </div>
   );
@@ -93,38 +98,38 @@ export function BorderOps() {
     }
   }
 
+  const words = t().ops;
   return (
     <>
-      <h1>Replica operations</h1>
-      <p class="lead">This border replica, live (refreshed every few seconds).</p>
+      <h1>{words.borderHeading}</h1>
+      <p class="lead">{words.borderLead}</p>
       <section class="card" aria-labelledby="state-heading">
-        <h2 id="state-heading">State and integrity</h2>
+        <h2 id="state-heading">{words.stateHeading}</h2>
         {statusError ? <ErrorNote error={statusError} /> : null}
-        {status ? <ReplicaStatus s={status} /> : <p class="muted">Loading…</p>}
+        {status ? <ReplicaStatus s={status} /> : <p class="muted">{words.loading}</p>}
         {mayVerify ? (
           <p>
             <button type="button" onClick={() => void verify()} disabled={verifying}>
-              {verifying ? 'Comparing digests…' : 'Verify against the register now'}
+              {verifying ? words.comparing : words.verify}
             </button>{' '}
-            <span class="help">Compares 4,096 bucket digests with the register's and repairs any that differ.</span>
+            <span class="help">{words.verifyHelp}</span>
           </p>
         ) : null}
         {verifyError ? <ErrorNote error={verifyError} /> : null}
       </section>
       <section class="card" aria-labelledby="charts-heading">
-        <h2 id="charts-heading">Screenings</h2>
+        <h2 id="charts-heading">{words.screenings}</h2>
         {statsError ? <ErrorNote error={statsError} /> : null}
-        {stats ? <Charts stats={stats} /> : statsError ? null : <p class="muted">Loading…</p>}
+        {stats ? <Charts stats={stats} /> : statsError ? null : <p class="muted">{words.loading}</p>}
         {recent && recent.length > 0 ? (
           <table>
-            <caption>Most recent screenings (all checkpoints)</caption>
+            <caption>{words.recentCaption}</caption>
             <thead>
               <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Checkpoint</th>
-                <th scope="col">Traveller</th>
-                <th scope="col">Decision</th>
-                <th scope="col">Replica change</th>
+                <th scope="col">{words.time}</th>
+                <th scope="col">{words.checkpoint}</th>
+                <th scope="col">{words.decision}</th>
+                <th scope="col">{words.replicaChange}</th>
               </tr>
             </thead>
             <tbody>
@@ -132,11 +137,10 @@ export function BorderOps() {
                 <tr key={s.screeningId}>
                   <td>{localTime(s.at)}</td>
                   <td>{s.requester}</td>
-                  <td>{[s.request.surname, s.request.givenNames, s.request.dateOfBirth].filter(Boolean).join(' ') || s.request.documentNumber || '—'}</td>
                   <td>
-                    <span class={`badge badge-${s.decision}`}>{s.decision}</span>
+                    <span class={`badge badge-${s.decision}`}>{decisionWord(s.decision)}</span>
                   </td>
-                  <td>{s.replicaSeq}</td>
+                  <td>{number(s.replicaSeq)}</td>
                 </tr>
               ))}
             </tbody>

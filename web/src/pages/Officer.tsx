@@ -17,27 +17,29 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorNote } from '../components/ErrorNote';
-import { ADVICE, ScreeningResult, travellerSummary } from '../components/ScreeningResult';
+import { t } from '../i18n';
+import { decisionWord, ScreeningResult, travellerSummary } from '../components/ScreeningResult';
 import { ScreeningTrouble, troubleOf, type Trouble } from '../components/ScreeningTrouble';
 import { api, ROLES } from '../lib/api';
 import { localTime } from '../lib/format';
+import { longDate } from '../lib/plainDates';
 import { errorSpan, expectedLength, mrzComplete, mrzLines } from '../lib/mrz';
 import { usePoll } from '../lib/poll';
 import type { AuditedScreening, ScreeningAnswer as Screening } from '@api/screening';
 
 type Mode = 'mrz' | 'typed';
 const TYPED = [
-  { name: 'surname', label: 'Surname (Latin letters, as in the passport)', auto: 'family-name' },
-  { name: 'givenNames', label: 'Given names', auto: 'given-name' },
-  { name: 'dateOfBirth', label: 'Date of birth (YYYY-MM-DD, or YYYY-MM, or YYYY)', auto: 'off' },
-  { name: 'documentNumber', label: 'Document number', auto: 'off' },
-  { name: 'nationality', label: 'Nationality (three-letter code, e.g. RUS)', auto: 'off' },
-  { name: 'sex', label: 'Sex (M, F or X, as in the passport; category-wide rules use it)', auto: 'off' },
+  { name: 'surname', auto: 'family-name' },
+  { name: 'givenNames', auto: 'given-name' },
+  { name: 'dateOfBirth', auto: 'off' },
+  { name: 'documentNumber', auto: 'off' },
+  { name: 'nationality', auto: 'off' },
+  { name: 'sex', auto: 'off' },
 ] as const;
 type TypedName = (typeof TYPED)[number]['name'];
 type Typed = Record<TypedName, string>;
 const EMPTY: Typed = { surname: '', givenNames: '', dateOfBirth: '', documentNumber: '', nationality: '', sex: '' };
-const SHORT: Record<string, string> = { surname: 'Surname', givenNames: 'Given names', dateOfBirth: 'Date of birth', documentNumber: 'Document number', nationality: 'Nationality', sex: 'Sex' };
+const shortName = (field: string) => (field in t().officer.short ? t().officer.short[field as TypedName] : field);
 
 /** What the answer area shows: nothing, "Screening …", a decision, or why there is none. */
 type Answer =
@@ -52,7 +54,7 @@ function MarkedMrz({ text, message }: { text: string; message: string }) {
   const lines = mrzLines(text);
   if (!span || !lines[span.line - 1]) return null;
   return (
-    <pre class="mrz-marked" aria-label="The zone with the failing characters marked">
+    <pre class="mrz-marked" aria-label={t().officer.markedZone}>
       {lines.map((l, i) =>
         i === span.line - 1 ? (
           <div key={i}>
@@ -85,18 +87,18 @@ function Recent({ version }: { version: number }) {
   );
   return (
     <section aria-labelledby="recent-heading" class="card">
-      <h2 id="recent-heading">Recent screenings at this checkpoint</h2>
+      <h2 id="recent-heading">{t().officer.recentHeading}</h2>
       {error ? <ErrorNote error={error} /> : null}
-      {list && list.length === 0 ? <p class="muted">None yet.</p> : null}
+      {list && list.length === 0 ? <p class="muted">{t().officer.noneYet}</p> : null}
       {list && list.length > 0 ? (
         <table>
           <thead>
             <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Traveller</th>
-              <th scope="col">Date of birth</th>
-              <th scope="col">Document</th>
-              <th scope="col">Decision</th>
+              <th scope="col">{t().officer.colTime}</th>
+              <th scope="col">{t().officer.colTraveller}</th>
+              <th scope="col">{t().officer.colDob}</th>
+              <th scope="col">{t().officer.colDocument}</th>
+              <th scope="col">{t().officer.colDecision}</th>
             </tr>
           </thead>
           <tbody>
@@ -104,10 +106,10 @@ function Recent({ version }: { version: number }) {
               <tr key={s.screeningId}>
                 <td>{localTime(s.at)}</td>
                 <td>{[s.request.surname, s.request.givenNames].filter(Boolean).join(' ') || '—'}</td>
-                <td>{s.request.dateOfBirth ?? '—'}</td>
+                <td>{s.request.dateOfBirth ? longDate(s.request.dateOfBirth) : '—'}</td>
                 <td>{s.request.documentNumber ?? '—'}</td>
                 <td>
-                  <span class={`badge badge-${s.decision}`}>{s.decision}</span>
+                  <span class={`badge badge-${s.decision}`}>{decisionWord(s.decision)}</span>
                 </td>
               </tr>
             ))}
@@ -181,11 +183,11 @@ export function Officer() {
     // The previous decision leaves the screen now, before anything else can go wrong.
     const n = supersede();
     if (mode === 'mrz' && zone === '') {
-      setAnswer({ state: 'failed', trouble: { kind: 'zone', what: 'Nothing has been scanned yet.', technical: 'empty zone' }, mrz });
+      setAnswer({ state: 'failed', trouble: { kind: 'zone', what: t().officer.nothingScanned, technical: 'empty zone' }, mrz });
       return;
     }
     if (mode === 'typed' && !body.documentNumber && !(body.surname && body.givenNames)) {
-      setAnswer({ state: 'failed', trouble: { kind: 'field', field: body.surname ? 'givenNames' : 'surname', message: 'give the document number, or the surname and given names', technical: '' }, mrz });
+      setAnswer({ state: 'failed', trouble: { kind: 'field', field: body.surname ? 'givenNames' : 'surname', message: t().officer.giveDocOrName, technical: '' }, mrz });
       return;
     }
     const abort = new AbortController();
@@ -229,13 +231,13 @@ export function Officer() {
   const fieldTrouble = trouble?.kind === 'field' ? trouble : null;
   const nextButton = (
     <button type="button" class="next-traveller" aria-keyshortcuts="Escape" onClick={() => nextTraveller()}>
-      Next traveller <kbd>Esc</kbd>
+      {t().officer.next} <kbd>Esc</kbd>
     </button>
   );
   const screenButtons = (
     <div class="buttons">
       <button type="submit" class="primary" disabled={busy}>
-        {busy ? 'Screening…' : 'Screen'}
+        {busy ? t().officer.screening : t().officer.screen}
       </button>
       {nextButton}
     </div>
@@ -243,15 +245,15 @@ export function Officer() {
 
   return (
     <>
-      <h1>Screen a traveller</h1>
+      <h1>{t().officer.heading}</h1>
       <div class="officer-desk">
         <div class="officer-entry">
-          <div class="segmented" role="group" aria-label="How to enter the traveller">
+          <div class="segmented" role="group" aria-label={t().officer.modeGroup}>
             <button type="button" aria-pressed={mode === 'mrz'} onClick={() => switchMode('mrz')}>
-              Machine-readable zone
+              {t().officer.modeMrz}
             </button>
             <button type="button" aria-pressed={mode === 'typed'} onClick={() => switchMode('typed')}>
-              Type the fields
+              {t().officer.modeTyped}
             </button>
           </div>
 
@@ -263,7 +265,7 @@ export function Officer() {
                 void screen();
               }}
             >
-              <label for="mrz">Machine-readable zone (2 or 3 lines)</label>
+              <label for="mrz">{t().officer.mrzLabel}</label>
               <textarea
                 id="mrz"
                 ref={mrzField}
@@ -283,12 +285,11 @@ export function Officer() {
                 onKeyDown={onMrzKey}
               />
               <p id="mrz-help" class="help">
-                Enter screens once the zone is complete (2 lines of 44 for a passport, 2×36, or 3×30 for an ID card) — before that it starts the next line, as a
-                scanner expects. <kbd>Ctrl</kbd>+<kbd>Enter</kbd> screens at once; <kbd>Esc</kbd> is the next traveller.
+                {t().officer.mrzHelpBefore} <kbd>Ctrl</kbd>+<kbd>Enter</kbd> {t().officer.mrzHelpCtrl} <kbd>Esc</kbd> {t().officer.mrzHelpEsc}
               </p>
               <p id="mrz-count" class="help mono">
-                {lines.length === 0 ? 'Nothing entered yet.' : lines.map((l, i) => `Line ${i + 1}: ${l.length}/${want}`).join(' · ')}
-                {mrzComplete(mrz) ? ' — complete' : ''}
+                {lines.length === 0 ? t().officer.nothingEntered : lines.map((l, i) => t().officer.lineCount(i + 1, l.length, want)).join(' · ')}
+                {mrzComplete(mrz) ? t().officer.complete : ''}
               </p>
               {screenButtons}
             </form>
@@ -304,10 +305,10 @@ export function Officer() {
                 const wrong = fieldTrouble?.field === f.name;
                 return (
                   <div class={`field${wrong ? ' field-error' : ''}`} key={f.name}>
-                    <label for={`t-${f.name}`}>{f.label}</label>
+                    <label for={`t-${f.name}`}>{t().officer.typed[f.name]}</label>
                     {wrong ? (
                       <p class="error-message" id={`t-${f.name}-error`}>
-                        <span class="sr-only">Error:</span> {SHORT[f.name]}: {fieldTrouble.message}
+                        <span class="sr-only">{t().errors.error}</span> {shortName(f.name)}: {fieldTrouble.message}
                       </p>
                     ) : null}
                     <input
@@ -326,7 +327,7 @@ export function Officer() {
                   </div>
                 );
               })}
-              <p class="help">Give the document number, or surname and given names; add the date of birth for a stronger match. Enter screens; after a decision the fields are emptied for the next traveller.</p>
+              <p class="help">{t().officer.typedHelp}</p>
               {screenButtons}
             </form>
           )}
@@ -336,22 +337,26 @@ export function Officer() {
           {/* What a screen reader announces: the decision in one sentence, with whom it is about; the details follow below. */}
           <p class="sr-only" role="status">
             {busy
-              ? 'Screening…'
+              ? t().officer.screening
               : answer.state === 'done'
-                ? `${answer.result.decision.toUpperCase()} for ${travellerSummary(answer.result.traveller)}. ${ADVICE[answer.result.decision]} ${answer.result.reasons.length} reason${answer.result.reasons.length === 1 ? '' : 's'} below.`
+                ? t().officer.announce(decisionWord(answer.result.decision), travellerSummary(answer.result.traveller), t().result.advice[answer.result.decision], answer.result.reasons.length)
                 : ''}
           </p>
-          <section aria-busy={busy} class="answer" aria-label="Screening answer">
-            {answer.state === 'idle' ? <p class="answer-idle muted">The decision for the traveller appears here.</p> : null}
+          {/* The answer's own heading, for the outline (the decision's sections are h3); outside the region, which shows only the answer. */}
+          <h2 id="answer-heading" class="sr-only">
+            {t().officer.answerRegion}
+          </h2>
+          <section aria-busy={busy} class="answer" aria-labelledby="answer-heading">
+            {answer.state === 'idle' ? <p class="answer-idle muted">{t().officer.idle}</p> : null}
             {busy ? (
               <p class="screening-pending" data-testid="screening-pending">
-                Screening …
+                {t().officer.screeningPending}
               </p>
             ) : null}
             {trouble ? (
               <ScreeningTrouble
                 trouble={trouble}
-                fieldLabel={(f) => SHORT[f] ?? f}
+                fieldLabel={shortName}
                 onRescan={() => nextTraveller('mrz')}
                 onTypeFields={() => {
                   if (mode === 'typed') nextTraveller('typed');
@@ -373,7 +378,7 @@ export function Officer() {
                         firstTyped.current?.focus();
                       }}
                     >
-                      Correct these details and screen again
+                      {t().officer.correctAgain}
                     </button>
                   </p>
                 ) : null}

@@ -7,7 +7,8 @@ import { useState } from 'preact/hooks';
 import { ErrorNote } from '../components/ErrorNote';
 import { type BorderStatus, ReplicaStatus } from '../components/ReplicaStatus';
 import { api, ROLES } from '../lib/api';
-import { ago, localTime, when } from '../lib/format';
+import { t } from '../i18n';
+import { ago, localTime, number, when } from '../lib/format';
 import { usePoll } from '../lib/poll';
 import { peerLink } from '../lib/tokens';
 import type { FollowersAnswer as Followers } from '@api/followers';
@@ -40,39 +41,40 @@ export function RegisterOps({ peerUrl }: { peerUrl: string | null }) {
     [peerUrl],
   );
 
+  const words = t().ops;
   return (
     <>
-      <h1>Register operations</h1>
-      <p class="lead">The change log and the replicas following it, live (refreshed every 2 s).</p>
+      <h1>{words.registerHeading}</h1>
+      <p class="lead">{words.registerLead}</p>
       <section class="card" aria-labelledby="log-heading">
-        <h2 id="log-heading">Change log</h2>
+        <h2 id="log-heading">{words.logHeading}</h2>
         {error ? <ErrorNote error={error} /> : null}
         {data ? (
           <dl class="pairs">
-            <dt>Newest change</dt>
-            <dd data-testid="register-seq">{data.registerSeq.toLocaleString('en')}</dd>
-            <dt>Oldest kept</dt>
-            <dd>{data.oldestSeq.toLocaleString('en')}</dd>
-            <dt>Log size</dt>
-            <dd>{data.logChanges.toLocaleString('en')} changes (older ones are compacted away; a replica behind them bootstraps from a snapshot)</dd>
+            <dt>{words.newest}</dt>
+            <dd data-testid="register-seq">{number(data.registerSeq)}</dd>
+            <dt>{words.oldest}</dt>
+            <dd>{number(data.oldestSeq)}</dd>
+            <dt>{words.logSize}</dt>
+            <dd>{words.logSizeText(data.logChanges)}</dd>
           </dl>
         ) : null}
       </section>
       <section class="card" aria-labelledby="followers-heading">
-        <h2 id="followers-heading">Replicas following the feed</h2>
-        {data && data.followers.length === 0 ? <p class="muted">No replica has asked for changes since this register started.</p> : null}
+        <h2 id="followers-heading">{words.followersHeading}</h2>
+        {data && data.followers.length === 0 ? <p class="muted">{words.noFollowers}</p> : null}
         {data && data.followers.length > 0 ? (
           <table class="followers">
             <thead>
               <tr>
-                <th scope="col">Replica</th>
-                <th scope="col">Sequence</th>
-                <th scope="col">Lag</th>
-                <th scope="col">State</th>
-                <th scope="col">Last contact</th>
-                <th scope="col">Last snapshot</th>
-                <th scope="col">Last digest check</th>
-                <th scope="col">Requests</th>
+                <th scope="col">{words.replica}</th>
+                <th scope="col">{words.sequence}</th>
+                <th scope="col">{words.lag}</th>
+                <th scope="col">{words.state}</th>
+                <th scope="col">{words.lastContact}</th>
+                <th scope="col">{words.lastSnapshot}</th>
+                <th scope="col">{words.lastDigest}</th>
+                <th scope="col">{words.requests}</th>
               </tr>
             </thead>
             <tbody>
@@ -82,30 +84,29 @@ export function RegisterOps({ peerUrl }: { peerUrl: string | null }) {
                     {f.client}
                     {f.role ? <span class="muted"> ({f.role})</span> : null}
                   </th>
-                  <td>{f.cursor.toLocaleString('en')}</td>
-                  <td>{f.lagChanges === 0 ? 'caught up' : `${f.lagChanges.toLocaleString('en')} changes`}</td>
-                  <td>{f.waiting ? 'listening (long-poll open)' : f.lastStatus !== null && f.lastStatus >= 400 ? `error ${f.lastStatus}` : 'between requests'}</td>
-                  <td title={localTime(f.lastContactAt)}>{f.waiting ? `now (waiting since ${ago(f.lastContactAt).replace(' ago', '')})` : ago(f.lastContactAt)}</td>
+                  <td>{number(f.cursor)}</td>
+                  <td>{f.lagChanges === 0 ? words.caughtUp : words.changes(f.lagChanges)}</td>
+                  <td>{f.waiting ? words.listening : f.lastStatus !== null && f.lastStatus >= 400 ? words.errorStatus(f.lastStatus) : words.between}</td>
+                  <td title={localTime(f.lastContactAt)}>{f.waiting ? words.waitingSince(localTime(f.lastContactAt)) : ago(f.lastContactAt)}</td>
                   <td>{f.lastSnapshotAt ? when(f.lastSnapshotAt) : '—'}</td>
                   <td>{f.lastDigestAt ? when(f.lastDigestAt) : '—'}</td>
-                  <td>{f.requests}</td>
+                  <td>{number(f.requests)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         ) : null}
-        <p class="help">Seen from the feed's side since this register started: a replica's sequence is the cursor it last asked from.</p>
+        <p class="help">{words.followersHelp}</p>
       </section>
       <section class="card" aria-labelledby="peer-heading">
-        <h2 id="peer-heading">Border replica</h2>
+        <h2 id="peer-heading">{words.peerHeading}</h2>
         {!peerUrl ? (
-          <p class="muted">
-            This register does not know a border replica's URL: open the console from the link the demo prints, or start the register with ERX_CONSOLE_PEER=URL.
-          </p>
+          <p class="muted">{words.noPeer}</p>
         ) : (
           <>
             <p>
-              <a href={peerLink(peerUrl, 'operations')}>{peerUrl}</a> — its own integrity status, read from its public status endpoint:
+              <a href={peerLink(peerUrl, 'operations')}>{peerUrl}</a>
+              {words.peerStatus}
             </p>
             {peerError ? <ErrorNote error={peerError} /> : null}
             {peer ? <ReplicaStatus s={peer} /> : null}

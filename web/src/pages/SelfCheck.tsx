@@ -12,11 +12,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { DateOfBirthFields, type DateParts } from '../components/DateOfBirthFields';
 import { ErrorSummary, FieldError, type SummaryItem } from '../components/ErrorSummary';
 import { type Checked, SelfCheckResult } from '../components/SelfCheckResult';
+import { t } from '../i18n';
 import { api, ApiError } from '../lib/api';
 import { checkSelfCheckForm, FIELD_IDS, type FormError, serviceError } from '../lib/selfCheckForm';
 
-/** The page's name for the public: the document title and the heading. */
-export const SELF_CHECK_TITLE = 'Check if an exit restriction applies to you';
 
 const inputValue = (e: Event) => (e.currentTarget as HTMLInputElement | HTMLSelectElement).value;
 
@@ -33,8 +32,8 @@ export function SelfCheck() {
 
   // GOV.UK: the title starts with "Error: " while the page shows errors, so it is announced first.
   useEffect(() => {
-    document.title = `${errors.length > 0 ? 'Error: ' : ''}${SELF_CHECK_TITLE} — exit restriction self-check`;
-  }, [errors.length > 0]);
+    document.title = t().selfCheck.docTitle(errors.length > 0, t().selfCheck.title);
+  });
 
   const messageFor = (question: FormError['question']) => errors.find((e) => e.question === question)?.message;
   const isInvalid = (field: keyof typeof FIELD_IDS) => errors.some((e) => e.fields.includes(field));
@@ -73,21 +72,19 @@ export function SelfCheck() {
   const natError = messageFor('nationality');
   const sexError = messageFor('sex');
   const dobError = messageFor('dateOfBirth');
+  const words = t().selfCheck;
   return (
     <div class="self-check">
       <ErrorSummary items={summary} attempt={attempt} />
-      <h1>{SELF_CHECK_TITLE}</h1>
-      <p class="lead">
-        Enter your passport number and date of birth. You will see whether an exit restriction is recorded for you, why, which office issued it and how to
-        contest it.
-      </p>
+      <h1>{words.title}</h1>
+      <p class="lead">{words.lead}</p>
       <form onSubmit={check} noValidate class="sc-form">
         <div class={`form-group${docError ? ' form-group-error' : ''}`}>
           <label class="question" for={FIELD_IDS.documentNumber}>
-            Passport number
+            {words.passport}
           </label>
           <p id="sc-doc-hint" class="hint">
-            As printed in your passport, for example 751234567
+            {words.passportHint}
           </p>
           <FieldError id="sc-doc-error" message={docError} />
           <input
@@ -106,8 +103,8 @@ export function SelfCheck() {
 
         <DateOfBirthFields
           id="sc-dob"
-          legend="Date of birth"
-          hint="For example, 27 3 1990"
+          legend={words.dob}
+          hint={words.dobHint}
           value={dob}
           onChange={setDob}
           error={dobError}
@@ -115,15 +112,15 @@ export function SelfCheck() {
         />
 
         <details class="sc-more">
-          <summary>Also check bans that cover whole groups of people (optional)</summary>
-          <p class="hint">Some bans apply to everyone of a sex, age and nationality, not to a named person. Give these two to include them.</p>
+          <summary>{words.more}</summary>
+          <p class="hint">{words.moreHint}</p>
           <div class={`form-group${sexError ? ' form-group-error' : ''}`}>
             <label class="question" for={FIELD_IDS.sex}>
-              Sex, as shown in your passport
+              {words.sex}
             </label>
             <FieldError id="sc-sex-error" message={sexError} />
             <select id={FIELD_IDS.sex} value={sex} aria-invalid={sexError ? true : undefined} onChange={(e) => setSex(inputValue(e))}>
-              <option value="">Not given</option>
+              <option value="">{words.sexNotGiven}</option>
               <option value="M">M</option>
               <option value="F">F</option>
               <option value="X">X</option>
@@ -131,10 +128,10 @@ export function SelfCheck() {
           </div>
           <div class={`form-group${natError ? ' form-group-error' : ''}`}>
             <label class="question" for={FIELD_IDS.nationality}>
-              Nationality
+              {words.nationality}
             </label>
             <p id="sc-nat-hint" class="hint">
-              The 3 letters shown in your passport, for example RUS
+              {words.nationalityHint}
             </p>
             <FieldError id="sc-nat-error" message={natError} />
             <input
@@ -152,19 +149,16 @@ export function SelfCheck() {
         </details>
 
         <button type="submit" class="primary sc-submit" disabled={busy}>
-          {busy ? 'Checking…' : 'Check'}
+          {busy ? words.checking : words.check}
         </button>
       </form>
 
-      <section aria-live="polite" aria-busy={busy} aria-label="Your result">
+      <section aria-live="polite" aria-busy={busy} aria-label={words.resultRegion}>
         {result ? <SelfCheckResult answer={result.answer} checked={result.checked} onCheckAgain={checkAgain} /> : null}
       </section>
 
-      <h2 class="sc-privacy-title">Your privacy</h2>
-      <p class="hint">
-        This page shows nothing about anyone else. If the details match nobody, the answer is the same as when nothing is recorded. To stop the register
-        being searched, you can only check a few times a minute.
-      </p>
+      <h2 class="sc-privacy-title">{words.privacyTitle}</h2>
+      <p class="hint">{words.privacy}</p>
     </div>
   );
 }
