@@ -52,7 +52,7 @@ function RestrictionCard({ r }: { r: Restriction }) {
         </Fact>
         {r.applies && r.inForceFrom ? <Fact term="In force since">{longDateTime(r.inForceFrom)}</Fact> : null}
         <Fact term="Status">{statusText(r.status)}</Fact>
-        {r.applies ? (
+        {r.applies && r.office.recorded ? (
           <Fact term="How to contest it">
             <p class="sc-contest-how">{r.contest.how}</p>
             {r.contest.deadline ? (
