@@ -96,10 +96,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   progress.stop();
   // Every office the register names, with its contact details, so a self-check shows where to turn.
   const offices = new OfficeService(store);
-  for (const o of demoOffices()) await offices.put(o.officeId, o.body, 'demo');
+  const demoOfficeList = demoOffices();
+  for (const o of demoOfficeList) await offices.put(o.officeId, o.body, 'demo');
   const head = await store.headSeq();
   await store.close();
-  say(`register loaded: ${report.loaded} persons, ${head} changes in the log, in ${((Date.now() - started) / 1000).toFixed(1)} s${report.failed.length ? `; ${report.failed.length} bad lines` : ''}`);
+  say(`register loaded: ${report.loaded} persons and ${demoOfficeList.length} offices with contact details, ${head} changes in the log, in ${((Date.now() - started) / 1000).toFixed(1)} s${report.failed.length ? `; ${report.failed.length} bad lines` : ''}`);
 
   // Tokens for the walkthrough: each service accepts tokens signed with the key in its own data dir.
   const registerDir = join(dataDir, 'register');
