@@ -21,6 +21,30 @@ export const selfCheckRequestSchema = z.strictObject({
 });
 export type SelfCheckRequest = z.infer<typeof selfCheckRequestSchema>;
 
+/**
+ * The issuing office as the register records it (public contact details). `recorded: false` when the
+ * register holds no record of the office: then only its code is known, and the page says "contact
+ * details not recorded" instead of inventing any.
+ */
+export const selfCheckOfficeSchema = z.object({
+  id: z.string(),
+  recorded: z.boolean(),
+  name: z.string().optional(),
+  address: z.string().optional(),
+  phone: z.string().optional(),
+  email: z.string().optional(),
+  web: z.string().optional(),
+  hours: z.string().optional(),
+});
+
+/** How to contest one restriction: the issuing office's words, and the last day if its basis sets a time limit. */
+export const selfCheckContestSchema = z.object({
+  how: z.string(),
+  /** Last day to contest (YYYY-MM-DD): in force from + the office's days for contesting. */
+  deadline: z.string().optional(),
+  deadlineDays: z.number().int().optional(),
+});
+
 export const selfCheckAnswer = z.object({
   restricted: z.boolean(),
   restrictions: z.array(
@@ -28,7 +52,8 @@ export const selfCheckAnswer = z.object({
       restrictionId: z.string(),
       kind: z.enum(RESTRICTION_KINDS),
       basis: z.string(),
-      office: z.string(),
+      office: selfCheckOfficeSchema,
+      contest: selfCheckContestSchema,
       inForceFrom: z.string().optional(),
       applies: z.boolean(),
       /** In words: "in force", "deferred: student until …", "lifted …". */

@@ -24,7 +24,7 @@
  *  - Append-only audit: `recordScreening` has committed the entry (durable against a killed process)
  *    when it resolves; entries are never updated or deleted.
  */
-import type { BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../exchange/protocol.js';
+import type { BorderOffice, BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../exchange/protocol.js';
 import type { BucketDigests } from '../exchange/digest.js';
 import type { BatchToApply } from '../exchange/planPage.js';
 import type { CandidateSource } from '../matching/index.js';
@@ -127,6 +127,8 @@ export interface ReplicaStore extends CandidateSource {
   getPerson(personId: string): Promise<BorderPerson | undefined>;
   /** Every category-wide rule the replica holds (revoked and expired ones included; screening decides). */
   rules(): Promise<BorderRule[]>;
+  /** Every issuing office's record the replica holds (public contact details, for the self-check). */
+  offices(): Promise<BorderOffice[]>;
   recordScreening(entry: ScreeningAuditEntry): Promise<void>;
   /** Most recent screenings, newest first; optionally only one checkpoint's: requester NAME@ADDRESS with NAME exactly `checkpoint` (audit/requester.ts). */
   screenings(limit: number, checkpoint?: string): Promise<ScreeningAuditEntry[]>;

@@ -1,7 +1,8 @@
 /**
  * A person checks their own status before travelling: document number and date of birth in, whether
  * an exit restriction applies to them out — on what basis, from which office, and how to contest it
- * or register a deferment. Both values must match one listed person exactly, and the answer for "no
+ * or register a deferment — with the issuing office's contact details and time limit for contesting
+ * where the register records them (protocol 5, entity `office`). Both values must match one listed person exactly, and the answer for "no
  * such person" is the same as for "nothing applies", so the page reveals nothing about anyone else.
  * Rate-limited per client address, so it cannot be used to search the register.
  *
@@ -19,6 +20,8 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { selfCheckAnswer, selfCheckRequestSchema } from '../api/selfCheck.js';
 import { dateRangeCovers } from '../domain/dates.js';
+import { contestDeadline } from '../domain/offices.js';
+import type { BorderOffice } from '../exchange/protocol.js';
 import { isInForce } from '../domain/lifecycle.js';
 import { localDate } from '../domain/rules.js';
 import { RULE_DECISION, screenRules } from './ruleScreening.js';
@@ -32,6 +35,19 @@ const HOW_TO_CONTEST =
 
 /** No answer leaves before this many milliseconds after its request arrived (well above a lookup's cost). */
 export const ANSWER_FLOOR_MS = 40;
+
+/** The issuing office as the answer shows it: its record when the replica holds one, its code alone otherwise. */
+function officeOf(id: string, record: BorderOffice | undefined) {
+  if (!record) return { id, recorded: false };
+  const { name, address, phone, email, web, hours } = record;
+  return { id, recorded: true, name, address, ...(phone ? { phone } : {}), ...(email ? { email } : {}), ...(web ? { web } : {}), ...(hours ? { hours } : {}) };
+}
+
+function contestOf(inForceFrom: string, record: BorderOffice | undefined) {
+  if (!record) return { how: HOW_TO_CONTEST };
+  const deadline = contestDeadline(inForceFrom, record.contestDays);
+  return { how: record.howToContest, ...(deadline && record.contestDays ? { deadline, deadlineDays: record.contestDays } : {}) };
+}
 
 /** An id no person has: when nobody matched, the same lookups run with it. */
 const NOBODY = '\u0000nobody';
@@ -85,6 +101,8 @@ export async function registerSelfCheck(
       const id = me.length === 1 ? me[0]!.personId : NOBODY;
       const found = await store.getPerson(id);
       const held = await store.restrictionsOf([id]);
+      // Read whoever asks (one cached read of a few rows), so a found restriction costs no extra lookup.
+      const offices = new Map((await store.offices()).map((o) => [o.officeId, o]));
       const person = me.length === 1 ? found : undefined;
       const rules = screenRules({
         rules: await store.rules(),
@@ -103,7 +121,8 @@ export async function registerSelfCheck(
           restrictionId: r.restrictionId,
           kind: r.kind,
           basis: r.basis,
-          office: r.office,
+          office: officeOf(r.office, offices.get(r.office)),
+          contest: contestOf(r.inForceFrom, offices.get(r.office)),
           inForceFrom: r.inForceFrom,
           applies: inForce && !deferment,
           status: !inForce ? (r.liftedAt ? `lifted ${r.liftedAt}` : r.expiresAt && Date.parse(r.expiresAt) <= now.getTime() ? `expired ${r.expiresAt}` : `in force from ${r.inForceFrom}`) : deferment ? `deferred: ${deferment.category} until ${deferment.validTo}` : 'in force',

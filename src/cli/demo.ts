@@ -13,6 +13,8 @@ import { openRegisterStore } from '../app/register/openRegisterStore.js';
 import { RegisterService } from '../register/registerService.js';
 import { generatePersons } from '../demo/synthetic.js';
 import { SHOWCASE } from '../demo/showcase.js';
+import { demoOffices } from '../demo/offices.js';
+import { OfficeService } from '../register/officeService.js';
 import { td3 } from '../demo/mrzSpecimen.js';
 import { authSecret, issueToken } from '../auth/tokens.js';
 import { RegisterKeys } from '../auth/keyRing.js';
@@ -92,9 +94,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     onProgress: (bytes, total) => progress.update(bytes, total),
   });
   progress.stop();
+  // Every office the register names, with its contact details, so a self-check shows where to turn.
+  const offices = new OfficeService(store);
+  const demoOfficeList = demoOffices();
+  for (const o of demoOfficeList) await offices.put(o.officeId, o.body, 'demo');
   const head = await store.headSeq();
   await store.close();
-  say(`register loaded: ${report.loaded} persons, ${head} changes in the log, in ${((Date.now() - started) / 1000).toFixed(1)} s${report.failed.length ? `; ${report.failed.length} bad lines` : ''}`);
+  say(`register loaded: ${report.loaded} persons and ${demoOfficeList.length} offices with contact details, ${head} changes in the log, in ${((Date.now() - started) / 1000).toFixed(1)} s${report.failed.length ? `; ${report.failed.length} bad lines` : ''}`);
 
   // Tokens for the walkthrough: each service accepts tokens signed with the key in its own data dir.
   const registerDir = join(dataDir, 'register');

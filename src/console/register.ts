@@ -1,12 +1,14 @@
 /**
  * The register's part of the web console: the built pages, which side this is, who follows the feed
- * (GET /v1/exchange/followers) and a person's full history (GET /v1/persons/:id/history).
+ * (GET /v1/exchange/followers), whether a restriction's change reached them (GET /v1/restrictions/:id/reach)
+ * and a person's full history (GET /v1/persons/:id/history).
  * Mounted by app/register/createRegister.ts with one call.
  */
 import type { FastifyInstance } from 'fastify';
 import { idParam } from '../api/fields.js';
 import { followersAnswer } from '../api/followers.js';
 import { personHistoryAnswer } from '../api/persons.js';
+import { reachAnswer, reachQuery } from '../api/reach.js';
 import type { RegisterStore } from '../register/registerStore.js';
 import { NotFound } from '../shared/errors.js';
 import { type AuthGate, route } from '../auth/route.js';
@@ -14,6 +16,7 @@ import { allowCrossOriginReads, serveConsoleAssets } from './assets.js';
 import { consoleConfigRoute, peerFromEnv } from './config.js';
 import { FollowerRegistry, watchFeed } from './followers.js';
 import { personHistory } from './history.js';
+import { newestChangeOf, reachOf } from './reach.js';
 
 export interface RegisterConsoleOptions {
   /** The border replica's URL as browsers reach it, for links and its public status (--console-peer; default: ERX_CONSOLE_PEER). The console trusts no other. */
@@ -60,6 +63,25 @@ export async function registerConsole(app: FastifyInstance, gate: AuthGate, stor
       const person = await store.getPerson(params.id);
       if (!person) throw new NotFound(`person ${params.id} is not in the register`, 'id');
       return { personId: params.id, ...(await personHistory(store, params.id, await store.restrictionsOf(params.id))) };
+    },
+  );
+  route(
+    app,
+    gate,
+    {
+      method: 'GET',
+      url: '/v1/restrictions/:id/reach',
+      summary: "How many following replicas have applied a restriction's newest change (a lift reaching the border)",
+      tags: ['register', 'console'],
+      access: ['office', 'operator', 'auditor'],
+      params: idParam,
+      query: reachQuery,
+      response: reachAnswer,
+    },
+    async ({ params, query }) => {
+      if (!(await store.getRestriction(params.id))) throw new NotFound(`restriction ${params.id} is not in the register`, 'id');
+      const seq = query.seq ?? (await newestChangeOf(store, params.id));
+      return reachOf(params.id, seq, await store.headSeq(), followers.list());
     },
   );
   return followers;

@@ -471,7 +471,7 @@ const DAYS_LEAP = dayTable(true);
 // ---------------------------------------------------------------------------------------------
 // Offices.
 
-interface City {
+export interface City {
   code: string;
   weight: number;
   commissariats: number;
@@ -480,7 +480,7 @@ interface City {
   region: string;
 }
 
-const CITIES: readonly City[] = [
+export const CITIES: readonly City[] = [
   { code: 'Moscow', weight: 30, commissariats: 12, courts: ['Tverskoy', 'Meshchansky', 'Basmanny', 'Presnensky', 'Khamovnichesky', 'Zamoskvoretsky', 'Tagansky', 'Savyolovsky'], region: '77' },
   { code: 'SPb', weight: 14, commissariats: 6, courts: ['Smolninsky', 'Dzerzhinsky', 'Kuibyshevsky', 'Vasileostrovsky', 'Primorsky'], region: '78' },
   { code: 'Novosibirsk', weight: 5, commissariats: 4, courts: ['Tsentralny', 'Leninsky'], region: '54' },

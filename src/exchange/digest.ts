@@ -19,6 +19,8 @@ export function recordKey(record: SnapshotRecord): string {
       return `restriction:${record.body.restrictionId}`;
     case 'rule':
       return `rule:${record.body.ruleId}`;
+    case 'office':
+      return `office:${record.body.officeId}`;
   }
 }
 
@@ -65,7 +67,7 @@ export function differingBuckets(a: BucketDigests, b: BucketDigests): number[] {
 export interface RepairPlan {
   /** Records to write (new or changed). */
   write: SnapshotRecord[];
-  /** Records the replica holds in the repaired buckets that the register does not: `person:ID`, `restriction:ID`, `rule:ID`. */
+  /** Records the replica holds in the repaired buckets that the register does not: `person:ID`, `restriction:ID`, `rule:ID`, `office:ID`. */
   remove: string[];
   report: { buckets: number; inserted: number; updated: number; deleted: number; unchanged: number };
 }

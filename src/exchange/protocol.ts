@@ -7,10 +7,12 @@
  * replica that sees the same change twice ends in the same state.
  *
  * Only the border view crosses the exchange: names, date of birth, documents, deferment validity and the
- * restriction's basis and dates, and category-wide rules whole (a rule is public law, not personal
- * data). Sex, evidence references and other register fields stay home.
+ * restriction's basis and dates, category-wide rules whole (a rule is public law, not personal
+ * data), and issuing offices whole (their contact details are what they print on their notices).
+ * Sex, evidence references and other register fields stay home.
  */
 import { createHash } from 'node:crypto';
+import type { Office } from '../domain/offices.js';
 import type { CategoryRule } from '../domain/rules.js';
 import type { Deferment, IdentityDocument, LiftReason, RestrictionKind } from '../domain/types.js';
 import { canonicalJson } from '../shared/canonical.js';
@@ -20,8 +22,9 @@ import type { HeadClaim } from './headClaim.js';
  * 3: category-wide rules joined persons and restrictions in the change log and the snapshot.
  * 4: pages (and JetStream heartbeats) carry the register's signed head claim (exchange/headClaim.ts);
  *    a replica takes its freshness from that claim only, so a feed without one gives no freshness.
+ * 5: offices (contact details for the self-check) joined the change log and the snapshot as entity `office`.
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 export interface BorderPerson {
   personId: string;
@@ -50,10 +53,14 @@ export interface BorderRestriction {
 /** A category-wide rule travels whole, version and all (domain/rules.ts). */
 export type BorderRule = CategoryRule;
 
+/** An issuing office travels whole: public contact details, not personal data (domain/offices.ts). */
+export type BorderOffice = Office;
+
 export type Change =
   | { seq: number; at: string; entity: 'person'; key: string; body: BorderPerson | null }
   | { seq: number; at: string; entity: 'restriction'; key: string; body: BorderRestriction | null }
-  | { seq: number; at: string; entity: 'rule'; key: string; body: BorderRule | null };
+  | { seq: number; at: string; entity: 'rule'; key: string; body: BorderRule | null }
+  | { seq: number; at: string; entity: 'office'; key: string; body: BorderOffice | null };
 
 export type ChangeEntity = Change['entity'];
 
@@ -92,6 +99,7 @@ export function isRelief(c: Change): boolean {
   if (c.body === null) return false;
   if (c.entity === 'restriction') return c.body.liftedAt !== undefined;
   if (c.entity === 'rule') return c.body.revokedAt !== undefined;
+  if (c.entity === 'office') return false;
   return c.body.deferments.length > 0;
 }
 
@@ -128,7 +136,8 @@ export interface SnapshotHeader {
 export type SnapshotRecord =
   | { type: 'person'; body: BorderPerson }
   | { type: 'restriction'; body: BorderRestriction }
-  | { type: 'rule'; body: BorderRule };
+  | { type: 'rule'; body: BorderRule }
+  | { type: 'office'; body: BorderOffice };
 
 /**
  * Last line of a snapshot stream: the signed manifest. Without it, or if it does not verify, the

@@ -20,6 +20,7 @@
  *    a new mutation with new sequence numbers.
  *  - Append-only audit: entries are never updated or deleted (the databases refuse it).
  */
+import type { Office } from '../domain/offices.js';
 import type { CategoryRule } from '../domain/rules.js';
 import type { Person, Restriction } from '../domain/types.js';
 import type { AuditEntry, NewAuditEntry } from '../audit/chain.js';
@@ -65,6 +66,9 @@ export interface RegisterTx {
   getRule(ruleId: string): Promise<CategoryRule | undefined>;
   /** Stores a new version of a rule: it becomes the current one, and the old versions are kept. */
   putRule(rule: CategoryRule): Promise<void>;
+  getOffice(officeId: string): Promise<Office | undefined>;
+  /** Stores an office's record, replacing the one it had (the audit trail keeps what it replaced). */
+  putOffice(office: Office): Promise<void>;
   /** Records the mutation in the hash-chained audit trail, in this same transaction. */
   audit(entry: NewAuditEntry): Promise<void>;
   /** Appends a change with the next sequence number and returns it. `body` null means "no longer at the border". */
@@ -86,6 +90,9 @@ export interface RegisterStore {
   rules(): Promise<CategoryRule[]>;
   /** Every version of a rule, oldest first. */
   ruleVersions(ruleId: string): Promise<CategoryRule[]>;
+  getOffice(officeId: string): Promise<Office | undefined>;
+  /** Every office's record, by office id. */
+  offices(): Promise<Office[]>;
   /** Audit entries whose subject is one of `subjects`, newest first, at most `limit` (indexed by subject). */
   auditAbout(subjects: string[], limit: number): Promise<AuditEntry[]>;
   headSeq(): Promise<number>;

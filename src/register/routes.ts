@@ -10,6 +10,8 @@ import type { Principal } from '../auth/roles.js';
 import { ErxError, NotFound } from '../shared/errors.js';
 import { type AuthGate, route } from '../auth/route.js';
 import { registerRuleRoutes } from './ruleRoutes.js';
+import { registerOfficeRoutes } from './officeRoutes.js';
+import { OfficeService } from './officeService.js';
 import { RuleService } from './categoryRuleService.js';
 import type { Actor } from './authority.js';
 import { issueSchema, liftSchema, personSchema, serviceSchema } from './schemas.js';
@@ -155,6 +157,7 @@ export function registerRegisterRoutes(app: FastifyInstance, gate: AuthGate, ser
   );
 
   registerRuleRoutes(app, gate, store, new RuleService(store), actorOf);
+  registerOfficeRoutes(app, gate, store, new OfficeService(store), actorOf);
 
   route(app, gate, { method: 'GET', url: '/v1/register/status', summary: "The register's newest sequence number and clock", tags, access: 'public', response: registerStatusAnswer }, async () => ({
     registerSeq: await store.headSeq(),

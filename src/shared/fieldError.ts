@@ -12,6 +12,11 @@ export interface FieldError {
 /** The first problem zod found, as the contract's `{error, field}`. */
 export function firstError(error: z.ZodError): FieldError {
   const issue = error.issues[0];
+  // A key the schema does not know is named itself, so the person sees which field to remove.
+  if (issue?.code === 'unrecognized_keys' && issue.keys.length > 0) {
+    const field = [...issue.path, issue.keys[0]].join('.');
+    return { error: `${field}: is not a field of this request; remove it`, field };
+  }
   const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(body)';
   // zod says "Invalid input: expected string, received undefined" for a field left out.
   const missing = issue?.code === 'invalid_type' && /received undefined$/.test(issue.message);

@@ -112,8 +112,9 @@ test('web console: screen (hit), lift, screen (clear), bad MRZ, self-check, oper
     await desk.locator('table.history').waitFor();
     await row.getByRole('button', { name: 'Lift' }).click();
     await desk.locator('#lift-CU-2024-77-at:focus').waitFor();
-    await desk.getByLabel('Reason').selectOption('cancellation');
-    await desk.getByRole('button', { name: 'Lift CU-2024-77' }).click();
+    await desk.getByLabel('Cancelled by the issuing office or a court').check();
+    await desk.getByRole('button', { name: 'Continue' }).click();
+    await desk.getByRole('button', { name: 'Yes, lift CU-2024-77' }).click();
     const status = desk.locator('.note-ok[role="status"]');
     await status.waitFor();
     assert.match(await status.innerText(), /Lifted CU-2024-77/);

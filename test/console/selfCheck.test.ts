@@ -7,8 +7,8 @@
  *     field and in an error summary at the top that takes the focus and whose links focus the field;
  *   - a typo never reads as an all-clear: "no restriction found for passport N, born D", and that a
  *     restriction under other details would not show;
- *   - a restriction shows its legal basis, issuing office (with a place for contact details), since
- *     when, and how to contest it;
+ *   - a restriction shows its legal basis, issuing office (saying when its contact details are not
+ *     recorded), since when, and how to contest it;
  *   - a refusal (429) or no answer at all is said in plain words in the summary, never the raw message.
  * Screenshots at 390×844 and 1280×720 of the empty form, the error summary, a "not found" answer and a
  * restricted answer go to the folder printed at the start.
@@ -155,7 +155,7 @@ test('self-check on a phone: public title, three date boxes, every error at once
     assert.match(facts, /^Call-up notice/);
     assert.match(facts, /Legal basis\s+Call-up notice CU-SC-1, art\. 31/);
     assert.match(facts, /Issued by\s+MO-Moscow-12/);
-    assert.match(facts, /Contact details for this office are not shown on this page yet/, 'a place for the office’s contacts, nothing invented');
+    assert.match(facts, /Contact details not recorded for this office/, 'no record of the office: said so, nothing invented (test/console/officeContact.test.ts shows a recorded one)');
     assert.match(facts, /In force since\s+9 October 2024/, 'since when, as a date in words (served through the portal on 2 October: in force 7 days later)');
     assert.doesNotMatch(facts, /\d{4}-\d{2}-\d{2}T/, 'no raw timestamps');
     const contest = page.getByRole('region', { name: 'How to contest it' });

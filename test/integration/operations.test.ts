@@ -132,10 +132,10 @@ test('migrations: erx migrate applies them; a database newer than the code is re
   assert.match((await run(process.execPath, [ERX_BIN, 'migrate', '--data', dir, '--service', 'register'])).stdout, /current schema/);
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(join(dir, 'register.db'));
-  assert.equal(db.pragma('user_version', { simple: true }), 7, 'tables, the audit trail, service rules and campaigns, relief, rules and search keys, audit by subject, person versions');
-  db.pragma('user_version = 8');
+  assert.equal(db.pragma('user_version', { simple: true }), 8, 'tables, the audit trail, service rules and campaigns, relief, rules and search keys, audit by subject, person versions, offices');
+  db.pragma('user_version = 9');
   db.close();
   const refused = await run(process.execPath, [ERX_BIN, 'register', 'serve', '--port', '0', '--data', dir]).catch((e) => e);
   assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /schema version 8 is newer than this erx understands/);
+  assert.match(refused.stderr, /schema version 9 is newer than this erx understands/);
 });

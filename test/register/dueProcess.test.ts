@@ -137,7 +137,8 @@ test('self-check: a person learns their own status and how to contest it; nothin
   const mine = (await check({ documentNumber: '751234567', dateOfBirth: '1999-03-04' })).json();
   assert.equal(mine.restricted, true);
   assert.equal(mine.restrictions[0].basis, 'Call-up notice CU-S1, art. 31');
-  assert.equal(mine.restrictions[0].office, 'MO-Moscow-12');
+  assert.deepEqual(mine.restrictions[0].office, { id: 'MO-Moscow-12', recorded: false }, 'no record of the office: its code, and no invented details');
+  assert.match(mine.restrictions[0].contest.how, /issuing office/);
   assert.match(mine.howToContest, /deferment/);
   const wrongDob = (await check({ documentNumber: '751234567', dateOfBirth: '1999-03-05' })).json();
   const nobody = (await check({ documentNumber: '700000000', dateOfBirth: '1999-03-04' })).json();

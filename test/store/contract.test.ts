@@ -10,12 +10,14 @@ import { planPage, type BatchToApply } from '../../src/exchange/planPage.js';
 import { CursorMoved, type ReplicaStore } from '../../src/border/replicaStore.js';
 import { bucketOf, differingBuckets, digestsOf } from '../../src/exchange/digest.js';
 import { TrustedKeys } from '../../src/exchange/keys.js';
-import { batchHash, type Change, type SignedBatch, type SnapshotHeader, type SnapshotLine, type SnapshotRecord, type SnapshotTrailer } from '../../src/exchange/protocol.js';
+import { batchHash, isRelief, type Change, type SignedBatch, type SnapshotHeader, type SnapshotLine, type SnapshotRecord, type SnapshotTrailer } from '../../src/exchange/protocol.js';
 import { verifyBatch, verifyManifest } from '../../src/exchange/verify.js';
 import { defaultMatcher } from '../../src/matching/index.js';
 import type { PersonInput } from '../../src/register/schemas.js';
 import { RegisterService } from '../../src/register/registerService.js';
 import { RuleService } from '../../src/register/categoryRuleService.js';
+import { OfficeService } from '../../src/register/officeService.js';
+import { officeBodySchema } from '../../src/api/offices.js';
 import { issueRuleSchema } from '../../src/register/ruleSchemas.js';
 import { rankSearch, SEARCH_CANDIDATES, searchPlan } from '../../src/register/search.js';
 import type { RegisterStore } from '../../src/register/registerStore.js';
@@ -150,9 +152,19 @@ async function feedDataset(service: RegisterService) {
   const rules = new RuleService(service.store, () => new Date('2026-01-01T00:00:00.000Z'));
   await rules.issue(issueRuleSchema.parse(MOBILISATION));
   await rules.revoke('R-MOB', '2026-02-01T00:00:00.000Z');
+  await new OfficeService(service.store, () => new Date('2026-01-01T00:00:00.000Z')).put('MO-Moscow-12', officeBodySchema.parse(MOSCOW_12));
 }
 
 const MOBILISATION = mobilisationRule();
+const MOSCOW_12 = {
+  name: 'Military Commissariat of Moscow, district no. 12',
+  address: 'Sadovaya St 14, Moscow, 101014',
+  phone: '+7 495 612-34-56',
+  email: 'commissariat-12@moscow.mil.example',
+  hours: 'Mon–Thu 09:00–18:00',
+  howToContest: 'Write to the draft commission of the region, or file a claim with the district court.',
+  contestDays: 90,
+};
 
 // ───────────────────────────── register ─────────────────────────────
 
@@ -730,6 +742,49 @@ contract('rules: every version kept, each one change (a revocation is relief), i
   const report = await replica.repairBuckets((await replica.state()).cursor!, differing, part.records);
   assert.equal(report.inserted, 1);
   assert.equal((await replica.rules())[0]!.version, 3);
+});
+
+contract('offices: each write one change in one transaction with its audit entry, in the feed and the snapshot, applied, digested and repaired at the replica', async (t, b) => {
+  const { store } = await openRegister(t, b);
+  const offices = new OfficeService(store, () => new Date('2026-01-01T00:00:00.000Z'));
+  const { store: replica, stateSql } = await b.replica(t);
+  await bootstrapEmpty(replica);
+  const first = await offices.put('MO-Moscow-12', officeBodySchema.parse(MOSCOW_12), 'operator:ana');
+  assert.deepEqual([first.changes, first.created, first.office.updatedAt], [[1], true, '2026-01-01T00:00:00.000Z']);
+  assert.deepEqual((await offices.put('MO-Moscow-12', officeBodySchema.parse(MOSCOW_12))).changes, [], 'the same record again: nothing');
+  const { phone: _phone, ...withoutPhone } = MOSCOW_12;
+  const moved = await offices.put('MO-Moscow-12', officeBodySchema.parse({ ...withoutPhone, address: 'Lenina St 3, Moscow, 101003' }), 'office:mo12@MO-Moscow-12');
+  assert.deepEqual([moved.changes, moved.created, moved.office.phone], [[2], false, undefined], 'a field left out is removed');
+  await offices.put('CT-Moscow-Tverskoy', officeBodySchema.parse({ name: 'Tverskoy District Court of Moscow', address: 'Tsvetnoy Blvd 25A, Moscow, 127051', howToContest: 'Appeal through this court.' }));
+  // The feed: entity `office`, the whole record, never relief.
+  const batches = await allBatches(store);
+  assert.deepEqual(batches.flatMap((x) => x.changes.map((c) => [c.seq, c.entity, c.key])), [[1, 'office', 'MO-Moscow-12'], [2, 'office', 'MO-Moscow-12'], [3, 'office', 'CT-Moscow-Tverskoy']]);
+  assert.deepEqual(batches[1]!.changes[0]!.body, moved.office);
+  assert.ok(batches.every((x) => x.changes.every((c) => !isRelief(c))), 'an office record is not relief');
+  // The audit trail: who, and what each write replaced.
+  const audit = await store.auditAbout(['MO-Moscow-12'], 10);
+  assert.deepEqual(audit.map((e) => [e.action, e.actor]), [['office.update', 'office:mo12@MO-Moscow-12'], ['office.create', 'operator:ana']]);
+  assert.equal((audit[0]!.detail as { replaced: { phone: string } }).replaced.phone, MOSCOW_12.phone);
+  assert.deepEqual((await store.offices()).map((o) => o.officeId), ['CT-Moscow-Tverskoy', 'MO-Moscow-12']);
+  assert.deepEqual(await store.getOffice('MO-Moscow-12'), moved.office);
+  // The replica: applied from the feed, the same as the snapshot, found by the digests when lost, repaired.
+  await follow(store, replica);
+  assert.deepEqual(await replica.offices(), await store.offices());
+  const snap = await collect(store.snapshot());
+  assert.deepEqual(snap.records.filter((r) => r.type === 'office').map((r) => r.body), await replica.offices());
+  assert.equal(snap.header.records, snap.records.length);
+  assert.deepEqual(differingBuckets(digestsOf(snap.records), await replica.digest()), []);
+  await stateSql(`UPDATE offices SET body = replace(body, 'Lenina', 'Forged') WHERE office_id = 'MO-Moscow-12'`);
+  const differing = differingBuckets(digestsOf(snap.records), await replica.digest());
+  assert.equal(differing.length, 1, 'a record changed behind the replica\'s back is found by the digests');
+  const part = await collect(store.snapshot({ buckets: differing }));
+  const report = await replica.repairBuckets((await replica.state()).cursor!, differing, part.records);
+  assert.equal(report.updated, 1);
+  assert.deepEqual(await replica.offices(), await store.offices());
+  // A replica bootstrapped from the snapshot holds them too.
+  const { store: fresh } = await b.replica(t);
+  await bootstrapFrom(store, fresh);
+  assert.deepEqual(await fresh.offices(), await store.offices());
 });
 
 contract('register search: by name in either script and any word order, by document number; keys follow updates', async (t, b) => {

@@ -27,6 +27,7 @@
  * and compaction), snapshot.ts, reads.ts, searchKeys.ts and commitNotifications.ts (onCommit, LISTEN).
  * The audit trail is store/postgres/auditTrail.ts.
  */
+import type { Office } from '../../domain/offices.js';
 import type { CategoryRule } from '../../domain/rules.js';
 import type { Person, Restriction } from '../../domain/types.js';
 import type { Signer } from '../../exchange/keys.js';
@@ -126,6 +127,16 @@ export class PostgresRegisterStore implements RegisterStore {
   async rules(): Promise<CategoryRule[]> {
     await this.ready;
     return reads.rules(this.r);
+  }
+
+  async getOffice(officeId: string): Promise<Office | undefined> {
+    await this.ready;
+    return reads.readOffice(this.r, officeId);
+  }
+
+  async offices(): Promise<Office[]> {
+    await this.ready;
+    return reads.offices(this.r);
   }
 
   async auditAbout(subjects: string[], limit: number): Promise<AuditEntry[]> {

@@ -28,7 +28,7 @@
 import type { BatchToApply } from '../../exchange/planPage.js';
 import type { BootstrapWriter, RepairReport, ReplicaState, ReplicaStore, ScreeningAuditEntry } from '../../border/replicaStore.js';
 import type { BucketDigests } from '../../exchange/digest.js';
-import type { BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../../exchange/protocol.js';
+import type { BorderOffice, BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../../exchange/protocol.js';
 import type { ListedPerson, Matcher } from '../../matching/index.js';
 import { PostgresAuditTrail } from './auditTrail.js';
 import { SCHEMA } from './replica/schema.js';
@@ -85,6 +85,11 @@ export class PostgresReplicaStore implements ReplicaStore {
   async rules(): Promise<BorderRule[]> {
     await this.ready;
     return [...(await this.r.cache.read('rules', () => reads.readRules(this.r, this.r.pool)))];
+  }
+
+  async offices(): Promise<BorderOffice[]> {
+    await this.ready;
+    return [...(await this.r.cache.read('offices', () => reads.readOffices(this.r, this.r.pool)))];
   }
 
   async state(): Promise<ReplicaState> {

@@ -94,6 +94,14 @@ export class SqliteRegisterStore implements RegisterStore {
     return reads.rules(this.r);
   }
 
+  async getOffice(officeId: string) {
+    return reads.readOffice(this.r, officeId);
+  }
+
+  async offices() {
+    return reads.offices(this.r);
+  }
+
   async auditAbout(subjects: string[], limit: number): Promise<AuditEntry[]> {
     return reads.auditAbout(this.r, subjects, limit);
   }

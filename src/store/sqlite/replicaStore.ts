@@ -14,7 +14,7 @@ import type { BatchToApply } from '../../exchange/planPage.js';
 import type { BootstrapWriter, RepairReport, ReplicaState, ReplicaStore, ScreeningAuditEntry } from '../../border/replicaStore.js';
 import type { BucketDigests } from '../../exchange/digest.js';
 import type { ImageFormat, ImageManifest } from '../../exchange/image.js';
-import type { BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../../exchange/protocol.js';
+import type { BorderOffice, BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../../exchange/protocol.js';
 import type { ListedPerson } from '../../matching/index.js';
 import { screeningAuditEntry, screeningOf, SCREENING_ACTION } from '../screeningAudit.js';
 import { AuditTrail } from './auditTrail.js';
@@ -124,6 +124,10 @@ export class SqliteReplicaStore implements ReplicaStore {
 
   async rules(): Promise<BorderRule[]> {
     return [...(await this.file.cache.read('rules', () => reads.readRules(this.file)))];
+  }
+
+  async offices(): Promise<BorderOffice[]> {
+    return [...(await this.file.cache.read('offices', () => reads.readOffices(this.file)))];
   }
 
   async recordScreening(entry: ScreeningAuditEntry): Promise<void> {

@@ -1,4 +1,4 @@
-/** The register operator's three actions on a restriction — issue, record service, lift — as small forms. */
+/** The register operator's actions on a restriction — issue, record service — as small forms (lifting: LiftFlow.tsx). */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ROLES } from '../lib/api';
 import { inputToIso, nowForInput } from '../lib/format';
@@ -8,7 +8,6 @@ import { ErrorNote, errorText } from './ErrorNote';
 
 export const KINDS = ['call-up', 'court-order', 'other'] as const;
 export const CHANNELS = ['in-person', 'post', 'portal'] as const;
-export const LIFT_REASONS = ['cancellation', 'deferment', 'exemption', 'expiry', 'other'] as const;
 
 type Done = (message: string) => void;
 const changesText = (changes: unknown) => (Array.isArray(changes) && changes.length > 0 ? ` (register change ${changes.join(', ')})` : '');
@@ -42,44 +41,6 @@ function useFocusFirst() {
 /** aria attributes tying an input to the form's error when the error names it. */
 const invalid = (field: string | undefined, name: string, errorId: string) =>
   field === name || field?.endsWith(`.${name}`) ? { 'aria-invalid': true, 'aria-describedby': errorId } : {};
-
-export function LiftForm({ r, onDone, onCancel }: { r: Restriction; onDone: Done; onCancel: () => void }) {
-  const [at, setAt] = useState(nowForInput());
-  const [reason, setReason] = useState<string>('cancellation');
-  const id = `lift-${r.restrictionId}`;
-  const first = useFocusFirst();
-  const { busy, error, submit, field } = useSubmit(async () => {
-    const res = await api<RestrictionWriteAnswer>(`/v1/restrictions/${encodeURIComponent(r.restrictionId)}/lift`, { body: { liftedAt: inputToIso(at), liftReason: reason }, roles: ROLES.writeRegister });
-    return `Lifted ${r.restrictionId}${changesText(res.changes)}. Border replicas apply it within seconds.`;
-  }, onDone);
-  return (
-    <form class="action-form" onSubmit={submit} aria-label={`Lift ${r.restrictionId}`}>
-      <div class="field">
-        <label for={`${id}-at`}>Lifted at (your local time)</label>
-        <input id={`${id}-at`} type="datetime-local" required value={at} onInput={(e) => setAt(value(e))} ref={first} {...invalid(field, 'liftedAt', `${id}-error`)} />
-      </div>
-      <div class="field">
-        <label for={`${id}-reason`}>Reason</label>
-        <select id={`${id}-reason`} value={reason} onChange={(e) => setReason(value(e))} {...invalid(field, 'liftReason', `${id}-error`)}>
-          {LIFT_REASONS.map((x) => (
-            <option key={x} value={x}>
-              {x}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="buttons">
-        <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Lifting…' : `Lift ${r.restrictionId}`}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-      <ErrorNote error={error} id={`${id}-error`} />
-    </form>
-  );
-}
 
 export function ServeForm({ r, onDone, onCancel }: { r: Restriction; onDone: Done; onCancel: () => void }) {
   const [at, setAt] = useState(nowForInput());

@@ -1,13 +1,51 @@
 /**
- * Where a person reaches the office that issued their restriction. The register does not carry
- * offices' contact details yet (a later change of issue #17 adds them to the register and to the
- * exchange's least-data view); until then this says so plainly and invents nothing. When the answer
- * carries an office's address, telephone and e-mail, they are shown here and nowhere else.
+ * Where a person reaches the office that issued their restriction, as the register records it (the
+ * office's record travels to every replica, protocol 5): name, address, telephone, e-mail, website and
+ * opening hours. Telephone, e-mail and website are links, so on a phone one tap calls or writes. When
+ * the register holds no record of the office, this says so plainly and invents nothing.
  */
-export function OfficeContact({ office }: { office: string }) {
+import type { SelfCheckAnswer } from '@api/selfCheck';
+
+export type OfficeRecord = SelfCheckAnswer['restrictions'][number]['office'];
+
+/** "+7 495 612-34-56" → "tel:+74956123456" */
+const telHref = (phone: string) => `tel:${phone.replace(/[^+0-9]/g, '')}`;
+
+export function OfficeContact({ office }: { office: OfficeRecord }) {
+  if (!office.recorded) {
+    return (
+      <div class="office-contact" data-office={office.id} data-recorded="false">
+        <p class="office-name">{office.id}</p>
+        <p>Contact details not recorded for this office. Use the details on the notice or decision you received.</p>
+      </div>
+    );
+  }
   return (
-    <p class="office-contact" data-office={office}>
-      Contact details for this office are not shown on this page yet. Use the details on the notice or decision you received.
-    </p>
+    <div class="office-contact" data-office={office.id} data-recorded="true">
+      <p class="office-name">{office.name}</p>
+      <address>{office.address}</address>
+      <ul class="office-ways">
+        {office.phone ? (
+          <li>
+            Telephone: <a href={telHref(office.phone)}>{office.phone}</a>
+          </li>
+        ) : null}
+        {office.email ? (
+          <li>
+            E-mail: <a href={`mailto:${office.email}`}>{office.email}</a>
+          </li>
+        ) : null}
+        {office.web ? (
+          <li>
+            Website:{' '}
+            <a href={office.web} rel="noopener noreferrer" target="_blank">
+              {office.web.replace(/^https?:\/\//, '')}
+            </a>
+          </li>
+        ) : null}
+        {office.hours ? <li>Opening hours: {office.hours}</li> : null}
+      </ul>
+      <p class="office-code">Office code {office.id}</p>
+    </div>
   );
 }

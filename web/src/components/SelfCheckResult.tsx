@@ -3,8 +3,8 @@
  * all-clear: it says exactly which passport number and date of birth were checked, and that a
  * restriction recorded under other details (another passport, another date of birth) would not show —
  * so a typo reads as "nothing found for THESE details", not "you are free to go". A restriction in
- * force says on what legal basis, from which office (with a place for its contact details), since when,
- * and how to contest it. The service answers in one shape whoever asks (src/border/selfCheck.ts); this
+ * force says on what legal basis, from which office (with the office's contact details and address as
+ * the register records them), since when, and how to contest it, by when if its basis sets a deadline. The service answers in one shape whoever asks (src/border/selfCheck.ts); this
  * only words it.
  */
 import type { ComponentChildren } from 'preact';
@@ -48,11 +48,23 @@ function RestrictionCard({ r }: { r: Restriction }) {
       <dl class="sc-facts">
         <Fact term="Legal basis">{r.basis}</Fact>
         <Fact term="Issued by">
-          {r.office}
           <OfficeContact office={r.office} />
         </Fact>
         {r.applies && r.inForceFrom ? <Fact term="In force since">{longDateTime(r.inForceFrom)}</Fact> : null}
         <Fact term="Status">{statusText(r.status)}</Fact>
+        {r.applies && r.office.recorded ? (
+          <Fact term="How to contest it">
+            <p class="sc-contest-how">{r.contest.how}</p>
+            {r.contest.deadline ? (
+              <p class="sc-contest-deadline">
+                <strong>Deadline: {longDate(r.contest.deadline)}</strong>
+                {r.contest.deadlineDays ? ` (${r.contest.deadlineDays} days from the day it came into force)` : ''}
+              </p>
+            ) : (
+              <p class="sc-contest-deadline">No deadline is recorded for contesting it; the notice or decision you received may set one.</p>
+            )}
+          </Fact>
+        ) : null}
         <Fact term="Reference">{r.restrictionId}</Fact>
       </dl>
     </article>

@@ -7,7 +7,8 @@
 import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorNote } from '../components/ErrorNote';
-import { IssueForm, LiftForm, ServeForm } from '../components/Forms';
+import { IssueForm, ServeForm } from '../components/Forms';
+import { LiftFlow, LiftReach, type LiftReachTarget } from '../components/LiftFlow';
 import { ApiError, api, ROLES } from '../lib/api';
 import { changeLines, detailText, fieldValue, kindLabel, label, localTime } from '../lib/format';
 import type { AuditEntryAnswer as AuditEntry, PersonFound as Found, PersonHistoryAnswer, PersonSearchAnswer, PersonVersion, PersonWithRestrictions } from '@api/persons';
@@ -145,6 +146,7 @@ function PersonDetail({ id }: { id: string }) {
   const [error, setError] = useState<unknown>(null);
   const [open, setOpen] = useState<{ id: string; action: 'lift' | 'serve' } | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const [reach, setReach] = useState<LiftReachTarget | null>(null);
   const [version, setVersion] = useState(0);
   const messageRef = useRef<HTMLParagraphElement>(null);
   // Focus moves to the person's heading once, when a newly selected person has loaded — not on a timer,
@@ -166,9 +168,10 @@ function PersonDetail({ id }: { id: string }) {
     };
   }, [id, version]);
 
-  const done = (text: string) => {
+  const done = (text: string, lifted: LiftReachTarget | null = null) => {
     setOpen(null);
     setMessage(text);
+    setReach(lifted);
     setVersion((v) => v + 1);
     setTimeout(() => messageRef.current?.focus(), 0);
   };
@@ -185,6 +188,7 @@ function PersonDetail({ id }: { id: string }) {
           {message}
         </p>
       ) : null}
+      {reach ? <LiftReach {...reach} key={`${reach.restrictionId}-${reach.seq}`} /> : null}
       <dl class="pairs">
         <dt>Date of birth</dt>
         <dd>{person.dateOfBirth}</dd>
@@ -247,7 +251,7 @@ function PersonDetail({ id }: { id: string }) {
                     {formOpen ? (
                       <tr class="form-row">
                         <td colSpan={7}>
-                          {formOpen === 'lift' ? <LiftForm r={r} onDone={done} onCancel={() => setOpen(null)} /> : <ServeForm r={r} onDone={done} onCancel={() => setOpen(null)} />}
+                          {formOpen === 'lift' ? <LiftFlow r={r} onLifted={done} onCancel={() => setOpen(null)} /> : <ServeForm r={r} onDone={done} onCancel={() => setOpen(null)} />}
                         </td>
                       </tr>
                     ) : null}

@@ -5,6 +5,7 @@
  * sees inside its own transaction. Nothing here writes.
  */
 import type { AuditEntry } from '../../../audit/chain.js';
+import type { Office } from '../../../domain/offices.js';
 import type { CategoryRule } from '../../../domain/rules.js';
 import type { Person, Restriction } from '../../../domain/types.js';
 import type { PersonVersion } from '../../../register/registerStore.js';
@@ -41,6 +42,15 @@ export async function readRule(db: RegisterDb, ruleId: string, on: Queryable = d
 
 export async function rules(db: RegisterDb): Promise<CategoryRule[]> {
   return (await db.pool.query<{ body: string }>(`SELECT body FROM ${db.s}.rules ORDER BY rule_id`)).rows.map((r) => JSON.parse(r.body) as CategoryRule);
+}
+
+export async function readOffice(db: RegisterDb, officeId: string, on: Queryable = db.pool): Promise<Office | undefined> {
+  const row = (await on.query<{ body: string }>(`SELECT body FROM ${db.s}.offices WHERE office_id = $1`, [officeId])).rows[0];
+  return row ? (JSON.parse(row.body) as Office) : undefined;
+}
+
+export async function offices(db: RegisterDb): Promise<Office[]> {
+  return (await db.pool.query<{ body: string }>(`SELECT body FROM ${db.s}.offices ORDER BY office_id`)).rows.map((r) => JSON.parse(r.body) as Office);
 }
 
 /** Every version of a rule, oldest first. */

@@ -81,4 +81,7 @@ export const SCHEMA: ((s: string) => string)[] = [
     body text NOT NULL,
     PRIMARY KEY (person_id, version)
   );`,
+  // Issuing offices and their contact details (public, carried to replicas whole); the audit trail
+  // keeps what each write replaced.
+  (s) => `CREATE TABLE ${s}.offices (office_id text COLLATE "C" PRIMARY KEY, body text NOT NULL);`,
 ];

@@ -4,6 +4,7 @@
  * statement. Because the next writer can only lock `head` after the previous one is visible, every
  * snapshot holds exactly a prefix of the log. It ends with a manifest signed by the register's key.
  */
+import type { Office } from '../../../domain/offices.js';
 import type { CategoryRule } from '../../../domain/rules.js';
 import { bucketOf } from '../../../exchange/digest.js';
 import type { SnapshotLine, SnapshotRecord } from '../../../exchange/protocol.js';
@@ -34,11 +35,18 @@ export async function* snapshot(db: RegisterDb, options: { buckets?: number[] } 
     const digest = snapshotDigest();
     const expected = (
       await client.query<{ n: number }>(
-        `SELECT (SELECT count(*) FROM ${s}.rules) + (SELECT count(*) FROM ${s}.persons) + (SELECT count(*) FROM ${s}.restrictions WHERE served_at IS NOT NULL) AS n`,
+        `SELECT (SELECT count(*) FROM ${s}.offices) + (SELECT count(*) FROM ${s}.rules) + (SELECT count(*) FROM ${s}.persons) + (SELECT count(*) FROM ${s}.restrictions WHERE served_at IS NOT NULL) AS n`,
       )
     ).rows[0]!.n;
     yield { type: 'header', protocol: PROTOCOL_VERSION, asOfSeq, lastHash, registerTime, records: only ? -1 : expected };
     let records = 0;
+    for (const row of (await client.query<{ body: string }>(`SELECT body FROM ${s}.offices ORDER BY office_id`)).rows) {
+      const record: SnapshotRecord = { type: 'office', body: JSON.parse(row.body) as Office };
+      if (!wanted(record)) continue;
+      records++;
+      digest.add(record);
+      yield record;
+    }
     for (const row of (await client.query<{ body: string }>(`SELECT body FROM ${s}.rules ORDER BY rule_id`)).rows) {
       const record: SnapshotRecord = { type: 'rule', body: JSON.parse(row.body) as CategoryRule };
       if (!wanted(record)) continue;

@@ -15,7 +15,7 @@ import type { RegisterTx } from '../../../register/registerStore.js';
 import { registerPersonOf as personOf, registerPersonRow } from '../../rows.js';
 import { type ChainHead, PostgresAuditTrail } from '../auditTrail.js';
 import { commit, type PoolClient } from '../db.js';
-import { campaignRestrictions, readPerson, readRestriction, readRule, restrictionsOf } from './reads.js';
+import { campaignRestrictions, readPerson, readRestriction, readOffice, readRule, restrictionsOf } from './reads.js';
 import type { RegisterDb } from './registerDb.js';
 import { writeSearchKeys } from './searchKeys.js';
 
@@ -135,6 +135,13 @@ function txOn(db: RegisterDb, t: OpenTx): RegisterTx {
         [rule.ruleId, rule.version, body],
       );
       await client().query(`INSERT INTO ${s}.rule_versions (rule_id, version, body) VALUES ($1, $2, $3)`, [rule.ruleId, rule.version, body]);
+    },
+    getOffice: async (id) => readOffice(db, id, client()),
+    putOffice: async (office) => {
+      await client().query(`INSERT INTO ${s}.offices (office_id, body) VALUES ($1, $2) ON CONFLICT (office_id) DO UPDATE SET body = excluded.body`, [
+        office.officeId,
+        JSON.stringify(office),
+      ]);
     },
     campaignRestrictions: async (campaign) => campaignRestrictions(db, campaign, client()),
     audit: async (entry) => {

@@ -4,7 +4,7 @@
  * restrictions, persons and rules. Nothing here writes; the facade waits for `ready` before each call.
  */
 import type { ReplicaState } from '../../../border/replicaStore.js';
-import type { BorderPerson, BorderRestriction, BorderRule } from '../../../exchange/protocol.js';
+import type { BorderOffice, BorderPerson, BorderRestriction, BorderRule } from '../../../exchange/protocol.js';
 import type { ListedPerson } from '../../../matching/index.js';
 import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf } from '../../rows.js';
 import type { PoolClient } from '../db.js';
@@ -31,6 +31,11 @@ export async function readState(r: ReplicaDb): Promise<ReplicaState> {
     persons: row.persons,
     restrictions: row.restrictions,
   };
+}
+
+/** Every office, from the table (the store caches this between writes), on the pool or inside a transaction. */
+export async function readOffices(r: ReplicaDb, client: Pick<PoolClient, 'query'>): Promise<BorderOffice[]> {
+  return (await client.query<{ body: string }>(`SELECT body FROM ${r.s}.offices ORDER BY office_id`)).rows.map((row) => JSON.parse(row.body) as BorderOffice);
 }
 
 /** Every rule, from the table (the store caches this between writes), on the pool or inside a transaction. */

@@ -1,10 +1,10 @@
 /**
  * Writing the replicated border view into a PostgreSQL replica's rows: meta values, persons with their
- * documents and name keys, restrictions and rules, each kind in a few set-based statements (unnest
+ * documents and name keys, restrictions, rules and offices, each kind in a few set-based statements (unnest
  * arrays) under a name prefix ('' live, 'next_' for a bootstrap being built). Shared by the bootstrap,
  * the apply path, repair and the reindex; the caller holds the transaction on `client`.
  */
-import type { BorderPerson, BorderRestriction, BorderRule } from '../../../exchange/protocol.js';
+import type { BorderOffice, BorderPerson, BorderRestriction, BorderRule } from '../../../exchange/protocol.js';
 import { type ReplicaPersonRow as PersonRow, encodeDocuments, encodeDeferments, indexEntriesOf } from '../../rows.js';
 import type { PoolClient } from '../db.js';
 import type { ReplicaDb } from './replicaDb.js';
@@ -136,6 +136,16 @@ export async function writeState(r: ReplicaDb, client: PoolClient, p: string, w:
       `INSERT INTO ${s}.${p}rules (rule_id, body, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
        ON CONFLICT (rule_id) DO UPDATE SET body = excluded.body, seq = excluded.seq`,
       [keptRules.map((x) => x.body.ruleId), keptRules.map((x) => JSON.stringify(x.body)), keptRules.map((x) => x.seq)],
+    );
+  }
+  const goneOffices = [...w.offices].filter(([, v]) => v.body === null).map(([k]) => k);
+  const keptOffices = [...w.offices.values()].filter((v): v is { body: BorderOffice; seq: number } => v.body !== null);
+  if (goneOffices.length > 0) await client.query(`DELETE FROM ${s}.${p}offices WHERE office_id = ANY($1::text[])`, [goneOffices]);
+  if (keptOffices.length > 0) {
+    await client.query(
+      `INSERT INTO ${s}.${p}offices (office_id, body, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+       ON CONFLICT (office_id) DO UPDATE SET body = excluded.body, seq = excluded.seq`,
+      [keptOffices.map((x) => x.body.officeId), keptOffices.map((x) => JSON.stringify(x.body)), keptOffices.map((x) => x.seq)],
     );
   }
 }

@@ -5,7 +5,7 @@
 import { auditTrailSchema } from '../auditTrail.js';
 
 /** The tables a bootstrap replaces, in the order everything that takes several of them locks them. */
-export const STATE_TABLES = ['meta', 'applied_batches', 'documents', 'name_keys', 'persons', 'restrictions', 'rules'] as const;
+export const STATE_TABLES = ['meta', 'applied_batches', 'documents', 'name_keys', 'persons', 'restrictions', 'rules', 'offices'] as const;
 export const STATE_INDEXES = ['restrictions_by_person'] as const;
 
 /** The replicated state, under a name prefix: '' for the live tables, 'next_' for a bootstrap being built. */
@@ -42,12 +42,18 @@ export function stateTables(s: string, p: string, unlogged: boolean): string {
     expires_at text,
     CONSTRAINT ${p}restrictions_pkey PRIMARY KEY (restriction_id)
   );
-  ${rulesTable(s, p, create)}`;
+  ${rulesTable(s, p, create)}
+  ${officesTable(s, p, create)}`;
 }
 
 /** Category-wide rules: a few rows, kept whole. */
 export function rulesTable(s: string, p: string, create: string): string {
   return `${create} ${s}.${p}rules (rule_id text COLLATE "C", body text NOT NULL, seq bigint NOT NULL, CONSTRAINT ${p}rules_pkey PRIMARY KEY (rule_id));`;
+}
+
+/** Issuing offices' contact details (protocol 5): a few rows, kept whole. */
+export function officesTable(s: string, p: string, create: string): string {
+  return `${create} ${s}.${p}offices (office_id text COLLATE "C", body text NOT NULL, seq bigint NOT NULL, CONSTRAINT ${p}offices_pkey PRIMARY KEY (office_id));`;
 }
 
 /**
@@ -96,5 +102,6 @@ export const SCHEMA: ((s: string) => string)[] = [
   ${auditTrailSchema(s)}`,
   (s) => rulesTable(s, '', 'CREATE TABLE IF NOT EXISTS'),
   (s) => `DROP INDEX IF EXISTS ${s}.documents_by_person; DROP INDEX IF EXISTS ${s}.name_keys_by_person;`,
+  (s) => officesTable(s, '', 'CREATE TABLE IF NOT EXISTS'),
 ];
 

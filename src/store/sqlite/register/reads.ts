@@ -2,6 +2,7 @@
  * Reading the register on SQLite: persons, restrictions, person versions, search, rules and the audit
  * entries about some subjects. Nothing here writes; inside a write transaction these read its writes.
  */
+import type { Office } from '../../../domain/offices.js';
 import type { CategoryRule } from '../../../domain/rules.js';
 import type { Person, Restriction } from '../../../domain/types.js';
 import type { AuditEntry } from '../../../audit/chain.js';
@@ -54,6 +55,15 @@ export function rules(r: RegisterDb): CategoryRule[] {
 
 export function ruleVersions(r: RegisterDb, ruleId: string): CategoryRule[] {
   return r.stmt.ruleVersions.all(ruleId).map((row) => JSON.parse(row.body) as CategoryRule);
+}
+
+export function readOffice(r: RegisterDb, id: string): Office | undefined {
+  const row = r.stmt.getOffice.get(id);
+  return row ? (JSON.parse(row.body) as Office) : undefined;
+}
+
+export function offices(r: RegisterDb): Office[] {
+  return r.stmt.offices.all().map((row) => JSON.parse(row.body) as Office);
 }
 
 export function auditAbout(r: RegisterDb, subjects: string[], limit: number): AuditEntry[] {

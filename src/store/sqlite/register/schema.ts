@@ -73,6 +73,9 @@ export const SCHEMA = [
      body TEXT NOT NULL,
      PRIMARY KEY (person_id, version)
    ) WITHOUT ROWID;`,
+  // Issuing offices and their contact details (public, carried to replicas whole); the audit trail
+  // keeps what each write replaced.
+  'CREATE TABLE offices (office_id TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;',
 ];
 
 export function statements(db: Db) {
@@ -116,6 +119,9 @@ export function statements(db: Db) {
     putRuleVersion: db.prepare('INSERT INTO rule_versions VALUES (?, ?, ?)'),
     rules: db.prepare<[], { body: string }>('SELECT body FROM rules ORDER BY rule_id'),
     ruleVersions: db.prepare<[string], { body: string }>('SELECT body FROM rule_versions WHERE rule_id = ? ORDER BY version'),
+    getOffice: db.prepare<[string], { body: string }>('SELECT body FROM offices WHERE office_id = ?'),
+    putOffice: db.prepare('INSERT INTO offices VALUES (?, ?) ON CONFLICT(office_id) DO UPDATE SET body = excluded.body'),
+    offices: db.prepare<[], { body: string }>('SELECT body FROM offices ORDER BY office_id'),
   };
 }
 export type Statements = ReturnType<typeof statements>;

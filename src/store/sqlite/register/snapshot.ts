@@ -1,9 +1,10 @@
 /**
- * The register's snapshot on SQLite: every rule, person and served restriction as border records,
+ * The register's snapshot on SQLite: every office, rule, person and served restriction as border records,
  * streamed from a read-only connection of its own inside one read transaction — in WAL mode that pins
  * the database as of the transaction's first read, so writers carry on and the snapshot is exactly the
  * state as of one sequence number. Ends with a signed manifest (count, digest, optional buckets).
  */
+import type { Office } from '../../../domain/offices.js';
 import type { CategoryRule } from '../../../domain/rules.js';
 import { bucketOf } from '../../../exchange/digest.js';
 import type { SnapshotLine, SnapshotRecord } from '../../../exchange/protocol.js';
@@ -26,10 +27,17 @@ export function* snapshot(r: RegisterDb, options: { buckets?: number[] } = {}): 
     const registerTime = new Date().toISOString();
     const digest = snapshotDigest();
     const expected = reader
-      .prepare('SELECT (SELECT count(*) FROM rules) + (SELECT count(*) FROM persons) + (SELECT count(*) FROM restrictions WHERE served_at IS NOT NULL) AS n')
+      .prepare('SELECT (SELECT count(*) FROM offices) + (SELECT count(*) FROM rules) + (SELECT count(*) FROM persons) + (SELECT count(*) FROM restrictions WHERE served_at IS NOT NULL) AS n')
       .get() as { n: number };
     yield { type: 'header', protocol: PROTOCOL_VERSION, asOfSeq, lastHash, registerTime, records: only ? -1 : expected.n };
     let records = 0;
+    for (const row of reader.prepare<[], { body: string }>('SELECT body FROM offices ORDER BY office_id').iterate()) {
+      const record: SnapshotRecord = { type: 'office', body: JSON.parse(row.body) as Office };
+      if (!wanted(record)) continue;
+      records++;
+      digest.add(record);
+      yield record;
+    }
     for (const row of reader.prepare<[], { body: string }>('SELECT body FROM rules ORDER BY rule_id').iterate()) {
       const record: SnapshotRecord = { type: 'rule', body: JSON.parse(row.body) as CategoryRule };
       if (!wanted(record)) continue;

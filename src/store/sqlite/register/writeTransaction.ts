@@ -8,7 +8,7 @@ import { batchHash, isRelief } from '../../../exchange/protocol.js';
 import type { RegisterTx } from '../../../register/registerStore.js';
 import { registerPersonRow } from '../../rows.js';
 import type { AuditTrail } from '../auditTrail.js';
-import { campaignRestrictions, readPerson, readRestriction, readRule, restrictionsOf } from './reads.js';
+import { campaignRestrictions, readPerson, readRestriction, readOffice, readRule, restrictionsOf } from './reads.js';
 import type { RegisterDb } from './registerDb.js';
 import { writeSearchKeys } from './searchKeys.js';
 
@@ -60,6 +60,10 @@ export class WriteTransaction {
       const body = JSON.stringify(rule);
       this.r.stmt.putRule.run(rule.ruleId, rule.version, body);
       this.r.stmt.putRuleVersion.run(rule.ruleId, rule.version, body);
+    },
+    getOffice: async (id) => readOffice(this.r, id),
+    putOffice: async (office) => {
+      this.r.stmt.putOffice.run(office.officeId, JSON.stringify(office));
     },
     audit: async (entry) => {
       this.trail.append(entry);

@@ -58,6 +58,8 @@ export const STATE_SCHEMA = [
   'CREATE TABLE IF NOT EXISTS rules (rule_id TEXT PRIMARY KEY, body TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;',
   // The by-person indexes of documents and name keys go (STATE_INDEXES): about 100 MB per million persons.
   'DROP INDEX IF EXISTS documents_by_person; DROP INDEX IF EXISTS name_keys_by_person;',
+  // Issuing offices' contact details (protocol 5): a few rows, kept whole.
+  'CREATE TABLE IF NOT EXISTS offices (office_id TEXT PRIMARY KEY, body TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;',
 ];
 /** A bootstrap's staging tables (rowid tables: appends), moved into the real ones in key order by UNSTAGE. */
 export const STAGING_TABLES = `
@@ -125,6 +127,10 @@ export function statements(db: Db) {
     deleteRule: db.prepare('DELETE FROM rules WHERE rule_id = ?'),
     ruleSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM rules WHERE rule_id = ?'),
     allRules: db.prepare<[], { body: string }>('SELECT body FROM rules ORDER BY rule_id'),
+    putOffice: db.prepare('INSERT INTO offices VALUES (?, ?, ?) ON CONFLICT(office_id) DO UPDATE SET body = excluded.body, seq = excluded.seq'),
+    deleteOffice: db.prepare('DELETE FROM offices WHERE office_id = ?'),
+    officeSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM offices WHERE office_id = ?'),
+    allOffices: db.prepare<[], { body: string }>('SELECT body FROM offices ORDER BY office_id'),
   };
 }
 export type Statements = ReturnType<typeof statements>;
