@@ -64,6 +64,12 @@ export function edifactDate(segment: Segment, value: string, format: string, wha
     // A birth year is in the past; a departure is this century.
     return past && y > now.getUTCFullYear() ? y - 100 : y;
   };
+  // A real calendar date: 1999-02-30 does not survive the round trip through Date.
+  const real = (iso: string) => {
+    const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+    if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, iso.length - (iso.length === 10 ? 0 : 4)) !== iso.slice(0, iso.length - (iso.length === 10 ? 0 : 4))) throw bad('a real date and time');
+    return iso;
+  };
   let iso: string;
   if (format === '201' || (format === '' && digits(10))) {
     if (!digits(10)) throw bad('YYMMDDHHMM');
@@ -73,13 +79,12 @@ export function edifactDate(segment: Segment, value: string, format: string, wha
     iso = `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}T${value.slice(8, 10)}:${value.slice(10, 12)}:00Z`;
   } else if (format === '102') {
     if (!digits(8)) throw bad('CCYYMMDD');
-    return `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}`;
+    return real(`${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}`);
   } else if (format === '101' || format === '') {
     if (!digits(6)) throw bad('YYMMDD');
-    return `${yearOf(value.slice(0, 2), true)}-${value.slice(2, 4)}-${value.slice(4, 6)}`;
+    return real(`${yearOf(value.slice(0, 2), true)}-${value.slice(2, 4)}-${value.slice(4, 6)}`);
   } else throw new EdifactError(segment, `DTM format ${format} is not one a PAXLST uses here (101, 102, 201, 203)`);
-  if (Number.isNaN(Date.parse(iso))) throw bad('a real date and time');
-  return iso;
+  return real(iso);
 }
 
 function finish(d: Draft): PaxlstTraveller {
