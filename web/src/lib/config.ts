@@ -20,6 +20,7 @@ export interface PageInfo {
 export const PAGES: PageInfo[] = [
   { path: 'officer', title: 'Screen a traveller', side: 'border', blurb: 'Checkpoint officer: scan or type a passport, see clear / refer / hit and why.' },
   { path: 'self-check', title: 'Self-check', side: 'border', blurb: 'A person checks whether an exit restriction applies to them, and how to contest it.' },
+  { path: 'manifests', title: 'Manifests', side: 'border', blurb: 'Carriers: upload a passenger list (JSON or PAXLST) before departure, see board / check at the border / do not board per traveller; officers see the reasons.' },
   { path: 'operations', title: 'Operations', side: 'border', blurb: "This replica's sequence, lag, integrity, and screenings per minute." },
   { path: 'persons', title: 'Persons', side: 'register', blurb: 'Register operator: find a person, see their restrictions and history; issue, serve, lift.' },
   { path: 'import', title: 'Import', side: 'register', blurb: 'Load a JSON Lines file of persons, with progress and a per-line error list.' },
