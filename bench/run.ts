@@ -29,6 +29,7 @@ import { measureApply } from './sections/apply.js';
 import { type BootstrapResult, bootstrapReplica, bootstrapTable, type ImageBootstrapResult, imageBootstrap, imageBootstrapTable, type MemoryResult, memoryTable, settledRss } from './sections/bootstrap.js';
 import { type AuditFloor, auditFloor, type HttpResult, httpTable, type LoadOptions, type LoadResult, measureFloor, runLoad, sampleDecisions, screeningPool } from './sections/http.js';
 import { type LagResult, lagTable, measureLag } from './sections/lag.js';
+import { type ManifestResult, manifestTable, measureManifests } from './sections/manifests.js';
 import { measureRules, rulesBlock, type RulesResult } from './sections/rules.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -65,6 +66,7 @@ const program = new Command()
   .option('--duration <seconds>', 'seconds of screening load per measurement', int(1), 10)
   .option('--warmup <seconds>', 'seconds of load before each measured run', int(0), 3)
   .option('--connections <n>', 'concurrent HTTP connections of the load generator', int(1), 10)
+  .option('--manifest-travellers <n>', 'travellers per manifest (manifests section)', int(1), 300)
   .option('--trials <n>', 'lag trials (each one impose and one lift) per replica count', int(1), 50)
   .option('--lag-persons <n>', 'size of the register the lag test runs on (kept small)', int(10), 2000)
   .option('--rules-persons <list>', 'exemption holders beside one category-wide rule (rules section), comma-separated', ints(1), [5_000_000])
@@ -91,6 +93,7 @@ interface Options {
   warmup: number;
   connections: number;
   trials: number;
+  manifestTravellers: number;
   lagPersons: number;
   rulesPersons: number[];
   only: SectionName[];
@@ -171,6 +174,7 @@ const results = {
   empty: new Map<string, MemoryResult>(),
   http: [] as HttpResult[],
   lag: [] as LagResult[],
+  manifests: [] as ManifestResult[],
   floor: undefined as LoadResult | undefined,
   /** By store name. */
   audit: new Map<string, AuditFloor>(),
@@ -205,6 +209,9 @@ async function replicaFlow(dep: Deployment, built: BuiltRegister): Promise<void>
         results.audit.set(dep.store.name, audit);
         log(`  http: the audit write alone (${audit.durability}) runs at ${num(audit.perSecond)} rows/s`);
       }
+    }
+    if (only.has('manifests') && built.persons > 0) {
+      results.manifests.push(await measureManifests(ctx, replica, built.persons, dep.label, opts.seed, { travellers: opts.manifestTravellers, connections: Math.max(2, Math.min(opts.connections, 4)), durationSeconds: opts.duration, warmupSeconds: opts.warmup }));
     }
     const memory: MemoryResult = { persons: built.persons, deployment: dep.label, afterBootstrap, afterLoad, peak: replica.service.memory()?.hwm ?? NaN };
     if (built.persons === 0) results.empty.set(dep.label, memory);
@@ -246,11 +253,11 @@ try {
     }
     const sizes = opts.storePersons[dep.store.name] ?? opts.persons;
     const applySizes = (opts.applyPersons ?? sizes).filter((n) => sizes.includes(n));
-    for (const size of runs('apply') || runs('bootstrap') || runs('http') || runs('memory') ? sizes : []) {
+    for (const size of runs('apply') || runs('bootstrap') || runs('http') || runs('memory') || runs('manifests') ? sizes : []) {
       log(`\n-- ${count(size)} persons`);
       const { built, temporary } = await registerFor(dep.store, size);
       if (runs('apply') && applySizes.includes(size)) results.apply.push(await measureApply(ctx, dep, built, opts.batch));
-      if (runs('bootstrap') || runs('http') || runs('memory')) await replicaFlow(dep, built);
+      if (runs('bootstrap') || runs('http') || runs('memory') || runs('manifests')) await replicaFlow(dep, built);
       if (temporary) resources.removeDir(built.dir);
     }
     if (runs('lag')) {
@@ -333,6 +340,18 @@ if (results.http.length) {
       '40 % listed persons typed in ICAO Latin with their date of birth, 20 % listed persons by TD3 MRZ, 20 % a document number and nationality only, 20 % strangers. ' +
       `Every screening is matched, decided and written to the audit (${storesOf(results.http).map((s) => `${s.name}: ${s.describe.audit}`).join('; ')}) before it is answered. ` +
       '**Baseline (the HTTP floor):** a bare Fastify server on the same machine, no logging, answering a real captured screening answer as a constant to the same load.',
+    tables: [table(t.rows)],
+    notes: t.notes,
+  };
+}
+if (results.manifests.length) {
+  const t = manifestTable(results.manifests);
+  blocks.manifests = {
+    title: "Carriers' manifests",
+    intro:
+      `\`POST /v1/manifests\` with a carrier's bearer token: ${num(opts.manifestTravellers)}-traveller JSON manifests from ${Math.max(2, Math.min(opts.connections, 4))} concurrent carriers, ${opts.warmup} s warm-up then ${opts.duration} s measured, on the replica of the screening section. ` +
+      'Half the travellers are listed persons as a carrier lists them (ICAO Latin names, date of birth, passport, nationality), half strangers. Every traveller is matched, decided as of now and as of departure, and audited before the manifest is answered and stored. ' +
+      "Latency is the carrier's, per manifest; travellers/s counts answered travellers. **Baseline:** the replica process's CPU per single screening (`POST /v1/screenings`, the same travellers, one per request) beside its CPU per traveller in a manifest (utime + stime from /proc, so the load generator does not count).",
     tables: [table(t.rows)],
     notes: t.notes,
   };

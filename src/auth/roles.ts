@@ -3,7 +3,7 @@
  * README is generated from the same declarations (see test/auth/routes.test.ts, which walks every
  * route with every role).
  */
-export const ROLES = ['office', 'border', 'checkpoint', 'auditor', 'operator', 'person'] as const;
+export const ROLES = ['office', 'border', 'checkpoint', 'auditor', 'operator', 'person', 'carrier'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Principal {
@@ -14,6 +14,8 @@ export interface Principal {
   office?: string;
   /** For `person`: the register id of the person whose own status this token may read. */
   personId?: string;
+  /** For `carrier`: the carrier (airline, railway, coach operator) whose manifests this token may send and read. */
+  carrier?: string;
 }
 
 export type Access = 'public' | readonly Role[];
@@ -25,4 +27,5 @@ export const ROLE_HELP: Record<Role, string> = {
   auditor: 'reads persons, restrictions and the screening audit',
   operator: 'administers: everything an office may do for any office, imports, verification',
   person: 'a person checking their own status',
+  carrier: 'a carrier (airline, railway, coach operator): sends passenger manifests to a border replica and reads its own (answers only: board, check at the border, do not board)',
 };

@@ -44,6 +44,7 @@ export interface TokenRequest {
   sub?: string;
   office?: string;
   personId?: string;
+  carrier?: string;
   /** Lifetime in seconds. */
   ttlSeconds?: number;
 }
@@ -51,9 +52,11 @@ export interface TokenRequest {
 export async function issueToken(secret: Uint8Array, req: TokenRequest): Promise<string> {
   if (req.role === 'office' && !req.office) throw new Error('an office token needs --office OFFICE');
   if (req.role === 'person' && !req.personId) throw new Error('a person token needs --person PERSON_ID');
+  if (req.role === 'carrier' && !req.carrier) throw new Error('a carrier token needs --carrier CARRIER_ID');
   const claims: Record<string, string> = { role: req.role };
   if (req.office) claims.office = req.office;
   if (req.personId) claims.personId = req.personId;
+  if (req.carrier) claims.carrier = req.carrier;
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(ISSUER)
@@ -120,6 +123,9 @@ export async function verifyToken(secret: Uint8Array, token: string, revocations
     const principal: Principal = { role: role as Role, sub: payload.sub ?? role };
     if (typeof payload.office === 'string') principal.office = payload.office;
     if (typeof payload.personId === 'string') principal.personId = payload.personId;
+    if (typeof payload.carrier === 'string') principal.carrier = payload.carrier;
+    // A carrier token without its carrier could read no manifest and would only confuse: refused whole.
+    if (principal.role === 'carrier' && !principal.carrier) throw new AuthError('a carrier token must name its carrier; issue one with erx auth token --role carrier --carrier ID');
     if (known.size >= VERIFIED_LIMIT) known.clear();
     known.set(token, { principal: { ...principal }, expiresAt: payload.exp * 1000, jti: payload.jti, issuedAt: payload.iat });
     return principal;

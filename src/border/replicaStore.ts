@@ -66,6 +66,8 @@ export interface ScreeningAuditEntry {
   decision: string;
   reasons: unknown;
   replicaSeq: number;
+  /** A traveller of a carrier's manifest: which manifest, and where in it (border/manifests). */
+  manifest?: { manifestId: string; position: number };
 }
 
 export interface RepairReport {

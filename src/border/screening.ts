@@ -11,10 +11,11 @@ import type { BorderPerson } from '../exchange/protocol.js';
 import type { Matcher, Traveller } from '../matching/index.js';
 import { ErxError } from '../shared/errors.js';
 import { parse } from '../shared/http.js';
-import { type Decided, decide, decideDamaged } from './decide.js';
+import { type Decided, decide, decideDamaged, type ScreeningEvidence } from './decide.js';
+import type { Decision } from './decision.js';
 import { type Freshness, UNKNOWN_FRESHNESS } from './freshness.js';
 import { parseMrz } from './mrz.js';
-import { screeningAuditEntry } from './screeningAudit.js';
+import { type ManifestPosition, screeningAuditEntry } from './screeningAudit.js';
 import type { ReplicaStore } from './replicaStore.js';
 
 export const DEFAULT_MAX_STALENESS_SECONDS = 900;
@@ -77,10 +78,15 @@ export class ScreeningService {
   }
 
   private async screenOnReplica(traveller: Traveller, requester: string): Promise<ScreeningResponse> {
+    const { evidence, freshness } = await this.evidence(traveller, this.deps.now?.() ?? new Date());
+    return this.answer(traveller, requester, evidence.at, freshness, decide(evidence));
+  }
+
+  /** What a decision is made from, read from the replica now (S1–S7's inputs). */
+  private async evidence(traveller: Traveller, at: Date): Promise<{ evidence: ScreeningEvidence; freshness: Freshness }> {
     const { store, matcher } = this.deps;
     const freshness = await this.deps.freshness();
     if (freshness.dataAsOf === null) throw new ErxError(503, 'this replica has not finished its first bootstrap; try again shortly');
-    const at = this.deps.now?.() ?? new Date();
     const matches = await matcher.match(traveller, store);
     const restrictions = await store.restrictionsOf(matches.map((m) => m.personId));
     const persons = new Map<string, BorderPerson | undefined>();
@@ -88,15 +94,45 @@ export class ScreeningService {
     const rules = await store.rules();
     const { lagSeconds } = freshness;
     const maxStalenessSeconds = this.deps.maxStalenessSeconds ?? DEFAULT_MAX_STALENESS_SECONDS;
-    const decided = decide({ traveller, matches, restrictions, persons, rules, hitThreshold: matcher.thresholds.hit, at, timeZone: this.timeZone, lagSeconds, maxStalenessSeconds });
-    return this.answer(traveller, requester, at, freshness, decided);
+    return { evidence: { traveller, matches, restrictions, persons, rules, hitThreshold: matcher.thresholds.hit, at, timeZone: this.timeZone, lagSeconds, maxStalenessSeconds }, freshness };
+  }
+
+  /**
+   * A traveller of a carrier's manifest (border/manifests): screened now exactly like a single
+   * screening, and decided again on the same evidence as of `departureAt` (a restriction may come
+   * into force or end in between). `record` audits the answer (S4), naming the manifest and position:
+   * a new manifest records every traveller before it answers; a re-screening only the answers that
+   * change, so a live manifest does not write the audit on every page the feed brings.
+   */
+  async screenAhead(traveller: Traveller, departureAt: Date, requester: string, manifest: ManifestPosition): Promise<{ answer: ScreeningResponse; atDeparture: Decision; record(): Promise<void> }> {
+    const at = this.deps.now?.() ?? new Date();
+    const damaged = this.deps.damage?.();
+    let answer: ScreeningResponse;
+    let atDeparture: Decision;
+    if (damaged) {
+      answer = await this.damagedAnswer(traveller, at);
+      atDeparture = 'refer';
+    } else {
+      const { evidence, freshness } = await this.evidence(traveller, at);
+      answer = this.response(traveller, at, freshness, decide(evidence));
+      atDeparture = departureAt > at ? decide({ ...evidence, at: departureAt }).decision : answer.decision;
+    }
+    return { answer, atDeparture, record: () => this.deps.store.recordScreening(screeningAuditEntry(answer, requester, manifest)) };
+  }
+
+  private async damagedAnswer(traveller: Traveller, at: Date): Promise<ScreeningResponse> {
+    const freshness = await this.deps.freshness().catch((): Freshness => UNKNOWN_FRESHNESS);
+    return this.response(traveller, at, freshness, decideDamaged(this.deps.damage?.() ?? 'damaged', at, this.timeZone));
+  }
+
+  private response(traveller: Traveller, at: Date, freshness: Freshness, decided: Decided): ScreeningResponse {
+    const { decision, reasons, crossingDate } = decided;
+    return { decision, reasons, ...freshness, crossingDate, timeZone: this.timeZone, screeningId: crypto.randomUUID(), screenedAt: at.toISOString(), traveller };
   }
 
   /** S4: the answer is audited before it is given. */
   private async answer(traveller: Traveller, requester: string, at: Date, freshness: Freshness, decided: Decided): Promise<ScreeningResponse> {
-    const { decision, reasons, crossingDate } = decided;
-    const screeningId = crypto.randomUUID();
-    const response: ScreeningResponse = { decision, reasons, ...freshness, crossingDate, timeZone: this.timeZone, screeningId, screenedAt: at.toISOString(), traveller };
+    const response = this.response(traveller, at, freshness, decided);
     await this.deps.store.recordScreening(screeningAuditEntry(response, requester));
     return response;
   }

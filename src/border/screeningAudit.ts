@@ -29,7 +29,14 @@ export function auditedReason(r: ScreeningReason): Record<string, unknown> {
   return { stale: true, lagSeconds: r.lagSeconds };
 }
 
-export function screeningAuditEntry(answer: AnsweredScreening, requester: string): ScreeningAuditEntry {
+/** Where a screened traveller stood in a carrier's manifest (border/manifests). */
+export interface ManifestPosition {
+  manifestId: string;
+  /** 1-based, in the manifest's order. */
+  position: number;
+}
+
+export function screeningAuditEntry(answer: AnsweredScreening, requester: string, manifest?: ManifestPosition): ScreeningAuditEntry {
   return {
     screeningId: answer.screeningId,
     at: answer.screenedAt,
@@ -38,5 +45,6 @@ export function screeningAuditEntry(answer: AnsweredScreening, requester: string
     decision: answer.decision,
     reasons: answer.reasons.map(auditedReason),
     replicaSeq: answer.replicaSeq,
+    ...(manifest ? { manifest: { manifestId: manifest.manifestId, position: manifest.position } } : {}),
   };
 }

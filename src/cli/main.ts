@@ -11,6 +11,7 @@ import { addConfigCommand } from './commands/config.js';
 import { addDemoCommand } from './commands/demo.js';
 import { addMigrateCommand } from './commands/migrate.js';
 import { addRegisterCommands } from './commands/register.js';
+import { addManifestCommand } from './commands/manifest.js';
 import { addScreenCommand } from './commands/screen.js';
 
 const program = new Command();
@@ -27,6 +28,7 @@ addMigrateCommand(program);
 addAuditCommands(program);
 addConfigCommand(program);
 addScreenCommand(program);
+addManifestCommand(program);
 addDemoCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

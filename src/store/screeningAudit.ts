@@ -13,11 +13,11 @@ export function screeningAuditEntry(entry: ScreeningAuditEntry): NewAuditEntry {
     actor: entry.requester,
     action: SCREENING_ACTION,
     subject: entry.screeningId,
-    detail: { request: entry.request, decision: entry.decision, reasons: entry.reasons, replicaSeq: entry.replicaSeq },
+    detail: { request: entry.request, decision: entry.decision, reasons: entry.reasons, replicaSeq: entry.replicaSeq, ...(entry.manifest ? { manifest: entry.manifest } : {}) },
   };
 }
 
 export function screeningOf(e: AuditEntry): ScreeningAuditEntry {
-  const d = e.detail as { request: unknown; decision: string; reasons: unknown; replicaSeq: number };
-  return { screeningId: e.subject, at: e.at, requester: e.actor, request: d.request, decision: d.decision, reasons: d.reasons, replicaSeq: d.replicaSeq };
+  const d = e.detail as { request: unknown; decision: string; reasons: unknown; replicaSeq: number; manifest?: { manifestId: string; position: number } };
+  return { screeningId: e.subject, at: e.at, requester: e.actor, request: d.request, decision: d.decision, reasons: d.reasons, replicaSeq: d.replicaSeq, ...(d.manifest ? { manifest: d.manifest } : {}) };
 }

@@ -16,11 +16,11 @@ async function walkAll(app: FastifyInstance, dir: string) {
   const routes = declaredRoutes(app);
   assert.ok(routes.length >= 4);
   const tokens = new Map<Role, string>();
-  for (const role of ROLES) tokens.set(role, await issueToken(authSecret(dir), { role, office: 'MO-1', personId: 'P-1' }));
+  for (const role of ROLES) tokens.set(role, await issueToken(authSecret(dir), { role, office: 'MO-1', personId: 'P-1', carrier: 'C-1' }));
   const forged = await issueToken(new Uint8Array(32), { role: 'operator' });
   const expired = await issueToken(authSecret(dir), { role: 'operator', ttlSeconds: -10 });
   for (const r of routes) {
-    const url = r.url.replace(':id', 'X-1');
+    const url = r.url.replace(/:\w+/g, 'X-1');
     const send = (authorization?: string) =>
       app.inject({ method: r.method as 'GET' | 'POST' | 'PUT', url, ...(r.method !== 'GET' ? { payload: {} } : {}), headers: authorization ? { authorization } : {} });
     if (r.access === 'public') {

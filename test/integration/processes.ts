@@ -18,7 +18,7 @@ export function trustArgs(feedUrl: string): string[] {
   return ['--trust', file];
 }
 
-export async function tokenFor(url: string, role: Role = 'operator', extra: { office?: string; personId?: string; sub?: string } = {}): Promise<string> {
+export async function tokenFor(url: string, role: Role = 'operator', extra: { office?: string; personId?: string; sub?: string; carrier?: string } = {}): Promise<string> {
   const dir = dataDirs.get(new URL(url).origin);
   if (!dir) throw new Error(`no service started at ${url}`);
   return issueToken(authSecret(dir), { role, ...extra });

@@ -10,6 +10,7 @@ import { type ConsoleConfig, PAGES, pageWords } from './lib/config';
 import { peerLink } from './lib/tokens';
 import { BorderOps } from './pages/BorderOps';
 import { Import } from './pages/Import';
+import { Manifest } from './pages/Manifest';
 import { Officer } from './pages/Officer';
 import { Persons } from './pages/Persons';
 import { RegisterOps } from './pages/RegisterOps';
@@ -104,6 +105,8 @@ function Page({ config, page }: { config: ConsoleConfig; page: string }) {
       return <Persons />;
     case 'import':
       return <Import />;
+    case 'manifests':
+      return <Manifest />;
     default:
       return null;
   }

@@ -21,6 +21,7 @@ import { registerProbes } from '../probes.js';
 import { serviceServer } from '../serviceServer.js';
 import { type BorderOptions, refuseConflictingOptions } from './borderOptions.js';
 import { registerBorderRoutes } from './borderRoutes.js';
+import { type Manifests, serveManifests } from './manifests.js';
 import { feedClientFor } from './feedPath.js';
 import { serveOnward } from './onwardFeed.js';
 import { openReplicaStore } from './openReplicaStore.js';
@@ -39,6 +40,7 @@ export interface BorderReplica {
   store: ReplicaStore;
   follower: Follower;
   gate: AuthGate;
+  manifests: Manifests;
   freshness(): Promise<Freshness>;
   verify(): Promise<VerifyReport>;
   close(): Promise<void>;
@@ -67,6 +69,8 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   const verifier = replicaVerifier({ follower, store, client: feed.client, trust, health, log, onReport: (report) => counters.repaired(report) });
   registerBorderRoutes(app, gate, { store, follower, screening, freshness, feed, onward, trust, health, verifier, counters, maxStalenessSeconds });
   await registerSelfCheck(app, gate, store, undefined, options.timeZone);
+  const manifests = serveManifests(app, gate, { dataDir: options.dataDir, store: storeUrl, screening, log }); // carriers' manifests (docs/manifests.md)
+  manifests.attach(follower);
   const audit = serveReplicaAudit(app, gate, { ...options, store: storeUrl, everyMs: options.auditHeadEveryMs, witnessing: feed.relay !== null, log });
   await borderConsole(app, gate, store, { registerUrl: options.registerUrl }); // the web console (src/console, web/)
   health.start(follower, verifier.verify); // the database check and the digest comparison, at start and on their intervals
@@ -80,6 +84,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     store,
     follower,
     gate,
+    manifests,
     freshness,
     verify: verifier.verify,
     async close() {
@@ -88,6 +93,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
       await follower.stop();
       await onward?.stop();
       await feed.close();
+      await manifests.close();
       await audit.close();
       await store.close();
     },

@@ -19,14 +19,16 @@ export function addAuthCommands(program: Command): void {
     .requiredOption('--data <dir>', 'the data directory of the service that will accept the token')
     .option('--office <office>', 'for role office: the issuing office it writes for')
     .option('--person <personId>', 'for role person: whose own status it may read')
+    .option('--carrier <id>', 'for role carrier: the carrier whose manifests it sends and reads')
     .option('--sub <name>', 'who the token is for (recorded in the audit), e.g. a checkpoint name')
     .option('--days <n>', 'lifetime in days', positiveInt, 30)
-    .action(async (opts: { role: Role; data: string; office?: string; person?: string; sub?: string; days: number }) => {
+    .action(async (opts: { role: Role; data: string; office?: string; person?: string; carrier?: string; sub?: string; days: number }) => {
       const token = await issueToken(authSecret(resolve(opts.data)), {
         role: opts.role,
         ttlSeconds: opts.days * 86_400,
         ...(opts.office ? { office: opts.office } : {}),
         ...(opts.person ? { personId: opts.person } : {}),
+        ...(opts.carrier ? { carrier: opts.carrier } : {}),
         ...(opts.sub ? { sub: opts.sub } : {}),
       });
       process.stdout.write(token + '\n');

@@ -106,7 +106,7 @@ export async function* fetchChunks<R>(client: PoolClient, sql: string, params: u
   }
 }
 
-export type Component = 'register' | 'replica';
+export type Component = 'register' | 'replica' | 'manifests';
 
 /**
  * Applies numbered schema steps once each, recording the version per schema in `erx_schema`. Refuses a

@@ -39,6 +39,7 @@ export const en = {
   pages: {
     officer: { title: 'Screen a traveller', blurb: 'Checkpoint officer: scan or type a passport, see clear / refer / hit and why.' },
     selfCheck: { title: 'Self-check', blurb: 'A person checks whether an exit restriction applies to them, and how to contest it.' },
+    manifests: { title: 'Manifests', blurb: 'Carriers: upload a passenger list (JSON or PAXLST) before departure, see board / check at the border / do not board per traveller; officers see the reasons.' },
     borderOps: { title: 'Operations', blurb: 'This replica’s sequence, lag, integrity, and screenings per minute.' },
     persons: { title: 'Persons', blurb: 'Register operator: find a person, see their restrictions and history; issue, serve, lift.' },
     import: { title: 'Import', blurb: 'Load a JSON Lines file of persons, with progress and a per-line error list.' },

@@ -21,6 +21,7 @@ export interface PageInfo {
 export const PAGES: PageInfo[] = [
   { path: 'officer', side: 'border', words: 'officer' },
   { path: 'self-check', side: 'border', words: 'selfCheck' },
+  { path: 'manifests', side: 'border', words: 'manifests' },
   { path: 'operations', side: 'border', words: 'borderOps' },
   { path: 'persons', side: 'register', words: 'persons' },
   { path: 'import', side: 'register', words: 'import' },

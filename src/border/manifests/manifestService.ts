@@ -1,0 +1,98 @@
+/**
+ * Carriers' manifests on a border replica: a new manifest is screened traveller by traveller with the
+ * replica's ScreeningService (each screening audited like a single one, naming the manifest and the
+ * position), answered in the carrier's terms (carrierAnswer.ts) and stored (manifestStore.ts); a live
+ * manifest is screened again after the feed changes the replica (rescreen.ts), and the carrier reads it
+ * back, with what changed since a version.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ManifestAnswer, ManifestRequest, ManifestTraveller } from '../../api/manifests.js';
+import type { BorderManifestAnswer } from '../../api/manifests.js';
+import { NotFound } from '../../shared/errors.js';
+import { type ScreeningService, travellerOf } from '../screening.js';
+import { carrierAnswer, carrierView } from './carrierAnswer.js';
+import type { ManifestStore, StoredManifest, StoredTraveller } from './manifestStore.js';
+
+export interface ManifestServiceDeps {
+  store: ManifestStore;
+  screening: ScreeningService;
+  now?: () => Date;
+}
+
+/** A manifest traveller as the matcher reads them (the same path as a typed screening). */
+export function matchingTraveller(t: ManifestTraveller) {
+  return travellerOf({
+    surname: t.surname,
+    givenNames: t.givenNames,
+    dateOfBirth: t.dateOfBirth,
+    documentNumber: t.documentNumber,
+    nationality: t.nationality,
+    ...(t.sex ? { sex: t.sex } : {}),
+    ...(t.documentCountry ? { documentCountry: t.documentCountry } : {}),
+  });
+}
+
+export class ManifestService {
+  constructor(private readonly deps: ManifestServiceDeps) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** Screens one traveller now and as of departure; `record` audits the screening. */
+  async screenTraveller(manifestId: string, position: number, t: ManifestTraveller, departureAt: Date, requester: string) {
+    const { answer, atDeparture, record } = await this.deps.screening.screenAhead(matchingTraveller(t), departureAt, requester, { manifestId, position });
+    const stored: StoredTraveller = {
+      position,
+      traveller: t,
+      answer: carrierAnswer(answer.decision, atDeparture),
+      screeningId: answer.screeningId,
+      decision: answer.decision,
+      decisionAtDeparture: atDeparture,
+      reasons: answer.reasons,
+    };
+    return { stored, record };
+  }
+
+  /** Screens, audits and stores a new manifest; answers in the manifest's order. */
+  async submit(request: ManifestRequest, requester: string): Promise<ManifestAnswer> {
+    const manifestId = randomUUID();
+    // One format for every stored instant, so the store may compare them as text.
+    const departureAt = new Date(request.departureAt);
+    const travellers: StoredTraveller[] = [];
+    for (const [i, t] of request.travellers.entries()) {
+      const { stored, record } = await this.screenTraveller(manifestId, i + 1, t, departureAt, requester);
+      await record(); // S4: audited before it is answered
+      travellers.push(stored);
+    }
+    const manifest: StoredManifest = {
+      manifestId,
+      carrier: request.carrier,
+      service: request.service,
+      departureAt: departureAt.toISOString(),
+      from: request.from,
+      to: request.to,
+      receivedAt: this.now().toISOString(),
+      version: 1,
+      travellers,
+    };
+    await this.deps.store.create(manifest);
+    return carrierView(manifest, this.now());
+  }
+
+  /** The carrier's view; another carrier's manifest is as unknown as a missing one (ids cannot be probed). */
+  async forCarrier(manifestId: string, carrier: string | null, since?: number): Promise<ManifestAnswer> {
+    const m = await this.deps.store.get(manifestId);
+    if (!m || (carrier !== null && m.carrier !== carrier)) throw new NotFound(`no manifest ${manifestId} of yours on this replica`);
+    const changes = since !== undefined ? await this.deps.store.changesSince(manifestId, since) : undefined;
+    return carrierView(m, this.now(), changes);
+  }
+
+  /** The border's view: every traveller's screening with its reasons, and every change. */
+  async forBorder(manifestId: string): Promise<BorderManifestAnswer> {
+    const m = await this.deps.store.get(manifestId);
+    if (!m) throw new NotFound(`no manifest ${manifestId} on this replica`);
+    const changes = await this.deps.store.changesSince(manifestId, 0);
+    return { ...m, travellers: m.travellers as BorderManifestAnswer['travellers'], changes };
+  }
+}
