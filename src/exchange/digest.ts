@@ -19,6 +19,8 @@ export function recordKey(record: SnapshotRecord): string {
       return `restriction:${record.body.restrictionId}`;
     case 'rule':
       return `rule:${record.body.ruleId}`;
+    case 'attestation':
+      return `attestation:${record.body.ref}`;
   }
 }
 

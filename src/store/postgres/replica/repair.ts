@@ -12,7 +12,7 @@ import { canonicalJson } from '../../../shared/canonical.js';
 import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf } from '../../rows.js';
 import { fetchChunks, inTransaction } from '../db.js';
 import { lockCursor } from './apply.js';
-import { readRules } from './reads.js';
+import { readAttestations, readRules } from './reads.js';
 import type { ReplicaDb } from './replicaDb.js';
 import { insertKeys, setMeta, writeState } from './rowWrites.js';
 import { addWrite, writesOfRecords } from './stateWrites.js';
@@ -50,6 +50,7 @@ export async function digest(r: ReplicaDb): Promise<BucketDigests> {
       for (const row of rows) addRecord(d, { type: 'restriction', body: restrictionOf(row) });
     }
     for (const rule of await readRules(r, client)) addRecord(d, { type: 'rule', body: rule });
+    for (const a of await readAttestations(r, client)) addRecord(d, { type: 'attestation', body: a });
     return d;
   });
 }
@@ -77,6 +78,10 @@ export async function repairBuckets(r: ReplicaDb, expectedCursor: number, bucket
     for (const rule of await readRules(r, client)) {
       const key = `rule:${rule.ruleId}`;
       if (wanted.has(bucketOfKey(key))) before.set(key, canonicalJson(rule));
+    }
+    for (const a of await readAttestations(r, client)) {
+      const key = `attestation:${a.ref}`;
+      if (wanted.has(bucketOfKey(key))) before.set(key, canonicalJson(a));
     }
     const plan = planRepair(buckets, before, records);
     const w = writesOfRecords(plan.write, expectedCursor);

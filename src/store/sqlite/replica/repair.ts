@@ -5,11 +5,11 @@
  */
 import type { RepairReport } from '../../../border/replicaStore.js';
 import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, planRepair } from '../../../exchange/digest.js';
-import type { BorderRule, SnapshotRecord } from '../../../exchange/protocol.js';
+import type { BorderAttestation, BorderRule, SnapshotRecord } from '../../../exchange/protocol.js';
 import { canonicalJson } from '../../../shared/canonical.js';
 import { type ReplicaPersonRow as PersonRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf } from '../../rows.js';
 import { checkCursor } from './apply.js';
-import { readRules } from './reads.js';
+import { readAttestations, readRules } from './reads.js';
 import { deletePerson, writeRecord } from './rowWrites.js';
 import type { ReplicaStateFile } from './stateFile.js';
 
@@ -19,6 +19,7 @@ export function digest(f: ReplicaStateFile): BucketDigests {
   for (const row of f.stmt.allRestrictions.iterate()) addRecord(d, { type: 'restriction', body: restrictionOf(row) });
   // From the table, not the cache: anti-entropy is there to find what was changed behind this object's back.
   for (const rule of readRules(f)) addRecord(d, { type: 'rule', body: rule });
+  for (const attestation of readAttestations(f)) addRecord(d, { type: 'attestation', body: attestation });
   return d;
 }
 
@@ -40,12 +41,17 @@ export function repairBuckets(f: ReplicaStateFile, expectedCursor: number, bucke
       const rule = JSON.parse(row.body) as BorderRule;
       if (wanted.has(bucketOfKey(`rule:${rule.ruleId}`))) before.set(`rule:${rule.ruleId}`, canonicalJson(rule));
     }
+    for (const row of s.allAttestations.all()) {
+      const a = JSON.parse(row.body) as BorderAttestation;
+      if (wanted.has(bucketOfKey(`attestation:${a.ref}`))) before.set(`attestation:${a.ref}`, canonicalJson(a));
+    }
     const plan = planRepair(buckets, before, records);
     for (const record of plan.write) writeRecord(s, f.matcher, record, expectedCursor);
     for (const key of plan.remove) {
       const id = key.slice(key.indexOf(':') + 1);
       if (key.startsWith('person:')) deletePerson(s, f.matcher, id);
       else if (key.startsWith('rule:')) s.deleteRule.run(id);
+      else if (key.startsWith('attestation:')) s.deleteAttestation.run(id);
       else s.deleteRestriction.run(id);
     }
     return plan.report;

@@ -1,6 +1,6 @@
 /**
  * Writing the replicated border view into a state database's rows: a person with its documents and
- * name keys, a restriction, a rule, and a change guarded by the row's seq. Shared by the bootstrap
+ * name keys, a restriction, a rule, an attestation, and a change guarded by the row's seq. Shared by the bootstrap
  * (into fresh tables), the apply path and repair; the caller holds the transaction.
  */
 import type { BorderPerson, BorderRestriction, Change, SnapshotRecord } from '../../../exchange/protocol.js';
@@ -71,6 +71,7 @@ export function writeRestriction(s: Statements, r: BorderRestriction, seq: numbe
 export function writeRecord(s: Statements, matcher: IndexKeys, record: SnapshotRecord, seq: number, fresh = false): void {
   if (record.type === 'person') writePerson(s, matcher, record.body, seq, fresh);
   else if (record.type === 'restriction') writeRestriction(s, record.body, seq);
+  else if (record.type === 'attestation') s.putAttestation.run(record.body.ref, JSON.stringify(record.body), seq);
   else s.putRule.run(record.body.ruleId, JSON.stringify(record.body), seq);
 }
 
@@ -88,6 +89,10 @@ export function applyChange(s: Statements, matcher: IndexKeys, change: Change): 
     if ((s.restrictionSeq.get(change.key)?.seq ?? -1) >= change.seq) return;
     if (change.body) writeRestriction(s, change.body, change.seq);
     else s.deleteRestriction.run(change.key);
+  } else if (change.entity === 'attestation') {
+    if ((s.attestationSeq.get(change.key)?.seq ?? -1) >= change.seq) return;
+    if (change.body) s.putAttestation.run(change.key, JSON.stringify(change.body), change.seq);
+    else s.deleteAttestation.run(change.key);
   } else {
     if ((s.ruleSeq.get(change.key)?.seq ?? -1) >= change.seq) return;
     if (change.body) s.putRule.run(change.key, JSON.stringify(change.body), change.seq);
