@@ -6,6 +6,7 @@
  * order — and with the same digest — on both backends, whatever the database's locale.
  */
 import { auditTrailSchema } from '../auditTrail.js';
+import { outcomeSchema } from './outcomes.js';
 
 export const SCHEMA: ((s: string) => string)[] = [
   (s) => `
@@ -81,4 +82,6 @@ export const SCHEMA: ((s: string) => string)[] = [
     body text NOT NULL,
     PRIMARY KEY (person_id, version)
   );`,
+  // Outcomes of screenings sent back by replicas, and confirmed non-matches (register/outcomeService.ts).
+  outcomeSchema,
 ];

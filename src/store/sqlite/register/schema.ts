@@ -4,6 +4,7 @@
  * statements over it.
  */
 import { AUDIT_TABLE } from '../auditTrail.js';
+import { OUTCOME_SCHEMA } from './outcomes.js';
 import type { Db } from '../../../shared/sqlite.js';
 import type { BatchRow, ChangeRow, PersonVersionRow, RegisterPersonRow as PersonRow, RegisterRestrictionRow as RestrictionRow } from '../../rows.js';
 
@@ -73,6 +74,8 @@ export const SCHEMA = [
      body TEXT NOT NULL,
      PRIMARY KEY (person_id, version)
    ) WITHOUT ROWID;`,
+  // Outcomes of screenings sent back by replicas, and confirmed non-matches (register/outcomeService.ts).
+  OUTCOME_SCHEMA,
 ];
 
 export function statements(db: Db) {
