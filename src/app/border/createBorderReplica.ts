@@ -26,6 +26,7 @@ import { serveOnward } from './onwardFeed.js';
 import { openReplicaStore } from './openReplicaStore.js';
 import { replicaReadiness } from './replicaReadiness.js';
 import { serveReplicaAudit } from './replicaAudit.js';
+import { serveReplicaOutcomes } from './replicaOutcomes.js';
 import { longPollWithin, replicaFreshness } from './replicaFreshness.js';
 import { replicaMetrics } from './replicaMetrics.js';
 import { replicaTrust } from './replicaTrust.js';
@@ -67,6 +68,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   const verifier = replicaVerifier({ follower, store, client: feed.client, trust, health, log, onReport: (report) => counters.repaired(report) });
   registerBorderRoutes(app, gate, { store, follower, screening, freshness, feed, onward, trust, health, verifier, counters, maxStalenessSeconds });
   await registerSelfCheck(app, gate, store, undefined, options.timeZone);
+  const outcomes = serveReplicaOutcomes(app, gate, store, { dataDir: options.dataDir, registerUrl: options.registerUrl, token: options.token, relaying: feed.relay !== null, log }); // the reverse channel (issue #18)
   const audit = serveReplicaAudit(app, gate, { ...options, store: storeUrl, everyMs: options.auditHeadEveryMs, witnessing: feed.relay !== null, log });
   await borderConsole(app, gate, store, { registerUrl: options.registerUrl }); // the web console (src/console, web/)
   health.start(follower, verifier.verify); // the database check and the digest comparison, at start and on their intervals
@@ -86,6 +88,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
       health.close();
       await app.close();
       await follower.stop();
+      await outcomes.close();
       await onward?.stop();
       await feed.close();
       await audit.close();
