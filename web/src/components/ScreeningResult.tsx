@@ -25,6 +25,7 @@ const STATUS: Record<Reason['status'], string> = {
   lifted: 'lifted — does not count',
   expired: 'expired — does not count',
   'not-yet-in-force': 'not yet in force — does not count',
+  'confirmed-non-match': 'confirmed not the listed person — does not count',
 };
 
 const FIELD_NAMES: Partial<Record<keyof Traveller, string>> = { surname: 'Surname', givenNames: 'Given names', dateOfBirth: 'Date of birth', sex: 'Sex', documentNumber: 'Document number', nationality: 'Nationality', documentCountry: 'Issuing state' };
