@@ -4,7 +4,7 @@
  * acknowledged, and every push sends what is beyond that, in order, in reports of at most 500. The
  * upstream takes an outcome it already holds as a no-op, so a report lost after it was kept is simply
  * sent again. Pushed at once when an outcome is recorded (`kick`); while the upstream is unreachable or
- * refuses, retried with exponential backoff (from 250 ms to a minute), and whatever is pending is
+ * refuses, retried with exponential backoff (from 250 ms to 10 s), and whatever is pending is
  * also retried on a slow interval, so an outcome recorded while offline arrives when the upstream is back.
  */
 import type { PublicKeyInfo } from '../../exchange/keys.js';
@@ -77,7 +77,7 @@ export class OutcomePusher {
 
   private async run(): Promise<void> {
     const min = this.options.minBackoffMs ?? 250;
-    const max = this.options.maxBackoffMs ?? 60_000;
+    const max = this.options.maxBackoffMs ?? 10_000;
     let backoff = min;
     while (this.running) {
       this.kicked = false;
