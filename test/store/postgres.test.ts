@@ -85,10 +85,10 @@ pgTest('migrations: idempotent on reopen; a schema newer than the code, or holdi
   assert.equal(await again.headSeq(), 1, 'reopening keeps the data');
   await again.close();
   const version = (await pgExec(`SELECT component, version FROM "${schema}".erx_schema`)).rows;
-  assert.deepEqual(version, [{ component: 'register', version: 4 }]);
+  assert.deepEqual(version, [{ component: 'register', version: 5 }]);
   await assert.rejects(PostgresReplicaStore.open({ connectionString: PG_URL, schema, matcher: defaultMatcher }), /holds an erx register, not a replica/);
   await pgExec(`UPDATE "${schema}".erx_schema SET version = 99`);
-  await assert.rejects(PostgresRegisterStore.open({ connectionString: PG_URL, schema }, signer), /version 99 .* newer than this erx understands \(4\)/);
+  await assert.rejects(PostgresRegisterStore.open({ connectionString: PG_URL, schema }, signer), /version 99 .* newer than this erx understands \(5\)/);
   // a store built with `new` reports the same error from its first operation
   const lazy = new PostgresRegisterStore({ connectionString: PG_URL, schema }, signer);
   await assert.rejects(lazy.headSeq(), /newer than this erx/);
@@ -132,7 +132,7 @@ pgTest('replica: a writer of an abandoned bootstrap cannot touch the newer build
   assert.equal(await store.getPerson('OLD'), undefined);
   // the swap left no next_* tables behind, and live names only
   const tables = (await pgExec('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename', [schema])).rows.map((r) => r.tablename);
-  assert.deepEqual(tables, ['applied_batches', 'audit_trail', 'counts', 'documents', 'erx_schema', 'meta', 'name_keys', 'persons', 'restrictions', 'rules']);
+  assert.deepEqual(tables, ['applied_batches', 'attestations', 'audit_trail', 'counts', 'documents', 'erx_schema', 'meta', 'name_keys', 'outcome_ack', 'outcomes', 'persons', 'restrictions', 'rules']);
   const persistence = (await pgExec(`SELECT relname, relpersistence FROM pg_class WHERE relnamespace = $1::regnamespace AND relkind = 'r' AND relpersistence <> 'p'`, [schema])).rows;
   assert.deepEqual(persistence, [], 'no table is left unlogged');
   // The counts are kept by triggers, so edits behind the store's back are counted too (state() itself
