@@ -41,7 +41,7 @@ export type ScreeningRequest = z.infer<typeof screeningRequestSchema>;
 // ---- answers ----
 
 /** What a listed restriction means for this crossing. */
-export const listReasonStatusSchema = z.enum(['in-force', 'deferred', 'lifted', 'expired', 'not-yet-in-force']);
+export const listReasonStatusSchema = z.enum(['in-force', 'deferred', 'lifted', 'expired', 'not-yet-in-force', 'confirmed-non-match']);
 export type ListReasonStatus = z.infer<typeof listReasonStatusSchema>;
 
 /** One compared feature of a match, readable by an officer or an auditor (matching/types.ts Feature). */
@@ -64,6 +64,8 @@ export const listReasonSchema = z.object({
   inForceFrom: z.string(),
   liftedAt: z.string().optional(),
   features: z.array(featureSchema),
+  /** S8: the confirmed non-match (border/decide.ts) that makes this restriction not count for this traveller. */
+  attestation: z.object({ ref: z.string(), checkpoint: z.string(), attestedAt: z.string() }).optional(),
 });
 export type ListReason = z.infer<typeof listReasonSchema>;
 

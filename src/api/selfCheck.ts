@@ -18,6 +18,19 @@ export const selfCheckRequestSchema = z.strictObject({
   /** For category-wide rules: as in the passport. */
   sex: z.enum(['M', 'F', 'X'], { message: 'must be M, F or X' }).optional(),
   nationality: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ICAO code such as RUS').optional(),
+  /**
+   * A confirmed non-match's reference (NM-…), handed over at a checkpoint: given with the document's
+   * country and the name as on the document, the answer says whether it holds for these details.
+   */
+  reference: z.string().regex(/^NM-\d{4}-[0-9A-Z]{10}$/, 'must be a reference such as NM-2026-7K3QX9M2AB').optional(),
+  documentCountry: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ICAO code such as RUS').optional(),
+  surname: z.string().min(1).max(100).optional(),
+  givenNames: z.string().max(100).optional(),
+}).superRefine((r, ctx) => {
+  if (r.reference === undefined) return;
+  for (const field of ['documentCountry', 'surname'] as const) {
+    if (!r[field]) ctx.addIssue({ code: 'custom', message: 'give it as on the document, with the reference', path: [field] });
+  }
 });
 export type SelfCheckRequest = z.infer<typeof selfCheckRequestSchema>;
 
@@ -70,5 +83,7 @@ export const selfCheckAnswer = z.object({
   ),
   checkedAt: z.string(),
   howToContest: z.string(),
+  /** The confirmed non-match the reference names, when it holds for the details given; null otherwise (and without a reference). */
+  confirmedNonMatch: z.object({ reference: z.string(), checkpoint: z.string(), attestedAt: z.string(), detail: z.string() }).nullable(),
 });
 export type SelfCheckAnswer = z.infer<typeof selfCheckAnswer>;

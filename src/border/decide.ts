@@ -21,6 +21,11 @@
  *      reasons of both are given (list reasons carry `source: "list"`, rule reasons `source: "rule"`).
  *  S7  a replica whose database is damaged (replicaHealth.ts) answers `refer` to every traveller, with
  *      the reason, and without reading the damaged data: it can vouch for neither a clear nor a hit.
+ *  S8  a confirmed non-match (exchange/attestation.ts) of a listed person for exactly these presented
+ *      details (document number, country, date of birth, name as read) makes that person's restrictions
+ *      not count for this traveller: "confirmed not the listed person (ref …, checkpoint, date)". It is
+ *      ignored when the document number is one of the listed person's own documents (then the
+ *      traveller may well be that person), and it never touches other listed persons or rules.
  *
  * Reasons are ordered for the officer: the ones that decided come first (a rule hit before a lifted
  * restriction, a list hit before an exemption), the stale reason before all.
@@ -28,7 +33,8 @@
 import { dateRangeCovers } from '../domain/dates.js';
 import { isInForce } from '../domain/lifecycle.js';
 import { type CategoryRule, localDate } from '../domain/rules.js';
-import type { BorderPerson, BorderRestriction } from '../exchange/protocol.js';
+import { attests, presentedDetailsOf } from '../exchange/attestation.js';
+import type { BorderAttestation, BorderPerson, BorderRestriction } from '../exchange/protocol.js';
 import type { PersonMatch, Traveller } from '../matching/index.js';
 import { type Decision, stricter, strictestFirst } from './decision.js';
 import { tooStaleToClear } from './freshness.js';
@@ -44,6 +50,8 @@ export interface ScreeningEvidence {
   restrictions: BorderRestriction[];
   /** The matched persons, for their deferments and exemptions (relief). */
   persons: ReadonlyMap<string, BorderPerson | undefined>;
+  /** Confirmed non-matches of the matched persons (S8); which apply to this traveller is decided here. */
+  attestations?: readonly BorderAttestation[];
   /** Every category-wide rule the replica holds; which are in force is decided here. */
   rules: CategoryRule[];
   /** The matcher's hit threshold: a weaker match with a counting restriction only refers. */
@@ -84,16 +92,34 @@ export function restrictionStatus(r: BorderRestriction, person: BorderPerson | u
   return { status: 'in-force', note: `in force since ${r.inForceFrom}` };
 }
 
-const LIST_ORDER: Record<RestrictionStatus, number> = { 'in-force': 0, deferred: 1, 'not-yet-in-force': 2, expired: 3, lifted: 4 };
+const LIST_ORDER: Record<RestrictionStatus, number> = { 'in-force': 0, 'confirmed-non-match': 1, deferred: 2, 'not-yet-in-force': 3, expired: 4, lifted: 5 };
+
+/**
+ * S8: the confirmed non-match that clears this traveller of this listed person, or undefined — never
+ * when the traveller's document is one of the person's own.
+ */
+export function attestationFor(evidence: Pick<ScreeningEvidence, 'traveller' | 'persons' | 'attestations'>, personId: string): BorderAttestation | undefined {
+  const details = presentedDetailsOf(evidence.traveller);
+  if (!details || !evidence.attestations?.length) return undefined;
+  const number = details.documentNumber.toUpperCase();
+  if (evidence.persons.get(personId)?.documents.some((d) => d.number.toUpperCase() === number)) return undefined;
+  return evidence.attestations.find((a) => a.personIds.includes(personId) && attests(a, details));
+}
 
 /** One reason per restriction of a matched person: those in force first, then by score. */
-export function listReasons(evidence: Pick<ScreeningEvidence, 'matches' | 'restrictions' | 'persons' | 'at'>): ListReason[] {
+export function listReasons(evidence: Pick<ScreeningEvidence, 'matches' | 'restrictions' | 'persons' | 'at' | 'traveller' | 'attestations'>): ListReason[] {
   const byPerson = new Map(evidence.matches.map((m) => [m.personId, m]));
+  const attested = new Map(evidence.matches.map((m) => [m.personId, attestationFor(evidence, m.personId)]));
   const reasons: ListReason[] = [];
   for (const r of evidence.restrictions) {
     const match = byPerson.get(r.personId);
     if (!match) continue;
-    const { status, note } = restrictionStatus(r, evidence.persons.get(r.personId), evidence.at);
+    const judged = restrictionStatus(r, evidence.persons.get(r.personId), evidence.at);
+    const attestation = attested.get(r.personId);
+    // Only what would count is cleared by S8: a lifted or deferred restriction keeps its own words.
+    const { status, note } = attestation && judged.status === 'in-force'
+      ? { status: 'confirmed-non-match' as const, note: `confirmed not the listed person (ref ${attestation.ref}, ${attestation.checkpoint}, ${attestation.attestedAt.slice(0, 10)})` }
+      : judged;
     const reason: ListReason = {
       source: 'list',
       restrictionId: r.restrictionId,
@@ -110,6 +136,7 @@ export function listReasons(evidence: Pick<ScreeningEvidence, 'matches' | 'restr
     };
     if (r.liftedAt) reason.liftedAt = r.liftedAt;
     if (r.expiresAt) reason.expiresAt = r.expiresAt;
+    if (status === 'confirmed-non-match' && attestation) reason.attestation = { ref: attestation.ref, checkpoint: attestation.checkpoint, attestedAt: attestation.attestedAt };
     reasons.push(reason);
   }
   return reasons.sort((a, b) => LIST_ORDER[a.status] - LIST_ORDER[b.status] || b.score - a.score);
@@ -133,7 +160,7 @@ export function staleReason(lagSeconds: number | null, maxStalenessSeconds: numb
   };
 }
 
-/** S1–S3, S5, S6: the decision and its reasons. */
+/** S1–S3, S5, S6, S8: the decision and its reasons. */
 export function decide(evidence: ScreeningEvidence): Decided {
   const crossingDate = localDate(evidence.at, evidence.timeZone);
   const list = listReasons(evidence);

@@ -24,7 +24,9 @@
  *  - Append-only audit: `recordScreening` has committed the entry (durable against a killed process)
  *    when it resolves; entries are never updated or deleted.
  */
-import type { BorderOffice, BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../exchange/protocol.js';
+import type { NewAuditEntry } from '../audit/chain.js';
+import type { BorderAttestation, BorderOffice, BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../exchange/protocol.js';
+import type { SignedOutcome } from '../exchange/outcome.js';
 import type { BucketDigests } from '../exchange/digest.js';
 import type { BatchToApply } from '../exchange/planPage.js';
 import type { CandidateSource } from '../matching/index.js';
@@ -52,6 +54,16 @@ export class CursorMoved extends Error {
     super(`replica cursor is ${actual}, not ${expected}; the batch was not applied`);
   }
 }
+
+/** The screening already has an outcome (one per screening, enforced by a unique key in the store). */
+export class OutcomeExists extends Error {
+  constructor(readonly existing: SignedOutcome) {
+    super(`screening ${existing.outcome.screeningId} already has an outcome (${existing.outcome.outcome}, recorded ${existing.outcome.recordedAt})`);
+  }
+}
+
+/** What an outcome's number makes: the signed outcome and its audit entry, written together. */
+export type SealOutcome = (n: number) => { signed: SignedOutcome; audit: NewAuditEntry };
 
 export interface BootstrapWriter {
   write(records: SnapshotRecord[]): Promise<void>;
@@ -132,6 +144,24 @@ export interface ReplicaStore extends CandidateSource {
   /** Every issuing office's record the replica holds (public contact details, for the self-check). */
   offices(): Promise<BorderOffice[]>;
   recordScreening(entry: ScreeningAuditEntry): Promise<void>;
+  /** Every confirmed non-match the replica holds (few: screening picks those of the matched persons). */
+  attestations(): Promise<BorderAttestation[]>;
+  /** The audited screening with this id, or undefined. */
+  screening(screeningId: string): Promise<ScreeningAuditEntry | undefined>;
+  /**
+   * Records the outcome of a screening: gives it the next number (1, 2, 3, … without a gap), lets
+   * `seal` sign it, and stores it with its audit entry in one transaction. Throws OutcomeExists (changing
+   * nothing) if the screening has one — also when two callers race: a unique key decides.
+   */
+  recordOutcome(screeningId: string, seal: SealOutcome): Promise<SignedOutcome>;
+  /** The recorded outcome of a screening, or undefined. */
+  outcomeOf(screeningId: string): Promise<SignedOutcome | undefined>;
+  /** Outcomes numbered above `after`, in order, at most `limit` (the reverse channel's outbox). */
+  outcomesAfter(after: number, limit: number): Promise<SignedOutcome[]>;
+  /** How far the upstream acknowledged this replica's outcomes (0 before any). */
+  outcomesAcknowledged(): Promise<number>;
+  /** Moves the acknowledgement forward (never back). */
+  acknowledgeOutcomes(n: number): Promise<void>;
   /** Most recent screenings, newest first; optionally only one checkpoint's: requester NAME@ADDRESS with NAME exactly `checkpoint` (audit/requester.ts). */
   screenings(limit: number, checkpoint?: string): Promise<ScreeningAuditEntry[]>;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 /**
  * Screening a traveller against the replica: parse the request, gather the evidence (match, then the
  * matched persons' restrictions and relief, and the category-wide rules), decide (decide.ts, the rules
- * S1–S7), audit the answer before giving it (S4, screeningAudit.ts).
+ * S1–S8), audit the answer before giving it (S4, screeningAudit.ts).
  *
  * This file holds only the I/O around the decision: what is read from the replica, in which order, and
  * what happens when the replica cannot be read (S7: damage found before or during a screening).
@@ -92,9 +92,11 @@ export class ScreeningService {
     const persons = new Map<string, BorderPerson | undefined>();
     for (const m of matches) persons.set(m.personId, await store.getPerson(m.personId));
     const rules = await store.rules();
+    const ids = new Set(matches.map((m) => m.personId));
+    const attestations = ids.size > 0 ? (await store.attestations()).filter((a) => a.personIds.some((id) => ids.has(id))) : [];
     const { lagSeconds } = freshness;
     const maxStalenessSeconds = this.deps.maxStalenessSeconds ?? DEFAULT_MAX_STALENESS_SECONDS;
-    return { evidence: { traveller, matches, restrictions, persons, rules, hitThreshold: matcher.thresholds.hit, at, timeZone: this.timeZone, lagSeconds, maxStalenessSeconds }, freshness };
+    return { evidence: { traveller, matches, restrictions, persons, attestations, rules, hitThreshold: matcher.thresholds.hit, at, timeZone: this.timeZone, lagSeconds, maxStalenessSeconds }, freshness };
   }
 
   /**

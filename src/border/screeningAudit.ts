@@ -23,7 +23,7 @@ export interface AnsweredScreening {
 export function auditedReason(r: ScreeningReason): Record<string, unknown> {
   if ('source' in r) {
     if (r.source === 'rule') return { ruleId: r.ruleId, ruleVersion: r.ruleVersion, status: r.status, ...(r.exemption ? { personId: r.exemption.personId } : {}) };
-    return { restrictionId: r.restrictionId, personId: r.personId, status: r.status, score: r.score };
+    return { restrictionId: r.restrictionId, personId: r.personId, status: r.status, score: r.score, ...(r.attestation ? { attestation: r.attestation.ref } : {}) };
   }
   if (r.kind === 'replica-database-damaged') return { damaged: true };
   return { stale: true, lagSeconds: r.lagSeconds };

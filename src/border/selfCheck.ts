@@ -25,6 +25,7 @@ import type { BorderOffice } from '../exchange/protocol.js';
 import { isInForce } from '../domain/lifecycle.js';
 import { localDate } from '../domain/rules.js';
 import { RULE_DECISION, screenRules } from './ruleScreening.js';
+import { attests, presentedDetailsOf } from '../exchange/attestation.js';
 import { type AuthGate, route } from '../auth/route.js';
 import type { ReplicaStore } from './replicaStore.js';
 
@@ -57,7 +58,7 @@ type SelfCheckAnswer = z.input<typeof selfCheckAnswer>;
 
 /** The one shape of every answer, its keys always in this order. */
 function answer(a: SelfCheckAnswer): SelfCheckAnswer {
-  return { restricted: a.restricted, restrictions: a.restrictions, deferments: a.deferments, rules: a.rules, checkedAt: a.checkedAt, howToContest: a.howToContest };
+  return { restricted: a.restricted, restrictions: a.restrictions, deferments: a.deferments, rules: a.rules, checkedAt: a.checkedAt, howToContest: a.howToContest, confirmedNonMatch: a.confirmedNonMatch };
 }
 
 async function waitUntil(startedAt: number, floorMs: number): Promise<void> {
@@ -128,6 +129,11 @@ export async function registerSelfCheck(
           status: !inForce ? (r.liftedAt ? `lifted ${r.liftedAt}` : r.expiresAt && Date.parse(r.expiresAt) <= now.getTime() ? `expired ${r.expiresAt}` : `in force from ${r.inForceFrom}`) : deferment ? `deferred: ${deferment.category} until ${deferment.validTo}` : 'in force',
         };
       });
+      // The attestations are read whoever asks (and whatever the reference): the cost does not tell them apart.
+      const attestations = await store.attestations();
+      const named = body.reference ? attestations.find((a) => a.ref === body.reference) : undefined;
+      const details = body.reference ? presentedDetailsOf({ ...body, documentNumber: body.documentNumber.toUpperCase() }) : null;
+      const confirmed = named && details && attests(named, details) ? named : undefined;
       const result = answer({
         restricted: restrictions.some((r) => r.applies) || ruleApplies,
         restrictions,
@@ -135,6 +141,9 @@ export async function registerSelfCheck(
         rules,
         checkedAt: now.toISOString(),
         howToContest: HOW_TO_CONTEST,
+        confirmedNonMatch: confirmed
+          ? { reference: confirmed.ref, checkpoint: confirmed.checkpoint, attestedAt: confirmed.attestedAt, detail: `confirmed not the listed person you were mistaken for (ref ${confirmed.ref}, ${confirmed.checkpoint}, ${confirmed.attestedAt.slice(0, 10)}): checkpoints screening this document with these details clear you of that person` }
+          : null,
       });
       await waitUntil(startedAt, floorMs);
       return result;

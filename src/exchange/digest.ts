@@ -21,6 +21,8 @@ export function recordKey(record: SnapshotRecord): string {
       return `rule:${record.body.ruleId}`;
     case 'office':
       return `office:${record.body.officeId}`;
+    case 'attestation':
+      return `attestation:${record.body.ref}`;
   }
 }
 

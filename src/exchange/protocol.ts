@@ -16,13 +16,16 @@ import type { Office } from '../domain/offices.js';
 import type { CategoryRule } from '../domain/rules.js';
 import type { Deferment, IdentityDocument, LiftReason, RestrictionKind } from '../domain/types.js';
 import { canonicalJson } from '../shared/canonical.js';
+import type { BorderAttestation } from './attestation.js';
 import type { HeadClaim } from './headClaim.js';
 
 /**
  * 3: category-wide rules joined persons and restrictions in the change log and the snapshot.
  * 4: pages (and JetStream heartbeats) carry the register's signed head claim (exchange/headClaim.ts);
  *    a replica takes its freshness from that claim only, so a feed without one gives no freshness.
- * 5: offices (contact details for the self-check) joined the change log and the snapshot as entity `office`.
+ * 5: offices (contact details for the self-check) joined the change log and the snapshot as entity `office`;
+ *    attestations (confirmed non-matches, exchange/attestation.ts) as entity `attestation`, relief while in
+ *    force (a revoked one is removed: body null).
  */
 export const PROTOCOL_VERSION = 5;
 
@@ -55,12 +58,14 @@ export type BorderRule = CategoryRule;
 
 /** An issuing office travels whole: public contact details, not personal data (domain/offices.ts). */
 export type BorderOffice = Office;
+export type { BorderAttestation } from './attestation.js';
 
 export type Change =
   | { seq: number; at: string; entity: 'person'; key: string; body: BorderPerson | null }
   | { seq: number; at: string; entity: 'restriction'; key: string; body: BorderRestriction | null }
   | { seq: number; at: string; entity: 'rule'; key: string; body: BorderRule | null }
-  | { seq: number; at: string; entity: 'office'; key: string; body: BorderOffice | null };
+  | { seq: number; at: string; entity: 'office'; key: string; body: BorderOffice | null }
+  | { seq: number; at: string; entity: 'attestation'; key: string; body: BorderAttestation | null };
 
 export type ChangeEntity = Change['entity'];
 
@@ -90,7 +95,7 @@ export function batchHash(b: UnsignedBatch): string {
 }
 
 /**
- * Relief: a change that can only make a person freer — a lift, a person's deferments, a revoked rule. Relief travels
+ * Relief: a change that can only make a person freer — a lift, a person's deferments, a revoked rule, a confirmed non-match. Relief travels
  * ahead of everything else (a replica behind the register fetches the relief in its backlog first), so a
  * lawful lift or deferment reaches a checkpoint at least as fast as a ban. A removed record (body null)
  * is never relief, so applying relief early can never resurrect anything.
@@ -100,6 +105,8 @@ export function isRelief(c: Change): boolean {
   if (c.entity === 'restriction') return c.body.liftedAt !== undefined;
   if (c.entity === 'rule') return c.body.revokedAt !== undefined;
   if (c.entity === 'office') return false;
+  // A confirmed non-match only ever clears a traveller; its revocation (body null) is not relief.
+  if (c.entity === 'attestation') return true;
   return c.body.deferments.length > 0;
 }
 
@@ -137,7 +144,8 @@ export type SnapshotRecord =
   | { type: 'person'; body: BorderPerson }
   | { type: 'restriction'; body: BorderRestriction }
   | { type: 'rule'; body: BorderRule }
-  | { type: 'office'; body: BorderOffice };
+  | { type: 'office'; body: BorderOffice }
+  | { type: 'attestation'; body: BorderAttestation };
 
 /**
  * Last line of a snapshot stream: the signed manifest. Without it, or if it does not verify, the

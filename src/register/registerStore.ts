@@ -24,7 +24,25 @@ import type { Office } from '../domain/offices.js';
 import type { CategoryRule } from '../domain/rules.js';
 import type { Person, Restriction } from '../domain/types.js';
 import type { AuditEntry, NewAuditEntry } from '../audit/chain.js';
-import type { ChangeEntity, SignedBatch, SnapshotLine } from '../exchange/protocol.js';
+import type { BorderAttestation, ChangeEntity, SignedBatch, SnapshotLine } from '../exchange/protocol.js';
+import type { SignedOutcome } from '../exchange/outcome.js';
+
+/** An outcome of a screening as the register keeps it (exchange/outcome.ts), by (replica, n). */
+export interface ReceivedOutcome {
+  signed: SignedOutcome;
+  receivedAt: string;
+  /** The listed persons it concerns (its hits and its attestation's), for the person's page. */
+  personIds: string[];
+}
+
+/** A confirmed non-match as the register keeps it: the border view, where it came from, and its revocation. */
+export interface RegisterAttestation {
+  attestation: BorderAttestation;
+  replica: string;
+  screeningId: string;
+  revokedAt?: string;
+  revokedBy?: string;
+}
 
 export interface Retention {
   /** Keep the newest this many changes. */
@@ -69,6 +87,15 @@ export interface RegisterTx {
   getOffice(officeId: string): Promise<Office | undefined>;
   /** Stores an office's record, replacing the one it had (the audit trail keeps what it replaced). */
   putOffice(office: Office): Promise<void>;
+  /** The outcome numbered `n` by `replica`, or undefined. */
+  getOutcome(replica: string, n: number): Promise<ReceivedOutcome | undefined>;
+  /** The outcome `replica` sent about one of its screenings, or undefined. */
+  outcomeOfScreening(replica: string, screeningId: string): Promise<ReceivedOutcome | undefined>;
+  /** Stores a new outcome; (replica, n) and (replica, screeningId) are unique keys. */
+  putOutcome(outcome: ReceivedOutcome): Promise<void>;
+  getAttestation(ref: string): Promise<RegisterAttestation | undefined>;
+  /** Stores an attestation, new or revoked. */
+  putAttestation(attestation: RegisterAttestation): Promise<void>;
   /** Records the mutation in the hash-chained audit trail, in this same transaction. */
   audit(entry: NewAuditEntry): Promise<void>;
   /** Appends a change with the next sequence number and returns it. `body` null means "no longer at the border". */
@@ -96,6 +123,11 @@ export interface RegisterStore {
   /** Audit entries whose subject is one of `subjects`, newest first, at most `limit` (indexed by subject). */
   auditAbout(subjects: string[], limit: number): Promise<AuditEntry[]>;
   headSeq(): Promise<number>;
+  /** How far the register holds `replica`'s outcomes without a gap (0 when it holds none, or not n = 1). */
+  outcomesAcknowledged(replica: string): Promise<number>;
+  /** The outcomes that concern a listed person, newest first, at most `limit`. */
+  outcomesOfPerson(personId: string, limit: number): Promise<ReceivedOutcome[]>;
+  getAttestation(ref: string): Promise<RegisterAttestation | undefined>;
   /** Whole committed batches with lastSeq > after, in order: at least one, then as many as fit in `maxChanges`. */
   batchesAfter(after: number, maxChanges: number, options?: { reliefOnly?: boolean }): Promise<SignedBatch[]>;
   /** A consistent snapshot of the border view, as a lazy stream of lines; optionally only some buckets. */

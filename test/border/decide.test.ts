@@ -1,5 +1,5 @@
 /**
- * border/decide.ts: the screening decision as a pure function, one table per rule (S1–S7). Each row is
+ * border/decide.ts: the screening decision as a pure function, one table per rule (S1–S8). Each row is
  * a situation at the border — the matches, the matched person's restrictions and relief, the rules, the
  * replica's lag — and the decision with the status (or kind) of every reason, in the order given.
  */
@@ -13,6 +13,7 @@ import type { Decision } from '../../src/border/decision.js';
 import type { ScreeningReason } from '../../src/border/reasons.js';
 import { auditedReason, screeningAuditEntry } from '../../src/border/screeningAudit.js';
 import { mobilisationRule } from '../helpers.js';
+import { type BorderAttestation, presentedDetailsHash, type PresentedDetails } from '../../src/exchange/attestation.js';
 
 const AT = new Date('2026-06-01T09:00:00Z');
 const HIT = 0.9;
@@ -195,6 +196,48 @@ table('S6 category-wide rules beside the list: the stricter decision, both reaso
   },
   { name: 'the same instant in UTC: out of scope, clear', input: { ...noList, rules: [MOBILISATION], traveller: man('2008-06-02'), at: new Date('2026-06-01T20:00:00Z'), timeZone: 'UTC' }, decision: 'clear', reasons: [], check: (d) => assert.equal(d.crossingDate, '2026-06-01') },
   { name: 'a rule clear on stale data becomes refer like any clear', input: { ...noList, rules: [MOBILISATION], traveller: man('1990-02-03', { sex: 'F' }), lagSeconds: 5_000 }, decision: 'refer', reasons: ['replica-data-too-old'] },
+]);
+
+/** The namesake as read at the checkpoint: same name and date of birth as P-1, another passport. */
+const NAMESAKE = { surname: 'IVANOV', givenNames: 'IURII', dateOfBirth: '1990-05-05', documentNumber: 'K1234567', documentCountry: 'KAZ' };
+const detailsOf = (t: typeof NAMESAKE): PresentedDetails => ({ documentNumber: t.documentNumber, documentCountry: t.documentCountry, dateOfBirth: t.dateOfBirth, name: `${t.surname} ${t.givenNames}` });
+const attestation = (t: typeof NAMESAKE, personIds = ['P-1'], ref = 'NM-2026-0000000001'): BorderAttestation => ({
+  ref,
+  personIds,
+  salt: 'c2FsdHNhbHRzYWx0c2FsdA==',
+  detailsHash: presentedDetailsHash('c2FsdHNhbHRzYWx0c2FsdA==', detailsOf(t)),
+  checkpoint: 'cp-north',
+  attestedAt: '2026-05-20T10:00:00.000Z',
+});
+
+table('S8 a confirmed non-match clears the same traveller of that listed person only', [
+  { name: 'the namesake with the attested details: clear, saying so', input: { traveller: NAMESAKE, attestations: [attestation(NAMESAKE)] }, decision: 'clear', reasons: ['confirmed-non-match'], check: (d) => {
+    const r = d.reasons[0] as { detail: string; attestation?: { ref: string } };
+    assert.match(r.detail, /confirmed not the listed person \(ref NM-2026-0000000001, cp-north, 2026-05-20\)/);
+    assert.equal(r.attestation?.ref, 'NM-2026-0000000001');
+  } },
+  { name: 'case and MRZ filler in the name do not make another traveller', input: { traveller: { ...NAMESAKE, surname: 'ivanov<<', givenNames: 'iurii' }, attestations: [attestation(NAMESAKE)] }, decision: 'clear', reasons: ['confirmed-non-match'] },
+  { name: 'another document number: the attestation does not apply', input: { traveller: { ...NAMESAKE, documentNumber: 'K7654321' }, attestations: [attestation(NAMESAKE)] }, decision: 'hit', reasons: ['in-force'] },
+  { name: 'another date of birth: does not apply', input: { traveller: { ...NAMESAKE, dateOfBirth: '1990-05-06' }, attestations: [attestation(NAMESAKE)] }, decision: 'hit', reasons: ['in-force'] },
+  { name: 'another issuing state: does not apply', input: { traveller: { ...NAMESAKE, documentCountry: 'UZB' }, attestations: [attestation(NAMESAKE)] }, decision: 'hit', reasons: ['in-force'] },
+  { name: 'the listed person\'s own document: ignored, even with a matching hash', input: { traveller: { ...NAMESAKE, documentNumber: '751234567', documentCountry: 'RUS' }, attestations: [attestation({ ...NAMESAKE, documentNumber: '751234567', documentCountry: 'RUS' })] }, decision: 'hit', reasons: ['in-force'] },
+  { name: 'an attestation about another listed person: P-1 still hits', input: { traveller: NAMESAKE, attestations: [attestation(NAMESAKE, ['P-9'])] }, decision: 'hit', reasons: ['in-force'] },
+  {
+    name: 'two listed persons matched, attested against one: the other still hits',
+    input: {
+      traveller: NAMESAKE,
+      matches: [match(0.95), match(0.93, 'P-2')],
+      restrictions: [callUp(), callUp({ restrictionId: 'CU-2', personId: 'P-2' })],
+      persons: new Map([['P-1', holder()], ['P-2', { ...holder([], 'P-2'), documents: [{ type: 'passport', number: '759999999', country: 'RUS' }] }]]),
+      attestations: [attestation(NAMESAKE)],
+    },
+    decision: 'hit',
+    reasons: ['in-force', 'confirmed-non-match'],
+  },
+  { name: 'a category-wide rule still applies to the attested traveller', input: { traveller: { ...NAMESAKE, sex: 'M', nationality: 'RUS' }, rules: [MOBILISATION], attestations: [attestation(NAMESAKE)] }, decision: 'hit', reasons: ['in-scope', 'confirmed-non-match'] },
+  { name: 'a stale replica still refers an attested traveller (S5 first)', input: { traveller: NAMESAKE, attestations: [attestation(NAMESAKE)], lagSeconds: 5000 }, decision: 'refer', reasons: ['replica-data-too-old', 'confirmed-non-match'] },
+  { name: 'without a document number read, no attestation can apply', input: { traveller: { surname: 'IVANOV', givenNames: 'IURII', dateOfBirth: '1990-05-05' }, attestations: [attestation(NAMESAKE)] }, decision: 'hit', reasons: ['in-force'] },
+  { name: 'a lifted restriction keeps its own words', input: { traveller: NAMESAKE, restrictions: [callUp({ liftedAt: '2026-02-01T00:00:00Z' })], attestations: [attestation(NAMESAKE)] }, decision: 'clear', reasons: ['lifted'] },
 ]);
 
 test('S7 a damaged replica refers everyone, saying why, on the checkpoint\'s date', () => {

@@ -42,7 +42,7 @@ test('self-check: absent, restricted-but-not-the-asker and present-without-restr
     return res.body;
   };
   const bodies = Object.fromEntries(await Promise.all(Object.entries(CASES).map(async ([name, payload]) => [name, (await ask(payload)).replace(/"checkedAt":"[^"]+"/, '"checkedAt":"…"')] as const)));
-  assert.deepEqual(Object.keys(JSON.parse(bodies.absent!)), ['restricted', 'restrictions', 'deferments', 'rules', 'checkedAt', 'howToContest']);
+  assert.deepEqual(Object.keys(JSON.parse(bodies.absent!)), ['restricted', 'restrictions', 'deferments', 'rules', 'checkedAt', 'howToContest', 'confirmedNonMatch']);
   assert.equal(bodies['restricted, not the asker'], bodies.absent, 'a wrong date of birth: the same bytes as nobody');
   assert.equal(bodies['present, no restriction'], bodies.absent, 'listed without a restriction: the same bytes as nobody');
 

@@ -174,7 +174,7 @@ test('the same with the register on PostgreSQL', async (t) => {
   t.after(() => register.stop('SIGKILL'));
   known(register, join(dir, 'register'), exportRegisterKeys(join(dir, 'register')));
   const page = await get(`${register.url}/v1/exchange/changes?after=0`, await tokenFor(register.url, 'border'));
-  assert.equal(page.protocol, 4);
+  assert.equal(page.protocol, 5);
   assert.ok(page.headClaim?.signature, 'the PostgreSQL register signs its head claim too');
   await withholdingScenarios(t, register.url, dir);
 });

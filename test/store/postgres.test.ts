@@ -133,7 +133,7 @@ pgTest('replica: a writer of an abandoned bootstrap cannot touch the newer build
   assert.equal(await store.getPerson('OLD'), undefined);
   // the swap left no next_* tables behind, and live names only
   const tables = (await pgExec('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename', [schema])).rows.map((r) => r.tablename);
-  assert.deepEqual(tables, ['applied_batches', 'audit_trail', 'counts', 'documents', 'erx_schema', 'meta', 'name_keys', 'offices', 'persons', 'restrictions', 'rules']);
+  assert.deepEqual(tables, ['applied_batches', 'attestations', 'audit_trail', 'counts', 'documents', 'erx_schema', 'meta', 'name_keys', 'offices', 'outcome_ack', 'outcomes', 'persons', 'restrictions', 'rules']);
   const persistence = (await pgExec(`SELECT relname, relpersistence FROM pg_class WHERE relnamespace = $1::regnamespace AND relkind = 'r' AND relpersistence <> 'p'`, [schema])).rows;
   assert.deepEqual(persistence, [], 'no table is left unlogged');
   // The counts are kept by triggers, so edits behind the store's back are counted too (state() itself

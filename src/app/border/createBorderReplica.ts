@@ -27,6 +27,7 @@ import { serveOnward } from './onwardFeed.js';
 import { openReplicaStore } from './openReplicaStore.js';
 import { replicaReadiness } from './replicaReadiness.js';
 import { serveReplicaAudit } from './replicaAudit.js';
+import { serveReplicaOutcomes } from './replicaOutcomes.js';
 import { longPollWithin, replicaFreshness } from './replicaFreshness.js';
 import { replicaMetrics } from './replicaMetrics.js';
 import { replicaTrust } from './replicaTrust.js';
@@ -71,6 +72,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   await registerSelfCheck(app, gate, store, undefined, options.timeZone);
   const manifests = serveManifests(app, gate, { dataDir: options.dataDir, store: storeUrl, screening, log }); // carriers' manifests (docs/manifests.md)
   manifests.attach(follower);
+  const outcomes = serveReplicaOutcomes(app, gate, store, { dataDir: options.dataDir, registerUrl: options.registerUrl, token: options.token, relaying: feed.relay !== null, log }); // the reverse channel (issue #18)
   const audit = serveReplicaAudit(app, gate, { ...options, store: storeUrl, everyMs: options.auditHeadEveryMs, witnessing: feed.relay !== null, log });
   await borderConsole(app, gate, store, { registerUrl: options.registerUrl }); // the web console (src/console, web/)
   health.start(follower, verifier.verify); // the database check and the digest comparison, at start and on their intervals
@@ -91,6 +93,7 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
       health.close();
       await app.close();
       await follower.stop();
+      await outcomes.close();
       await onward?.stop();
       await feed.close();
       await manifests.close();

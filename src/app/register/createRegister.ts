@@ -12,6 +12,9 @@ import { registerFeedRoutes } from '../../transport/http/feedRoutes.js';
 import { RegisterKeys } from '../../auth/keyRing.js';
 import { loadGrantTable } from '../../register/grantTableFile.js';
 import { registerRegisterRoutes } from '../../register/routes.js';
+import { registerOutcomeRoutes } from '../../register/outcomeRoutes.js';
+import { OutcomeService } from '../../register/outcomeService.js';
+import { ReplicaKeys } from '../../register/replicaKeys.js';
 import { RegisterService } from '../../register/registerService.js';
 import type { RegisterStore } from '../../register/registerStore.js';
 import type { TlsFiles } from '../../shared/http.js';
@@ -61,6 +64,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   const { app, gate } = await serviceServer('register', 'The issuing side of erx: persons, restrictions and the signed exchange feed.', options, metrics);
   const observer = await registerMetrics(metrics, store);
   registerRegisterRoutes(app, gate, service);
+  registerOutcomeRoutes(app, gate, store, new OutcomeService(store, new ReplicaKeys(options.dataDir))); // the reverse channel (issue #18)
   // Signed audit heads (audit/auditHeads.ts), and the witness for the replicas' heads.
   const everyMs = options.auditHeadEveryMs ?? DEFAULT_AUDIT_HEAD_EVERY_SECONDS * 1000;
   const auditHeads = startAuditHeads({ dataDir: options.dataDir, store: storeUrl, service: 'register', name: 'register', everyMs, log: app.log });

@@ -82,9 +82,19 @@ export function addAuditCommands(program: Command): void {
       }
     });
 
-  audit
-    .command('key')
-    .description("the service's Ed25519 audit key (<data>/audit-keys.json), which signs its audit heads")
+  const key = audit.command('key').description("the service's Ed25519 audit key (<data>/audit-keys.json), which signs its audit heads and a replica's outcomes of screenings");
+
+  key
+    .command('export')
+    .description('print the public half of the audit key(s) (JSON), for `erx register trust-replica NAME --keys FILE` at the register')
+    .requiredOption('--data <dir>', 'the data directory of the register or replica')
+    .action((opts: { data: string }) => {
+      const keys = readAuditPublicKeys(resolve(opts.data));
+      if (!keys) throw new InvalidArgumentError(`${resolve(opts.data)} holds no audit key (audit-keys.json): a service creates it when it starts`);
+      process.stdout.write(JSON.stringify({ keys }, null, 2) + '\n');
+    });
+
+  key
     .command('rotate')
     .description('make a new audit key, endorsed by the current one (a witness learns it from the endorsement); heads signed before stay valid')
     .requiredOption('--data <dir>', 'the data directory of the register or replica')

@@ -1,6 +1,6 @@
 /** `erx register`: serve a register, compact its change log, import persons, build a replica image, manage its signing keys. */
 import { type Command, InvalidArgumentError } from 'commander';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createRegister } from '../../app/register/createRegister.js';
 import { openRegisterStore, registerInPostgres } from '../../app/register/openRegisterStore.js';
@@ -9,6 +9,8 @@ import { RegisterKeys } from '../../auth/keyRing.js';
 import { defaultMatcher } from '../../matching/index.js';
 import { httpSink, importFile, storeSink } from '../../register/importer.js';
 import { RegisterService } from '../../register/registerService.js';
+import { ReplicaKeys } from '../../register/replicaKeys.js';
+import type { PublicKeyInfo } from '../../exchange/keys.js';
 import { loadServerTls } from '../../shared/tlsFiles.js';
 import { resolveConfig } from '../config.js';
 import { positiveInt, retentionOf, retentionOptions, tokenOption, url } from '../options.js';
@@ -122,6 +124,18 @@ export function addRegisterCommands(program: Command): void {
         bar.progress?.stop();
         await store.close();
       }
+    });
+
+  register
+    .command('trust-replica')
+    .description("take outcomes of screenings from a replica (the reverse channel): trust its audit key, exported on the replica with `erx audit key export`")
+    .argument('<name>', "the replica's name: the subject of the token it follows with")
+    .requiredOption('--keys <file>', 'the JSON that `erx audit key export --data DIR` printed on the replica')
+    .option('--data <dir>', 'the register data directory', './erx-data/register')
+    .action((name: string, opts: { keys: string; data: string }) => {
+      const parsed = JSON.parse(readFileSync(resolve(opts.keys), 'utf8')) as { keys?: PublicKeyInfo[] };
+      const ids = new ReplicaKeys(resolve(opts.data)).trust(name, parsed.keys ?? []);
+      process.stdout.write(`replica ${name} trusted with audit key(s) ${ids.join(', ')}; its outcomes are taken from now on\n`);
     });
 
   const keys = register.command('keys').description("the register's Ed25519 signing keys");

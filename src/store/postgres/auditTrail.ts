@@ -142,6 +142,12 @@ export class PostgresAuditTrail implements AuditTrailStorage {
     return rows.rows.map(auditEntryOf);
   }
 
+  /** The entry of one action about one subject (the newest, if several), or undefined. */
+  async about(action: string, subject: string): Promise<AuditEntry | undefined> {
+    const row = (await this.pool.query<AuditRow>(`SELECT * FROM ${this.s}.audit_trail WHERE subject = $1 AND action = $2 ORDER BY seq DESC LIMIT 1`, [subject, action])).rows[0];
+    return row ? auditEntryOf(row) : undefined;
+  }
+
   /** Entries with `from <= at < to`, in chain order, streamed from one consistent read. */
   between(from: string, to: string): AsyncGenerator<AuditEntry> {
     return this.streamed('WHERE at >= $1 AND at < $2', [from, to]);

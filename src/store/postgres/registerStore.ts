@@ -35,6 +35,7 @@ import type { SignedBatch, SnapshotLine } from '../../exchange/protocol.js';
 import type { CompactionReport, PersonVersion, RegisterStore, RegisterTx, Retention } from '../../register/registerStore.js';
 import type { AuditEntry } from '../../audit/chain.js';
 import { PostgresAuditTrail } from './auditTrail.js';
+import * as outcomes from './register/outcomes.js';
 import { checkSchemaName, createPool, migrate, type PostgresLocation } from './db.js';
 import * as changeLog from './register/changeLog.js';
 import { CommitNotifications } from './register/commitNotifications.js';
@@ -157,6 +158,21 @@ export class PostgresRegisterStore implements RegisterStore {
   async restrictionsOf(personId: string): Promise<Restriction[]> {
     await this.ready;
     return reads.restrictionsOf(this.r, personId);
+  }
+
+  async outcomesAcknowledged(replica: string): Promise<number> {
+    await this.ready;
+    return outcomes.outcomesAcknowledged(this.r.pool, this.r.s, replica);
+  }
+
+  async outcomesOfPerson(personId: string, limit: number) {
+    await this.ready;
+    return outcomes.outcomesOfPerson(this.r.pool, this.r.s, personId, limit);
+  }
+
+  async getAttestation(ref: string) {
+    await this.ready;
+    return outcomes.getAttestation(this.r.pool, this.r.s, ref);
   }
 
   async headSeq(): Promise<number> {

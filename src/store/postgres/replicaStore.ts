@@ -26,9 +26,11 @@
  * write) and stateWrites.ts (the final states a write leaves).
  */
 import type { BatchToApply } from '../../exchange/planPage.js';
-import type { BootstrapWriter, RepairReport, ReplicaState, ReplicaStore, ScreeningAuditEntry } from '../../border/replicaStore.js';
+import type { BootstrapWriter, RepairReport, ReplicaState, ReplicaStore, ScreeningAuditEntry, SealOutcome } from '../../border/replicaStore.js';
+import type { SignedOutcome } from '../../exchange/outcome.js';
+import { PostgresOutcomes } from './replica/outcomes.js';
 import type { BucketDigests } from '../../exchange/digest.js';
-import type { BorderOffice, BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../../exchange/protocol.js';
+import type { BorderAttestation, BorderOffice, BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../../exchange/protocol.js';
 import type { ListedPerson, Matcher } from '../../matching/index.js';
 import { PostgresAuditTrail } from './auditTrail.js';
 import { SCHEMA } from './replica/schema.js';
@@ -53,6 +55,7 @@ export class PostgresReplicaStore implements ReplicaStore {
   /** The screening audit: append-only and hash-chained. */
   readonly trail: PostgresAuditTrail;
   private readonly r: ReplicaDb;
+  private readonly outcomes: PostgresOutcomes;
 
   constructor(options: PostgresReplicaOptions) {
     const s = checkSchemaName(options.schema);
@@ -61,6 +64,7 @@ export class PostgresReplicaStore implements ReplicaStore {
     const r: ReplicaDb = { pool, s, fetchRows, matcher: options.matcher, onReindex: options.onReindex, cache: new CachedBetweenWrites(), bootstrapGeneration: 0 };
     this.r = r;
     this.trail = new PostgresAuditTrail(pool, s, fetchRows);
+    this.outcomes = new PostgresOutcomes(pool, s, this.trail);
     this.ready = (async () => {
       await migrate(pool, options.schema, 'replica', SCHEMA);
       // A half-built bootstrap from a crashed run is worthless: start it again from scratch.
@@ -155,6 +159,42 @@ export class PostgresReplicaStore implements ReplicaStore {
   async recordScreening(entry: ScreeningAuditEntry): Promise<void> {
     await this.ready;
     await this.trail.append(screeningAuditEntry(entry));
+  }
+
+  async attestations(): Promise<BorderAttestation[]> {
+    await this.ready;
+    return [...(await this.r.cache.read('attestations', () => reads.readAttestations(this.r, this.r.pool)))];
+  }
+
+  async screening(screeningId: string): Promise<ScreeningAuditEntry | undefined> {
+    await this.ready;
+    const entry = await this.trail.about(SCREENING_ACTION, screeningId);
+    return entry ? screeningOf(entry) : undefined;
+  }
+
+  async recordOutcome(screeningId: string, seal: SealOutcome): Promise<SignedOutcome> {
+    await this.ready;
+    return this.outcomes.record(screeningId, seal);
+  }
+
+  async outcomeOf(screeningId: string): Promise<SignedOutcome | undefined> {
+    await this.ready;
+    return this.outcomes.outcomeOf(screeningId);
+  }
+
+  async outcomesAfter(after: number, limit: number): Promise<SignedOutcome[]> {
+    await this.ready;
+    return this.outcomes.after(after, limit);
+  }
+
+  async outcomesAcknowledged(): Promise<number> {
+    await this.ready;
+    return this.outcomes.acknowledged();
+  }
+
+  async acknowledgeOutcomes(n: number): Promise<void> {
+    await this.ready;
+    await this.outcomes.acknowledge(n);
   }
 
   async screenings(limit: number, checkpoint?: string): Promise<ScreeningAuditEntry[]> {

@@ -62,6 +62,12 @@ export class AuditTrail implements AuditTrailStorage {
     return rows.map(auditEntryOf);
   }
 
+  /** The entry of one action about one subject (the newest, if several), or undefined. */
+  about(action: string, subject: string): AuditEntry | undefined {
+    const row = this.db.prepare<[string, string], AuditRow>('SELECT * FROM audit_trail WHERE subject = ? AND action = ? ORDER BY seq DESC LIMIT 1').get(subject, action);
+    return row ? auditEntryOf(row) : undefined;
+  }
+
   *between(from: string, to: string): Generator<AuditEntry> {
     for (const r of this.db.prepare<[string, string], AuditRow>('SELECT * FROM audit_trail WHERE at >= ? AND at < ? ORDER BY seq').iterate(from, to)) yield auditEntryOf(r);
   }

@@ -15,6 +15,7 @@ import type { CompactionReport, PersonVersion, RegisterStore, RegisterTx, Retent
 import { AuditTrail } from './auditTrail.js';
 import { migrate, openDatabase } from '../../shared/sqlite.js';
 import * as changeLog from './register/changeLog.js';
+import * as outcomes from './register/outcomes.js';
 import * as reads from './register/reads.js';
 import type { RegisterDb } from './register/registerDb.js';
 import { SCHEMA, statements } from './register/schema.js';
@@ -108,6 +109,18 @@ export class SqliteRegisterStore implements RegisterStore {
 
   async ruleVersions(ruleId: string) {
     return reads.ruleVersions(this.r, ruleId);
+  }
+
+  async outcomesAcknowledged(replica: string) {
+    return outcomes.outcomesAcknowledged(this.r.db, replica);
+  }
+
+  async outcomesOfPerson(personId: string, limit: number) {
+    return outcomes.outcomesOfPerson(this.r.db, personId, limit);
+  }
+
+  async getAttestation(ref: string) {
+    return outcomes.getAttestation(this.r.db, ref);
   }
 
   async headSeq() {

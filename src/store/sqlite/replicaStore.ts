@@ -11,10 +11,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BatchToApply } from '../../exchange/planPage.js';
-import type { BootstrapWriter, RepairReport, ReplicaState, ReplicaStore, ScreeningAuditEntry } from '../../border/replicaStore.js';
+import type { BootstrapWriter, RepairReport, ReplicaState, ReplicaStore, ScreeningAuditEntry, SealOutcome } from '../../border/replicaStore.js';
+import type { SignedOutcome } from '../../exchange/outcome.js';
 import type { BucketDigests } from '../../exchange/digest.js';
 import type { ImageFormat, ImageManifest } from '../../exchange/image.js';
-import type { BorderOffice, BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../../exchange/protocol.js';
+import type { BorderAttestation, BorderOffice, BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../../exchange/protocol.js';
 import type { ListedPerson } from '../../matching/index.js';
 import { screeningAuditEntry, screeningOf, SCREENING_ACTION } from '../screeningAudit.js';
 import { AuditTrail } from './auditTrail.js';
@@ -24,6 +25,7 @@ import * as apply from './replica/apply.js';
 import * as bootstrap from './replica/bootstrap.js';
 import * as reads from './replica/reads.js';
 import * as repair from './replica/repair.js';
+import { SqliteOutcomes } from './replica/outcomes.js';
 import { AUDIT_SCHEMA } from './replica/schema.js';
 import { ReplicaStateFile, type ReplicaStoreOptions } from './replica/stateFile.js';
 import { type DigestInWorker, digestInWorker } from './stateDigest.js';
@@ -36,6 +38,7 @@ export class SqliteReplicaStore implements ReplicaStore {
   private readonly audit: Db;
   /** The screening audit: append-only and hash-chained (audit/chain.ts). */
   readonly trail: AuditTrail;
+  private readonly outcomes: SqliteOutcomes;
 
   constructor(options: ReplicaStoreOptions) {
     this.file = new ReplicaStateFile(options, repair.reindexIfMatcherChanged);
@@ -45,6 +48,7 @@ export class SqliteReplicaStore implements ReplicaStore {
     this.audit = openDatabase(join(options.dataDir, 'audit.db'), { synchronous: 'NORMAL' });
     migrate(this.audit, AUDIT_SCHEMA, 'audit');
     this.trail = new AuditTrail(this.audit);
+    this.outcomes = new SqliteOutcomes(this.audit, this.trail);
   }
 
   /** The state file could not be opened for damage and was set aside (see setAsideDamaged). */
@@ -132,6 +136,35 @@ export class SqliteReplicaStore implements ReplicaStore {
 
   async recordScreening(entry: ScreeningAuditEntry): Promise<void> {
     this.trail.append(screeningAuditEntry(entry));
+  }
+
+  async attestations(): Promise<BorderAttestation[]> {
+    return [...(await this.file.cache.read('attestations', () => reads.readAttestations(this.file)))];
+  }
+
+  async screening(screeningId: string): Promise<ScreeningAuditEntry | undefined> {
+    const entry = this.trail.about(SCREENING_ACTION, screeningId);
+    return entry ? screeningOf(entry) : undefined;
+  }
+
+  async recordOutcome(screeningId: string, seal: SealOutcome): Promise<SignedOutcome> {
+    return this.outcomes.record(screeningId, seal);
+  }
+
+  async outcomeOf(screeningId: string): Promise<SignedOutcome | undefined> {
+    return this.outcomes.outcomeOf(screeningId);
+  }
+
+  async outcomesAfter(after: number, limit: number): Promise<SignedOutcome[]> {
+    return this.outcomes.after(after, limit);
+  }
+
+  async outcomesAcknowledged(): Promise<number> {
+    return this.outcomes.acknowledged();
+  }
+
+  async acknowledgeOutcomes(n: number): Promise<void> {
+    this.outcomes.acknowledge(n);
   }
 
   async screenings(limit: number, checkpoint?: string): Promise<ScreeningAuditEntry[]> {

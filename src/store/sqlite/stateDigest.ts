@@ -10,7 +10,7 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { addRecord, type BucketDigests, emptyDigests } from '../../exchange/digest.js';
-import type { BorderOffice, BorderRule } from '../../exchange/protocol.js';
+import type { BorderAttestation, BorderOffice, BorderRule } from '../../exchange/protocol.js';
 import { type ReplicaPersonRow, type ReplicaRestrictionRow, replicaPersonOf, replicaRestrictionOf } from '../rows.js';
 
 type Message = { snapshot: number | null } | { digests: BucketDigests } | { failed: { message: string; code?: string } };
@@ -67,6 +67,7 @@ function computeDigest(file: string, post: (m: Message) => void): void {
     for (const row of db.prepare<[], ReplicaRestrictionRow>('SELECT * FROM restrictions').iterate()) addRecord(d, { type: 'restriction', body: replicaRestrictionOf(row) });
     for (const row of db.prepare<[], { body: string }>('SELECT body FROM rules').iterate()) addRecord(d, { type: 'rule', body: JSON.parse(row.body) as BorderRule });
     for (const row of db.prepare<[], { body: string }>('SELECT body FROM offices').iterate()) addRecord(d, { type: 'office', body: JSON.parse(row.body) as BorderOffice });
+    for (const row of db.prepare<[], { body: string }>('SELECT body FROM attestations').iterate()) addRecord(d, { type: 'attestation', body: JSON.parse(row.body) as BorderAttestation });
     db.exec('COMMIT');
     post({ digests: d });
   } finally {

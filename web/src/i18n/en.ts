@@ -143,6 +143,7 @@ export const en = {
       lifted: 'lifted — does not count',
       expired: 'expired — does not count',
       'not-yet-in-force': 'not yet in force — does not count',
+      'confirmed-non-match': 'confirmed not the listed person — does not count',
     },
     ruleStatus: {
       'in-scope': 'in scope — counts',

@@ -6,6 +6,7 @@
  * order — and with the same digest — on both backends, whatever the database's locale.
  */
 import { auditTrailSchema } from '../auditTrail.js';
+import { outcomeSchema } from './outcomes.js';
 
 export const SCHEMA: ((s: string) => string)[] = [
   (s) => `
@@ -84,4 +85,6 @@ export const SCHEMA: ((s: string) => string)[] = [
   // Issuing offices and their contact details (public, carried to replicas whole); the audit trail
   // keeps what each write replaced.
   (s) => `CREATE TABLE ${s}.offices (office_id text COLLATE "C" PRIMARY KEY, body text NOT NULL);`,
+  // Outcomes of screenings sent back by replicas, and confirmed non-matches (register/outcomeService.ts).
+  outcomeSchema,
 ];

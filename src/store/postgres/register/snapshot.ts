@@ -7,7 +7,7 @@
 import type { Office } from '../../../domain/offices.js';
 import type { CategoryRule } from '../../../domain/rules.js';
 import { bucketOf } from '../../../exchange/digest.js';
-import type { SnapshotLine, SnapshotRecord } from '../../../exchange/protocol.js';
+import type { BorderAttestation, SnapshotLine, SnapshotRecord } from '../../../exchange/protocol.js';
 import { borderPersonOf, borderRestrictionOf, manifestBytes, PROTOCOL_VERSION, snapshotDigest } from '../../../exchange/protocol.js';
 import { type RegisterPersonRow as PersonRow, type RegisterRestrictionRow as RestrictionRow, registerPersonOf as personOf, registerRestrictionOf as restrictionOf } from '../../rows.js';
 import { commit, fetchChunks } from '../db.js';
@@ -35,7 +35,7 @@ export async function* snapshot(db: RegisterDb, options: { buckets?: number[] } 
     const digest = snapshotDigest();
     const expected = (
       await client.query<{ n: number }>(
-        `SELECT (SELECT count(*) FROM ${s}.offices) + (SELECT count(*) FROM ${s}.rules) + (SELECT count(*) FROM ${s}.persons) + (SELECT count(*) FROM ${s}.restrictions WHERE served_at IS NOT NULL) AS n`,
+        `SELECT (SELECT count(*) FROM ${s}.offices) + (SELECT count(*) FROM ${s}.rules) + (SELECT count(*) FROM ${s}.persons) + (SELECT count(*) FROM ${s}.restrictions WHERE served_at IS NOT NULL) + (SELECT count(*) FROM ${s}.attestations WHERE revoked_at IS NULL) AS n`,
       )
     ).rows[0]!.n;
     yield { type: 'header', protocol: PROTOCOL_VERSION, asOfSeq, lastHash, registerTime, records: only ? -1 : expected };
@@ -78,6 +78,13 @@ export async function* snapshot(db: RegisterDb, options: { buckets?: number[] } 
         digest.add(record);
         yield record;
       }
+    }
+    for (const row of (await client.query<{ body: string }>(`SELECT body FROM ${s}.attestations WHERE revoked_at IS NULL ORDER BY ref`)).rows) {
+      const record: SnapshotRecord = { type: 'attestation', body: JSON.parse(row.body) as BorderAttestation };
+      if (!wanted(record)) continue;
+      records++;
+      digest.add(record);
+      yield record;
     }
     await commit(client);
     done = true;

@@ -17,6 +17,7 @@ import { type ChainHead, PostgresAuditTrail } from '../auditTrail.js';
 import { commit, type PoolClient } from '../db.js';
 import { campaignRestrictions, readPerson, readRestriction, readOffice, readRule, restrictionsOf } from './reads.js';
 import type { RegisterDb } from './registerDb.js';
+import * as outcomes from './outcomes.js';
 import { writeSearchKeys } from './searchKeys.js';
 
 /** The state of one open write transaction. */
@@ -144,6 +145,11 @@ function txOn(db: RegisterDb, t: OpenTx): RegisterTx {
       ]);
     },
     campaignRestrictions: async (campaign) => campaignRestrictions(db, campaign, client()),
+    getOutcome: async (replica, n) => outcomes.getOutcome(client(), s, replica, n),
+    outcomeOfScreening: async (replica, screeningId) => outcomes.outcomeOfScreening(client(), s, replica, screeningId),
+    putOutcome: async (o) => outcomes.putOutcome(client(), s, o),
+    getAttestation: async (ref) => outcomes.getAttestation(client(), s, ref),
+    putAttestation: async (a) => outcomes.putAttestation(client(), s, a),
     audit: async (entry) => {
       t.auditHead ??= await db.trail.lockHead(client());
       const built = PostgresAuditTrail.next(t.auditHead, entry);

@@ -65,7 +65,7 @@ export async function applyBatches(r: ReplicaDb, expectedCursor: number, batches
  */
 export async function dropOlder(r: ReplicaDb, client: PoolClient, w: StateWrites): Promise<void> {
   const s = r.s;
-  for (const [table, key, map] of [['persons', 'person_id', w.persons], ['restrictions', 'restriction_id', w.restrictions], ['rules', 'rule_id', w.rules], ['offices', 'office_id', w.offices]] as const) {
+  for (const [table, key, map] of [['persons', 'person_id', w.persons], ['restrictions', 'restriction_id', w.restrictions], ['rules', 'rule_id', w.rules], ['offices', 'office_id', w.offices], ['attestations', 'ref', w.attestations]] as const) {
     if (map.size === 0) continue;
     const rows = (await client.query<{ id: string; seq: string }>(`SELECT ${key} AS id, seq FROM ${s}.${table} WHERE ${key} = ANY($1::text[])`, [[...map.keys()]])).rows;
     for (const row of rows) {

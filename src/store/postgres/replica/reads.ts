@@ -4,7 +4,7 @@
  * restrictions, persons and rules. Nothing here writes; the facade waits for `ready` before each call.
  */
 import type { ReplicaState } from '../../../border/replicaStore.js';
-import type { BorderOffice, BorderPerson, BorderRestriction, BorderRule } from '../../../exchange/protocol.js';
+import type { BorderAttestation, BorderOffice, BorderPerson, BorderRestriction, BorderRule } from '../../../exchange/protocol.js';
 import type { ListedPerson } from '../../../matching/index.js';
 import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf } from '../../rows.js';
 import type { PoolClient } from '../db.js';
@@ -97,4 +97,9 @@ export async function restrictionsOf(r: ReplicaDb, personIds: string[]): Promise
 export async function getPerson(r: ReplicaDb, personId: string): Promise<BorderPerson | undefined> {
   const row = (await r.pool.query<PersonRow>(`SELECT * FROM ${r.s}.persons WHERE person_id = $1`, [personId])).rows[0];
   return row ? personOf(row) : undefined;
+}
+
+/** Every attestation (confirmed non-match), from the table (the store caches this between writes). */
+export async function readAttestations(r: ReplicaDb, client: Pick<PoolClient, 'query'>): Promise<BorderAttestation[]> {
+  return (await client.query<{ body: string }>(`SELECT body FROM ${r.s}.attestations ORDER BY ref`)).rows.map((row) => JSON.parse(row.body) as BorderAttestation);
 }

@@ -12,7 +12,7 @@ import { canonicalJson } from '../../../shared/canonical.js';
 import { type ReplicaPersonRow as PersonRow, type ReplicaRestrictionRow as RestrictionRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf } from '../../rows.js';
 import { fetchChunks, inTransaction } from '../db.js';
 import { lockCursor } from './apply.js';
-import { readOffices, readRules } from './reads.js';
+import { readAttestations, readOffices, readRules } from './reads.js';
 import type { ReplicaDb } from './replicaDb.js';
 import { insertKeys, setMeta, writeState } from './rowWrites.js';
 import { addWrite, writesOfRecords } from './stateWrites.js';
@@ -51,6 +51,7 @@ export async function digest(r: ReplicaDb): Promise<BucketDigests> {
     }
     for (const rule of await readRules(r, client)) addRecord(d, { type: 'rule', body: rule });
     for (const office of await readOffices(r, client)) addRecord(d, { type: 'office', body: office });
+    for (const a of await readAttestations(r, client)) addRecord(d, { type: 'attestation', body: a });
     return d;
   });
 }
@@ -82,6 +83,10 @@ export async function repairBuckets(r: ReplicaDb, expectedCursor: number, bucket
     for (const office of await readOffices(r, client)) {
       const key = `office:${office.officeId}`;
       if (wanted.has(bucketOfKey(key))) before.set(key, canonicalJson(office));
+    }
+    for (const a of await readAttestations(r, client)) {
+      const key = `attestation:${a.ref}`;
+      if (wanted.has(bucketOfKey(key))) before.set(key, canonicalJson(a));
     }
     const plan = planRepair(buckets, before, records);
     const w = writesOfRecords(plan.write, expectedCursor);

@@ -4,7 +4,7 @@
  * arrays) under a name prefix ('' live, 'next_' for a bootstrap being built). Shared by the bootstrap,
  * the apply path, repair and the reindex; the caller holds the transaction on `client`.
  */
-import type { BorderOffice, BorderPerson, BorderRestriction, BorderRule } from '../../../exchange/protocol.js';
+import type { BorderAttestation, BorderOffice, BorderPerson, BorderRestriction, BorderRule } from '../../../exchange/protocol.js';
 import { type ReplicaPersonRow as PersonRow, encodeDocuments, encodeDeferments, indexEntriesOf } from '../../rows.js';
 import type { PoolClient } from '../db.js';
 import type { ReplicaDb } from './replicaDb.js';
@@ -146,6 +146,16 @@ export async function writeState(r: ReplicaDb, client: PoolClient, p: string, w:
       `INSERT INTO ${s}.${p}offices (office_id, body, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
        ON CONFLICT (office_id) DO UPDATE SET body = excluded.body, seq = excluded.seq`,
       [keptOffices.map((x) => x.body.officeId), keptOffices.map((x) => JSON.stringify(x.body)), keptOffices.map((x) => x.seq)],
+    );
+  }
+  const goneA = [...w.attestations].filter(([, v]) => v.body === null).map(([k]) => k);
+  const keptA = [...w.attestations.values()].filter((v): v is { body: BorderAttestation; seq: number } => v.body !== null);
+  if (goneA.length > 0) await client.query(`DELETE FROM ${s}.${p}attestations WHERE ref = ANY($1::text[])`, [goneA]);
+  if (keptA.length > 0) {
+    await client.query(
+      `INSERT INTO ${s}.${p}attestations (ref, body, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+       ON CONFLICT (ref) DO UPDATE SET body = excluded.body, seq = excluded.seq`,
+      [keptA.map((x) => x.body.ref), keptA.map((x) => JSON.stringify(x.body)), keptA.map((x) => x.seq)],
     );
   }
 }

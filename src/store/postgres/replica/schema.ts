@@ -3,9 +3,10 @@
  * bootstrap being built), their index, the count triggers, and the numbered migration steps.
  */
 import { auditTrailSchema } from '../auditTrail.js';
+import { outcomeTables } from './outcomes.js';
 
 /** The tables a bootstrap replaces, in the order everything that takes several of them locks them. */
-export const STATE_TABLES = ['meta', 'applied_batches', 'documents', 'name_keys', 'persons', 'restrictions', 'rules', 'offices'] as const;
+export const STATE_TABLES = ['meta', 'applied_batches', 'documents', 'name_keys', 'persons', 'restrictions', 'rules', 'offices', 'attestations'] as const;
 export const STATE_INDEXES = ['restrictions_by_person'] as const;
 
 /** The replicated state, under a name prefix: '' for the live tables, 'next_' for a bootstrap being built. */
@@ -43,7 +44,13 @@ export function stateTables(s: string, p: string, unlogged: boolean): string {
     CONSTRAINT ${p}restrictions_pkey PRIMARY KEY (restriction_id)
   );
   ${rulesTable(s, p, create)}
-  ${officesTable(s, p, create)}`;
+  ${officesTable(s, p, create)}
+  ${attestationsTable(s, p, create)}`;
+}
+
+/** Confirmed non-matches (exchange/attestation.ts): few, kept whole like rules. */
+export function attestationsTable(s: string, p: string, create: string): string {
+  return `${create} ${s}.${p}attestations (ref text COLLATE "C", body text NOT NULL, seq bigint NOT NULL, CONSTRAINT ${p}attestations_pkey PRIMARY KEY (ref));`;
 }
 
 /** Category-wide rules: a few rows, kept whole. */
@@ -103,5 +110,8 @@ export const SCHEMA: ((s: string) => string)[] = [
   (s) => rulesTable(s, '', 'CREATE TABLE IF NOT EXISTS'),
   (s) => `DROP INDEX IF EXISTS ${s}.documents_by_person; DROP INDEX IF EXISTS ${s}.name_keys_by_person;`,
   (s) => officesTable(s, '', 'CREATE TABLE IF NOT EXISTS'),
+  (s) => attestationsTable(s, '', 'CREATE TABLE IF NOT EXISTS'),
+  // The outbox of outcomes (replica/outcomes.ts) beside the screening audit whose entries it names.
+  (s) => outcomeTables(s),
 ];
 

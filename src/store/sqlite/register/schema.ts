@@ -4,6 +4,7 @@
  * statements over it.
  */
 import { AUDIT_TABLE } from '../auditTrail.js';
+import { OUTCOME_SCHEMA } from './outcomes.js';
 import type { Db } from '../../../shared/sqlite.js';
 import type { BatchRow, ChangeRow, PersonVersionRow, RegisterPersonRow as PersonRow, RegisterRestrictionRow as RestrictionRow } from '../../rows.js';
 
@@ -76,6 +77,8 @@ export const SCHEMA = [
   // Issuing offices and their contact details (public, carried to replicas whole); the audit trail
   // keeps what each write replaced.
   'CREATE TABLE offices (office_id TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;',
+  // Outcomes of screenings sent back by replicas, and confirmed non-matches (register/outcomeService.ts).
+  OUTCOME_SCHEMA,
 ];
 
 export function statements(db: Db) {

@@ -1,5 +1,5 @@
 /**
- * The register's snapshot on SQLite: every office, rule, person and served restriction as border records,
+ * The register's snapshot on SQLite: every office, rule, person, served restriction and attestation in force as border records,
  * streamed from a read-only connection of its own inside one read transaction — in WAL mode that pins
  * the database as of the transaction's first read, so writers carry on and the snapshot is exactly the
  * state as of one sequence number. Ends with a signed manifest (count, digest, optional buckets).
@@ -7,7 +7,7 @@
 import type { Office } from '../../../domain/offices.js';
 import type { CategoryRule } from '../../../domain/rules.js';
 import { bucketOf } from '../../../exchange/digest.js';
-import type { SnapshotLine, SnapshotRecord } from '../../../exchange/protocol.js';
+import type { BorderAttestation, SnapshotLine, SnapshotRecord } from '../../../exchange/protocol.js';
 import { borderPersonOf, borderRestrictionOf, manifestBytes, PROTOCOL_VERSION, snapshotDigest } from '../../../exchange/protocol.js';
 import { type RegisterPersonRow as PersonRow, registerPersonOf as personOf, type RegisterRestrictionRow as RestrictionRow, registerRestrictionOf as restrictionOf } from '../../rows.js';
 import { openDatabase } from '../../../shared/sqlite.js';
@@ -27,7 +27,7 @@ export function* snapshot(r: RegisterDb, options: { buckets?: number[] } = {}): 
     const registerTime = new Date().toISOString();
     const digest = snapshotDigest();
     const expected = reader
-      .prepare('SELECT (SELECT count(*) FROM offices) + (SELECT count(*) FROM rules) + (SELECT count(*) FROM persons) + (SELECT count(*) FROM restrictions WHERE served_at IS NOT NULL) AS n')
+      .prepare('SELECT (SELECT count(*) FROM offices) + (SELECT count(*) FROM rules) + (SELECT count(*) FROM persons) + (SELECT count(*) FROM restrictions WHERE served_at IS NOT NULL) + (SELECT count(*) FROM attestations WHERE revoked_at IS NULL) AS n')
       .get() as { n: number };
     yield { type: 'header', protocol: PROTOCOL_VERSION, asOfSeq, lastHash, registerTime, records: only ? -1 : expected.n };
     let records = 0;
@@ -63,6 +63,13 @@ export function* snapshot(r: RegisterDb, options: { buckets?: number[] } = {}): 
         digest.add(record);
         yield record;
       }
+    }
+    for (const row of reader.prepare<[], { body: string }>('SELECT body FROM attestations WHERE revoked_at IS NULL ORDER BY ref').iterate()) {
+      const record: SnapshotRecord = { type: 'attestation', body: JSON.parse(row.body) as BorderAttestation };
+      if (!wanted(record)) continue;
+      records++;
+      digest.add(record);
+      yield record;
     }
     reader.exec('COMMIT');
     const manifest = { asOfSeq, lastHash, registerTime, records, digest: digest.hex(), buckets: options.buckets ? [...only!].sort((a, b) => a - b) : null };

@@ -10,6 +10,7 @@ import { registerPersonRow } from '../../rows.js';
 import type { AuditTrail } from '../auditTrail.js';
 import { campaignRestrictions, readPerson, readRestriction, readOffice, readRule, restrictionsOf } from './reads.js';
 import type { RegisterDb } from './registerDb.js';
+import * as outcomes from './outcomes.js';
 import { writeSearchKeys } from './searchKeys.js';
 
 export class WriteTransaction {
@@ -65,6 +66,11 @@ export class WriteTransaction {
     putOffice: async (office) => {
       this.r.stmt.putOffice.run(office.officeId, JSON.stringify(office));
     },
+    getOutcome: async (replica, n) => outcomes.getOutcome(this.r.db, replica, n),
+    outcomeOfScreening: async (replica, screeningId) => outcomes.outcomeOfScreening(this.r.db, replica, screeningId),
+    putOutcome: async (o) => outcomes.putOutcome(this.r.db, o),
+    getAttestation: async (ref) => outcomes.getAttestation(this.r.db, ref),
+    putAttestation: async (a) => outcomes.putAttestation(this.r.db, a),
     audit: async (entry) => {
       this.trail.append(entry);
     },

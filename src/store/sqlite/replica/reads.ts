@@ -3,7 +3,7 @@
  * meta), candidates by document and by name keys, restrictions, persons and rules. Nothing here writes.
  */
 import type { ReplicaState } from '../../../border/replicaStore.js';
-import type { BorderOffice, BorderPerson, BorderRestriction, BorderRule } from '../../../exchange/protocol.js';
+import type { BorderAttestation, BorderOffice, BorderPerson, BorderRestriction, BorderRule } from '../../../exchange/protocol.js';
 import type { ListedPerson } from '../../../matching/index.js';
 import { replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf } from '../../rows.js';
 import type { ReplicaStateFile } from './stateFile.js';
@@ -65,4 +65,9 @@ export function readRules(f: ReplicaStateFile): BorderRule[] {
 /** Every office, from the table (the store caches this between writes). */
 export function readOffices(f: ReplicaStateFile): BorderOffice[] {
   return f.stmt.allOffices.all().map((r) => JSON.parse(r.body) as BorderOffice);
+}
+
+/** Every attestation (confirmed non-match), from the table (the store caches this between writes). */
+export function readAttestations(f: ReplicaStateFile): BorderAttestation[] {
+  return f.stmt.allAttestations.all().map((r) => JSON.parse(r.body) as BorderAttestation);
 }

@@ -5,11 +5,11 @@
  */
 import type { RepairReport } from '../../../border/replicaStore.js';
 import { addRecord, bucketOfKey, type BucketDigests, emptyDigests, planRepair } from '../../../exchange/digest.js';
-import type { BorderOffice, BorderRule, SnapshotRecord } from '../../../exchange/protocol.js';
+import type { BorderAttestation, BorderOffice, BorderRule, SnapshotRecord } from '../../../exchange/protocol.js';
 import { canonicalJson } from '../../../shared/canonical.js';
 import { type ReplicaPersonRow as PersonRow, replicaPersonOf as personOf, replicaRestrictionOf as restrictionOf } from '../../rows.js';
 import { checkCursor } from './apply.js';
-import { readOffices, readRules } from './reads.js';
+import { readAttestations, readOffices, readRules } from './reads.js';
 import { deletePerson, writeRecord } from './rowWrites.js';
 import type { ReplicaStateFile } from './stateFile.js';
 
@@ -20,6 +20,7 @@ export function digest(f: ReplicaStateFile): BucketDigests {
   // From the table, not the cache: anti-entropy is there to find what was changed behind this object's back.
   for (const rule of readRules(f)) addRecord(d, { type: 'rule', body: rule });
   for (const office of readOffices(f)) addRecord(d, { type: 'office', body: office });
+  for (const attestation of readAttestations(f)) addRecord(d, { type: 'attestation', body: attestation });
   return d;
 }
 
@@ -45,6 +46,10 @@ export function repairBuckets(f: ReplicaStateFile, expectedCursor: number, bucke
       const office = JSON.parse(row.body) as BorderOffice;
       if (wanted.has(bucketOfKey(`office:${office.officeId}`))) before.set(`office:${office.officeId}`, canonicalJson(office));
     }
+    for (const row of s.allAttestations.all()) {
+      const a = JSON.parse(row.body) as BorderAttestation;
+      if (wanted.has(bucketOfKey(`attestation:${a.ref}`))) before.set(`attestation:${a.ref}`, canonicalJson(a));
+    }
     const plan = planRepair(buckets, before, records);
     for (const record of plan.write) writeRecord(s, f.matcher, record, expectedCursor);
     for (const key of plan.remove) {
@@ -52,6 +57,7 @@ export function repairBuckets(f: ReplicaStateFile, expectedCursor: number, bucke
       if (key.startsWith('person:')) deletePerson(s, f.matcher, id);
       else if (key.startsWith('rule:')) s.deleteRule.run(id);
       else if (key.startsWith('office:')) s.deleteOffice.run(id);
+      else if (key.startsWith('attestation:')) s.deleteAttestation.run(id);
       else s.deleteRestriction.run(id);
     }
     return plan.report;

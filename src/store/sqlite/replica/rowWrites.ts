@@ -1,6 +1,6 @@
 /**
  * Writing the replicated border view into a state database's rows: a person with its documents and
- * name keys, a restriction, a rule, an office, and a change guarded by the row's seq. Shared by the bootstrap
+ * name keys, a restriction, a rule, an office, an attestation, and a change guarded by the row's seq. Shared by the bootstrap
  * (into fresh tables), the apply path and repair; the caller holds the transaction.
  */
 import type { BorderPerson, BorderRestriction, Change, SnapshotRecord } from '../../../exchange/protocol.js';
@@ -72,6 +72,7 @@ export function writeRecord(s: Statements, matcher: IndexKeys, record: SnapshotR
   if (record.type === 'person') writePerson(s, matcher, record.body, seq, fresh);
   else if (record.type === 'restriction') writeRestriction(s, record.body, seq);
   else if (record.type === 'office') s.putOffice.run(record.body.officeId, JSON.stringify(record.body), seq);
+  else if (record.type === 'attestation') s.putAttestation.run(record.body.ref, JSON.stringify(record.body), seq);
   else s.putRule.run(record.body.ruleId, JSON.stringify(record.body), seq);
 }
 
@@ -93,6 +94,10 @@ export function applyChange(s: Statements, matcher: IndexKeys, change: Change): 
     if ((s.officeSeq.get(change.key)?.seq ?? -1) >= change.seq) return;
     if (change.body) s.putOffice.run(change.key, JSON.stringify(change.body), change.seq);
     else s.deleteOffice.run(change.key);
+  } else if (change.entity === 'attestation') {
+    if ((s.attestationSeq.get(change.key)?.seq ?? -1) >= change.seq) return;
+    if (change.body) s.putAttestation.run(change.key, JSON.stringify(change.body), change.seq);
+    else s.deleteAttestation.run(change.key);
   } else {
     if ((s.ruleSeq.get(change.key)?.seq ?? -1) >= change.seq) return;
     if (change.body) s.putRule.run(change.key, JSON.stringify(change.body), change.seq);

@@ -4,6 +4,7 @@
  * prepared statements over a state database, and the page-cache sizes.
  */
 import { AUDIT_TABLE } from '../auditTrail.js';
+import { OUTCOME_TABLES } from './outcomes.js';
 import type { Db } from '../../../shared/sqlite.js';
 import type { ReplicaPersonRow as PersonRow, ReplicaRestrictionRow as RestrictionRow } from '../../rows.js';
 
@@ -60,6 +61,8 @@ export const STATE_SCHEMA = [
   'DROP INDEX IF EXISTS documents_by_person; DROP INDEX IF EXISTS name_keys_by_person;',
   // Issuing offices' contact details (protocol 5): a few rows, kept whole.
   'CREATE TABLE IF NOT EXISTS offices (office_id TEXT PRIMARY KEY, body TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;',
+  // Confirmed non-matches (exchange/attestation.ts): few, kept whole like rules, read all at once.
+  'CREATE TABLE IF NOT EXISTS attestations (ref TEXT PRIMARY KEY, body TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;',
 ];
 /** A bootstrap's staging tables (rowid tables: appends), moved into the real ones in key order by UNSTAGE. */
 export const STAGING_TABLES = `
@@ -73,7 +76,11 @@ export const UNSTAGE = `
 /** A bootstrap creates the tables, then every later step that is not an index, then the indexes at the end. */
 export const BOOTSTRAP_STEPS = [STATE_TABLES, ...STATE_SCHEMA.slice(1)];
 
-export const AUDIT_SCHEMA = [AUDIT_TABLE];
+export const AUDIT_SCHEMA = [
+  AUDIT_TABLE,
+  // An outcome names its screening by id (border/outcomes.ts), and the outbox of outcomes sits beside the trail.
+  'CREATE INDEX IF NOT EXISTS audit_by_subject ON audit_trail(subject);' + OUTCOME_TABLES,
+];
 
 /** Statements over one state database; rebuilt when a bootstrap swaps the file. */
 export function statements(db: Db) {
@@ -131,6 +138,10 @@ export function statements(db: Db) {
     deleteOffice: db.prepare('DELETE FROM offices WHERE office_id = ?'),
     officeSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM offices WHERE office_id = ?'),
     allOffices: db.prepare<[], { body: string }>('SELECT body FROM offices ORDER BY office_id'),
+    putAttestation: db.prepare('INSERT INTO attestations VALUES (?, ?, ?) ON CONFLICT(ref) DO UPDATE SET body = excluded.body, seq = excluded.seq'),
+    deleteAttestation: db.prepare('DELETE FROM attestations WHERE ref = ?'),
+    attestationSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM attestations WHERE ref = ?'),
+    allAttestations: db.prepare<[], { body: string }>('SELECT body FROM attestations ORDER BY ref'),
   };
 }
 export type Statements = ReturnType<typeof statements>;
