@@ -6,6 +6,7 @@
  * order — and with the same digest — on both backends, whatever the database's locale.
  */
 import { auditTrailSchema } from '../auditTrail.js';
+import { dueProcessSchema } from './dueProcess.js';
 
 export const SCHEMA: ((s: string) => string)[] = [
   (s) => `
@@ -81,4 +82,6 @@ export const SCHEMA: ((s: string) => string)[] = [
     body text NOT NULL,
     PRIMARY KEY (person_id, version)
   );`,
+  // Due process: contests and reviews (store/postgres/register/dueProcess.ts).
+  dueProcessSchema,
 ];

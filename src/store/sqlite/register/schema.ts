@@ -4,6 +4,7 @@
  * statements over it.
  */
 import { AUDIT_TABLE } from '../auditTrail.js';
+import { DUE_PROCESS_SCHEMA } from './dueProcess.js';
 import type { Db } from '../../../shared/sqlite.js';
 import type { BatchRow, ChangeRow, PersonVersionRow, RegisterPersonRow as PersonRow, RegisterRestrictionRow as RestrictionRow } from '../../rows.js';
 
@@ -73,6 +74,8 @@ export const SCHEMA = [
      body TEXT NOT NULL,
      PRIMARY KEY (person_id, version)
    ) WITHOUT ROWID;`,
+  // Due process: contests and reviews (store/sqlite/register/dueProcess.ts).
+  DUE_PROCESS_SCHEMA,
 ];
 
 export function statements(db: Db) {
