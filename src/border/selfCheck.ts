@@ -34,7 +34,7 @@ const HOW_TO_CONTEST =
 export const ANSWER_FLOOR_MS = 40;
 
 /** An id no person has: when nobody matched, the same lookups run with it. */
-const NOBODY = '\u0000nobody';
+const NOBODY = '(nobody)';
 
 /** The answer's shape is the HTTP API's (src/api/selfCheck.ts). */
 type SelfCheckAnswer = z.input<typeof selfCheckAnswer>;

@@ -71,7 +71,7 @@ export async function registerContestRoutes(app: FastifyInstance, gate: AuthGate
     gate,
     { method: 'GET', url: '/v1/contests', summary: 'Contests of restrictions (an office sees those of its own restrictions), with the open and overdue counts', tags, access: ['office', 'operator', 'auditor'], query: contestListQuery, response: contestListAnswer },
     async ({ query, principal }) => {
-      const office = principal?.role === 'office' ? (principal.office ?? '\u0000none') : undefined;
+      const office = principal?.role === 'office' ? (principal.office ?? '(none)') : undefined;
       return contests.list({ ...(office !== undefined ? { office } : {}), ...(query.state ? { state: query.state } : {}), ...(query.overdue ? { overdue: query.overdue === 'true' } : {}), limit: query.limit });
     },
   );

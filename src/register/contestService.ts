@@ -71,7 +71,7 @@ export class ContestService {
     try {
       return await this.store.transaction(async (tx) => {
         const person = await identify(this.store, input.documentNumber, input.dateOfBirth);
-        const held = person ? await tx.restrictionsOf(person.personId) : await tx.restrictionsOf('\u0000nobody');
+        const held = person ? await tx.restrictionsOf(person.personId) : await tx.restrictionsOf('(nobody)');
         const open = held.filter((r) => isOpen(r, now));
         if (input.restrictionId === undefined && open.length > 1) {
           throw new ErxError(400, `you hold ${open.length} restrictions: name the one you contest (its number is on the self-check page)`, 'restrictionId');
@@ -107,7 +107,7 @@ export class ContestService {
     const startedAt = performance.now();
     try {
       const contest = await this.store.getContest(caseNumber);
-      const person = await this.store.getPerson(contest?.personId ?? '\u0000nobody');
+      const person = await this.store.getPerson(contest?.personId ?? '(nobody)');
       if (!contest || !isThePerson(person, documentNumber, dateOfBirth)) throw new NotFound(NOT_FOUND_CASE, 'caseNumber');
       return publicView(contest);
     } finally {

@@ -17,7 +17,7 @@ export function registerReviewRoutes(app: FastifyInstance, gate: AuthGate, revie
     gate,
     { method: 'GET', url: '/v1/reviews/due', summary: 'Open restrictions due for review within withinDays (default: the notice period), soonest first', tags, access: ['office', 'operator', 'auditor'], query: reviewsDueQuery, response: reviewsDueAnswer },
     async ({ query, principal }) => {
-      const office = principal?.role === 'office' ? (principal.office ?? '\u0000none') : undefined;
+      const office = principal?.role === 'office' ? (principal.office ?? '(none)') : undefined;
       return { restrictions: await reviews.due({ ...(office !== undefined ? { office } : {}), ...(query.withinDays !== undefined ? { withinDays: query.withinDays } : {}), limit: query.limit }) };
     },
   );
