@@ -7,6 +7,7 @@ import { TokenPanel } from './components/TokenPanel';
 import { type ConsoleConfig, PAGES } from './lib/config';
 import { peerLink } from './lib/tokens';
 import { BorderOps } from './pages/BorderOps';
+import { Contests } from './pages/Contests';
 import { Import } from './pages/Import';
 import { Officer } from './pages/Officer';
 import { Persons } from './pages/Persons';
@@ -86,6 +87,8 @@ function Page({ config, page }: { config: ConsoleConfig; page: string }) {
       return <Persons />;
     case 'import':
       return <Import />;
+    case 'contests':
+      return <Contests />;
     default:
       return null;
   }

@@ -23,5 +23,6 @@ export const PAGES: PageInfo[] = [
   { path: 'operations', title: 'Operations', side: 'border', blurb: "This replica's sequence, lag, integrity, and screenings per minute." },
   { path: 'persons', title: 'Persons', side: 'register', blurb: 'Register operator: find a person, see their restrictions and history; issue, serve, lift.' },
   { path: 'import', title: 'Import', side: 'register', blurb: 'Load a JSON Lines file of persons, with progress and a per-line error list.' },
+  { path: 'contests', title: 'Contests and reviews', side: 'register', blurb: "Issuing office: answer contests of your restrictions by their deadline; review restrictions before they expire." },
   { path: 'operations', title: 'Operations', side: 'register', blurb: 'Replicas following the feed: sequence, lag, last contact; change log size.' },
 ];
