@@ -87,28 +87,28 @@ export function ContestForm({ restrictionIds = [] }: { restrictionIds?: string[]
     }
   }
 
-  if (filed) {
-    return (
-      <section id="contest" aria-labelledby="contest-title">
-        <h2 id="contest-title">Your contest has been sent</h2>
-        <div class="panel sc-confirm" role="status">
-          <p>Your case number is</p>
-          <p class="sc-case-number" data-testid="case-number">
-            {filed.caseNumber}
-          </p>
-          <p>Keep it: with your passport number and date of birth it lets you follow the case below. The office must answer by {localTime(filed.deadline)}.</p>
-        </div>
-      </section>
-    );
-  }
   const docError = e.messageFor('documentNumber');
   const restrictionError = e.messageFor('restrictionId');
   const contactError = e.messageFor('contact');
   const reasonError = e.messageFor('reason');
+  // Closed until the person opens it, so the page first asks only what the self-check needs.
   return (
-    <section id="contest" aria-labelledby="contest-title">
+    <details id="contest" class="sc-section">
+      <summary>
+        <span class="sc-section-title">Contest this restriction</span>
+      </summary>
+      {filed ? (
+        <div class="panel sc-confirm" role="status">
+          <h3>Your contest has been sent</h3>
+          <p>Your case number is</p>
+          <p class="sc-case-number" data-testid="case-number">
+            {filed.caseNumber}
+          </p>
+          <p>Keep it: with your passport number and date of birth it lets you follow the case (“Follow a case” below). The office must answer by {localTime(filed.deadline)}.</p>
+        </div>
+      ) : (
+        <>
       <ErrorSummary items={e.summary} attempt={e.attempt} />
-      <h2 id="contest-title">Contest this restriction</h2>
       <p>If a restriction recorded for you is wrong, ask the office that issued it to lift it. It must answer within the time the law sets for that kind of restriction.</p>
       <form onSubmit={send} noValidate class="sc-form" data-testid="contest-form">
         <div class={`form-group${docError ? ' form-group-error' : ''}`}>
@@ -153,7 +153,9 @@ export function ContestForm({ restrictionIds = [] }: { restrictionIds?: string[]
           {busy ? 'Sending…' : 'Send the contest'}
         </button>
       </form>
-    </section>
+        </>
+      )}
+    </details>
   );
 }
 
@@ -189,9 +191,11 @@ export function FollowForm() {
   const caseError = e.messageFor('caseNumber');
   const docError = e.messageFor('documentNumber');
   return (
-    <section id="follow" aria-labelledby="follow-title">
+    <details id="follow" class="sc-section">
+      <summary>
+        <span class="sc-section-title">Follow a case</span>
+      </summary>
       <ErrorSummary items={e.summary} attempt={e.attempt} />
-      <h2 id="follow-title">Follow a case</h2>
       <form onSubmit={look} noValidate class="sc-form" data-testid="follow-form">
         <div class={`form-group${caseError ? ' form-group-error' : ''}`}>
           <label class="question" for="fl-case">
@@ -216,6 +220,6 @@ export function FollowForm() {
         </button>
       </form>
       <div aria-live="polite">{found ? <CaseAnswer c={found} /> : null}</div>
-    </section>
+    </details>
   );
 }
