@@ -69,6 +69,8 @@ export function ContestForm({ restrictionIds = [] }: { restrictionIds?: string[]
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [filed, setFiled] = useState<ContestCase | null>(null);
+  // The inputs exist only while the section is open: closed, the page holds the self-check's alone.
+  const [open, setOpen] = useState(false);
   const e = useErrors();
 
   async function send(ev: Event) {
@@ -93,11 +95,11 @@ export function ContestForm({ restrictionIds = [] }: { restrictionIds?: string[]
   const reasonError = e.messageFor('reason');
   // Closed until the person opens it, so the page first asks only what the self-check needs.
   return (
-    <details id="contest" class="sc-section">
+    <details id="contest" class="sc-section" onToggle={(ev) => setOpen((ev.currentTarget as HTMLDetailsElement).open)}>
       <summary>
         <span class="sc-section-title">Contest this restriction</span>
       </summary>
-      {filed ? (
+      {!open ? null : filed ? (
         <div class="panel sc-confirm" role="status">
           <h3>Your contest has been sent</h3>
           <p>Your case number is</p>
@@ -165,6 +167,7 @@ export function FollowForm() {
   const [dob, setDob] = useState<DateParts>(EMPTY_DATE);
   const [busy, setBusy] = useState(false);
   const [found, setFound] = useState<ContestCase | null>(null);
+  const [open, setOpen] = useState(false);
   const e = useErrors();
 
   async function look(ev: Event) {
@@ -191,10 +194,12 @@ export function FollowForm() {
   const caseError = e.messageFor('caseNumber');
   const docError = e.messageFor('documentNumber');
   return (
-    <details id="follow" class="sc-section">
+    <details id="follow" class="sc-section" onToggle={(ev) => setOpen((ev.currentTarget as HTMLDetailsElement).open)}>
       <summary>
         <span class="sc-section-title">Follow a case</span>
       </summary>
+      {open ? (
+        <>
       <ErrorSummary items={e.summary} attempt={e.attempt} />
       <form onSubmit={look} noValidate class="sc-form" data-testid="follow-form">
         <div class={`form-group${caseError ? ' form-group-error' : ''}`}>
@@ -220,6 +225,8 @@ export function FollowForm() {
         </button>
       </form>
       <div aria-live="polite">{found ? <CaseAnswer c={found} /> : null}</div>
+        </>
+      ) : null}
     </details>
   );
 }
