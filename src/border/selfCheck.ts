@@ -51,7 +51,7 @@ function contestOf(inForceFrom: string, record: BorderOffice | undefined) {
 }
 
 /** An id no person has: when nobody matched, the same lookups run with it. */
-const NOBODY = '\u0000nobody';
+const NOBODY = '(nobody)';
 
 /** The answer's shape is the HTTP API's (src/api/selfCheck.ts). */
 type SelfCheckAnswer = z.input<typeof selfCheckAnswer>;

@@ -29,6 +29,7 @@ export const CONFIG_SCHEMAS = {
     retainDays: positive,
     retainChanges: positive.optional(),
     compactEvery: positive,
+    expiryEvery: positive,
     auth: z.boolean(),
     store: z.string().regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// URL (leave it out for the embedded SQLite store)').optional(),
     bus: busUrl.optional(),

@@ -15,6 +15,7 @@ export const registerServeOptions = (cmd: Command) =>
       .addOption(opt('--host <host>', 'address to listen on', 'ERX_HOST').default('127.0.0.1'))
       .addOption(opt('--data <dir>', 'where the embedded database lives', 'ERX_DATA').default('./erx-data/register'))
       .addOption(opt('--compact-every <minutes>', 'how often to compact the change log', 'ERX_COMPACT_EVERY').argParser(positiveInt).default(10))
+      .addOption(opt('--expiry-every <seconds>', 'how often to lift restrictions not reviewed by their deadline (reason expiry; rules in <data>/due-process.json)', 'ERX_EXPIRY_EVERY').argParser(positiveInt).default(60))
       .addOption(storeOption())
       .addOption(busOption('also publish every signed batch to this NATS JetStream'))
       .addOption(auditHeadEveryOption())

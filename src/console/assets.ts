@@ -14,7 +14,7 @@ import { protectHtmlPages } from './csp.js';
 export const WEB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../web');
 
 /** The console's pages (client-side routes); each path answers with the same index.html. */
-export const CONSOLE_PAGES = ['officer', 'self-check', 'operations', 'persons', 'import'] as const;
+export const CONSOLE_PAGES = ['officer', 'self-check', 'operations', 'persons', 'import', 'contests'] as const;
 
 const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>erx console not built</title>
 <body style="font-family:system-ui;max-width:40em;margin:3em auto;line-height:1.5">

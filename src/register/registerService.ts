@@ -246,22 +246,32 @@ export class RegisterService {
     return this.transition(restrictionId, 'restriction.lift', actor, { liftedAt, liftReason }, (r) => lift(r, liftedAt, liftReason));
   }
 
+  /**
+   * The lift path, inside a transaction the caller holds (a contest upheld, an expiry): the same checks,
+   * change and audit entry as `lift`, with the caller's `detail` (its case number, its reason) added.
+   */
+  liftIn(tx: RegisterTx, restrictionId: string, liftedAt: string, liftReason: NonNullable<Restriction['liftReason']>, actor: string, detail: object = {}) {
+    return this.transitionIn(tx, restrictionId, 'restriction.lift', actor, { liftedAt, liftReason, ...detail }, (r) => lift(r, liftedAt, liftReason));
+  }
+
   private transition(restrictionId: string, action: string, actor: string, detail: object, step: (r: Restriction) => Restriction) {
-    return this.store.transaction(async (tx) => {
-      const before = await tx.getRestriction(restrictionId);
-      if (!before) throw new NotFound(`restriction ${restrictionId} is not in the register`, 'restrictionId');
-      let after: Restriction;
-      try {
-        after = this.withInForce(before, step(before));
-      } catch (err) {
-        conflict(err);
-      }
-      if (after.inForceFrom !== before.inForceFrom) refuseDuringDeferment(after, await tx.getPerson(after.personId), 'servedAt');
-      const seqs: number[] = [];
-      await this.writeRestriction(tx, before, after, seqs);
-      if (after !== before) await tx.audit({ actor, action, subject: restrictionId, detail: { ...detail, changes: seqs } });
-      return { restriction: after, changes: seqs };
-    });
+    return this.store.transaction((tx) => this.transitionIn(tx, restrictionId, action, actor, detail, step));
+  }
+
+  private async transitionIn(tx: RegisterTx, restrictionId: string, action: string, actor: string, detail: object, step: (r: Restriction) => Restriction) {
+    const before = await tx.getRestriction(restrictionId);
+    if (!before) throw new NotFound(`restriction ${restrictionId} is not in the register`, 'restrictionId');
+    let after: Restriction;
+    try {
+      after = this.withInForce(before, step(before));
+    } catch (err) {
+      conflict(err);
+    }
+    if (after.inForceFrom !== before.inForceFrom) refuseDuringDeferment(after, await tx.getPerson(after.personId), 'servedAt');
+    const seqs: number[] = [];
+    await this.writeRestriction(tx, before, after, seqs);
+    if (after !== before) await tx.audit({ actor, action, subject: restrictionId, detail: { ...detail, changes: seqs } });
+    return { restriction: after, changes: seqs };
   }
 }
 

@@ -22,7 +22,9 @@
  */
 import type { Office } from '../domain/offices.js';
 import type { CategoryRule } from '../domain/rules.js';
-import type { Person, Restriction } from '../domain/types.js';
+import type { Contest, ContestState } from '../domain/contest.js';
+import type { RestrictionReview } from '../domain/review.js';
+import type { Person, Restriction, RestrictionKind } from '../domain/types.js';
 import type { AuditEntry, NewAuditEntry } from '../audit/chain.js';
 import type { BorderAttestation, ChangeEntity, SignedBatch, SnapshotLine } from '../exchange/protocol.js';
 import type { SignedOutcome } from '../exchange/outcome.js';
@@ -67,6 +69,32 @@ export interface PersonVersion {
   person: Person;
 }
 
+/** Contests to list (register/contestService.ts), in filing order. */
+export interface ContestQuery {
+  office?: string;
+  state?: ContestState;
+  /** Only those whose deadline is at or before this instant (overdue when open). */
+  deadlineBefore?: string;
+  limit: number;
+}
+
+/**
+ * Open restrictions that may be due for review (register/reviewService.ts refines them with the rules,
+ * so a backend may return a few more, never fewer). "Started" is in_force_from, or issued_at unserved.
+ */
+export interface ReviewCandidatesQuery {
+  /** A recorded review date at or before this instant. */
+  reviewAtBefore: string;
+  /** Per kind: no recorded review date, and started at or before this instant (the review interval). */
+  unreviewedStartedBefore: Partial<Record<RestrictionKind, string>>;
+  /** Per kind: started at or before this instant, whatever the review date (the maximum time in force). */
+  startedBefore: Partial<Record<RestrictionKind, string>>;
+  office?: string;
+  /** Keyset paging: restriction ids after this one. */
+  after?: string;
+  limit: number;
+}
+
 export interface RegisterTx {
   getPerson(personId: string): Promise<Person | undefined>;
   putPerson(person: Person): Promise<void>;
@@ -100,6 +128,12 @@ export interface RegisterTx {
   audit(entry: NewAuditEntry): Promise<void>;
   /** Appends a change with the next sequence number and returns it. `body` null means "no longer at the border". */
   appendChange(entity: ChangeEntity, key: string, body: unknown): Promise<number>;
+  // Due process (register/contestService.ts, register/reviewService.ts): register-only records.
+  getContest(caseNumber: string): Promise<Contest | undefined>;
+  /** Creates or replaces a contest (by case number). */
+  putContest(contest: Contest): Promise<void>;
+  /** Records a review (append-only). */
+  addReview(review: RestrictionReview): Promise<void>;
 }
 
 export interface RegisterStore {
@@ -128,6 +162,13 @@ export interface RegisterStore {
   /** The outcomes that concern a listed person, newest first, at most `limit`. */
   outcomesOfPerson(personId: string, limit: number): Promise<ReceivedOutcome[]>;
   getAttestation(ref: string): Promise<RegisterAttestation | undefined>;
+  getContest(caseNumber: string): Promise<Contest | undefined>;
+  contests(query: ContestQuery): Promise<Contest[]>;
+  /** How many contests are open, and how many of those are past their deadline at `now`. */
+  contestCounts(now: string): Promise<{ open: number; overdue: number }>;
+  /** A restriction's reviews, newest first. */
+  reviewsOf(restrictionId: string): Promise<RestrictionReview[]>;
+  reviewCandidates(query: ReviewCandidatesQuery): Promise<Restriction[]>;
   /** Whole committed batches with lastSeq > after, in order: at least one, then as many as fit in `maxChanges`. */
   batchesAfter(after: number, maxChanges: number, options?: { reliefOnly?: boolean }): Promise<SignedBatch[]>;
   /** A consistent snapshot of the border view, as a lazy stream of lines; optionally only some buckets. */

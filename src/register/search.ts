@@ -17,7 +17,7 @@ const GIVEN_CODE = 3;
 /** Candidates read from the index before ranking: enough for the commonest surname + given name. */
 export const SEARCH_CANDIDATES = 500;
 
-const documentKey = (number: string) => `d:${number.toUpperCase().replace(/[^A-Z0-9]/g, '')}`;
+export const documentKey = (number: string) => `d:${number.toUpperCase().replace(/[^A-Z0-9]/g, '')}`;
 
 /** The keys a person is found by: a surname code, the surname + first given name codes, each document number. */
 export function personSearchKeys(p: Pick<Person, 'surname' | 'givenNames' | 'documents'>): string[] {

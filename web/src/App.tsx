@@ -9,6 +9,7 @@ import { type Language, setLanguage, t } from './i18n';
 import { type ConsoleConfig, PAGES, pageWords } from './lib/config';
 import { peerLink } from './lib/tokens';
 import { BorderOps } from './pages/BorderOps';
+import { Contests } from './pages/Contests';
 import { Import } from './pages/Import';
 import { Manifest } from './pages/Manifest';
 import { Officer } from './pages/Officer';
@@ -107,6 +108,8 @@ function Page({ config, page }: { config: ConsoleConfig; page: string }) {
       return <Import />;
     case 'manifests':
       return <Manifest />;
+    case 'contests':
+      return <Contests />;
     default:
       return null;
   }

@@ -9,6 +9,7 @@ import type { VerifyReport } from '../../border/antiEntropy.js';
 import { liveWindowMs } from '../../border/freshness.js';
 import type { Freshness } from '../../border/freshness.js';
 import { DEFAULT_MAX_STALENESS_SECONDS, ScreeningService } from '../../border/screening.js';
+import { registerContestForwarding } from '../../border/contestForwarding.js';
 import { registerSelfCheck } from '../../border/selfCheck.js';
 import type { ReplicaStore } from '../../border/replicaStore.js';
 import { borderConsole } from '../../console/border.js';
@@ -16,6 +17,7 @@ import { Follower } from '../../border/sync/follower.js';
 import { defaultMatcher } from '../../matching/index.js';
 import { createLogger } from '../../shared/log.js';
 import { createMetrics } from '../../shared/metrics.js';
+import { HttpContestUpstream } from '../../transport/http/httpContestUpstream.js';
 import type { AuthGate } from '../../auth/route.js';
 import { registerProbes } from '../probes.js';
 import { serviceServer } from '../serviceServer.js';
@@ -73,6 +75,8 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   const manifests = serveManifests(app, gate, { dataDir: options.dataDir, store: storeUrl, screening, log }); // carriers' manifests (docs/manifests.md)
   manifests.attach(follower);
   const outcomes = serveReplicaOutcomes(app, gate, store, { dataDir: options.dataDir, registerUrl: options.registerUrl, token: options.token, relaying: feed.relay !== null, log }); // the reverse channel (issue #18)
+  // Contests are the register's: forwarded upstream with this replica's token (docs/due-process.md).
+  await registerContestForwarding(app, gate, new HttpContestUpstream(options.registerUrl, options.token, options.ca !== undefined ? { ca: options.ca } : {}));
   const audit = serveReplicaAudit(app, gate, { ...options, store: storeUrl, everyMs: options.auditHeadEveryMs, witnessing: feed.relay !== null, log });
   await borderConsole(app, gate, store, { registerUrl: options.registerUrl }); // the web console (src/console, web/)
   health.start(follower, verifier.verify); // the database check and the digest comparison, at start and on their intervals

@@ -10,7 +10,12 @@ import { AuditWitness } from '../../audit/witness.js';
 import { registerConsole } from '../../console/register.js';
 import { registerFeedRoutes } from '../../transport/http/feedRoutes.js';
 import { RegisterKeys } from '../../auth/keyRing.js';
+import { ContestService } from '../../register/contestService.js';
+import { registerContestRoutes } from '../../register/contestRoutes.js';
+import { loadDueProcessRules } from '../../register/dueProcessRulesFile.js';
 import { loadGrantTable } from '../../register/grantTableFile.js';
+import { ReviewService } from '../../register/reviewService.js';
+import { registerReviewRoutes } from '../../register/reviewRoutes.js';
 import { registerRegisterRoutes } from '../../register/routes.js';
 import { registerOutcomeRoutes } from '../../register/outcomeRoutes.js';
 import { OutcomeService } from '../../register/outcomeService.js';
@@ -24,6 +29,8 @@ import { registerProbes } from '../probes.js';
 import { serviceServer } from '../serviceServer.js';
 import { openRegisterStore } from './openRegisterStore.js';
 import { registerFeed } from './registerFeed.js';
+import { dueProcessMetrics } from './dueProcessMetrics.js';
+import { DEFAULT_EXPIRY_EVERY_SECONDS, type ExpiryScheduler, startExpiryScheduler } from './expiryScheduler.js';
 import { registerMetrics } from './registerMetrics.js';
 import { registerReadiness } from './registerReadiness.js';
 import { SqliteReplicaImages } from './sqliteReplicaImages.js';
@@ -35,6 +42,8 @@ export interface RegisterProcess {
   store: RegisterStore;
   service: RegisterService;
   keys: RegisterKeys;
+  /** Contests, reviews and the expiry run (docs/due-process.md). */
+  dueProcess: { contests: ContestService; reviews: ReviewService; expiry: ExpiryScheduler };
   close(): Promise<void>;
 }
 
@@ -52,10 +61,13 @@ export interface RegisterOptions {
   tls?: TlsFiles;
   /** The border replica's URL as browsers reach it: the web console links there and may read its status (default: ERX_CONSOLE_PEER). */
   consolePeer?: string;
+  /** Lift restrictions not reviewed by their deadline this often (ms; default 60 s). */
+  expiryEveryMs?: number;
 }
 
 export async function createRegister(options: RegisterOptions): Promise<RegisterProcess> {
   const grants = loadGrantTable(options.dataDir).table; // before anything opens: a bad file stops the start
+  const dueProcess = loadDueProcessRules(options.dataDir).rules; // likewise
   const keys = new RegisterKeys(options.dataDir);
   const storeUrl = options.store ?? process.env.ERX_STORE;
   const store = openRegisterStore(options.dataDir, keys, storeUrl);
@@ -65,6 +77,12 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   const observer = await registerMetrics(metrics, store);
   registerRegisterRoutes(app, gate, service);
   registerOutcomeRoutes(app, gate, store, new OutcomeService(store, new ReplicaKeys(options.dataDir))); // the reverse channel (issue #18)
+  // Due process: contests, reviews, and the expiry of restrictions not reviewed in time (docs/due-process.md).
+  const contests = new ContestService(service, { rules: dueProcess });
+  const reviews = new ReviewService(service, { rules: dueProcess });
+  await registerContestRoutes(app, gate, contests);
+  registerReviewRoutes(app, gate, reviews);
+  const expiry = startExpiryScheduler(reviews, options.expiryEveryMs ?? DEFAULT_EXPIRY_EVERY_SECONDS * 1000, app.log, dueProcessMetrics(metrics, store, reviews));
   // Signed audit heads (audit/auditHeads.ts), and the witness for the replicas' heads.
   const everyMs = options.auditHeadEveryMs ?? DEFAULT_AUDIT_HEAD_EVERY_SECONDS * 1000;
   const auditHeads = startAuditHeads({ dataDir: options.dataDir, store: storeUrl, service: 'register', name: 'register', everyMs, log: app.log });
@@ -81,7 +99,9 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     store,
     service,
     keys,
+    dueProcess: { contests, reviews, expiry },
     async close() {
+      await expiry.stop();
       await app.close();
       await publisher?.stop();
       await auditHeads.close();

@@ -32,12 +32,13 @@ import type { CategoryRule } from '../../domain/rules.js';
 import type { Person, Restriction } from '../../domain/types.js';
 import type { Signer } from '../../exchange/keys.js';
 import type { SignedBatch, SnapshotLine } from '../../exchange/protocol.js';
-import type { CompactionReport, PersonVersion, RegisterStore, RegisterTx, Retention } from '../../register/registerStore.js';
+import type { CompactionReport, ContestQuery, PersonVersion, RegisterStore, RegisterTx, Retention, ReviewCandidatesQuery } from '../../register/registerStore.js';
 import type { AuditEntry } from '../../audit/chain.js';
 import { PostgresAuditTrail } from './auditTrail.js';
 import * as outcomes from './register/outcomes.js';
 import { checkSchemaName, createPool, migrate, type PostgresLocation } from './db.js';
 import * as changeLog from './register/changeLog.js';
+import * as dueProcess from './register/dueProcess.js';
 import { CommitNotifications } from './register/commitNotifications.js';
 import * as reads from './register/reads.js';
 import type { RegisterDb } from './register/registerDb.js';
@@ -178,6 +179,31 @@ export class PostgresRegisterStore implements RegisterStore {
   async headSeq(): Promise<number> {
     await this.ready;
     return changeLog.headSeq(this.r);
+  }
+
+  async getContest(caseNumber: string) {
+    await this.ready;
+    return dueProcess.getContest(this.r, caseNumber);
+  }
+
+  async contests(query: ContestQuery) {
+    await this.ready;
+    return dueProcess.contests(this.r, query);
+  }
+
+  async contestCounts(now: string) {
+    await this.ready;
+    return dueProcess.contestCounts(this.r, now);
+  }
+
+  async reviewsOf(restrictionId: string) {
+    await this.ready;
+    return dueProcess.reviewsOf(this.r, restrictionId);
+  }
+
+  async reviewCandidates(query: ReviewCandidatesQuery) {
+    await this.ready;
+    return dueProcess.reviewCandidates(this.r, query);
   }
 
   async batchesAfter(after: number, maxChanges: number): Promise<SignedBatch[]> {

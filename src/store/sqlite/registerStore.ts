@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import type { AuditEntry } from '../../audit/chain.js';
 import type { Signer } from '../../exchange/keys.js';
 import type { SignedBatch, SnapshotLine } from '../../exchange/protocol.js';
-import type { CompactionReport, PersonVersion, RegisterStore, RegisterTx, Retention } from '../../register/registerStore.js';
+import type { CompactionReport, ContestQuery, PersonVersion, RegisterStore, RegisterTx, Retention, ReviewCandidatesQuery } from '../../register/registerStore.js';
 import { AuditTrail } from './auditTrail.js';
 import { migrate, openDatabase } from '../../shared/sqlite.js';
 import * as changeLog from './register/changeLog.js';
 import * as outcomes from './register/outcomes.js';
+import * as dueProcess from './register/dueProcess.js';
 import * as reads from './register/reads.js';
 import type { RegisterDb } from './register/registerDb.js';
 import { SCHEMA, statements } from './register/schema.js';
@@ -125,6 +126,26 @@ export class SqliteRegisterStore implements RegisterStore {
 
   async headSeq() {
     return changeLog.headSeq(this.r);
+  }
+
+  async getContest(caseNumber: string) {
+    return dueProcess.getContest(this.r, caseNumber);
+  }
+
+  async contests(query: ContestQuery) {
+    return dueProcess.contests(this.r, query);
+  }
+
+  async contestCounts(now: string) {
+    return dueProcess.contestCounts(this.r, now);
+  }
+
+  async reviewsOf(restrictionId: string) {
+    return dueProcess.reviewsOf(this.r, restrictionId);
+  }
+
+  async reviewCandidates(query: ReviewCandidatesQuery) {
+    return dueProcess.reviewCandidates(this.r, query);
   }
 
   async batchesAfter(after: number, maxChanges: number, options: { reliefOnly?: boolean } = {}): Promise<SignedBatch[]> {

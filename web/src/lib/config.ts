@@ -25,6 +25,7 @@ export const PAGES: PageInfo[] = [
   { path: 'operations', side: 'border', words: 'borderOps' },
   { path: 'persons', side: 'register', words: 'persons' },
   { path: 'import', side: 'register', words: 'import' },
+  { path: 'contests', side: 'register', words: 'contests' },
   { path: 'operations', side: 'register', words: 'registerOps' },
 ];
 

@@ -4,6 +4,7 @@
  * border replica's URL is known — that replica's own integrity status, live.
  */
 import { useState } from 'preact/hooks';
+import { DueProcessSummary } from '../components/DueProcessSummary';
 import { ErrorNote } from '../components/ErrorNote';
 import { type BorderStatus, ReplicaStatus } from '../components/ReplicaStatus';
 import { api, ROLES } from '../lib/api';
@@ -60,6 +61,7 @@ export function RegisterOps({ peerUrl }: { peerUrl: string | null }) {
           </dl>
         ) : null}
       </section>
+      <DueProcessSummary />
       <section class="card" aria-labelledby="followers-heading">
         <h2 id="followers-heading">{words.followersHeading}</h2>
         {data && data.followers.length === 0 ? <p class="muted">{words.noFollowers}</p> : null}

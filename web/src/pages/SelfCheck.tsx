@@ -9,6 +9,7 @@
  */
 import type { SelfCheckAnswer } from '@api/selfCheck';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { ContestForm, FollowForm } from '../components/ContestForms';
 import { DateOfBirthFields, type DateParts } from '../components/DateOfBirthFields';
 import { ErrorSummary, FieldError, type SummaryItem } from '../components/ErrorSummary';
 import { type Checked, SelfCheckResult } from '../components/SelfCheckResult';
@@ -156,6 +157,9 @@ export function SelfCheck() {
       <section aria-live="polite" aria-busy={busy} aria-label={words.resultRegion}>
         {result ? <SelfCheckResult answer={result.answer} checked={result.checked} onCheckAgain={checkAgain} /> : null}
       </section>
+
+      <ContestForm restrictionIds={result ? result.answer.restrictions.filter((r) => r.applies).map((r) => r.restrictionId) : []} />
+      <FollowForm />
 
       <h2 class="sc-privacy-title">{words.privacyTitle}</h2>
       <p class="hint">{words.privacy}</p>

@@ -7,6 +7,7 @@
  */
 import { auditTrailSchema } from '../auditTrail.js';
 import { outcomeSchema } from './outcomes.js';
+import { dueProcessSchema } from './dueProcess.js';
 
 export const SCHEMA: ((s: string) => string)[] = [
   (s) => `
@@ -87,4 +88,6 @@ export const SCHEMA: ((s: string) => string)[] = [
   (s) => `CREATE TABLE ${s}.offices (office_id text COLLATE "C" PRIMARY KEY, body text NOT NULL);`,
   // Outcomes of screenings sent back by replicas, and confirmed non-matches (register/outcomeService.ts).
   outcomeSchema,
+  // Due process: contests and reviews (store/postgres/register/dueProcess.ts).
+  dueProcessSchema,
 ];

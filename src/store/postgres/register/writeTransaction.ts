@@ -15,6 +15,7 @@ import type { RegisterTx } from '../../../register/registerStore.js';
 import { registerPersonOf as personOf, registerPersonRow } from '../../rows.js';
 import { type ChainHead, PostgresAuditTrail } from '../auditTrail.js';
 import { commit, type PoolClient } from '../db.js';
+import * as dueProcess from './dueProcess.js';
 import { campaignRestrictions, readPerson, readRestriction, readOffice, readRule, restrictionsOf } from './reads.js';
 import type { RegisterDb } from './registerDb.js';
 import * as outcomes from './outcomes.js';
@@ -163,6 +164,9 @@ function txOn(db: RegisterDb, t: OpenTx): RegisterTx {
       t.pending.push({ seq, at, entity, key, body } as Change);
       return seq;
     },
+    getContest: async (caseNumber) => dueProcess.getContest(db, caseNumber, client()),
+    putContest: async (c) => dueProcess.putContest(db, c, client()),
+    addReview: async (review) => dueProcess.addReview(db, review, client()),
   };
 }
 

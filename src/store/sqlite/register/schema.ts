@@ -5,6 +5,7 @@
  */
 import { AUDIT_TABLE } from '../auditTrail.js';
 import { OUTCOME_SCHEMA } from './outcomes.js';
+import { DUE_PROCESS_SCHEMA } from './dueProcess.js';
 import type { Db } from '../../../shared/sqlite.js';
 import type { BatchRow, ChangeRow, PersonVersionRow, RegisterPersonRow as PersonRow, RegisterRestrictionRow as RestrictionRow } from '../../rows.js';
 
@@ -79,6 +80,8 @@ export const SCHEMA = [
   'CREATE TABLE offices (office_id TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;',
   // Outcomes of screenings sent back by replicas, and confirmed non-matches (register/outcomeService.ts).
   OUTCOME_SCHEMA,
+  // Due process: contests and reviews (store/sqlite/register/dueProcess.ts).
+  DUE_PROCESS_SCHEMA,
 ];
 
 export function statements(db: Db) {

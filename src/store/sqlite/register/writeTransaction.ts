@@ -8,6 +8,7 @@ import { batchHash, isRelief } from '../../../exchange/protocol.js';
 import type { RegisterTx } from '../../../register/registerStore.js';
 import { registerPersonRow } from '../../rows.js';
 import type { AuditTrail } from '../auditTrail.js';
+import * as dueProcess from './dueProcess.js';
 import { campaignRestrictions, readPerson, readRestriction, readOffice, readRule, restrictionsOf } from './reads.js';
 import type { RegisterDb } from './registerDb.js';
 import * as outcomes from './outcomes.js';
@@ -81,6 +82,9 @@ export class WriteTransaction {
       this.pending.push({ seq, at, entity, key, body } as Change);
       return seq;
     },
+    getContest: async (caseNumber) => dueProcess.getContest(this.r, caseNumber),
+    putContest: async (c) => dueProcess.putContest(this.r, c),
+    addReview: async (review) => dueProcess.addReview(this.r, review),
   };
 
   /** Seals the transaction's changes into the next link of the batch chain (before COMMIT). */
