@@ -24,6 +24,8 @@ import type { CategoryRule } from '../domain/rules.js';
 import type { Person, Restriction } from '../domain/types.js';
 import type { AuditEntry, NewAuditEntry } from '../audit/chain.js';
 import type { ChangeEntity, SignedBatch, SnapshotLine } from '../exchange/protocol.js';
+import type { QueuedNotice } from '../domain/notice.js';
+import type { NoticeOutbox } from './noticeOutbox.js';
 
 export interface Retention {
   /** Keep the newest this many changes. */
@@ -48,6 +50,17 @@ export interface PersonVersion {
   person: Person;
 }
 
+/** How many restrictions of one kind and office came into force and were lifted (transparency statistics). */
+export interface RestrictionTally {
+  kind: string;
+  office: string;
+  /** Restrictions that came into force (served), whatever happened to them since. */
+  imposed: number;
+  lifted: number;
+  /** Of the lifted, those lifted with reason `expiry`. */
+  expired: number;
+}
+
 export interface RegisterTx {
   getPerson(personId: string): Promise<Person | undefined>;
   putPerson(person: Person): Promise<void>;
@@ -69,6 +82,8 @@ export interface RegisterTx {
   audit(entry: NewAuditEntry): Promise<void>;
   /** Appends a change with the next sequence number and returns it. `body` null means "no longer at the border". */
   appendChange(entity: ChangeEntity, key: string, body: unknown): Promise<number>;
+  /** Puts a notice in the outbox (register/noticeOutbox.ts), in this same transaction. */
+  queueNotice(notice: QueuedNotice): Promise<void>;
 }
 
 export interface RegisterStore {
@@ -103,5 +118,9 @@ export interface RegisterStore {
   compact(retention: Retention): Promise<CompactionReport>;
   /** Called after each commit that appended changes, with the new head. */
   onCommit(listener: (headSeq: number) => void): () => void;
+  /** The notification outbox the delivery loop reads and marks (register/noticeOutbox.ts). */
+  readonly notices: NoticeOutbox;
+  /** Restrictions imposed and lifted, counted by kind and office (register/statistics.ts). */
+  restrictionTallies(): Promise<RestrictionTally[]>;
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@
 import type { Change, SignedBatch } from '../../../exchange/protocol.js';
 import { batchHash, isRelief } from '../../../exchange/protocol.js';
 import type { RegisterTx } from '../../../register/registerStore.js';
-import { registerPersonRow } from '../../rows.js';
+import { noticeRow, registerPersonRow } from '../../rows.js';
 import type { AuditTrail } from '../auditTrail.js';
 import { campaignRestrictions, readPerson, readRestriction, readRule, restrictionsOf } from './reads.js';
 import type { RegisterDb } from './registerDb.js';
@@ -70,6 +70,9 @@ export class WriteTransaction {
       this.r.stmt.append.run(seq, at, entity, key, body === null ? null : JSON.stringify(body));
       this.pending.push({ seq, at, entity, key, body } as Change);
       return seq;
+    },
+    queueNotice: async (notice) => {
+      this.r.stmt.queueNotice.run(noticeRow(notice, new Date().toISOString()));
     },
   };
 
