@@ -12,6 +12,7 @@ import { Officer } from './pages/Officer';
 import { Persons } from './pages/Persons';
 import { RegisterOps } from './pages/RegisterOps';
 import { SelfCheck } from './pages/SelfCheck';
+import { Statistics } from './pages/Statistics';
 
 const SIDE_NAME = { border: 'Border replica', register: 'Register' } as const;
 const other = (side: 'border' | 'register') => (side === 'border' ? 'register' : 'border');
@@ -86,6 +87,8 @@ function Page({ config, page }: { config: ConsoleConfig; page: string }) {
       return <Persons />;
     case 'import':
       return <Import />;
+    case 'statistics':
+      return <Statistics />;
     default:
       return null;
   }

@@ -24,4 +24,5 @@ export const PAGES: PageInfo[] = [
   { path: 'persons', title: 'Persons', side: 'register', blurb: 'Register operator: find a person, see their restrictions and history; issue, serve, lift.' },
   { path: 'import', title: 'Import', side: 'register', blurb: 'Load a JSON Lines file of persons, with progress and a per-line error list.' },
   { path: 'operations', title: 'Operations', side: 'register', blurb: 'Replicas following the feed: sequence, lag, last contact; change log size.' },
+  { path: 'statistics', title: 'Statistics', side: 'register', blurb: 'Public: restrictions imposed and lifted, time to relief at the border; small counts withheld.' },
 ];
