@@ -28,7 +28,8 @@ test('web console: the statistics page opens without a token and withholds count
   page.on('response', (res) => [401, 403].includes(res.status()) && refused.push(res.url()));
   await page.goto(`${R}/console/statistics`);
   await page.locator('[data-testid="totals"]').waitFor();
-  const table = await page.locator('figure.chart table, table').first().innerText();
+  await page.locator('details.chart-table summary').click();
+  const table = await page.locator('details.chart-table table').innerText();
   assert.match(table, /call-up\s+MO-Moscow-12\s+12\s+fewer than 10\s+fewer than 10/);
   assert.match(table, /court-order\s+CT-Kazan-1\s+fewer than 10/);
   const byKind = await page.locator('[data-testid="by-kind"]').innerText();

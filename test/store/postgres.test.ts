@@ -4,6 +4,7 @@
  * that refuse a newer or foreign schema, and a bootstrap writer that cannot touch a newer build.
  * Skipped with the reason when PostgreSQL is unreachable — failed instead in CI (CI=true).
  */
+import { SCHEMA as REGISTER_SCHEMA } from '../../src/store/postgres/register/schema.js';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { TrustedKeys } from '../../src/exchange/keys.js';
@@ -85,7 +86,7 @@ pgTest('migrations: idempotent on reopen; a schema newer than the code, or holdi
   assert.equal(await again.headSeq(), 1, 'reopening keeps the data');
   await again.close();
   const version = (await pgExec(`SELECT component, version FROM "${schema}".erx_schema`)).rows;
-  assert.deepEqual(version, [{ component: 'register', version: 4 }]);
+  assert.deepEqual(version, [{ component: 'register', version: REGISTER_SCHEMA.length }]);
   await assert.rejects(PostgresReplicaStore.open({ connectionString: PG_URL, schema, matcher: defaultMatcher }), /holds an erx register, not a replica/);
   await pgExec(`UPDATE "${schema}".erx_schema SET version = 99`);
   await assert.rejects(PostgresRegisterStore.open({ connectionString: PG_URL, schema }, signer), /version 99 .* newer than this erx understands \(4\)/);
