@@ -5,6 +5,7 @@
  *   apply      apply rate into a replica vs the raw batched-insert rate of the same store
  *   bootstrap  bootstrap of a fresh replica (seconds, peak RSS) vs reading the snapshot alone
  *   lag        register commit → visible at 1…N replicas, impose and lift, over HTTP and JetStream, vs a bare subscriber
+ *   relief     a lift → applied at 1 and 2 replicas, vs a ban in the same run, with the register's own figure
  *   http       screenings/s and latency under autocannon vs a server answering a constant
  *   memory     replica RSS per million persons vs an empty replica
  *
@@ -31,6 +32,7 @@ import { type AuditFloor, auditFloor, type HttpResult, httpTable, type LoadOptio
 import { type LagResult, lagTable, measureLag } from './sections/lag.js';
 import { type ManifestResult, manifestTable, measureManifests } from './sections/manifests.js';
 import { measureRules, rulesBlock, type RulesResult } from './sections/rules.js';
+import { measureRelief, type ReliefResult, reliefTable } from './sections/relief.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 
@@ -175,6 +177,7 @@ const results = {
   http: [] as HttpResult[],
   lag: [] as LagResult[],
   manifests: [] as ManifestResult[],
+  relief: [] as ReliefResult[],
   floor: undefined as LoadResult | undefined,
   /** By store name. */
   audit: new Map<string, AuditFloor>(),
@@ -264,6 +267,10 @@ try {
       log('\n-- propagation lag');
       results.lag.push(...(await measureLag(ctx, dep, { replicaCounts: opts.replicas, trials: opts.trials, registerPersons: opts.lagPersons, seed: opts.seed })));
     }
+    if (runs('relief')) {
+      log('\n-- time to relief at the border');
+      results.relief.push(await measureRelief(ctx, dep, { trials: opts.trials, registerPersons: opts.lagPersons, seed: opts.seed }));
+    }
   }
   if (only.has('rules')) rules = await measureRules(ctx, { sizes: opts.rulesPersons, seed: opts.seed });
 } catch (err) {
@@ -327,6 +334,18 @@ if (results.lag.length) {
       'After every trial one replica screens the person: "screening changed" counts the trials whose decision was hit after the impose and clear after the lift. ' +
       '**Baseline:** a bare subscriber waiting on the same commit, with nothing verified or applied — over HTTP a long-poll on the register (`GET /v1/exchange/changes?after=HEAD&wait=30000`, the request every replica has open: the register\'s wake-up plus one HTTP response); over NATS JetStream (`… / nats`: the register runs with `--bus`, replicas follow its stream with `--bus`) an ordered consumer on the register\'s stream (commit → the register\'s publisher → the stream → the consumer). ' +
       'Each replica count begins with one unmeasured trial, so every replica has its request (or consumer) open when the clock runs.',
+    tables: [table(t.rows)],
+    notes: t.notes,
+  };
+}
+if (results.relief.length) {
+  const t = reliefTable(results.relief);
+  blocks.relief = {
+    title: 'Time to relief at the border (a lift → applied at every replica)',
+    intro:
+      `${opts.trials} lifts per replica count (1 and 2 replicas), each after a ban (a court order served) on a register of ${num(opts.lagPersons)} persons, timed as in the lag section: from the lift's request to the register until a replica's status shows its sequence number. ` +
+      '**Baseline:** the ban (restriction imposed) in the same run and to the same replicas — relief must travel at least as fast. ' +
+      "Beside it, the register's own figure as `GET /v1/statistics` publishes it (`timeToRelief.perReplica`: lift committed → the replica's next feed request starts after it; HTTP followers only, over the whole run).",
     tables: [table(t.rows)],
     notes: t.notes,
   };

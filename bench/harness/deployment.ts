@@ -328,7 +328,7 @@ export const natsTransport: Transport = {
   name: 'nats',
   // Only changes travel over the stream: apply from an empty replica would come over HTTP anyway (a new
   // stream starts at the register's head), and bootstrap, screening and memory do not involve it.
-  sections: ['lag'],
+  sections: ['lag', 'relief'],
 
   async unavailable() {
     const [server] = parseBusUrl(BENCH_NATS).servers;

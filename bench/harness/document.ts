@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type Profile = 'full' | 'quick';
-export const SECTION_ORDER = ['apply', 'bootstrap', 'lag', 'http', 'manifests', 'memory', 'rules'] as const;
+export const SECTION_ORDER = ['apply', 'bootstrap', 'lag', 'relief', 'http', 'manifests', 'memory', 'rules'] as const;
 export type SectionName = (typeof SECTION_ORDER)[number];
 
 const BLOCK = /<!-- bench:(full|quick):(\w+) -->\n([\s\S]*?)<!-- \/bench:\1:\2 -->\n/g;

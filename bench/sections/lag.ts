@@ -56,6 +56,8 @@ export interface LagOptions {
   trials: number;
   registerPersons: number;
   seed: number;
+  /** Called with the running register after the last trial, before it stops (the relief section reads its statistics). */
+  afterTrials?: (reg: RunningRegister) => Promise<void>;
 }
 
 /** Persons without restrictions or deferments: a new restriction on them decides the screening alone. */
@@ -211,6 +213,7 @@ export async function measureLag(ctx: BenchContext, dep: Deployment, options: La
       lift.fallbacks = impose.fallbacks;
       results.push(impose, lift);
     }
+    await options.afterTrials?.(reg);
   } finally {
     await Promise.allSettled(replicas.map((r) => r.service.stop()));
     await reg.stop();

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DEFERMENT_CATEGORIES } from '../domain/types.js';
+import { contactSchema } from './contact.js';
 import { calendarDate, countryCode, identifier, officeCode, partialDate, text } from './fields.js';
 import { embeddedRestrictionSchema, restrictionRecordSchema } from './restrictions.js';
 
@@ -57,6 +58,8 @@ export const personSchema = z.object({
   documents: z.array(documentSchema).max(20).default([]),
   restrictions: z.array(embeddedRestrictionSchema).max(100).default([]),
   deferments: z.array(defermentSchema).max(50).default([]),
+  /** How to notify the person (register only; api/contact.ts). */
+  contact: contactSchema.optional(),
 });
 export type PersonInput = z.infer<typeof personSchema>;
 
@@ -92,6 +95,7 @@ export const personRecordSchema = z.object({
   ...personFields,
   sex: z.enum(['M', 'F', 'X']).optional(),
   deferments: z.array(defermentRecordSchema),
+  contact: contactSchema.optional(),
 });
 export type PersonRecord = z.infer<typeof personRecordSchema>;
 

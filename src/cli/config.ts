@@ -37,6 +37,10 @@ export const CONFIG_SCHEMAS = {
     tlsCert: z.string().min(1).optional(),
     tlsKey: z.string().min(1).optional(),
     consolePeer: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL').optional(),
+    smtp: z.string().regex(/^smtps?:\/\/\S+$/i, 'must be an smtp:// or smtps:// URL').optional(),
+    mailFrom: z.string().min(3).optional(),
+    notifyBackoff: positive,
+    notifyAttempts: positive,
   }),
   border: z.strictObject({
     register: httpUrl,

@@ -20,6 +20,10 @@ export const registerServeOptions = (cmd: Command) =>
       .addOption(busOption('also publish every signed batch to this NATS JetStream'))
       .addOption(auditHeadEveryOption())
       .addOption(opt('--console-peer <url>', "the border replica's URL as browsers reach it: the web console links to it and may read its status (nowhere else)", 'ERX_CONSOLE_PEER').argParser(url))
+      .addOption(opt('--smtp <url>', 'mail relay for notifications to persons (smtp:// or smtps://); without it e-mail notices are given up', 'ERX_SMTP_URL'))
+      .addOption(opt('--mail-from <address>', 'From address of notification e-mails', 'ERX_MAIL_FROM'))
+      .addOption(opt('--notify-backoff <seconds>', 'wait after a failed notification attempt, doubled after each (at most 1 hour)', 'ERX_NOTIFY_BACKOFF').argParser(positiveInt).default(30))
+      .addOption(opt('--notify-attempts <n>', 'attempts before a notification is given up (counted as failed)', 'ERX_NOTIFY_ATTEMPTS').argParser(positiveInt).default(8))
       .option('--no-auth', 'accept requests without tokens (local experiments only)'),
   ));
 

@@ -38,6 +38,22 @@ export interface Deferment {
   basis?: string;
 }
 
+/** The languages a notification can be written in (register/notificationTemplates.ts). */
+export const NOTICE_LANGUAGES = ['en', 'ru', 'uk'] as const;
+export type NoticeLanguage = (typeof NOTICE_LANGUAGES)[number];
+
+/**
+ * How the register tells a person about their restrictions (register/notifications.ts). Stays in the
+ * register: never in the border view, never in the exchange.
+ */
+export interface Contact {
+  email?: string;
+  /** An https:// (or, for tests and local receivers, http://) URL that receives signed JSON. */
+  webhook?: string;
+  /** The language of the messages; English when absent. */
+  language?: NoticeLanguage;
+}
+
 export interface Person {
   personId: string;
   surname: string;
@@ -48,6 +64,8 @@ export interface Person {
   sex?: 'M' | 'F' | 'X';
   documents: IdentityDocument[];
   deferments: Deferment[];
+  /** Register-only: absent means the person is not notified. */
+  contact?: Contact;
 }
 
 export interface Restriction {

@@ -12,6 +12,7 @@ import { Conflict, ErxError, NotFound } from '../shared/errors.js';
 import { type Actor, checkPersonChange, DEFAULT_GRANTS, type GrantTable, IDENTITY_FIELDS, withGrantor } from './authority.js';
 import type { IssueInput, PersonInput } from './schemas.js';
 import type { RegisterStore, RegisterTx } from './registerStore.js';
+import { noticeFor, notifyPerson } from './notifications.js';
 
 export interface WriteResult {
   /** Sequence numbers of the changes appended (empty when nothing at the border changed). */
@@ -30,6 +31,7 @@ function personFrom(input: PersonInput): Person {
   };
   if (input.patronymic) p.patronymic = input.patronymic;
   if (input.sex) p.sex = input.sex;
+  if (input.contact && Object.keys(input.contact).length > 0) p.contact = input.contact;
   return p;
 }
 
@@ -109,6 +111,9 @@ export class RegisterService {
     const viewBefore = before ? borderRestrictionOf(before) : null;
     const viewAfter = borderRestrictionOf(after);
     if (!same(viewBefore, viewAfter)) seqs.push(await tx.appendChange('restriction', after.restrictionId, viewAfter));
+    // Telling the person, in this same transaction (register/notifications.ts).
+    const notice = noticeFor(before, after);
+    if (notice) await notifyPerson(tx, notice);
   }
 
   /**
@@ -142,6 +147,8 @@ export class RegisterService {
     const actor = actorOf(actorOrName);
     const person = personFrom(input);
     const before = await tx.getPerson(person.personId);
+    // A write that leaves the contact out keeps the one on record (an office may not know it); `contact: {}` removes it.
+    if (input.contact === undefined && before?.contact) person.contact = before.contact;
     person.deferments = withGrantor(actor, person.deferments, before?.deferments);
     // Who may change what (authority.ts), decided on the state this transaction sees, before any write.
     const refusal = checkPersonChange({ actor, before, after: person, restrictions: before && actor.office !== undefined ? await tx.restrictionsOf(person.personId) : [], table: this.grants });

@@ -27,6 +27,8 @@ import type { RestrictionReview } from '../domain/review.js';
 import type { Person, Restriction, RestrictionKind } from '../domain/types.js';
 import type { AuditEntry, NewAuditEntry } from '../audit/chain.js';
 import type { BorderAttestation, ChangeEntity, SignedBatch, SnapshotLine } from '../exchange/protocol.js';
+import type { QueuedNotice } from '../domain/notice.js';
+import type { NoticeOutbox } from './noticeOutbox.js';
 import type { SignedOutcome } from '../exchange/outcome.js';
 
 /** An outcome of a screening as the register keeps it (exchange/outcome.ts), by (replica, n). */
@@ -95,6 +97,17 @@ export interface ReviewCandidatesQuery {
   limit: number;
 }
 
+/** How many restrictions of one kind and office came into force and were lifted (transparency statistics). */
+export interface RestrictionTally {
+  kind: string;
+  office: string;
+  /** Restrictions that came into force (served), whatever happened to them since. */
+  imposed: number;
+  lifted: number;
+  /** Of the lifted, those lifted with reason `expiry`. */
+  expired: number;
+}
+
 export interface RegisterTx {
   getPerson(personId: string): Promise<Person | undefined>;
   putPerson(person: Person): Promise<void>;
@@ -134,6 +147,8 @@ export interface RegisterTx {
   putContest(contest: Contest): Promise<void>;
   /** Records a review (append-only). */
   addReview(review: RestrictionReview): Promise<void>;
+  /** Puts a notice in the outbox (register/noticeOutbox.ts), in this same transaction. */
+  queueNotice(notice: QueuedNotice): Promise<void>;
 }
 
 export interface RegisterStore {
@@ -183,5 +198,9 @@ export interface RegisterStore {
   compact(retention: Retention): Promise<CompactionReport>;
   /** Called after each commit that appended changes, with the new head. */
   onCommit(listener: (headSeq: number) => void): () => void;
+  /** The notification outbox the delivery loop reads and marks (register/noticeOutbox.ts). */
+  readonly notices: NoticeOutbox;
+  /** Restrictions imposed and lifted, counted by kind and office (register/statistics.ts). */
+  restrictionTallies(): Promise<RestrictionTally[]>;
   close(): Promise<void>;
 }

@@ -2,7 +2,8 @@
  * Table rows and the domain objects they hold, shared by the SQLite and PostgreSQL stores: both keep
  * the same columns (JSON as text), so one mapping serves both and keeps their border views identical.
  */
-import type { Deferment, IdentityDocument, Person, Restriction } from '../domain/types.js';
+import type { Contact, Deferment, IdentityDocument, Person, Restriction } from '../domain/types.js';
+import type { QueuedNotice } from '../domain/notice.js';
 import type { PersonVersion } from '../register/registerStore.js';
 import type { BorderPerson, BorderRestriction, Change, ChangeEntity } from '../exchange/protocol.js';
 
@@ -15,6 +16,8 @@ export interface RegisterPersonRow {
   sex: string | null;
   documents: string;
   deferments: string;
+  /** JSON of the person's Contact, or null. */
+  contact: string | null;
 }
 
 export interface RegisterRestrictionRow {
@@ -76,6 +79,7 @@ export function registerPersonOf(row: RegisterPersonRow): Person {
   };
   if (row.patronymic !== null) p.patronymic = row.patronymic;
   if (row.sex !== null) p.sex = row.sex as Person['sex'];
+  if (row.contact !== null && row.contact !== undefined) p.contact = JSON.parse(row.contact) as Contact;
   return p;
 }
 
@@ -255,6 +259,44 @@ export function registerPersonRow(p: Person): RegisterPersonRow {
     sex: p.sex ?? null,
     documents: JSON.stringify(p.documents),
     deferments: JSON.stringify(p.deferments),
+    contact: p.contact ? JSON.stringify(p.contact) : null,
+  };
+}
+
+/** A notification outbox row (register/noticeOutbox.ts), the same columns on both backends. */
+export interface NoticeRow {
+  id: number | string;
+  created_at: string;
+  kind: string;
+  person_id: string;
+  channel: string;
+  address: string;
+  language: string;
+  event: string;
+  attempts: number;
+  next_attempt_at: string;
+  delivered_at: string | null;
+  failed_at: string | null;
+  last_error: string | null;
+}
+
+export function noticeRow(n: QueuedNotice, createdAt: string): Omit<NoticeRow, 'id' | 'attempts' | 'next_attempt_at' | 'delivered_at' | 'failed_at' | 'last_error'> {
+  return { created_at: createdAt, kind: n.event.kind, person_id: n.event.personId, channel: n.channel, address: n.address, language: n.language, event: JSON.stringify(n.event) };
+}
+
+export function outboxEntryOf(row: NoticeRow) {
+  return {
+    id: Number(row.id),
+    createdAt: row.created_at,
+    channel: row.channel as QueuedNotice['channel'],
+    address: row.address,
+    language: row.language as QueuedNotice['language'],
+    event: JSON.parse(row.event) as QueuedNotice['event'],
+    attempts: Number(row.attempts),
+    nextAttemptAt: row.next_attempt_at,
+    deliveredAt: row.delivered_at,
+    failedAt: row.failed_at,
+    lastError: row.last_error,
   };
 }
 

@@ -16,6 +16,7 @@ import { Officer } from './pages/Officer';
 import { Persons } from './pages/Persons';
 import { RegisterOps } from './pages/RegisterOps';
 import { SelfCheck } from './pages/SelfCheck';
+import { Statistics } from './pages/Statistics';
 
 const sideName = (side: 'border' | 'register') => (side === 'border' ? t().frame.sideBorder : t().frame.sideRegister);
 /** A side's name inside a sentence: lower case in English ("on the border replica"), as written elsewhere. */
@@ -110,6 +111,8 @@ function Page({ config, page }: { config: ConsoleConfig; page: string }) {
       return <Manifest />;
     case 'contests':
       return <Contests />;
+    case 'statistics':
+      return <Statistics />;
     default:
       return null;
   }

@@ -34,6 +34,8 @@ import { DEFAULT_EXPIRY_EVERY_SECONDS, type ExpiryScheduler, startExpirySchedule
 import { registerMetrics } from './registerMetrics.js';
 import { registerReadiness } from './registerReadiness.js';
 import { SqliteReplicaImages } from './sqliteReplicaImages.js';
+import { type NoticeOptions, startRegisterNotices } from './registerNotices.js';
+import { registerTransparencyRoutes } from '../../register/transparencyRoutes.js';
 
 export { openRegisterStore } from './openRegisterStore.js';
 
@@ -63,6 +65,8 @@ export interface RegisterOptions {
   consolePeer?: string;
   /** Lift restrictions not reviewed by their deadline this often (ms; default 60 s). */
   expiryEveryMs?: number;
+  /** Telling the person: the SMTP relay, the From address, retry timings (app/register/registerNotices.ts). */
+  notices?: NoticeOptions;
 }
 
 export async function createRegister(options: RegisterOptions): Promise<RegisterProcess> {
@@ -89,7 +93,9 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   const witness = new AuditWitness(options.dataDir);
   registerAuditRoutes(app, gate, auditHeads.own, witness);
   const feed = registerFeed(store, keys);
-  registerFeedRoutes(app, gate, feed, observer, new SqliteReplicaImages(options.dataDir));
+  const notices = startRegisterNotices(options.dataDir, store, metrics, app.log, options.notices ?? {});
+  registerTransparencyRoutes(app, gate, { store, relief: notices.relief, channels: notices.channels });
+  registerFeedRoutes(app, gate, feed, notices.observing(observer), new SqliteReplicaImages(options.dataDir));
   await registerConsole(app, gate, store, options.consolePeer ? { peerUrl: options.consolePeer } : {}); // the web console (src/console, web/)
   registerProbes(app, 'Ready: database open, schema current', () => registerReadiness(store));
   // Fan-out over NATS JetStream: publishes beside the HTTP feed, never in the way of a commit.
@@ -103,6 +109,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     async close() {
       await expiry.stop();
       await app.close();
+      await notices.close();
       await publisher?.stop();
       await auditHeads.close();
       witness.close();

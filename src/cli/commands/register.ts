@@ -25,7 +25,7 @@ export function addRegisterCommands(program: Command): void {
     const opts = resolveConfig('register', cmd).config;
     const tls = loadServerTls(opts.tlsCert, opts.tlsKey);
     warnIfTokensInClear('register', opts.host, tls !== undefined, opts.auth);
-    const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth, auditHeadEveryMs: opts.auditHeadEvery * 1000, expiryEveryMs: opts.expiryEvery * 1000, ...(opts.store ? { store: opts.store } : {}), ...(opts.bus ? { bus: opts.bus } : {}), ...(tls ? { tls } : {}), ...(opts.consolePeer ? { consolePeer: opts.consolePeer } : {}) });
+    const reg = await createRegister({ dataDir: resolve(opts.data), auth: opts.auth, auditHeadEveryMs: opts.auditHeadEvery * 1000, expiryEveryMs: opts.expiryEvery * 1000, ...(opts.store ? { store: opts.store } : {}), ...(opts.bus ? { bus: opts.bus } : {}), ...(tls ? { tls } : {}), ...(opts.consolePeer ? { consolePeer: opts.consolePeer } : {}), notices: { ...(opts.smtp ? { smtp: opts.smtp } : {}), ...(opts.mailFrom ? { mailFrom: opts.mailFrom } : {}), delivery: { baseDelayMs: opts.notifyBackoff * 1000, maxAttempts: opts.notifyAttempts } } });
     const timer = setInterval(() => {
       reg.store.compact(retentionOf(opts)).then(
         (r) => r.removedChanges > 0 && reg.app.log.info(r, 'compacted the change log'),

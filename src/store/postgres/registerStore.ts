@@ -46,6 +46,8 @@ import { SCHEMA } from './register/schema.js';
 import { fillSearchKeys } from './register/searchKeys.js';
 import { snapshot } from './register/snapshot.js';
 import { runWriteTransaction } from './register/writeTransaction.js';
+import { postgresOutbox } from './register/outbox.js';
+import type { NoticeOutbox } from '../../register/noticeOutbox.js';
 
 export interface PostgresRegisterOptions extends PostgresLocation {
   /**
@@ -61,6 +63,7 @@ export class PostgresRegisterStore implements RegisterStore {
   readonly ready: Promise<void>;
   /** Every mutation, hash-chained, committed in the same transaction as the mutation itself. */
   readonly trail: PostgresAuditTrail;
+  readonly notices: NoticeOutbox;
   private readonly r: RegisterDb;
   private readonly commits: CommitNotifications;
   /** Serialises this process's writers (the `head` row lock serialises them across processes). */
@@ -77,6 +80,7 @@ export class PostgresRegisterStore implements RegisterStore {
     this.ready = migrate(pool, options.schema, 'register', SCHEMA).then(() => fillSearchKeys(r));
     // Callers see the error through the operation they try; an unused store must not crash the process.
     this.ready.catch(() => undefined);
+    this.notices = postgresOutbox(r, this.ready);
     this.commits = new CommitNotifications(options, channel, options.listen !== false, this.ready, () => this.headSeq());
   }
 
@@ -144,6 +148,11 @@ export class PostgresRegisterStore implements RegisterStore {
   async auditAbout(subjects: string[], limit: number): Promise<AuditEntry[]> {
     await this.ready;
     return reads.auditAbout(this.r, subjects, limit);
+  }
+
+  async restrictionTallies() {
+    await this.ready;
+    return reads.restrictionTallies(this.r);
   }
 
   async ruleVersions(ruleId: string): Promise<CategoryRule[]> {

@@ -23,6 +23,8 @@ import { SCHEMA, statements } from './register/schema.js';
 import { fillSearchKeys } from './register/searchKeys.js';
 import { snapshot } from './register/snapshot.js';
 import { WriteTransaction } from './register/writeTransaction.js';
+import { sqliteOutbox } from './register/outbox.js';
+import type { NoticeOutbox } from '../../register/noticeOutbox.js';
 
 export class SqliteRegisterStore implements RegisterStore {
   private readonly r: RegisterDb;
@@ -31,6 +33,7 @@ export class SqliteRegisterStore implements RegisterStore {
   private queue: Promise<unknown> = Promise.resolve();
   /** Every mutation, hash-chained, committed in the same transaction as the mutation itself. */
   readonly trail: AuditTrail;
+  readonly notices: NoticeOutbox;
 
   constructor(dataDir: string, signer: Signer) {
     const file = join(dataDir, 'register.db');
@@ -40,6 +43,7 @@ export class SqliteRegisterStore implements RegisterStore {
     this.events.setMaxListeners(0);
     this.r = { db, stmt: statements(db), file, signer };
     fillSearchKeys(this.r);
+    this.notices = sqliteOutbox(this.r, (run) => this.serialised(run));
   }
 
   /** Runs `run` after every transaction queued before it, on the one connection. */
@@ -106,6 +110,10 @@ export class SqliteRegisterStore implements RegisterStore {
 
   async auditAbout(subjects: string[], limit: number): Promise<AuditEntry[]> {
     return reads.auditAbout(this.r, subjects, limit);
+  }
+
+  async restrictionTallies() {
+    return reads.restrictionTallies(this.r);
   }
 
   async ruleVersions(ruleId: string) {

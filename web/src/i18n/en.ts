@@ -44,6 +44,7 @@ export const en = {
     persons: { title: 'Persons', blurb: 'Register operator: find a person, see their restrictions and history; issue, serve, lift.' },
     import: { title: 'Import', blurb: 'Load a JSON Lines file of persons, with progress and a per-line error list.' },
     contests: { title: 'Contests and reviews', blurb: 'Issuing office: answer contests of your restrictions by their deadline; review restrictions before they expire.' },
+    statistics: { title: 'Statistics', blurb: 'Public: restrictions imposed and lifted, time to relief at the border; small counts withheld.' },
     registerOps: { title: 'Operations', blurb: 'Replicas following the feed: sequence, lag, last contact; change log size.' },
   },
   time: {

@@ -27,6 +27,7 @@ export const PAGES: PageInfo[] = [
   { path: 'import', side: 'register', words: 'import' },
   { path: 'contests', side: 'register', words: 'contests' },
   { path: 'operations', side: 'register', words: 'registerOps' },
+  { path: 'statistics', side: 'register', words: 'statistics' },
 ];
 
 /** A page's title and blurb in the reader's language. */

@@ -13,12 +13,14 @@ import { ago, localTime, number, when } from '../lib/format';
 import { usePoll } from '../lib/poll';
 import { peerLink } from '../lib/tokens';
 import type { FollowersAnswer as Followers } from '@api/followers';
+import type { NoticeStatusAnswer } from '@api/notices';
 
 export function RegisterOps({ peerUrl }: { peerUrl: string | null }) {
   const [data, setData] = useState<Followers | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [peer, setPeer] = useState<BorderStatus | null>(null);
   const [peerError, setPeerError] = useState<unknown>(null);
+  const [notices, setNotices] = useState<NoticeStatusAnswer | null>(null);
 
   usePoll(async () => {
     try {
@@ -28,6 +30,10 @@ export function RegisterOps({ peerUrl }: { peerUrl: string | null }) {
       setError(err);
     }
   }, 2000);
+  usePoll(async () => {
+    // Same roles as the followers list; a refusal there already shows the token hint.
+    setNotices(await api<NoticeStatusAnswer>('/v1/notifications/status', { roles: ROLES.followers }).catch(() => null));
+  }, 5000);
   usePoll(
     async () => {
       if (!peerUrl) return;
@@ -62,6 +68,21 @@ export function RegisterOps({ peerUrl }: { peerUrl: string | null }) {
         ) : null}
       </section>
       <DueProcessSummary />
+      {notices ? (
+        <section class="card" aria-labelledby="notices-heading">
+          <h2 id="notices-heading">Notifications to persons</h2>
+          <dl class="pairs">
+            <dt>Waiting to be sent</dt>
+            <dd data-testid="notices-pending">{notices.pending.toLocaleString('en')}</dd>
+            <dt>Given up (look in the register's log by notification id)</dt>
+            <dd data-testid="notices-failed">{notices.failed.toLocaleString('en')}</dd>
+            <dt>Delivered</dt>
+            <dd>{notices.delivered.toLocaleString('en')}</dd>
+            <dt>Channels</dt>
+            <dd>{notices.channels.join(', ')}</dd>
+          </dl>
+        </section>
+      ) : null}
       <section class="card" aria-labelledby="followers-heading">
         <h2 id="followers-heading">{words.followersHeading}</h2>
         {data && data.followers.length === 0 ? <p class="muted">{words.noFollowers}</p> : null}

@@ -8,7 +8,7 @@ import type { AuditEntry } from '../../../audit/chain.js';
 import type { Office } from '../../../domain/offices.js';
 import type { CategoryRule } from '../../../domain/rules.js';
 import type { Person, Restriction } from '../../../domain/types.js';
-import type { PersonVersion } from '../../../register/registerStore.js';
+import type { PersonVersion, RestrictionTally } from '../../../register/registerStore.js';
 import { auditEntryOf, type AuditRow } from '../../auditRow.js';
 import { type RegisterPersonRow as PersonRow, type RegisterRestrictionRow as RestrictionRow, registerPersonOf as personOf, personVersionOf, type PersonVersionRow, registerRestrictionOf as restrictionOf } from '../../rows.js';
 import type { Queryable, RegisterDb } from './registerDb.js';
@@ -90,4 +90,16 @@ export async function auditAbout(db: RegisterDb, subjects: string[], limit: numb
   if (subjects.length === 0) return [];
   const rows = await db.pool.query<AuditRow>(`SELECT * FROM ${db.s}.audit_trail WHERE subject = ANY($1::text[]) ORDER BY seq DESC LIMIT $2`, [subjects, limit]);
   return rows.rows.map(auditEntryOf);
+}
+
+/** Restrictions imposed (came into force) and lifted, by kind and office. */
+export async function restrictionTallies(db: RegisterDb): Promise<RestrictionTally[]> {
+  const rows = (
+    await db.pool.query<Record<keyof RestrictionTally, string>>(
+      `SELECT kind, office, count(in_force_from) AS imposed, count(lifted_at) AS lifted,
+              count(*) FILTER (WHERE lift_reason = 'expiry') AS expired
+       FROM ${db.s}.restrictions GROUP BY kind, office ORDER BY kind COLLATE "C", office COLLATE "C"`,
+    )
+  ).rows;
+  return rows.map((r) => ({ kind: r.kind, office: r.office, imposed: Number(r.imposed), lifted: Number(r.lifted), expired: Number(r.expired) }));
 }

@@ -90,4 +90,25 @@ export const SCHEMA: ((s: string) => string)[] = [
   outcomeSchema,
   // Due process: contests and reviews (store/postgres/register/dueProcess.ts).
   dueProcessSchema,
+  // A person's contact (register only), and the notification outbox written with the change that causes
+  // each notice (register/noticeOutbox.ts); the partial index holds only rows still to be sent.
+  (s) => `
+  ALTER TABLE ${s}.persons ADD COLUMN contact text;
+  CREATE TABLE ${s}.notices (
+    id bigserial PRIMARY KEY,
+    created_at text NOT NULL,
+    kind text NOT NULL,
+    person_id text COLLATE "C" NOT NULL,
+    channel text NOT NULL,
+    address text NOT NULL,
+    language text NOT NULL,
+    event text NOT NULL,
+    attempts integer NOT NULL DEFAULT 0,
+    next_attempt_at text COLLATE "C" NOT NULL,
+    delivered_at text,
+    failed_at text,
+    last_error text
+  );
+  CREATE INDEX notices_due ON ${s}.notices (next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL;
+  CREATE INDEX notices_by_person ON ${s}.notices (person_id);`,
 ];

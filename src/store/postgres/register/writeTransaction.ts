@@ -12,7 +12,7 @@ import type { Person } from '../../../domain/types.js';
 import type { Change, SignedBatch } from '../../../exchange/protocol.js';
 import { batchHash } from '../../../exchange/protocol.js';
 import type { RegisterTx } from '../../../register/registerStore.js';
-import { registerPersonOf as personOf, registerPersonRow } from '../../rows.js';
+import { noticeRow, registerPersonOf as personOf, registerPersonRow } from '../../rows.js';
 import { type ChainHead, PostgresAuditTrail } from '../auditTrail.js';
 import { commit, type PoolClient } from '../db.js';
 import * as dueProcess from './dueProcess.js';
@@ -167,6 +167,13 @@ function txOn(db: RegisterDb, t: OpenTx): RegisterTx {
     getContest: async (caseNumber) => dueProcess.getContest(db, caseNumber, client()),
     putContest: async (c) => dueProcess.putContest(db, c, client()),
     addReview: async (review) => dueProcess.addReview(db, review, client()),
+    queueNotice: async (notice) => {
+      const row = noticeRow(notice, new Date().toISOString());
+      await client().query(
+        `INSERT INTO ${s}.notices (created_at, kind, person_id, channel, address, language, event, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $1)`,
+        [row.created_at, row.kind, row.person_id, row.channel, row.address, row.language, row.event],
+      );
+    },
   };
 }
 
@@ -177,11 +184,11 @@ async function flushPersons(db: RegisterDb, t: OpenTx): Promise<void> {
   const rows = persons.map(registerPersonRow);
   t.persons.clear();
   await t.client.query(
-    `INSERT INTO ${db.s}.persons (person_id, surname, given_names, patronymic, date_of_birth, sex, documents, deferments)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+    `INSERT INTO ${db.s}.persons (person_id, surname, given_names, patronymic, date_of_birth, sex, documents, deferments, contact)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
      ON CONFLICT (person_id) DO UPDATE SET surname = excluded.surname, given_names = excluded.given_names,
        patronymic = excluded.patronymic, date_of_birth = excluded.date_of_birth, sex = excluded.sex,
-       documents = excluded.documents, deferments = excluded.deferments`,
+       documents = excluded.documents, deferments = excluded.deferments, contact = excluded.contact`,
     [
       rows.map((r) => r.person_id),
       rows.map((r) => r.surname),
@@ -191,6 +198,7 @@ async function flushPersons(db: RegisterDb, t: OpenTx): Promise<void> {
       rows.map((r) => r.sex),
       rows.map((r) => r.documents),
       rows.map((r) => r.deferments),
+      rows.map((r) => r.contact),
     ],
   );
   await writeSearchKeys(db, t.client, persons);

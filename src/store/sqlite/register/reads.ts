@@ -6,7 +6,7 @@ import type { Office } from '../../../domain/offices.js';
 import type { CategoryRule } from '../../../domain/rules.js';
 import type { Person, Restriction } from '../../../domain/types.js';
 import type { AuditEntry } from '../../../audit/chain.js';
-import type { PersonVersion } from '../../../register/registerStore.js';
+import type { PersonVersion, RestrictionTally } from '../../../register/registerStore.js';
 import { auditEntryOf, type AuditRow } from '../../auditRow.js';
 import { personVersionOf, registerPersonOf as personOf, type RegisterRestrictionRow as RestrictionRow, registerRestrictionOf as restrictionOf } from '../../rows.js';
 import type { RegisterDb } from './registerDb.js';
@@ -72,4 +72,15 @@ export function auditAbout(r: RegisterDb, subjects: string[], limit: number): Au
     .prepare<unknown[], AuditRow>(`SELECT * FROM audit_trail WHERE subject IN (${subjects.map(() => '?').join(',')}) ORDER BY seq DESC LIMIT ?`)
     .all(...subjects, limit);
   return rows.map(auditEntryOf);
+}
+
+/** Restrictions imposed (came into force) and lifted, by kind and office. */
+export function restrictionTallies(r: RegisterDb): RestrictionTally[] {
+  return r.db
+    .prepare<[], RestrictionTally>(
+      `SELECT kind, office, count(in_force_from) AS imposed, count(lifted_at) AS lifted,
+              count(*) FILTER (WHERE lift_reason = 'expiry') AS expired
+       FROM restrictions GROUP BY kind, office ORDER BY kind, office`,
+    )
+    .all();
 }

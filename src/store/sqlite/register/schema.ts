@@ -82,16 +82,37 @@ export const SCHEMA = [
   OUTCOME_SCHEMA,
   // Due process: contests and reviews (store/sqlite/register/dueProcess.ts).
   DUE_PROCESS_SCHEMA,
+  // A person's contact (register only), and the notification outbox written with the change that causes
+  // each notice (register/noticeOutbox.ts); the partial index holds only rows still to be sent.
+  `ALTER TABLE persons ADD COLUMN contact TEXT;
+   CREATE TABLE notices (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     created_at TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     person_id TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     address TEXT NOT NULL,
+     language TEXT NOT NULL,
+     event TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at TEXT NOT NULL,
+     delivered_at TEXT,
+     failed_at TEXT,
+     last_error TEXT
+   );
+   CREATE INDEX notices_due ON notices(next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL;
+   CREATE INDEX notices_by_person ON notices(person_id);`,
 ];
 
 export function statements(db: Db) {
   return {
     getPerson: db.prepare<[string], PersonRow>('SELECT * FROM persons WHERE person_id = ?'),
     putPerson: db.prepare(
-      `INSERT INTO persons VALUES (@person_id, @surname, @given_names, @patronymic, @date_of_birth, @sex, @documents, @deferments)
+      `INSERT INTO persons (person_id, surname, given_names, patronymic, date_of_birth, sex, documents, deferments, contact)
+       VALUES (@person_id, @surname, @given_names, @patronymic, @date_of_birth, @sex, @documents, @deferments, @contact)
        ON CONFLICT(person_id) DO UPDATE SET surname = excluded.surname, given_names = excluded.given_names,
          patronymic = excluded.patronymic, date_of_birth = excluded.date_of_birth, sex = excluded.sex,
-         documents = excluded.documents, deferments = excluded.deferments`,
+         documents = excluded.documents, deferments = excluded.deferments, contact = excluded.contact`,
     ),
     getRestriction: db.prepare<[string], RestrictionRow>('SELECT * FROM restrictions WHERE restriction_id = ?'),
     restrictionsOf: db.prepare<[string], RestrictionRow>(
@@ -128,6 +149,10 @@ export function statements(db: Db) {
     getOffice: db.prepare<[string], { body: string }>('SELECT body FROM offices WHERE office_id = ?'),
     putOffice: db.prepare('INSERT INTO offices VALUES (?, ?) ON CONFLICT(office_id) DO UPDATE SET body = excluded.body'),
     offices: db.prepare<[], { body: string }>('SELECT body FROM offices ORDER BY office_id'),
+    queueNotice: db.prepare(
+      `INSERT INTO notices (created_at, kind, person_id, channel, address, language, event, next_attempt_at)
+       VALUES (@created_at, @kind, @person_id, @channel, @address, @language, @event, @created_at)`,
+    ),
   };
 }
 export type Statements = ReturnType<typeof statements>;

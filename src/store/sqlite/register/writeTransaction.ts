@@ -6,7 +6,7 @@
 import type { Change, SignedBatch } from '../../../exchange/protocol.js';
 import { batchHash, isRelief } from '../../../exchange/protocol.js';
 import type { RegisterTx } from '../../../register/registerStore.js';
-import { registerPersonRow } from '../../rows.js';
+import { noticeRow, registerPersonRow } from '../../rows.js';
 import type { AuditTrail } from '../auditTrail.js';
 import * as dueProcess from './dueProcess.js';
 import { campaignRestrictions, readPerson, readRestriction, readOffice, readRule, restrictionsOf } from './reads.js';
@@ -85,6 +85,9 @@ export class WriteTransaction {
     getContest: async (caseNumber) => dueProcess.getContest(this.r, caseNumber),
     putContest: async (c) => dueProcess.putContest(this.r, c),
     addReview: async (review) => dueProcess.addReview(this.r, review),
+    queueNotice: async (notice) => {
+      this.r.stmt.queueNotice.run(noticeRow(notice, new Date().toISOString()));
+    },
   };
 
   /** Seals the transaction's changes into the next link of the batch chain (before COMMIT). */
