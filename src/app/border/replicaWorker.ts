@@ -47,10 +47,12 @@ export async function runReplicaWorker(options: BorderOptions, at: WorkerListen)
       .catch((err: unknown) => log.error({ err: (err as Error).message }, 'error while stopping a worker'))
       .finally(() => process.exit(code));
   };
-  // W3: told to stop, or left alone (the primary is gone, even killed with -9): close and exit.
+  // W3: told to stop: close as a single replica does. Left alone (the primary is gone, even killed with
+  // -9): exit at once, like the primary — a replica started again on the same files must never meet a
+  // writer still closing (every answer given was audited first, and SQLite's WAL keeps what committed).
   process.once('SIGTERM', () => stop(0));
   process.once('SIGINT', () => stop(0));
-  process.once('disconnect', () => stop(0));
+  process.once('disconnect', () => process.exit(1));
 
   const pendingMetrics = new Map<number, { resolve(text: string): void; reject(err: Error): void }>();
   let nextMetrics = 0;
