@@ -48,6 +48,13 @@ export interface HealthOptions {
   checkEveryMs: number;
   /** Digest comparison at most this often (ms); undefined: only at start. */
   verifyEveryMs?: number;
+  /**
+   * A worker beside the replica's writer (app/border/workers.ts): the writer runs the checks and the
+   * rebuild; this one only notices damage in its own reads and says so through `onDamage`.
+   */
+  checkedElsewhere?: boolean;
+  /** Called once per damage this process notices (H2). */
+  onDamage?: (reason: string) => void;
 }
 
 export class ReplicaHealth {
@@ -67,7 +74,7 @@ export class ReplicaHealth {
   private verify: (() => Promise<VerifyReport>) | null = null;
 
   constructor(private readonly options: HealthOptions) {
-    this.startChecked = !options.store.checkIntegrity;
+    this.startChecked = options.checkedElsewhere === true || !options.store.checkIntegrity;
     const opened = options.store.damagedAtOpen;
     if (opened) {
       this.damage = { reason: opened.reason, detectedAt: new Date().toISOString(), keptAs: opened.keptAs };
@@ -158,6 +165,7 @@ export class ReplicaHealth {
     const damage: DatabaseDamage = { reason, detectedAt: new Date().toISOString(), keptAs: null };
     this.damage = damage;
     this.options.log.error({ reason }, 'replica database damaged: not ready and referring every screening until it is rebuilt from the register');
+    this.options.onDamage?.(reason);
     if (this.follower) void this.setAsideAndRebuild(damage);
   }
 

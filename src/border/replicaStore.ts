@@ -31,6 +31,7 @@ import type { BucketDigests } from '../exchange/digest.js';
 import type { BatchToApply } from '../exchange/planPage.js';
 import type { CandidateSource } from '../matching/index.js';
 import type { ImageFormat, ImageManifest } from '../exchange/image.js';
+import type { SyncView } from './syncView.js';
 
 export interface ReplicaState {
   /** Sequence number of the last change applied; null before the first bootstrap completes. */
@@ -164,5 +165,13 @@ export interface ReplicaStore extends CandidateSource {
   acknowledgeOutcomes(n: number): Promise<void>;
   /** Most recent screenings, newest first; optionally only one checkpoint's: requester NAME@ADDRESS with NAME exactly `checkpoint` (audit/requester.ts). */
   screenings(limit: number, checkpoint?: string): Promise<ScreeningAuditEntry[]>;
+  /**
+   * The writer's sync status for the replica's other workers (syncView.ts), kept with the state: the
+   * last one published wins; a bootstrap's new state starts without one until the writer publishes
+   * again. Not audited: it is a status, not register data.
+   */
+  publishSyncView(view: SyncView): Promise<void>;
+  /** The last view the writer published into the current state, or null. */
+  syncView(): Promise<SyncView | null>;
   close(): Promise<void>;
 }

@@ -72,6 +72,7 @@ export const CONFIG_SCHEMAS = {
     tlsCert: z.string().min(1).optional(),
     tlsKey: z.string().min(1).optional(),
     ca: z.string().min(1).optional(),
+    workers: positive.max(256),
   }),
 };
 export type Section = keyof typeof CONFIG_SCHEMAS;

@@ -3,6 +3,7 @@
  * ERX_ variable (README has the table). Declared once: `erx config print` takes the same ones.
  */
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { DEFAULT_MAX_STALENESS_SECONDS, DEFAULT_TIME_ZONE } from '../border/screening.js';
 import { auditHeadEveryOption, busOption, configOption, opt, port, positiveInt, retentionOptions, storeOption, tlsOptions, tokenOption, url, yesNo } from './options.js';
 
@@ -50,4 +51,5 @@ export const borderServeOptions = (cmd: Command) =>
     .addOption(auditHeadEveryOption())
     .addOption(opt('--publish-bus <url>', "with --serve-feed: also publish the register's signed batches to a NATS JetStream stream of this replica's own, for its checkpoints (--bus): nats://host:4222?stream=NAME (docs/nats.md)", 'ERX_PUBLISH_BUS'))
     .addOption(opt('--ca <file>', "pin the register's (or upstream replica's) HTTPS certificate to this PEM CA: nothing else is trusted for the feed", 'ERX_CA'))
+    .addOption(opt('--workers <n>', 'processes that answer HTTP and screen on the one port and database (worker 0 also follows the feed); 1: a single process (docs/operations.md "Workers")', 'ERX_WORKERS').argParser(positiveInt).default(availableParallelism()))
     .option('--no-auth', 'accept requests without tokens (local experiments only)'));

@@ -10,6 +10,8 @@ export interface ServiceMetrics {
   counter<L extends string>(name: string, help: string, labelNames?: readonly L[]): Counter<L>;
   gauge<L extends string>(name: string, help: string, labelNames?: readonly L[], collect?: (this: Gauge<L>) => void | Promise<void>): Gauge<L>;
   histogram<L extends string>(name: string, help: string, buckets: number[], labelNames?: readonly L[]): Histogram<L>;
+  /** What GET /metrics answers; the registry's own text unless replaced (a replica's workers: the primary's sum over all of them). */
+  exposition?: () => Promise<string>;
 }
 
 export function createMetrics(service: string): ServiceMetrics {
@@ -34,6 +36,6 @@ export function instrumentHttp(app: FastifyInstance, metrics: ServiceMetrics): v
   });
   app.get('/metrics', { schema: { summary: 'Prometheus metrics (text format)', tags: ['operations'] } }, async (_req, reply) => {
     reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
+    return metrics.exposition ? metrics.exposition() : metrics.registry.metrics();
   });
 }

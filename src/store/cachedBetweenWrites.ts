@@ -6,13 +6,23 @@
  *
  * A read that overlaps a write may have seen the data before the write committed: it is answered but
  * not kept (the generation moved, or a write is still under way), so the cache never outlives a write.
+ *
+ * A reader of data another process writes (a replica's worker beside the one that follows the feed,
+ * app/border/workers.ts) gives `changedElsewhere`: asked before every read, true drops what is kept
+ * (SQLite: the file's data_version moved or the file was replaced; PostgreSQL: always, it cannot tell).
  */
 export class CachedBetweenWrites {
   private readonly values = new Map<string, unknown>();
   private generation = 0;
   private writing = 0;
 
+  constructor(private readonly changedElsewhere?: () => boolean) {}
+
   async read<T>(name: string, read: () => T | Promise<T>): Promise<T> {
+    if (this.changedElsewhere?.()) {
+      this.generation++;
+      this.values.clear();
+    }
     if (this.values.has(name)) return this.values.get(name) as T;
     const generation = this.generation;
     const value = await read();

@@ -308,3 +308,6 @@ export function outboxEntryOf(row: NoticeRow) {
 export function bootstrappedMeta(asOfSeq: number, registerTime: string, lastHash: string, matcherVersion: string): Record<string, string | number> {
   return { cursor: asOfSeq, lastHash, snapshotSeq: asOfSeq, registerSeq: asOfSeq, changesApplied: 0, dataAsOf: registerTime, matcher: matcherVersion };
 }
+
+/** The meta key under which a replica's writer publishes its sync view for the other workers (border/syncView.ts). */
+export const SYNC_VIEW_KEY = 'syncView';

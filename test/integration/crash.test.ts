@@ -5,13 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { spawnService } from '../../src/cli/child.js';
+import { ERX_BIN, spawnService } from '../../src/cli/child.js';
 import { canonicalJson } from '../../src/shared/canonical.js';
 import { type ReplicaPersonRow, replicaPersonOf } from '../../src/store/rows.js';
 import { callUp, personLine, served, tempDir } from '../helpers.js';
-import { borderArgs, caughtUp, get, known, post, startRegister, tokenFor } from './processes.js';
+import { alive, borderArgs, caughtUp, eventually, get, known, post, startRegister, tokenFor, workerPids } from './processes.js';
 
 const ROUNDS = 8;
 
@@ -99,6 +101,66 @@ test('replica killed at random moments and inside batches converges exactly, not
   assert.equal(Number(replica.meta.changesApplied), Number(replica.meta.cursor) - Number(replica.meta.snapshotSeq));
   assert.equal(status.replicaSeq, truth.asOfSeq);
   assert.ok((await get(`${R}/v1/register/status`)).registerSeq === truth.asOfSeq);
+});
+
+test('replica with 2 workers: its writer killed inside batches, a worker and the primary killed at random moments; it converges exactly, leaves no orphan, and its audit chain verifies', async (t) => {
+  const dir = tempDir(t);
+  const register = await startRegister(t, join(dir, 'register'));
+  const R = register.url;
+  await writeSome(R, 1500);
+  const borderDir = join(dir, 'border');
+  let killedInBatch = 0;
+  const random = (ms: number) => new Promise((r) => setTimeout(r, 20 + Math.floor(Math.random() * ms)));
+
+  for (let round = 0; round < ROUNDS; round++) {
+    const inBatch = round % 2 === 1;
+    const env: Record<string, string> = { ERX_LOG_LEVEL: 'error' };
+    if (inBatch) env.ERX_FAULT_KILL_IN_BATCH = String(1 + (round % 3));
+    const border = await spawnService([...(await borderArgs(R, borderDir, R, 2)), '--batch', '40'], { env }).catch(() => null);
+    const writing = writeSome(R, 150);
+    if (border) {
+      const pids = workerPids(border);
+      if (inBatch) {
+        // The writer (worker 0) kills itself inside a batch; the primary says so, and starts it again.
+        const killed = await new Promise<boolean>((r) => {
+          const timer = setTimeout(() => r(false), 15_000);
+          border.child.stderr?.on('data', (d: Buffer) => {
+            if (/worker 0\b.*exited \(SIGKILL\)/.test(d.toString())) (clearTimeout(timer), r(true));
+          });
+        });
+        if (killed) killedInBatch++;
+      } else {
+        await random(400);
+        const victim = pids[Math.floor(Math.random() * pids.length)];
+        if (victim !== undefined) process.kill(victim, 'SIGKILL');
+        await random(400);
+      }
+      await border.stop('SIGKILL'); // the primary, at a random moment: its workers must go with it
+      const all = [...new Set([...pids, ...workerPids(border)])];
+      await eventually(`round ${round}: no worker outlives the primary`, async () => all.every((pid) => !alive(pid)), 10_000);
+    }
+    await writing;
+    const after = replicaRows(borderDir);
+    if (after.meta.cursor !== undefined) {
+      assert.equal(Number(after.meta.changesApplied), Number(after.meta.cursor) - Number(after.meta.snapshotSeq), `round ${round}: no change applied twice or lost`);
+    }
+  }
+  assert.ok(killedInBatch >= 2, `the writer was killed inside a batch (${killedInBatch} times)`);
+
+  const border = known(await spawnService(await borderArgs(R, borderDir, R, 2), { env: { ERX_LOG_LEVEL: 'error' } }), borderDir);
+  t.after(() => border.stop('SIGKILL'));
+  const status = await caughtUp(border.url, R, 60_000);
+  for (let i = 0; i < 6; i++) assert.equal((await post(`${border.url}/v1/screenings`, { surname: 'NOBODY', givenNames: 'AT ALL', dateOfBirth: '1970-01-01' }, await tokenFor(border.url))).status, 200);
+  assert.equal(await border.stop('SIGTERM'), 0);
+  const replica = replicaRows(borderDir);
+  const truth = await registerRows(R);
+  assert.equal(Number(replica.meta.cursor), truth.asOfSeq);
+  assert.equal(canonicalJson(replica.persons), canonicalJson(truth.persons), 'persons identical to the register');
+  assert.equal(canonicalJson(replica.restrictions), canonicalJson(truth.restrictions), 'restrictions identical to the register');
+  assert.equal(Number(replica.meta.changesApplied), Number(replica.meta.cursor) - Number(replica.meta.snapshotSeq));
+  assert.equal(status.replicaSeq, truth.asOfSeq);
+  const verified = await promisify(execFile)(process.execPath, [ERX_BIN, 'audit', 'verify', '--data', borderDir]);
+  assert.match(verified.stdout, /\d+ entries, chain intact/);
 });
 
 test('register and replica killed at random moments during import, snapshot, apply and verify: the replica converges exactly', async (t) => {

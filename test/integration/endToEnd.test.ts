@@ -11,7 +11,7 @@ import { caughtUp, eventually, get, post, startBorder, startRegister, tokenFor }
 
 const run = promisify(execFile);
 
-test('register → exchange → border: impose (hit), lift (clear), across two processes', async (t) => {
+for (const workers of [1, 2]) test(`register → exchange → border: impose (hit), lift (clear), across two processes (replica with ${workers} worker${workers > 1 ? 's' : ''})`, async (t) => {
   const dir = tempDir(t);
   const register = await startRegister(t, join(dir, 'register'));
   const R = register.url;
@@ -19,7 +19,7 @@ test('register → exchange → border: impose (hit), lift (clear), across two p
   assert.equal((await post(`${R}/v1/persons`, ivanov)).status, 200);
   assert.equal((await post(`${R}/v1/persons`, personLine({ personId: 'R-2', surname: 'Петров', givenNames: 'Пётр' }))).status, 200);
 
-  const border = await startBorder(t, R, join(dir, 'border'));
+  const border = await startBorder(t, R, join(dir, 'border'), [], {}, R, workers);
   const B = border.url;
   await caughtUp(B, R);
   const traveller = { surname: 'IVANOV', givenNames: 'IURII', dateOfBirth: '1999-03-04' };

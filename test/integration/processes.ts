@@ -1,5 +1,6 @@
 /** Helpers for tests that run erx as real processes on ephemeral ports, with real tokens. */
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import type { Role } from '../../src/auth/roles.js';
@@ -32,10 +33,42 @@ export async function startRegister(t: { after(fn: () => Promise<unknown>): void
   return svc;
 }
 
-/** The arguments that start a replica following `registerUrl` with a feed token the register accepts. */
-export async function borderArgs(registerUrl: string, dataDir: string, feedTokenFrom = registerUrl): Promise<string[]> {
+/**
+ * The arguments that start a replica following `registerUrl` with a feed token the register accepts;
+ * `workers` processes (`--workers`, default 1: one process, as before workers existed; the tests of
+ * several workers ask for 2).
+ */
+export async function borderArgs(registerUrl: string, dataDir: string, feedTokenFrom = registerUrl, workers = 1): Promise<string[]> {
   const trust = trustFiles.has(new URL(registerUrl).origin) ? trustArgs(registerUrl) : trustArgs(feedTokenFrom);
-  return ['border', 'serve', '--register', registerUrl, '--token', await tokenFor(feedTokenFrom, 'border'), ...trust, '--port', '0', '--data', dataDir];
+  return ['border', 'serve', '--register', registerUrl, '--token', await tokenFor(feedTokenFrom, 'border'), ...trust, '--port', '0', '--data', dataDir, '--workers', String(workers)];
+}
+
+/** The pids of a service's workers (the children of a replica started with --workers N). */
+export function workerPids(svc: ChildService): number[] {
+  const parent = svc.child.pid;
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // /proc/PID/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after its closing paren.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) pids.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Whether a process is still alive (not yet reaped counts as gone once it is a zombie). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 export async function startBorder(
@@ -45,8 +78,9 @@ export async function startBorder(
   extra: string[] = [],
   env: Record<string, string> = {},
   feedTokenFrom = registerUrl,
+  workers = 1,
 ): Promise<ChildService> {
-  const args = await borderArgs(registerUrl, dataDir, feedTokenFrom);
+  const args = await borderArgs(registerUrl, dataDir, feedTokenFrom, workers);
   const svc = await spawnService([...args, ...extra], { env: { ERX_LOG_LEVEL: 'warn', ...env } });
   dataDirs.set(new URL(svc.url).origin, dataDir);
   trustFiles.set(new URL(svc.url).origin, args[args.indexOf('--trust') + 1]!);

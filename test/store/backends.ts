@@ -44,6 +44,8 @@ export interface ReplicaHandle {
   stateSql(sql: string): Promise<void>;
   /** Runs raw SQL on the audit trail's table (`audit_trail`), outside the store. */
   auditSql(sql: string): Promise<void>;
+  /** Opens the same data a second time as a reader, as a replica's other worker does (closed at the test's end). */
+  reader(): Promise<ReplicaStore>;
 }
 
 export interface Backend {
@@ -96,6 +98,11 @@ export const sqlite: Backend = {
       },
       stateSql: raw('state.db'),
       auditSql: raw('audit.db'),
+      async reader() {
+        const reader = closeOnce(new SqliteReplicaStore({ dataDir: dir, matcher: defaultMatcher, role: 'reader' }));
+        t.after(() => reader.close());
+        return reader;
+      },
     };
     t.after(() => handle.store.close());
     return handle;
@@ -179,6 +186,11 @@ export const postgres: Backend = {
       },
       stateSql: raw,
       auditSql: raw,
+      async reader() {
+        const reader = closeOnce(await PostgresReplicaStore.open({ connectionString: PG_URL, schema, matcher: defaultMatcher, ...options, role: 'reader' }));
+        t.after(() => reader.close());
+        return reader;
+      },
     };
     handle = h;
     return h;

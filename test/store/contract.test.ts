@@ -412,6 +412,37 @@ contract('replica: changes, cursor, last hash and counters commit together; a st
   assert.equal((await store.state()).dataAsOf, '2024-10-01T00:00:06.000Z');
 });
 
+contract('replica: a reader beside the writer (a second worker) sees its commits, its sync view and a new bootstrap; both append to one audit chain', async (t, b) => {
+  const handle = await b.replica(t);
+  const { store } = handle;
+  await bootstrapEmpty(store);
+  const reader = await handle.reader();
+  assert.equal((await reader.state()).cursor, 0);
+  assert.equal(await reader.syncView(), null, 'nothing published yet');
+  await store.applyBatches(0, [toApply(0)], 3, at);
+  assert.deepEqual([(await reader.state()).cursor, (await reader.state()).persons], [3, 3], "the reader keeps nothing past the writer's commit");
+  assert.equal((await reader.getPerson(chain[0]!.changes[0]!.key))?.personId, chain[0]!.changes[0]!.key);
+  const view = { publishedAt: 1, latestClaim: { registerSeq: 3, registerTime: at, receivedAt: 2, applied: true }, notReadyBecause: null, damage: null, status: { sync: 'following' } };
+  await store.publishSyncView(view);
+  assert.deepEqual(await reader.syncView(), view);
+  await store.publishSyncView({ ...view, publishedAt: 5, damage: 'the disk said no' });
+  assert.equal((await reader.syncView())?.damage, 'the disk said no', 'the newest view wins');
+  assert.equal((await reader.state()).cursor, 3, 'publishing a view leaves the state as it was');
+
+  // A new bootstrap (the writer rebuilds): the reader follows it to the new state.
+  await bootstrapEmpty(store);
+  assert.equal((await reader.state()).persons, 0);
+  await store.applyBatches(0, [toApply(0), toApply(1)], 9, at);
+  assert.equal((await reader.state()).cursor, chain[1]!.lastSeq);
+
+  const entry = (i: number) => ({ screeningId: `w${i}`, at: `2024-10-01T00:00:0${i}.000Z`, requester: `checkpoint:w${i % 2}@10.0.0.1`, request: { n: i }, decision: 'clear', reasons: [], replicaSeq: i });
+  for (let i = 1; i <= 6; i++) await (i % 2 ? store : reader).recordScreening(entry(i));
+  await Promise.all([1, 2, 3].map((i) => Promise.all([store.recordScreening(entry(i)), reader.recordScreening(entry(i + 3))])));
+  const verdict = await b.trail(store).verify();
+  assert.ok(verdict.ok, JSON.stringify(verdict));
+  assert.equal((await store.screenings(100)).length, 12, "both workers' screenings, in one chain");
+});
+
 contract('replica: a failing change rolls back the whole page and leaves the cursor', async (t, b) => {
   const { store } = await b.replica(t);
   await bootstrapEmpty(store);

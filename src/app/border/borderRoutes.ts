@@ -5,37 +5,31 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { type AuditedScreening, screeningAnswer, screeningsAnswer, screeningsQuery } from '../../api/screening.js';
-import { borderStatusAnswer } from '../../api/status.js';
+import { borderStatusAnswer, type BorderStatusAnswer } from '../../api/status.js';
 import { requesterOf } from '../../audit/requester.js';
-import type { ReplicaHealth } from '../../border/replicaHealth.js';
 import type { Freshness } from '../../border/freshness.js';
 import { screeningRequestSchema, type ScreeningService } from '../../border/screening.js';
 import type { ReplicaStore } from '../../border/replicaStore.js';
-import type { Follower } from '../../border/sync/follower.js';
-import type { ReplicaTrust } from '../../border/sync/trust.js';
-import { ErxError } from '../../shared/errors.js';
+import type { VerifyReport } from '../../border/antiEntropy.js';
+import type { SyncView } from '../../border/syncView.js';
+import { NO_SYNC_VIEW_STATUS } from './syncStatus.js';
 import { type AuthGate, route } from '../../auth/route.js';
-import type { FeedPath } from './feedPath.js';
-import type { OnwardFeed } from './onwardFeed.js';
 import type { ReplicaCounters } from './replicaMetrics.js';
-import type { ReplicaVerifier } from './replicaVerifier.js';
 
 export interface BorderRouteDeps {
   store: ReplicaStore;
-  follower: Follower;
   screening: ScreeningService;
   freshness: () => Promise<Freshness>;
-  feed: FeedPath;
-  onward: OnwardFeed | null;
-  trust: ReplicaTrust;
-  health: ReplicaHealth;
-  verifier: ReplicaVerifier;
+  /** The writer's part of the status: live in the writer, the published copy in other workers (syncStatus.ts). */
+  syncView: () => Promise<SyncView | null>;
+  /** A digest comparison with repair; null in a worker that is not the writer (the writer answers it: writerLink.ts). */
+  verify: (() => Promise<VerifyReport>) | null;
   counters: ReplicaCounters;
   maxStalenessSeconds: number;
 }
 
 export function registerBorderRoutes(app: FastifyInstance, gate: AuthGate, deps: BorderRouteDeps): void {
-  const { store, follower, screening, freshness, feed, onward, trust, health, verifier, counters } = deps;
+  const { store, screening, freshness, counters } = deps;
   const tags = ['border'];
 
   route(app, gate, { method: 'POST', url: '/v1/screenings', summary: 'Screen a traveller (MRZ or typed fields)', tags, access: ['checkpoint', 'border', 'operator'], body: screeningRequestSchema, response: screeningAnswer }, async ({ body, principal, req }) => {
@@ -48,24 +42,18 @@ export function registerBorderRoutes(app: FastifyInstance, gate: AuthGate, deps:
   });
 
   route(app, gate, { method: 'GET', url: '/v1/border/status', summary: "The replica's sequence, the register's, lag, sync state and integrity", tags, access: 'public', response: borderStatusAnswer }, async () => {
-    const s = await store.state();
+    const [s, view, current] = await Promise.all([store.state(), deps.syncView(), freshness()]);
+    const sync = view?.status ?? NO_SYNC_VIEW_STATUS;
     return {
-      ...(await freshness()),
-      sync: follower.state,
-      source: feed.client.source,
-      transport: feed.transport(),
-      ...(onward ? { onwardFeed: onward.status() } : {}),
-      lastContactAt: follower.lastContactAt?.toISOString() ?? null,
-      lastError: follower.lastError,
+      ...current,
+      ...sync,
       snapshotSeq: s.snapshotSeq,
       changesApplied: s.changesApplied,
       persons: s.persons,
       restrictions: s.restrictions,
       maxStalenessSeconds: deps.maxStalenessSeconds,
-      counters: follower.counters,
-      integrity: { rejected: follower.rejected, lastRejection: follower.lastRejection, lastHash: s.lastHash, trust: trust.origin, lastVerify: verifier.last, database: health.status() },
-      headClaim: follower.latestClaim ? { ...follower.latestClaim, receivedAt: new Date(follower.latestClaim.receivedAt).toISOString(), ...follower.claims } : follower.claims,
-    };
+      integrity: { ...(sync.integrity as BorderStatusAnswer['integrity']), lastHash: s.lastHash },
+    } as BorderStatusAnswer;
   });
 
   route(
@@ -79,9 +67,6 @@ export function registerBorderRoutes(app: FastifyInstance, gate: AuthGate, deps:
     },
   );
 
-  route(app, gate, { method: 'POST', url: '/v1/border/verify', summary: 'Compare bucket digests with the register and repair what differs', tags, access: ['operator', 'border'] }, async () => {
-    const damaged = health.damageNow();
-    if (damaged) throw new ErxError(503, damaged);
-    return verifier.verify();
-  });
+  const verify = deps.verify;
+  if (verify) route(app, gate, { method: 'POST', url: '/v1/border/verify', summary: 'Compare bucket digests with the register and repair what differs', tags, access: ['operator', 'border'] }, () => verify());
 }

@@ -16,7 +16,7 @@ import { borderConsole } from '../../console/border.js';
 import { Follower } from '../../border/sync/follower.js';
 import { defaultMatcher } from '../../matching/index.js';
 import { createLogger } from '../../shared/log.js';
-import { createMetrics } from '../../shared/metrics.js';
+import { createMetrics, type ServiceMetrics } from '../../shared/metrics.js';
 import { HttpContestUpstream } from '../../transport/http/httpContestUpstream.js';
 import type { AuthGate } from '../../auth/route.js';
 import { registerProbes } from '../probes.js';
@@ -35,6 +35,9 @@ import { replicaMetrics } from './replicaMetrics.js';
 import { replicaTrust } from './replicaTrust.js';
 import { replicaVerifier } from './replicaVerifier.js';
 import { watchReplicaStore } from './watchedReplicaStore.js';
+import { type SyncSources, syncViewOf } from './syncStatus.js';
+import type { ReplicaHealth } from '../../border/replicaHealth.js';
+import { ErxError } from '../../shared/errors.js';
 
 export { type BorderOptions, DEFAULT_CHECK_EVERY_MS } from './borderOptions.js';
 
@@ -42,6 +45,10 @@ export interface BorderReplica {
   app: FastifyInstance;
   store: ReplicaStore;
   follower: Follower;
+  health: ReplicaHealth;
+  /** What the follower, the health checks and the relay say now: published for other workers (workers.ts). */
+  sync: SyncSources;
+  metrics: ServiceMetrics;
   gate: AuthGate;
   manifests: Manifests;
   freshness(): Promise<Freshness>;
@@ -70,7 +77,13 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
   const { app, gate } = await serviceServer('border', 'A border replica: screening of travellers against the replicated register.', options, metrics);
   const onward = feed.relay ? serveOnward(app, gate, feed.relay, { dataDir: options.dataDir, upstream: feed.http, trust, log, publishBus: options.publishBus, metrics }) : null;
   const verifier = replicaVerifier({ follower, store, client: feed.client, trust, health, log, onReport: (report) => counters.repaired(report) });
-  registerBorderRoutes(app, gate, { store, follower, screening, freshness, feed, onward, trust, health, verifier, counters, maxStalenessSeconds });
+  const sync: SyncSources = { follower, feed, onward, trust, health, verifier };
+  const verify = async () => {
+    const damaged = health.damageNow();
+    if (damaged) throw new ErxError(503, damaged);
+    return verifier.verify();
+  };
+  registerBorderRoutes(app, gate, { store, screening, freshness, syncView: async () => syncViewOf(sync), verify, counters, maxStalenessSeconds });
   await registerSelfCheck(app, gate, store, undefined, options.timeZone);
   const manifests = serveManifests(app, gate, { dataDir: options.dataDir, store: storeUrl, screening, log }); // carriers' manifests (docs/manifests.md)
   manifests.attach(follower);
@@ -89,6 +102,9 @@ export async function createBorderReplica(options: BorderOptions): Promise<Borde
     app,
     store,
     follower,
+    health,
+    sync,
+    metrics,
     gate,
     manifests,
     freshness,

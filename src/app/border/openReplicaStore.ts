@@ -13,8 +13,11 @@ export interface ReplicaStoreChoice {
   /** A postgres:// URL, or undefined for SQLite. Not read from ERX_STORE here: the caller decides that. */
   store?: string | undefined;
   matcher: Matcher;
+  /** `reader`: a worker beside the replica's one writer (workers.ts); default `writer`. */
+  role?: 'writer' | 'reader';
 }
 
 export function openReplicaStore(choice: ReplicaStoreChoice): ReplicaStore {
-  return isPostgresUrl(choice.store) ? postgresReplicaStore(choice.store, { matcher: choice.matcher }) : new SqliteReplicaStore({ dataDir: choice.dataDir, matcher: choice.matcher });
+  const role = choice.role ?? 'writer';
+  return isPostgresUrl(choice.store) ? postgresReplicaStore(choice.store, { matcher: choice.matcher, role }) : new SqliteReplicaStore({ dataDir: choice.dataDir, matcher: choice.matcher, role });
 }

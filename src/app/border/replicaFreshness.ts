@@ -33,3 +33,18 @@ export function replicaFreshness(
     return freshnessOf({ now: now(), cursor: s.cursor, registerSeq: s.registerSeq, dataAsOf: s.dataAsOf, latestClaim: follower.latestClaim, liveWindowMs });
   };
 }
+
+/**
+ * A worker's freshness beside the writer (workers.ts): the same rule over the state it reads and the
+ * newest claim the writer published through the store (syncView.ts) — never a claim of its own.
+ */
+export function replicaFreshnessFromStore(
+  store: Pick<ReplicaStore, 'state' | 'syncView'>,
+  liveWindowMs: number,
+  now: () => number = Date.now,
+): () => Promise<Freshness> {
+  return async () => {
+    const [s, view] = await Promise.all([store.state(), store.syncView()]);
+    return freshnessOf({ now: now(), cursor: s.cursor, registerSeq: s.registerSeq, dataAsOf: s.dataAsOf, latestClaim: view?.latestClaim ?? null, liveWindowMs });
+  };
+}

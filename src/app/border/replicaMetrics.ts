@@ -19,14 +19,35 @@ export interface ReplicaCounters {
   repaired(report: VerifyReport): void;
 }
 
-export function replicaMetrics(metrics: ServiceMetrics, replica: { store: ReplicaStore; follower: Follower; freshness: () => Promise<Freshness>; health: ReplicaHealth }): ReplicaCounters {
+/**
+ * `follower` null: a worker beside the writer (workers.ts) counts only what it answers (screenings,
+ * repairs); the gauges of the replica's state and sync are the writer's alone, so that the figures the
+ * primary sums over the workers (prom-client's AggregatorRegistry) count each once.
+ */
+export function replicaMetrics(metrics: ServiceMetrics, replica: { store: ReplicaStore; follower: Follower | null; freshness: () => Promise<Freshness>; health: ReplicaHealth }): ReplicaCounters {
   const { store, follower, freshness, health } = replica;
   const screenings = metrics.counter('erx_replica_screenings_total', 'Screenings answered, by decision', ['decision']);
   const screeningSeconds = metrics.histogram('erx_replica_screening_duration_seconds', 'Time to screen a traveller (match, decide, audit)', [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.1, 1]);
+  const repaired = metrics.counter('erx_replica_digest_repairs_total', 'Records fixed by anti-entropy, by kind', ['kind']);
+  const counters: ReplicaCounters = {
+    screening() {
+      const end = screeningSeconds.startTimer();
+      return (decision) => {
+        end();
+        screenings.inc({ decision });
+      };
+    },
+    repaired(report) {
+      if (!report.repaired) return;
+      repaired.inc({ kind: 'inserted' }, report.repaired.inserted);
+      repaired.inc({ kind: 'updated' }, report.repaired.updated);
+      repaired.inc({ kind: 'deleted' }, report.repaired.deleted);
+    },
+  };
+  if (!follower) return counters;
   const applied = metrics.counter('erx_replica_batches_applied_total', 'Signed batches applied');
   const appliedChanges = metrics.counter('erx_replica_changes_applied_total', 'Changes applied');
   const rejected = metrics.counter('erx_replica_batches_rejected_total', 'Pages refused from the feed, by reason', ['reason']);
-  const repaired = metrics.counter('erx_replica_digest_repairs_total', 'Records fixed by anti-entropy, by kind', ['kind']);
   follower.on('progress', (batches: number, changes: number) => {
     applied.inc(batches);
     appliedChanges.inc(changes);
@@ -56,19 +77,5 @@ export function replicaMetrics(metrics: ServiceMetrics, replica: { store: Replic
   metrics.gauge('erx_replica_database_damaged', 'Whether the replica found its database damaged and is rebuilding it (1) or not (0)', [], function () {
     this.set(health.damage ? 1 : 0);
   });
-  return {
-    screening() {
-      const end = screeningSeconds.startTimer();
-      return (decision) => {
-        end();
-        screenings.inc({ decision });
-      };
-    },
-    repaired(report) {
-      if (!report.repaired) return;
-      repaired.inc({ kind: 'inserted' }, report.repaired.inserted);
-      repaired.inc({ kind: 'updated' }, report.repaired.updated);
-      repaired.inc({ kind: 'deleted' }, report.repaired.deleted);
-    },
-  };
+  return counters;
 }

@@ -13,8 +13,12 @@ export interface WatchedReplicaStore {
   health: ReplicaHealth;
 }
 
-export async function watchReplicaStore(opened: ReplicaStore, options: { log: Logger; checkEveryMs?: number | undefined; verifyEveryMs?: number | undefined }): Promise<WatchedReplicaStore> {
-  const health = new ReplicaHealth({ store: opened, log: options.log, checkEveryMs: options.checkEveryMs ?? DEFAULT_CHECK_EVERY_MS, ...(options.verifyEveryMs ? { verifyEveryMs: options.verifyEveryMs } : {}) });
+export async function watchReplicaStore(
+  opened: ReplicaStore,
+  options: { log: Logger; checkEveryMs?: number | undefined; verifyEveryMs?: number | undefined; checkedElsewhere?: boolean; onDamage?: (reason: string) => void },
+): Promise<WatchedReplicaStore> {
+  const { checkedElsewhere, onDamage } = options;
+  const health = new ReplicaHealth({ store: opened, log: options.log, checkEveryMs: options.checkEveryMs ?? DEFAULT_CHECK_EVERY_MS, ...(options.verifyEveryMs ? { verifyEveryMs: options.verifyEveryMs } : {}), ...(checkedElsewhere ? { checkedElsewhere } : {}), ...(onDamage ? { onDamage } : {}) });
   const store = health.watch(opened);
   await store.state().catch((err: unknown) => {
     if (!health.damage) throw err;

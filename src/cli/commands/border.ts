@@ -1,7 +1,10 @@
 /** `erx border`: serve a border replica; ask a running one to compare its digests with the register and repair. */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { createBorderReplica } from '../../app/border/createBorderReplica.js';
+import cluster from 'node:cluster';
+import { type BorderOptions, createBorderReplica } from '../../app/border/createBorderReplica.js';
+import { runReplicaWorker } from '../../app/border/replicaWorker.js';
+import { runReplicaPrimary } from '../../app/border/workers.js';
 import type { VerifyReport } from '../../border/antiEntropy.js';
 import { loadCa, loadServerTls } from '../../shared/tlsFiles.js';
 import { resolveConfig } from '../config.js';
@@ -20,8 +23,13 @@ export function addBorderCommands(program: Command): void {
     if (opts.token && /^http:\/\//i.test(opts.register) && !isLoopback(new URL(opts.register).hostname)) {
       process.stderr.write(`erx: warning: the feed token travels in clear to ${opts.register}; serve the register over HTTPS (--tls-cert/--tls-key) and pin its CA here with --ca FILE\n`);
     }
+    if (opts.workers > 1 && cluster.isPrimary) {
+      // The primary only keeps the workers (app/border/workers.ts); each worker runs this action again.
+      await runReplicaPrimary({ workers: opts.workers, out: (line) => process.stdout.write(line + '\n'), warn: (line) => process.stderr.write(line + '\n') });
+      return;
+    }
     const progress = createProgress('bootstrap', 'records');
-    const replica = await createBorderReplica({
+    const options: BorderOptions = {
       auth: opts.auth,
       dataDir: resolve(opts.data),
       ...(opts.store ? { store: opts.store } : {}),
@@ -45,7 +53,12 @@ export function addBorderCommands(program: Command): void {
         progress.update(done, total);
         if (done === total) progress.stop();
       },
-    });
+    };
+    if (cluster.isWorker) {
+      await runReplicaWorker(options, { port: opts.port, host: opts.host });
+      return;
+    }
+    const replica = await createBorderReplica(options);
     closeOnSignals(() => replica.close());
     await listen(replica.app, opts.port, opts.host);
     replica.follower.start();

@@ -32,7 +32,7 @@ export function postgresRegisterStore(url: string, signer: Signer): PostgresRegi
 
 export function postgresReplicaStore(
   url: string,
-  options: { matcher: Pick<Matcher, 'version' | 'indexKeys'>; onReindex?: (done: number, total: number) => void },
+  options: { matcher: Pick<Matcher, 'version' | 'indexKeys'>; onReindex?: (done: number, total: number) => void; role?: 'writer' | 'reader' },
 ): PostgresReplicaStore {
   return new PostgresReplicaStore({ ...postgresLocation(url, DEFAULT_REPLICA_SCHEMA), ...options });
 }

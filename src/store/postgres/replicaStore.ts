@@ -36,6 +36,8 @@ import { PostgresAuditTrail } from './auditTrail.js';
 import { SCHEMA } from './replica/schema.js';
 import { screeningAuditEntry, screeningOf, SCREENING_ACTION } from '../screeningAudit.js';
 import { CachedBetweenWrites } from '../cachedBetweenWrites.js';
+import type { SyncView } from '../../border/syncView.js';
+import { SYNC_VIEW_KEY } from '../rows.js';
 import { checkSchemaName, createPool, migrate, type PostgresLocation } from './db.js';
 import * as apply from './replica/apply.js';
 import * as bootstrap from './replica/bootstrap.js';
@@ -47,6 +49,12 @@ export interface PostgresReplicaOptions extends PostgresLocation {
   matcher: Pick<Matcher, 'version' | 'indexKeys'>;
   /** Called while the name index is rebuilt for a new matcher version: (done, total). */
   onReindex?: (done: number, total: number) => void;
+  /**
+   * `reader`: a worker beside the replica's one writer (app/border/workers.ts): it never migrates,
+   * drops a bootstrap under way or reindexes (the writer does), and keeps nothing between reads, since
+   * it cannot see the writer's commits. Default `writer`.
+   */
+  role?: 'writer' | 'reader';
 }
 
 export class PostgresReplicaStore implements ReplicaStore {
@@ -61,11 +69,14 @@ export class PostgresReplicaStore implements ReplicaStore {
     const s = checkSchemaName(options.schema);
     const fetchRows = options.fetchRows ?? 1000;
     const pool = createPool(options, 'erx-border');
-    const r: ReplicaDb = { pool, s, fetchRows, matcher: options.matcher, onReindex: options.onReindex, cache: new CachedBetweenWrites(), bootstrapGeneration: 0 };
+    const reader = options.role === 'reader';
+    const cache = reader ? new CachedBetweenWrites(() => true) : new CachedBetweenWrites();
+    const r: ReplicaDb = { pool, s, fetchRows, matcher: options.matcher, onReindex: options.onReindex, cache, bootstrapGeneration: 0 };
     this.r = r;
     this.trail = new PostgresAuditTrail(pool, s, fetchRows);
     this.outcomes = new PostgresOutcomes(pool, s, this.trail);
     this.ready = (async () => {
+      if (reader) return;
       await migrate(pool, options.schema, 'replica', SCHEMA);
       // A half-built bootstrap from a crashed run is worthless: start it again from scratch.
       await bootstrap.dropNext(r);
@@ -200,6 +211,17 @@ export class PostgresReplicaStore implements ReplicaStore {
   async screenings(limit: number, checkpoint?: string): Promise<ScreeningAuditEntry[]> {
     await this.ready;
     return (await this.trail.recent(SCREENING_ACTION, limit, checkpoint)).map(screeningOf);
+  }
+
+  async publishSyncView(view: SyncView): Promise<void> {
+    await this.ready;
+    await this.r.cache.write(() => this.r.pool.query(`INSERT INTO ${this.r.s}.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [SYNC_VIEW_KEY, JSON.stringify(view)]));
+  }
+
+  async syncView(): Promise<SyncView | null> {
+    await this.ready;
+    const row = await this.r.cache.read(SYNC_VIEW_KEY, async () => (await this.r.pool.query<{ value: string }>(`SELECT value FROM ${this.r.s}.meta WHERE key = $1`, [SYNC_VIEW_KEY])).rows[0]);
+    return row ? (JSON.parse(row.value) as SyncView) : null;
   }
 
   async close(): Promise<void> {

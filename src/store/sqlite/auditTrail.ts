@@ -28,8 +28,16 @@ export class AuditTrail implements AuditTrailStorage {
   private readonly last;
   private readonly insert;
 
-  /** Appends go through `db`; call `append` inside the caller's transaction to commit with it. */
-  constructor(private readonly db: Db) {
+  /**
+   * Appends go through `db`; call `append` inside the caller's transaction to commit with it.
+   * `sharedByProcesses` (a replica's audit.db, which every worker appends to): each append is its own
+   * IMMEDIATE transaction that reads the head under SQLite's write lock, so the workers' entries form
+   * one chain in commit order; no head is kept in memory, since another process may have moved it.
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly options: { sharedByProcesses?: boolean } = {},
+  ) {
     db.exec(AUDIT_TABLE);
     this.last = db.prepare<[], AuditRow>('SELECT * FROM audit_trail ORDER BY seq DESC LIMIT 1');
     this.insert = db.prepare('INSERT INTO audit_trail VALUES (@seq, @at, @actor, @action, @subject, @detail, @prev_hash, @hash)');
@@ -44,11 +52,23 @@ export class AuditTrail implements AuditTrailStorage {
   }
 
   append(e: NewAuditEntry): AuditEntry {
+    if (this.options.sharedByProcesses) return this.appendUnderLock(e);
     const prev = this.head ?? this.last.get() ?? null;
     const entry = nextEntry({ seq: prev?.seq ?? 0, hash: prev?.hash ?? '' }, e);
     this.insert.run({ ...entry, detail: JSON.stringify(entry.detail), prev_hash: entry.prevHash });
     this.head = { seq: entry.seq, hash: entry.hash };
     return entry;
+  }
+
+  private appendUnderLock(e: NewAuditEntry): AuditEntry {
+    return this.db
+      .transaction(() => {
+        const prev = this.last.get();
+        const entry = nextEntry({ seq: prev?.seq ?? 0, hash: prev?.hash ?? '' }, e);
+        this.insert.run({ ...entry, detail: JSON.stringify(entry.detail), prev_hash: entry.prevHash });
+        return entry;
+      })
+      .immediate();
   }
 
   /** The newest entries of one action, newest first; optionally only those of one requester name (audit/requester.ts). */

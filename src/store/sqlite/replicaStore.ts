@@ -18,6 +18,8 @@ import type { ImageFormat, ImageManifest } from '../../exchange/image.js';
 import type { BorderAttestation, BorderOffice, BorderPerson, BorderRestriction, BorderRule, SnapshotRecord } from '../../exchange/protocol.js';
 import type { ListedPerson } from '../../matching/index.js';
 import { screeningAuditEntry, screeningOf, SCREENING_ACTION } from '../screeningAudit.js';
+import type { SyncView } from '../../border/syncView.js';
+import { SYNC_VIEW_KEY } from '../rows.js';
 import { AuditTrail } from './auditTrail.js';
 import { type Db, migrate, openDatabase } from '../../shared/sqlite.js';
 import { quickCheck } from './quickCheck.js';
@@ -47,7 +49,7 @@ export class SqliteReplicaStore implements ReplicaStore {
     // screening, which capped a replica at a few hundred screenings a second).
     this.audit = openDatabase(join(options.dataDir, 'audit.db'), { synchronous: 'NORMAL' });
     migrate(this.audit, AUDIT_SCHEMA, 'audit');
-    this.trail = new AuditTrail(this.audit);
+    this.trail = new AuditTrail(this.audit, { sharedByProcesses: true });
     this.outcomes = new SqliteOutcomes(this.audit, this.trail);
   }
 
@@ -169,6 +171,15 @@ export class SqliteReplicaStore implements ReplicaStore {
 
   async screenings(limit: number, checkpoint?: string): Promise<ScreeningAuditEntry[]> {
     return this.trail.recent(SCREENING_ACTION, limit, checkpoint).map(screeningOf);
+  }
+
+  async publishSyncView(view: SyncView): Promise<void> {
+    this.file.write(() => this.file.stmt.setMeta.run(SYNC_VIEW_KEY, JSON.stringify(view)));
+  }
+
+  async syncView(): Promise<SyncView | null> {
+    const json = await this.file.cache.read(SYNC_VIEW_KEY, () => this.file.meta(SYNC_VIEW_KEY));
+    return json === undefined ? null : (JSON.parse(json) as SyncView);
   }
 
   async close(): Promise<void> {

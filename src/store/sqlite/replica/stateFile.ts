@@ -6,6 +6,7 @@
  * repair and read modules beside this one all work through this object.
  */
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import type { Statement } from 'better-sqlite3';
 import { join } from 'node:path';
 import type { Matcher } from '../../../matching/index.js';
 import { CachedBetweenWrites } from '../../cachedBetweenWrites.js';
@@ -22,6 +23,13 @@ export interface ReplicaStoreOptions {
   matcher: Pick<Matcher, 'version' | 'indexKeys'>;
   /** Called while the name index is rebuilt for a new matcher version: (done, total). */
   onReindex?: (done: number, total: number) => void;
+  /**
+   * `reader`: a worker beside the replica's one writer (app/border/workers.ts). It opens the state
+   * read-only, never migrates, reindexes, cleans up or sets aside (the writer does), and notices the
+   * writer's commits (data_version) and a state file swapped in by a bootstrap (another inode) before
+   * it reads what it keeps between writes. Default `writer`.
+   */
+  role?: 'writer' | 'reader';
 }
 
 export class ReplicaStateFile {
@@ -36,9 +44,11 @@ export class ReplicaStateFile {
    * database goes through write()): reading them from SQLite each time cost a read transaction per
    * screening, with its locking system calls.
    */
-  readonly cache = new CachedBetweenWrites();
+  readonly cache: CachedBetweenWrites;
   /** The state file could not be opened for damage and was set aside (see setAsideDamaged). */
   damagedAtOpen: { reason: string; keptAs: string } | null = null;
+  /** A reader's view of the file it has open: its inode, and SQLite's count of other connections' commits. */
+  private opened: { ino: number; dataVersion: Statement<[], number>; version: number } | null = null;
 
   /** Opens the state; a file SQLite cannot even open is set aside at once and an empty one started. `afterOpen` runs on a sound file (the reindex). */
   constructor(
@@ -48,6 +58,13 @@ export class ReplicaStateFile {
     this.statePath = join(options.dataDir, 'state.db');
     this.nextPath = join(options.dataDir, 'state.next.db');
     this.packedPath = join(options.dataDir, 'state.packed.db');
+    if (this.isReader) {
+      this.cache = new CachedBetweenWrites(() => this.changedByWriter());
+      this.db = this.openForReading();
+      this.stmt = statements(this.db);
+      return;
+    }
+    this.cache = new CachedBetweenWrites();
     // A half-built bootstrap from a crashed run is worthless: start it again from scratch.
     this.removeBootstrapFiles();
     try {
@@ -61,6 +78,55 @@ export class ReplicaStateFile {
       this.db = this.openState(this.statePath);
       this.stmt = statements(this.db);
     }
+  }
+
+  get isReader(): boolean {
+    return this.options.role === 'reader';
+  }
+
+  /**
+   * A reader's check before it trusts what it keeps: true when the writer committed since (SQLite's
+   * data_version) or swapped in another state file (a bootstrap, a rebuild: the path names another
+   * inode), which the reader then opens in place of the old one. Opened read-only, the old connection
+   * never checkpoints or removes the WAL the new file now owns under the same name.
+   */
+  changedByWriter(): boolean {
+    const opened = this.opened!;
+    const ino = statSync(this.statePath, { throwIfNoEntry: false })?.ino;
+    if (ino !== undefined && ino !== opened.ino) {
+      try {
+        const db = this.openForReading();
+        this.db.close();
+        this.db = db;
+        this.stmt = statements(db);
+      } catch {
+        // Caught between the set-aside and the new file's creation: the next read tries again.
+      }
+      return true;
+    }
+    const version = opened.dataVersion.get()!;
+    if (version === opened.version) return false;
+    opened.version = version;
+    return true;
+  }
+
+  private openForReading(): Db {
+    // The inode before and after opening agree, or the file was swapped meanwhile and is opened again.
+    let ino = statSync(this.statePath).ino;
+    let db = openDatabase(this.statePath, { synchronous: 'NORMAL', readonly: true, cacheKiB: this.stateCache(this.statePath) });
+    for (let again = statSync(this.statePath).ino; again !== ino; again = statSync(this.statePath).ino) {
+      db.close();
+      ino = again;
+      db = openDatabase(this.statePath, { synchronous: 'NORMAL', readonly: true, cacheKiB: this.stateCache(this.statePath) });
+    }
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version !== STATE_SCHEMA.length) {
+      db.close();
+      throw new Error(`replica state schema version ${version}, not ${STATE_SCHEMA.length}: the writer migrates it before readers start`);
+    }
+    const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.opened = { ino, dataVersion, version: dataVersion.get()! };
+    return db;
   }
 
   get matcher(): Pick<Matcher, 'version' | 'indexKeys'> {
@@ -97,6 +163,7 @@ export class ReplicaStateFile {
 
   /** Runs `fn` in a write transaction of the state database; what is cached of the state is read anew after it. */
   write<T>(fn: () => T): T {
+    if (this.isReader) throw new Error('a reader worker does not write the replica state: the writer (worker 0) does');
     return this.cache.write(() => this.db.transaction(fn)());
   }
 
