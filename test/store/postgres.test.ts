@@ -4,7 +4,6 @@
  * that refuse a newer or foreign schema, and a bootstrap writer that cannot touch a newer build.
  * Skipped with the reason when PostgreSQL is unreachable — failed instead in CI (CI=true).
  */
-import { SCHEMA as REGISTER_SCHEMA } from '../../src/store/postgres/register/schema.js';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { TrustedKeys } from '../../src/exchange/keys.js';
