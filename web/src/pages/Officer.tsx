@@ -17,6 +17,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorNote } from '../components/ErrorNote';
+import { RecordOutcome } from '../components/RecordOutcome';
 import { ADVICE, ScreeningResult, travellerSummary } from '../components/ScreeningResult';
 import { ScreeningTrouble, troubleOf, type Trouble } from '../components/ScreeningTrouble';
 import { api, ROLES } from '../lib/api';
@@ -363,6 +364,7 @@ export function Officer() {
             {answer.state === 'done' ? (
               <>
                 <ScreeningResult result={answer.result} />
+                <RecordOutcome result={answer.result} />
                 {answer.typed ? (
                   <p class="buttons">
                     <button

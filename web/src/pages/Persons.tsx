@@ -7,6 +7,7 @@
 import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorNote } from '../components/ErrorNote';
+import { ScreeningOutcomes } from '../components/ScreeningOutcomes';
 import { IssueForm, LiftForm, ServeForm } from '../components/Forms';
 import { ApiError, api, ROLES } from '../lib/api';
 import { changeLines, detailText, fieldValue, kindLabel, label, localTime } from '../lib/format';
@@ -297,6 +298,7 @@ function PersonDetail({ id }: { id: string }) {
         )}
         <p class="help">A valid deferment keeps a call-up notice from counting at the border (the screening names the deferment). An office may grant, change or remove only its own, and only as the register's grant table allows (GET /v1/register/authority).</p>
       </section>
+      <ScreeningOutcomes personId={person.personId} />
       <History personId={person.personId} version={version} />
     </article>
   );
