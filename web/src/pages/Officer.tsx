@@ -19,6 +19,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorNote } from '../components/ErrorNote';
 import { t } from '../i18n';
 import { decisionWord, ScreeningResult, travellerSummary } from '../components/ScreeningResult';
+import { RecordOutcome } from '../components/RecordOutcome';
 import { ScreeningTrouble, troubleOf, type Trouble } from '../components/ScreeningTrouble';
 import { api, ROLES } from '../lib/api';
 import { localTime } from '../lib/format';
@@ -368,6 +369,7 @@ export function Officer() {
             {answer.state === 'done' ? (
               <>
                 <ScreeningResult result={answer.result} />
+                <RecordOutcome result={answer.result} />
                 {answer.typed ? (
                   <p class="buttons">
                     <button

@@ -9,6 +9,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorNote } from '../components/ErrorNote';
 import { IssueForm, ServeForm } from '../components/Forms';
 import { LiftFlow, LiftReach, type LiftReachTarget } from '../components/LiftFlow';
+import { ScreeningOutcomes } from '../components/ScreeningOutcomes';
 import { ApiError, api, ROLES } from '../lib/api';
 import { changeLines, detailText, fieldValue, kindLabel, label, localTime } from '../lib/format';
 import type { AuditEntryAnswer as AuditEntry, PersonFound as Found, PersonHistoryAnswer, PersonSearchAnswer, PersonVersion, PersonWithRestrictions } from '@api/persons';
@@ -301,6 +302,7 @@ function PersonDetail({ id }: { id: string }) {
         )}
         <p class="help">A valid deferment keeps a call-up notice from counting at the border (the screening names the deferment). An office may grant, change or remove only its own, and only as the register's grant table allows (GET /v1/register/authority).</p>
       </section>
+      <ScreeningOutcomes personId={person.personId} />
       <History personId={person.personId} version={version} />
     </article>
   );
