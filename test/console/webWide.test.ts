@@ -148,6 +148,19 @@ test('console, every page: languages, import errors, no personal data on operati
     await page.context().close();
   });
 
+  await t.test('a Russian operator gets the persons page in Russian', async () => {
+    const page = await open(`${R}/console/persons#token=${operator}`, 'desktop', 'ru-RU', 'Europe/Moscow');
+    assert.equal(await page.locator('h1').innerText(), 'Лица');
+    await page.getByLabel('Найти лицо').fill(restricted.documents[0]!.number);
+    await page.getByLabel('Найти лицо').press('Enter');
+    const row = page.locator('tr[data-restriction="CU-2024-77"]');
+    await row.waitFor();
+    assert.match(await row.innerText(), /действует/);
+    assert.match(await page.locator('article.person').innerText(), /Дата рождения\s+4 марта 1999/);
+    await shot(page, 'persons', 'ru-person-1280x720');
+    await page.context().close();
+  });
+
   await t.test('the switch changes the language and is remembered', async () => {
     const page = await open(`${B}/console/self-check`, 'desktop', 'en-GB');
     assert.equal(await page.locator('h1').innerText(), 'Check if an exit restriction applies to you');

@@ -10,8 +10,10 @@ import { ErrorNote } from '../components/ErrorNote';
 import { IssueForm, ServeForm } from '../components/Forms';
 import { LiftFlow, LiftReach, type LiftReachTarget } from '../components/LiftFlow';
 import { ScreeningOutcomes } from '../components/ScreeningOutcomes';
+import { t } from '../i18n';
 import { ApiError, api, ROLES } from '../lib/api';
 import { changeLines, detailText, fieldValue, kindLabel, label, localTime } from '../lib/format';
+import { longDate } from '../lib/plainDates';
 import type { AuditEntryAnswer as AuditEntry, PersonFound as Found, PersonHistoryAnswer, PersonSearchAnswer, PersonVersion, PersonWithRestrictions } from '@api/persons';
 import type { RestrictionRecord as Restriction } from '@api/restrictions';
 
@@ -36,12 +38,13 @@ async function search(q: string): Promise<Found[]> {
 
 /** A restriction's place in its lifecycle: issued → served (in force) → lifted, or expired. */
 export function lifecycle(r: Restriction, now = Date.now()): { key: 'issued' | 'pending' | 'in-force' | 'lifted' | 'expired'; text: string } {
-  if (r.liftedAt) return { key: 'lifted', text: `on ${localTime(r.liftedAt)}${r.liftReason ? ` (${r.liftReason})` : ''}` };
-  if (r.expiresAt && Date.parse(r.expiresAt) <= now) return { key: 'expired', text: `on ${localTime(r.expiresAt)}` };
-  if (!r.servedAt) return { key: 'issued', text: 'not served yet, so not in force' };
-  const served = `served ${localTime(r.servedAt)}${r.serviceChannel ? ` (${r.serviceChannel})` : ''}`;
-  if (r.inForceFrom && Date.parse(r.inForceFrom) > now) return { key: 'pending', text: `${served}; in force from ${localTime(r.inForceFrom)}` };
-  return { key: 'in-force', text: `since ${localTime(r.inForceFrom ?? r.servedAt)}; ${served}` };
+  const words = t().persons;
+  if (r.liftedAt) return { key: 'lifted', text: words.liftedOn(localTime(r.liftedAt), r.liftReason ?? '') };
+  if (r.expiresAt && Date.parse(r.expiresAt) <= now) return { key: 'expired', text: words.expiredOn(localTime(r.expiresAt)) };
+  if (!r.servedAt) return { key: 'issued', text: words.notServed };
+  const served = words.served(localTime(r.servedAt), r.serviceChannel ?? '');
+  if (r.inForceFrom && Date.parse(r.inForceFrom) > now) return { key: 'pending', text: words.inForceFrom(served, localTime(r.inForceFrom)) };
+  return { key: 'in-force', text: words.inForceSince(localTime(r.inForceFrom ?? r.servedAt), served) };
 }
 
 function History({ personId, version }: { personId: string; version: number }) {
@@ -64,22 +67,23 @@ function History({ personId, version }: { personId: string; version: number }) {
       live = false;
     };
   }, [personId, version]);
+  const words = t().persons;
   return (
     <section class="card" aria-labelledby="history-heading">
-      <h3 id="history-heading">History (audit trail)</h3>
-      <p class="help">Every recorded change to this person and their restrictions, newest first, with who made it; a change of name, date of birth, documents or deferments shows the values before → after. The trail is hash-chained: an edit is detectable.</p>
+      <h3 id="history-heading">{words.history}</h3>
+      <p class="help">{words.historyHelp}</p>
       {error ? <ErrorNote error={error} /> : null}
-      {entries === null && !error ? <p class="muted">Loading…</p> : null}
-      {entries && entries.length === 0 ? <p class="muted">No entries.</p> : null}
+      {entries === null && !error ? <p class="muted">{words.loadingHistory}</p> : null}
+      {entries && entries.length === 0 ? <p class="muted">{words.noEntries}</p> : null}
       {entries && entries.length > 0 ? (
         <table class="history">
           <thead>
             <tr>
-              <th scope="col">When</th>
-              <th scope="col">What</th>
-              <th scope="col">About</th>
-              <th scope="col">Who</th>
-              <th scope="col">Detail</th>
+              <th scope="col">{words.when}</th>
+              <th scope="col">{words.what}</th>
+              <th scope="col">{words.about}</th>
+              <th scope="col">{words.who}</th>
+              <th scope="col">{words.detail}</th>
             </tr>
           </thead>
           <tbody>
@@ -106,19 +110,19 @@ function History({ personId, version }: { personId: string; version: number }) {
           </tbody>
         </table>
       ) : null}
-      {truncated ? <p class="help">Only the newest 500 entries are shown.</p> : null}
+      {truncated ? <p class="help">{words.truncated}</p> : null}
       {versions.length > 0 ? (
         <>
-          <h4 id="versions-heading">Earlier values ({versions.length})</h4>
+          <h4 id="versions-heading">{words.earlier(versions.length)}</h4>
           <table class="history versions" aria-labelledby="versions-heading">
             <thead>
               <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Replaced</th>
-                <th scope="col">By</th>
-                <th scope="col">Name, date of birth</th>
-                <th scope="col">Documents</th>
-                <th scope="col">Deferments</th>
+                <th scope="col">{words.version}</th>
+                <th scope="col">{words.replaced}</th>
+                <th scope="col">{words.by}</th>
+                <th scope="col">{words.nameDob}</th>
+                <th scope="col">{words.documents}</th>
+                <th scope="col">{words.deferments}</th>
               </tr>
             </thead>
             <tbody>
@@ -128,7 +132,7 @@ function History({ personId, version }: { personId: string; version: number }) {
                   <td>{localTime(v.supersededAt)}</td>
                   <td>{v.supersededBy}</td>
                   <td>
-                    {[v.person.surname, v.person.givenNames, v.person.patronymic].filter(Boolean).join(' ')}, {v.person.dateOfBirth}
+                    {[v.person.surname, v.person.givenNames, v.person.patronymic].filter(Boolean).join(' ')}, {longDate(v.person.dateOfBirth)}
                   </td>
                   <td>{fieldValue('documents', v.person.documents)}</td>
                   <td>{fieldValue('deferments', v.person.deferments ?? [])}</td>
@@ -177,8 +181,9 @@ function PersonDetail({ id }: { id: string }) {
     setTimeout(() => messageRef.current?.focus(), 0);
   };
 
+  const words = t().persons;
   if (error) return <ErrorNote error={error} />;
-  if (!person) return <p class="muted">Loading {id}…</p>;
+  if (!person) return <p class="muted">{words.loading(id)}</p>;
   return (
     <article class="person" aria-labelledby="person-heading">
       <h2 id="person-heading" tabIndex={-1}>
@@ -191,32 +196,32 @@ function PersonDetail({ id }: { id: string }) {
       ) : null}
       {reach ? <LiftReach {...reach} key={`${reach.restrictionId}-${reach.seq}`} /> : null}
       <dl class="pairs">
-        <dt>Date of birth</dt>
-        <dd>{person.dateOfBirth}</dd>
+        <dt>{words.dob}</dt>
+        <dd>{longDate(person.dateOfBirth)}</dd>
         {person.sex ? (
           <>
-            <dt>Sex</dt>
+            <dt>{words.sex}</dt>
             <dd>{person.sex}</dd>
           </>
         ) : null}
-        <dt>Documents</dt>
-        <dd>{person.documents.length === 0 ? 'none' : person.documents.map((d) => `${d.type} ${d.number} (${d.country})`).join('; ')}</dd>
+        <dt>{words.documents}</dt>
+        <dd>{person.documents.length === 0 ? words.none : person.documents.map((d) => `${d.type} ${d.number} (${d.country})`).join('; ')}</dd>
       </dl>
 
       <section class="card" aria-labelledby="restrictions-heading">
-        <h3 id="restrictions-heading">Restrictions ({person.restrictions.length})</h3>
-        {person.restrictions.length === 0 ? <p class="muted">None.</p> : null}
+        <h3 id="restrictions-heading">{words.restrictions(person.restrictions.length)}</h3>
+        {person.restrictions.length === 0 ? <p class="muted">{words.noneYet}</p> : null}
         {person.restrictions.length > 0 ? (
           <table class="restrictions">
             <thead>
               <tr>
-                <th scope="col">Restriction</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Legal basis</th>
-                <th scope="col">Office</th>
-                <th scope="col">Issued</th>
-                <th scope="col">Status</th>
-                <th scope="col">Actions</th>
+                <th scope="col">{words.restriction}</th>
+                <th scope="col">{words.kind}</th>
+                <th scope="col">{words.basis}</th>
+                <th scope="col">{words.office}</th>
+                <th scope="col">{words.issued}</th>
+                <th scope="col">{words.status}</th>
+                <th scope="col">{words.actions}</th>
               </tr>
             </thead>
             <tbody>
@@ -232,9 +237,9 @@ function PersonDetail({ id }: { id: string }) {
                       <td>{r.office}</td>
                       <td>{localTime(r.issuedAt)}</td>
                       <td>
-                        <span class={`badge badge-${state.key}`}>{state.key === 'pending' ? 'served' : label(state.key)}</span> {state.text}
-                        {r.expiresAt && state.key !== 'expired' ? <div class="muted">expires {localTime(r.expiresAt)}</div> : null}
-                        {r.campaign ? <div class="muted">campaign {r.campaign}</div> : null}
+                        <span class={`badge badge-${state.key}`}>{words.lifecycle[state.key]}</span> {state.text}
+                        {r.expiresAt && state.key !== 'expired' ? <div class="muted">{words.expires(localTime(r.expiresAt))}</div> : null}
+                        {r.campaign ? <div class="muted">{words.campaign(r.campaign)}</div> : null}
                       </td>
                       <td class="actions">
                         {state.key === 'issued' ? (
@@ -263,36 +268,36 @@ function PersonDetail({ id }: { id: string }) {
           </table>
         ) : null}
         <details class="issue">
-          <summary>Issue a new restriction for {person.surname}</summary>
+          <summary>{words.issueNew(person.surname)}</summary>
           <IssueForm personId={person.personId} onDone={done} />
         </details>
       </section>
 
       <section class="card" aria-labelledby="deferments-heading">
-        <h3 id="deferments-heading">Deferments and exemptions</h3>
+        <h3 id="deferments-heading">{words.deferments}</h3>
         {(person.deferments ?? []).length === 0 ? (
-          <p class="muted">None.</p>
+          <p class="muted">{words.noneYet}</p>
         ) : (
           <table>
             <thead>
               <tr>
-                <th scope="col">Kind</th>
-                <th scope="col">Category</th>
-                <th scope="col">Valid from</th>
-                <th scope="col">Valid to</th>
-                <th scope="col">Granted by</th>
-                <th scope="col">Basis</th>
-                <th scope="col">Evidence (register only)</th>
+                <th scope="col">{words.kind}</th>
+                <th scope="col">{words.category}</th>
+                <th scope="col">{words.validFrom}</th>
+                <th scope="col">{words.validTo}</th>
+                <th scope="col">{words.grantedBy}</th>
+                <th scope="col">{words.basis}</th>
+                <th scope="col">{words.evidence}</th>
               </tr>
             </thead>
             <tbody>
               {(person.deferments ?? []).map((d, i) => (
                 <tr key={i}>
-                  <td>{d.kind ?? 'deferment'}</td>
+                  <td>{d.kind ?? words.deferment}</td>
                   <td>{d.category}</td>
-                  <td>{d.validFrom}</td>
-                  <td>{d.validTo}</td>
-                  <td>{d.grantedBy ?? 'the register'}</td>
+                  <td>{longDate(d.validFrom)}</td>
+                  <td>{longDate(d.validTo)}</td>
+                  <td>{d.grantedBy ?? words.theRegister}</td>
                   <td>{d.basis ?? '—'}</td>
                   <td>{d.evidence ?? '—'}</td>
                 </tr>
@@ -300,7 +305,7 @@ function PersonDetail({ id }: { id: string }) {
             </tbody>
           </table>
         )}
-        <p class="help">A valid deferment keeps a call-up notice from counting at the border (the screening names the deferment). An office may grant, change or remove only its own, and only as the register's grant table allows (GET /v1/register/authority).</p>
+        <p class="help">{words.defermentsHelp}</p>
       </section>
       <ScreeningOutcomes personId={person.personId} />
       <History personId={person.personId} version={version} />
@@ -332,7 +337,7 @@ export function Persons() {
     e.preventDefault();
     const query = q.trim();
     if (query.length < 2) {
-      setError(new ApiError(400, 'type at least 2 characters', 'q'));
+      setError(new ApiError(400, t().persons.tooShort, 'q'));
       return;
     }
     setBusy(true);
@@ -349,11 +354,12 @@ export function Persons() {
     }
   }
 
+  const words = t().persons;
   return (
     <>
-      <h1>Persons</h1>
+      <h1>{words.heading}</h1>
       <form class="card search" onSubmit={find} role="search">
-        <label for="person-q">Find a person</label>
+        <label for="person-q">{words.find}</label>
         <div class="inline-form">
           <input
             id="person-q"
@@ -365,17 +371,17 @@ export function Persons() {
             onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)}
           />
           <button type="submit" class="primary" disabled={busy}>
-            {busy ? 'Searching…' : 'Search'}
+            {busy ? words.searching : words.search}
           </button>
         </div>
         <p id="person-q-help" class="help">
-          A name in Cyrillic or Latin letters (Иванов Юрий, IVANOV IURII), a document number (751234567) or a person id (R-DEMO-001). Enter searches.
+          {words.searchHelp}
         </p>
       </form>
-      <section aria-live="polite" aria-label="Search results">
+      <section aria-live="polite" aria-label={words.results}>
         <ErrorNote error={error} />
-        {results && results.length === 0 ? <p class="muted">Nobody found for “{q}”.</p> : null}
-        {results && results.length > 1 ? <p>{results.length === 20 ? 'The 20 best matches' : `${results.length} persons found`}; choose one:</p> : null}
+        {results && results.length === 0 ? <p class="muted">{words.nobody(q)}</p> : null}
+        {results && results.length > 1 ? <p>{results.length === 20 ? words.best(20) : words.found(results.length)}</p> : null}
         {results && results.length > 1 ? (
           <ul class="results">
             {results.map((p) => (
@@ -384,8 +390,8 @@ export function Persons() {
                   <strong>
                     {p.surname} {p.givenNames} {p.patronymic ?? ''}
                   </strong>{' '}
-                  <span>born {p.dateOfBirth}</span> <span class="muted">{p.personId}</span> <span class="muted">{p.documents.map((d) => d.number).join(', ')}</span>{' '}
-                  <span class="badge">{p.restrictions} restriction{p.restrictions === 1 ? '' : 's'}</span>
+                  <span>{words.born(longDate(p.dateOfBirth))}</span> <span class="muted">{p.personId}</span> <span class="muted">{p.documents.map((d) => d.number).join(', ')}</span>{' '}
+                  <span class="badge">{words.restrictionsBadge(p.restrictions)}</span>
                 </button>
               </li>
             ))}
