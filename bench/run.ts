@@ -345,7 +345,7 @@ if (results.relief.length) {
     intro:
       `${opts.trials} lifts per replica count (1 and 2 replicas), each after a ban (a court order served) on a register of ${num(opts.lagPersons)} persons, timed as in the lag section: from the lift's request to the register until a replica's status shows its sequence number. ` +
       '**Baseline:** the ban (restriction imposed) in the same run and to the same replicas — relief must travel at least as fast. ' +
-      "Beside it, the register's own figure as `GET /v1/statistics` publishes it (`timeToRelief.perReplica`: lift committed → the replica's next feed request starts after it; HTTP followers only, over the whole run).",
+      "Beside it, the register's own figure as `GET /v1/statistics` publishes it (`timeToRelief.perReplica`: lift committed → the follower's next feed request starts after it; HTTP followers only, over the whole run; the bench's replicas share one token, which the register counts as one follower, so this is the first of them to apply).",
     tables: [table(t.rows)],
     notes: t.notes,
   };

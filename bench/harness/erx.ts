@@ -23,15 +23,9 @@ export interface BenchContext {
   log(line: string): void;
 }
 
-let tokenSeq = 0;
-
-/**
- * A token the service keeping its secret in `dataDir` accepts (the secret is created if missing). Each
- * has its own subject, as each deployed replica has its own token: the register tells its followers
- * apart by subject (its follower list and its time-to-relief figure).
- */
+/** A token the service keeping its secret in `dataDir` accepts (the secret is created if missing). */
 export async function tokenFor(dataDir: string, role: Role): Promise<string> {
-  return issueToken(authSecret(dataDir), { role, sub: `bench-${role}-${++tokenSeq}`, ttlSeconds: 2 * 86_400 });
+  return issueToken(authSecret(dataDir), { role, sub: `bench-${role}`, ttlSeconds: 2 * 86_400 });
 }
 
 let logSeq = 0;
