@@ -7,22 +7,31 @@
  * MIKOLAJ, NIKOLAI, NIKOLAY, …).
  *
  * Line format: `SEX | Russian | Ukrainian | Belarusian | Polish`; several forms of one language are
- * separated by commas, `-` marks a language with no form of its own in use.
+ * separated by commas, `-` marks a language whose form is not listed (none of its own in use, or not
+ * checked).
  *
- * Source and licence. The correspondences are facts of the four languages' name systems (not
- * copyrightable expression), compiled for erx by hand from the official forms the civil registers of
- * Russia, Ukraine and Belarus and the Polish calendar use, and cross-checked against the list of common
- * names with their equivalents in the Wikipedia article "Belarusian name" (read through a stored copy;
- * facts only, no text copied; Wikipedia text is CC BY-SA 4.0). Every form is also a Wikidata given-name
- * item (male or female given name, with its native label; Wikidata is CC0), and docs/matching.md gives
- * the query that lists those items to regenerate or extend this list and to check it; this version was
- * not checked against Wikidata itself (the machine it was written on has no access to it). No diminutive
- * or folk form is a member (Алесь, Янка, Зміцер, Олесь are not), and a cognate that is also an
- * independent name in a neighbouring language is left out, so that two brothers are never taken for one
- * person: Polish Jan (= Иван) is not in Иван's line, because Ян is a name of its own; Вячеслав and
- * Вацлав (Wacław) are two lines; Ксения and Оксана likewise, and Алёна (a Russian name of its own) is in
- * no line. Where a form is shared between two lines (Polish Jerzy is both Юрий and Георгий) a traveller
- * with it is equivalent to both.
+ * Sources and licences. The correspondences are facts of the four languages' name systems (not
+ * copyrightable expression). Every Ukrainian ↔ Russian pair is checked against the Ukrainian → Russian
+ * name list of names-translator (github.com/dchaplinsky/names-translator, data-src/legacy_ua2ru.csv, MIT
+ * licence, © 2018 Dmitry Chaplinsky) by a test (test/matching/crossLanguage.test.ts, on the extract in
+ * test/matching/fixtures/given-names with the licence); where the two part ways on purpose the test
+ * names the line (Марко is Марк, Яким is Аким). The lines added on 2026-12-07 are the names of Faker's
+ * given-name lists (github.com/joke2k/faker, person providers uk_UA — from the Ukrainian Wikipedia's
+ * "Українські імена" — and ru_RU; MIT licence) that were missing here and whose Russian form
+ * names-translator confirms. The Belarusian and Polish forms are in neither source: they are the forms
+ * the two languages' calendars use, compiled by hand (the older lines cross-checked against the common
+ * names of the Wikipedia article "Belarusian name", facts only; Wikipedia text is CC BY-SA 4.0), and for
+ * the new lines given only where certain. Every form is also a Wikidata given-name item (CC0);
+ * docs/matching.md gives the query that lists them, to check or extend the list; it was not checked
+ * against Wikidata itself (the machine it was written on has no access to it).
+ *
+ * Safeguards. No diminutive or folk form is a member (Алесь, Янка, Зміцер, Олесь, Левко, Лесь, Одарка
+ * are not), and a cognate that is also an independent name in a neighbouring language is left out, so
+ * that two brothers are never taken for one person: Polish Jan (= Иван) is not in Иван's line, because
+ * Ян is a name of its own; Вячеслав and Вацлав (Wacław) are two lines; Ксения and Оксана likewise,
+ * Марта and Марфа, Ирина and Арина / Ярина; Алёна (a Russian name of its own) is in no line; Polish
+ * Szymon stays Семён's and is not given to Симон. Where a form is shared between two lines (Polish Jerzy
+ * is both Юрий and Георгий) a traveller with it is equivalent to both (a test keeps Jerzy the only one).
  */
 
 export type GivenNameLanguage = 'ru' | 'uk' | 'be' | 'pl';

@@ -9,10 +9,10 @@
  * while a given name that agrees only loosely (a foreign form: CONSTANTINE, NIKETAS) still leaves a
  * possible match for an officer to look at.
  */
-import { hasCyrillic } from './latin.js';
+import { foldLatin, hasCyrillic } from './latin.js';
 import { type GenerationalMap, Memo } from './memo.js';
 import { PARAMS } from './params.js';
-import { formsOf, icaoSkeleton, latinForms, wordsOf, type Form } from './readings.js';
+import { formsOf, icaoSkeleton, latinForms, latinReadings, wordsOf, type Form } from './readings.js';
 import { compareWord, stringSimilarity, SURNAME_OTHER_SEX_CAP, surnamesOfOtherSex, type WordMatch, type WordRole } from './similarity.js';
 import { DIFFERENT_NAME_CAP, differentNames, equivalence, EQUIVALENT_SIMILARITY, OTHER_SEX_CAP, otherSex } from './equivalence.js';
 import type { ListedPerson, Traveller } from './types.js';
@@ -58,12 +58,21 @@ function compare(memo: WordMemo | undefined, query: string, listed: string, role
   const queryForms = hasCyrillic(query) ? formsOf(query) : latinForms(query);
   const listedForms = formsOf(listed);
   let m = compareWord(queryForms, listedForms, role, truncated);
-  // Given names are looked up in the list even when a reading spells them alike: Дзяніс (DZIANIS, with
+  // Given names are looked up in the list even when their skeletons agree, unless the traveller's word is
+  // exactly how a scheme writes the listed one (JANNA is Жанна in MVD 310 FR): Дзяніс (DZIANIS, with
   // Belarusian ДЗ read as Д and a nominative -S dropped) and Даниил with its Ł lost (DANII) are two names.
-  if (m && (m.similarity < 1 || role === 'given')) m = role === 'given' ? givenAcrossLanguages(query, listed, m) : surnameOfOtherSex(queryForms, listedForms, m);
+  if (m && m.similarity === 1 && role === 'given' && !writtenAsScheme(query, listed)) m = givenAcrossLanguages(query, listed, m);
+  else if (m && m.similarity < 1) m = role === 'given' ? givenAcrossLanguages(query, listed, m) : surnameOfOtherSex(queryForms, listedForms, m);
   const result = m && { ...m, queryText: query, candidateText: listed };
   memo?.set(key, result);
   return result;
+}
+
+/** Whether a Latin word is, letter for letter, a scheme's spelling of the listed (Cyrillic) word. */
+function writtenAsScheme(query: string, listed: string): boolean {
+  if (hasCyrillic(query) || !hasCyrillic(listed)) return true;
+  const spelling = foldLatin(query).replace(/ /g, '');
+  return latinReadings(listed).some((r) => r.latin === spelling);
 }
 
 /**

@@ -61,6 +61,12 @@ for (const [why, names, traveller] of SAME_PERSON) {
   });
 }
 
+test('a scheme\'s own spelling of the listed name stays identical even when it is another line\'s spelling too (JANNA, MVD 310 FR for Жанна)', async () => {
+  const person = listed({ surname: 'Козлова', givenNames: 'Жанна', patronymic: undefined, dateOfBirth: DOB });
+  const m = await screen(person, { surname: 'KOZLOVA', givenNames: 'JANNA', dateOfBirth: DOB });
+  assert.equal(decision(m), 'hit', m?.detail);
+});
+
 test('cross-language: an equivalent given name scores below identity, and the reasons name the equivalence', async () => {
   const person = listed({ surname: 'Ковальчук', givenNames: 'Микола', patronymic: undefined, dateOfBirth: DOB });
   const equivalent = await screen(person, { surname: 'KOVALCHUK', givenNames: 'NIKOLAI', dateOfBirth: DOB });
@@ -83,6 +89,7 @@ const NEVER_HIT: [string, Partial<ListedPerson>, Traveller][] = [
   ['a sister whose name is written like the listed one (Мария, MARTA)', { surname: 'Полякова', givenNames: 'Мария' }, { surname: 'POLIAKOVA', givenNames: 'MARTA' }],
   ['a brother: Вячеслав and Вацлав are two names', { surname: 'Райлих', givenNames: 'Вацлав' }, { surname: 'RAILIKH', givenNames: 'VIACHESLAV' }],
   ['Ян is not Иван', { surname: 'Козлов', givenNames: 'Иван' }, { surname: 'KOZLOV', givenNames: 'IAN' }],
+  ['Дзяніс (DZIANIS) is not Даниил, though a reading of each spells DANI', { surname: 'Козлов', givenNames: 'Даниил' }, { surname: 'KOZLOV', givenNames: 'DZIANIS' }],
 ];
 
 for (const [why, names, traveller] of NEVER_HIT) {

@@ -65,6 +65,9 @@ export function repairBuckets(f: ReplicaStateFile, expectedCursor: number, bucke
 }
 
 /** Name keys depend on the matcher; a new matcher version recomputes them from the stored persons. */
+/** Persons read per page while the name keys are rebuilt. */
+const REINDEX_PAGE = 10_000;
+
 export function reindexIfMatcherChanged(f: ReplicaStateFile): void {
   if (f.meta('matcher') === f.matcher.version) return;
   const total = f.stmt.countPersons.get()!.n;
@@ -74,9 +77,15 @@ export function reindexIfMatcherChanged(f: ReplicaStateFile): void {
     f.write(() => {
       f.db.exec('DELETE FROM name_keys');
       let done = 0;
-      for (const row of f.db.prepare<[], PersonRow>('SELECT * FROM persons').iterate()) {
-        for (const key of f.matcher.indexKeys(personOf(row))) f.stmt.putKey.run(key, row.person_id);
-        if (++done % 10_000 === 0) f.options.onReindex?.(done, total);
+      // In pages by person_id: better-sqlite3 runs no other statement on a connection while one is
+      // being iterated ("This database connection is busy"), so the keys cannot be written from inside
+      // an iteration over all persons, and ten million persons do not fit in one list.
+      const page = f.db.prepare<[string], PersonRow>(`SELECT * FROM persons WHERE person_id > ? ORDER BY person_id LIMIT ${REINDEX_PAGE}`);
+      for (let after = '', rows = page.all(after); rows.length > 0; after = rows[rows.length - 1]!.person_id, rows = page.all(after)) {
+        for (const row of rows) {
+          for (const key of f.matcher.indexKeys(personOf(row))) f.stmt.putKey.run(key, row.person_id);
+          if (++done % 10_000 === 0) f.options.onReindex?.(done, total);
+        }
       }
       f.stmt.setMeta.run('matcher', f.matcher.version);
     });
