@@ -17,6 +17,7 @@ import { PostgresRegisterStore } from '../../src/store/postgres/registerStore.js
 import { PostgresReplicaStore } from '../../src/store/postgres/replicaStore.js';
 import { callUp, person, personChange, served, testSigner } from '../helpers.js';
 import { freshSchema, PG_URL, pgExec, postgres, unavailableHere } from './backends.js';
+import { SCHEMA as REGISTER_SCHEMA } from '../../src/store/postgres/register/schema.js';
 
 const TIMEOUT = { timeout: 120_000 };
 
@@ -85,10 +86,10 @@ pgTest('migrations: idempotent on reopen; a schema newer than the code, or holdi
   assert.equal(await again.headSeq(), 1, 'reopening keeps the data');
   await again.close();
   const version = (await pgExec(`SELECT component, version FROM "${schema}".erx_schema`)).rows;
-  assert.deepEqual(version, [{ component: 'register', version: 4 }]);
+  assert.deepEqual(version, [{ component: 'register', version: REGISTER_SCHEMA.length }]);
   await assert.rejects(PostgresReplicaStore.open({ connectionString: PG_URL, schema, matcher: defaultMatcher }), /holds an erx register, not a replica/);
   await pgExec(`UPDATE "${schema}".erx_schema SET version = 99`);
-  await assert.rejects(PostgresRegisterStore.open({ connectionString: PG_URL, schema }, signer), /version 99 .* newer than this erx understands \(4\)/);
+  await assert.rejects(PostgresRegisterStore.open({ connectionString: PG_URL, schema }, signer), new RegExp(`version 99 .* newer than this erx understands \\(${REGISTER_SCHEMA.length}\\)`));
   // a store built with `new` reports the same error from its first operation
   const lazy = new PostgresRegisterStore({ connectionString: PG_URL, schema }, signer);
   await assert.rejects(lazy.headSeq(), /newer than this erx/);
