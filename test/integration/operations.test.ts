@@ -2,6 +2,7 @@
  * What an operations team relies on: metrics that move, readiness that tells the truth, a SIGTERM
  * that loses nothing, and a configuration that refuses bad keys by name.
  */
+import { SCHEMA as REGISTER_SCHEMA } from '../../src/store/sqlite/register/schema.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -132,10 +133,10 @@ test('migrations: erx migrate applies them; a database newer than the code is re
   assert.match((await run(process.execPath, [ERX_BIN, 'migrate', '--data', dir, '--service', 'register'])).stdout, /current schema/);
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(join(dir, 'register.db'));
-  assert.equal(db.pragma('user_version', { simple: true }), 7, 'tables, the audit trail, service rules and campaigns, relief, rules and search keys, audit by subject, person versions');
-  db.pragma('user_version = 8');
+  assert.equal(db.pragma('user_version', { simple: true }), REGISTER_SCHEMA.length, 'every step: tables, the audit trail, service rules and campaigns, relief, rules and search keys, audit by subject, person versions, contests and reviews');
+  db.pragma(`user_version = ${REGISTER_SCHEMA.length + 1}`);
   db.close();
   const refused = await run(process.execPath, [ERX_BIN, 'register', 'serve', '--port', '0', '--data', dir]).catch((e) => e);
   assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /schema version 8 is newer than this erx understands/);
+  assert.match(refused.stderr, new RegExp(`schema version ${REGISTER_SCHEMA.length + 1} is newer than this erx understands`));
 });
