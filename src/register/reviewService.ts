@@ -15,6 +15,7 @@ import { RESTRICTION_KINDS, type Restriction, type RestrictionKind } from '../do
 import { borderRestrictionOf } from '../exchange/protocol.js';
 import { sameValue as same } from '../shared/canonical.js';
 import { Conflict, ErxError, NotFound } from '../shared/errors.js';
+import { faultPointInExpiry } from '../shared/faults.js';
 import type { RegisterService } from './registerService.js';
 import type { ReviewCandidatesQuery } from './registerStore.js';
 
@@ -140,6 +141,7 @@ export class ReviewService {
         const r = await tx.getRestriction(candidate.restrictionId);
         if (!r || !isExpiryDue(this.rules, r, now)) return false; // lifted or reviewed meanwhile
         await this.service.liftIn(tx, r.restrictionId, now.toISOString(), 'expiry', EXPIRY_ACTOR, { reviewDeadline: reviewDeadline(this.rules, r) });
+        faultPointInExpiry(); // the crash test's kill -9, before this lift commits
         return true;
       });
       if (done) lifted.push(candidate.restrictionId);

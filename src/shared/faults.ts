@@ -11,3 +11,14 @@ let batches = 0;
 export function faultPointInBatch(): void {
   if (killInBatch > 0 && ++batches === killInBatch) process.kill(process.pid, 'SIGKILL');
 }
+
+/**
+ *   ERX_FAULT_KILL_IN_EXPIRY=N  the register kills itself (SIGKILL) inside its Nth expiry lift since
+ *                               start, after the lift is written and before its transaction commits.
+ */
+const killInExpiry = Number(process.env.ERX_FAULT_KILL_IN_EXPIRY ?? 0);
+let expiries = 0;
+
+export function faultPointInExpiry(): void {
+  if (killInExpiry > 0 && ++expiries === killInExpiry) process.kill(process.pid, 'SIGKILL');
+}

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { spawnService } from '../../src/cli/child.js';
+import { openRegisterStore } from '../../src/app/register/openRegisterStore.js';
 import { callUp, personLine, served, tempDir } from '../helpers.js';
 import { caughtUp, eventually, get, known, post, startBorder, startRegister, tokenFor, trustArgs } from './processes.js';
 
@@ -99,4 +100,41 @@ test('a restriction not reviewed by its deadline is lifted with reason expiry by
   assert.equal(await screen(border.url), 'clear');
   const metrics = await (await fetch(`${register.url}/metrics`, { headers: { authorization: `Bearer ${operator}` } })).text();
   assert.match(metrics, /erx_register_expiry_lifts_total\{[^}]*\} 1\n/);
+});
+
+test('the expiry run killed -9 inside a lift loses nothing and lifts nothing twice', TIMEOUT, async (t) => {
+  const dir = join(tempDir(t), 'register');
+  const ids = ['CU-X1', 'CU-X2', 'CU-X3', 'CU-X4'];
+  const reviewAt = new Date(Date.now() + 1_500).toISOString();
+  const first = await startRegister(t, dir, 0, ['--expiry-every', '3600']);
+  const created = await post(`${first.url}/v1/persons`, personLine({ personId: 'TI-3', restrictions: ids.map((id) => callUp(id, { ...served, reviewAt })) }));
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  const headBefore = (await get(`${first.url}/v1/register/status`)).registerSeq as number;
+  await first.stop('SIGTERM');
+  await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(reviewAt) - Date.now() + 100)));
+
+  // Killed inside its second lift: the first is committed, the second never was.
+  const crashing = await spawnService(['register', 'serve', '--port', '0', '--data', dir, '--expiry-every', '1'], { env: { ERX_LOG_LEVEL: 'error', ERX_FAULT_KILL_IN_EXPIRY: '2' } }).catch(() => null);
+  if (crashing) {
+    const signal = await new Promise<string | null>((r) => crashing.child.once('exit', (_c, sig) => r(sig)));
+    assert.equal(signal, 'SIGKILL');
+  }
+  const halfway = openRegisterStore(dir, undefined, '');
+  const liftedHalfway = (await Promise.all(ids.map((id) => halfway.getRestriction(id)))).filter((r) => r?.liftedAt).length;
+  await halfway.close();
+  assert.equal(liftedHalfway, 1, 'the lift under way when killed left no trace');
+
+  // Started again: the next run lifts the rest, each once.
+  const again = await startRegister(t, dir, 0, ['--expiry-every', '1']);
+  const operator = await tokenFor(again.url, 'operator');
+  await eventually('every restriction to be lifted', async () => (await Promise.all(ids.map((id) => get(`${again.url}/v1/restrictions/${id}`, operator)))).every((r) => r.liftReason === 'expiry'), 30_000);
+  await new Promise((r) => setTimeout(r, 1_500)); // one more run: it must find nothing to do
+  await again.stop('SIGTERM');
+  const store = openRegisterStore(dir, undefined, '');
+  t.after(() => store.close());
+  const lifts = (await store.auditAbout(ids, 100)).filter((e) => e.action === 'restriction.lift');
+  assert.deepEqual(lifts.map((e) => e.subject).sort(), ids, 'one audited lift each');
+  assert.ok(lifts.every((e) => e.actor === 'register:expiry'));
+  const changes = (await store.batchesAfter(headBefore, 100)).flatMap((b) => b.changes);
+  assert.deepEqual(changes.map((c) => c.key).sort(), ids, 'one change each in the log');
 });
