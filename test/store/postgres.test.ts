@@ -18,7 +18,6 @@ import { PostgresReplicaStore } from '../../src/store/postgres/replicaStore.js';
 import { SCHEMA as REGISTER_SCHEMA } from '../../src/store/postgres/register/schema.js';
 import { callUp, person, personChange, served, testSigner } from '../helpers.js';
 import { freshSchema, PG_URL, pgExec, postgres, unavailableHere } from './backends.js';
-import { SCHEMA as REGISTER_SCHEMA } from '../../src/store/postgres/register/schema.js';
 
 const TIMEOUT = { timeout: 120_000 };
 
