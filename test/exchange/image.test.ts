@@ -20,6 +20,8 @@ import { createRegister, type RegisterProcess } from '../../src/app/registerServ
 import { SqliteReplicaStore } from '../../src/store/sqlite/replicaStore.js';
 import type { FeedClient } from '../../src/border/sync/feedClient.js';
 import { HttpFeedClient } from '../../src/transport/http/httpFeedClient.js';
+import { officeBodySchema } from '../../src/api/offices.js';
+import { OfficeService } from '../../src/register/officeService.js';
 import { callUp, exportRegisterKeys, person, served, tempDir, testSigner } from '../helpers.js';
 
 const quiet = pino({ level: 'silent' });
@@ -52,6 +54,7 @@ async function replica(t: T, reg: { url: string; dataDir: string }, options: { m
 
 test('a fresh replica bootstraps from the replica image, holds what a snapshot bootstrap holds, and follows on from it', async (t) => {
   const reg = await register(t);
+  const office = await new OfficeService(reg.store).put('MO-Moscow-12', officeBodySchema.parse({ name: 'Military Commissariat of Moscow, district no. 12', address: 'Sadovaya St 14, Moscow, 101014', howToContest: 'Apply to the draft commission.' }));
   const manifest = await buildImage(reg);
   assert.equal(manifest.asOfSeq, await reg.store.headSeq());
   const later = person({ restrictions: [callUp('CU-IMG-LATER', served)] });
@@ -64,6 +67,7 @@ test('a fresh replica bootstraps from the replica image, holds what a snapshot b
   assert.equal(fromImage.follower.counters.imagesRefused, 0);
   assert.equal((await fromImage.store.state()).snapshotSeq, manifest.asOfSeq);
   assert.ok((await fromImage.store.restrictionsOf([later.personId])).some((r) => r.restrictionId === 'CU-IMG-LATER'), 'the change after the image came over the feed');
+  assert.deepEqual(await fromImage.store.offices(), [office.office], 'the image carries the offices');
 
   const fromSnapshot = await replica(t, reg, { images: false });
   await fromSnapshot.follower.waitFor(head, 20_000);
