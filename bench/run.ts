@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuiltRegister, type Deployment, type Store, STORES, syntheticInputs, TRANSPORTS, usableDeployments } from './harness/deployment.js';
 import { HOW_TO_RUN, PREAMBLE, SECTION_ORDER, type Profile, type SectionName, writeDocument } from './harness/document.js';
-import { type BenchContext, startRegister } from './harness/erx.js';
+import { type BenchContext, startRegister, startReplica } from './harness/erx.js';
 import { Resources } from './harness/processes.js';
 import { type Block, machine, machineLine, renderBlock, table } from './harness/report.js';
 import { count, num, secs } from './harness/stats.js';
@@ -31,6 +31,7 @@ import { type BootstrapResult, bootstrapReplica, bootstrapTable, type ImageBoots
 import { type AuditFloor, auditFloor, type HttpResult, httpTable, type LoadOptions, type LoadResult, measureFloor, runLoad, sampleDecisions, screeningPool } from './sections/http.js';
 import { type LagResult, lagTable, measureLag } from './sections/lag.js';
 import { type ManifestResult, manifestTable, measureManifests } from './sections/manifests.js';
+import { type WorkersResult, workersTable } from './sections/workers.js';
 import { measureRules, rulesBlock, type RulesResult } from './sections/rules.js';
 import { measureRelief, type ReliefResult, reliefTable } from './sections/relief.js';
 
@@ -69,6 +70,7 @@ const program = new Command()
   .option('--warmup <seconds>', 'seconds of load before each measured run', int(0), 3)
   .option('--connections <n>', 'concurrent HTTP connections of the load generator', int(1), 10)
   .option('--manifest-travellers <n>', 'travellers per manifest (manifests section)', int(1), 300)
+  .option('--no-workers-compare', 'http: do not measure the replica again with 2 workers (bench/sections/workers.ts)')
   .option('--trials <n>', 'lag trials (each one impose and one lift) per replica count', int(1), 50)
   .option('--lag-persons <n>', 'size of the register the lag test runs on (kept small)', int(10), 2000)
   .option('--rules-persons <list>', 'exemption holders beside one category-wide rule (rules section), comma-separated', ints(1), [5_000_000])
@@ -94,6 +96,7 @@ interface Options {
   duration: number;
   warmup: number;
   connections: number;
+  workersCompare: boolean;
   trials: number;
   manifestTravellers: number;
   lagPersons: number;
@@ -175,6 +178,7 @@ const results = {
   memory: [] as MemoryResult[],
   empty: new Map<string, MemoryResult>(),
   http: [] as HttpResult[],
+  workers: [] as WorkersResult[],
   lag: [] as LagResult[],
   manifests: [] as ManifestResult[],
   relief: [] as ReliefResult[],
@@ -206,6 +210,17 @@ async function replicaFlow(dep: Deployment, built: BuiltRegister): Promise<void>
         log('  http: the floor (a Fastify server answering a constant) under the same load…');
         results.floor = await measureFloor(ctx, pool, answer, load);
         log(`    ${num(results.floor.perSecond)} req/s, p99 ${results.floor.p99} ms`);
+      }
+      if (opts.workersCompare && built.persons > 0) {
+        // The same data, served by 2 workers (the replica above stopped first: they share its files).
+        const loadBefore = loadavg()[0]!;
+        await replica.service.stop();
+        replica = await startReplica(ctx, dep, reg, replica.dir, 1000, ['--workers', '2']);
+        await sampleDecisions(replica.service, pool, replica.checkpoint);
+        log(`  http: the same load against 2 workers…`);
+        const two = await runLoad(replica.service.url, pool, { ...load, authorization: replica.checkpoint });
+        log(`    ${num(two.perSecond)} screenings/s, p50 ${two.p50} ms, p99 ${two.p99} ms, non-2xx ${two.non2xx} (1 worker: ${num(result.perSecond)})`);
+        results.workers.push({ persons: built.persons, deployment: dep.label, one: result, two, loadAverage: (loadBefore + loadavg()[0]!) / 2 });
       }
       if (!results.audit.has(dep.store.name) && built.persons > 0) {
         const audit = { perSecond: await auditFloor(ctx, dep.store, answer), durability: dep.store.describe.audit };
@@ -362,6 +377,14 @@ if (results.http.length) {
     tables: [table(t.rows)],
     notes: t.notes,
   };
+  if (results.workers.length) {
+    const w = workersTable(results.workers, results.floor, load);
+    blocks.http.tables.push(
+      '**Workers** (`erx border serve --workers N`): single screenings under the same load with one worker and with two, on the same replica data; ' +
+        'the replica with two workers is started on the files the first bootstrapped.\n\n' + table(w.rows),
+    );
+    blocks.http.notes.push(...w.notes);
+  }
 }
 if (results.manifests.length) {
   const t = manifestTable(results.manifests);

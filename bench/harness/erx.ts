@@ -95,6 +95,8 @@ export async function startReplica(ctx: BenchContext, dep: Deployment, register:
       ...dep.store.replicaArgs(dir),
       '--batch', String(batch),
       ...extraArgs,
+      // One process unless asked (the workers comparison, bench/sections/workers.ts), as before --workers existed.
+      ...(extraArgs.includes('--workers') ? [] : ['--workers', '1']),
       ...(ctx.auth ? [] : ['--no-auth']),
     ],
     env(ctx, 'border'),

@@ -10,6 +10,8 @@ export interface ChildService {
   child: ChildProcess;
   /** Asks the service to stop (SIGTERM) and waits for it to exit. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** The last 4,000 characters it wrote to stderr (when piped). */
+  stderr(): string;
 }
 
 export interface SpawnOptions {
@@ -45,6 +47,7 @@ export function spawnService(args: string[], options: SpawnOptions = {}): Promis
         resolvePromise({
           url: m[1]!,
           child,
+          stderr: () => errText,
           stop: async (signal = 'SIGTERM') => {
             if (child.exitCode === null && child.signalCode === null) child.kill(signal);
             return exited;

@@ -122,12 +122,7 @@ test('replica with 2 workers: its writer killed inside batches, a worker and the
       const pids = workerPids(border);
       if (inBatch) {
         // The writer (worker 0) kills itself inside a batch; the primary says so, and starts it again.
-        const killed = await new Promise<boolean>((r) => {
-          const timer = setTimeout(() => r(false), 15_000);
-          border.child.stderr?.on('data', (d: Buffer) => {
-            if (/worker 0\b.*exited \(SIGKILL\)/.test(d.toString())) (clearTimeout(timer), r(true));
-          });
-        });
+        const killed = await eventually('the writer killed inside a batch', async () => /worker 0\b.*exited \(SIGKILL\)/.test(border.stderr()), 15_000).catch(() => false);
         if (killed) killedInBatch++;
       } else {
         await random(400);

@@ -9,8 +9,9 @@
  *  W1  The writer starts first (it migrates the database and owns the files); the readers start once it
  *      listens, and the service's `listening on …` line is printed once all N do.
  *  W2  A worker that dies is started again (after a pause that grows while it keeps dying); the readers
- *      learn the new writer's loopback address. A worker that dies before the service first listened
- *      is a start-up failure: the others are stopped and the primary exits with its code.
+ *      learn the new writer's loopback address. A worker that dies
+ *      before it ever listened is a start-up failure (a bad option, a database it cannot open): the others
+ *      are stopped and the primary exits with its code.
  *  W3  SIGTERM or SIGINT reaches every worker, each closes as a single replica does (the writer signs
  *      its final audit head), and the primary exits when all have. Workers whose primary is gone (even
  *      killed with -9) lose their IPC channel and stop: no orphans.
@@ -43,7 +44,8 @@ export async function runReplicaPrimary(options: PrimaryOptions): Promise<void> 
   const byIndex = new Map<number, { worker: Worker; startedAt: number }>();
   const pauses = new Map<number, number>();
   let writerUrl: string | null = null;
-  let listening = 0;
+  /** The workers that have listened at least once: one that dies before it ever did could not start. */
+  const listened = new Set<number>();
   let started = false;
   let stopping = false;
 
@@ -66,8 +68,9 @@ export async function runReplicaPrimary(options: PrimaryOptions): Promise<void> 
         if (!started && byIndex.size === 1) for (let i = 1; i < count; i++) fork(i);
         break;
       case 'erx:listening':
+        listened.add(index);
         if (started) break;
-        if (++listening === count) {
+        if (listened.size === count) {
           started = true;
           out(message.line);
         }
@@ -107,8 +110,8 @@ export async function runReplicaPrimary(options: PrimaryOptions): Promise<void> 
     const entry = [...byIndex.entries()].find(([, w]) => w.worker === worker);
     if (!entry || stopping) return;
     const [index, { startedAt }] = entry;
-    if (!started) {
-      warn(`erx: worker ${index} exited (${code ?? signal}) before the replica listened; stopping`);
+    if (!started && !listened.has(index)) {
+      warn(`erx: worker ${index} exited (${code ?? signal}) before it could listen; stopping`);
       stopAll(code || 1);
       return;
     }
