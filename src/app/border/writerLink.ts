@@ -2,7 +2,10 @@
  * The routes only a replica's writer can answer, for requests that reach another worker (workers.ts):
  * the onward feed for tiers (/v1/exchange/…: its relay and long-polls live beside the follower), the
  * audit heads and the witness (/v1/audit/…: the signer and the witness database are the writer's) and
- * an on-demand digest comparison (POST /v1/border/verify, which repairs through the follower).
+ * an on-demand digest comparison (POST /v1/border/verify, which repairs through the follower); and the
+ * parts of due process and carriers' manifests whose work runs beside the follower: an outcome of a
+ * screening (the reverse channel's pusher is the writer's), manifests and carriers' webhooks (re-screened
+ * and delivered after each applied page) and contests (forwarded upstream with the writer's feed token).
  *
  * The writer also listens on a loopback port of its own, through the same Fastify app (every hook,
  * auth included); another worker passes such a request through to it unparsed and streams the answer
@@ -14,8 +17,10 @@ import { createServer, request, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
-/** What a worker passes to the writer: path prefixes (matched against the URL's path). */
-export const WRITER_ROUTES = ['/v1/exchange/', '/v1/audit/', '/v1/border/verify'];
+/** What a worker passes to the writer: path prefixes, or patterns, matched against the URL's path. */
+export const WRITER_ROUTES: readonly (string | RegExp)[] = ['/v1/exchange/', '/v1/audit/', '/v1/border/verify', '/v1/manifests', '/v1/carriers/', '/v1/contests', /^\/v1\/screenings\/[^/]+\/outcome$/];
+
+const routeMatches = (path: string) => (r: string | RegExp) => (typeof r === 'string' ? path === r || path.startsWith(r) : r.test(path));
 
 /** Hop-by-hop headers a pass-through must not forward (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
@@ -41,10 +46,10 @@ export async function listenForWorkers(app: FastifyInstance): Promise<{ url: str
 }
 
 /** Another worker's side: requests for the writer's routes go to `writerUrl()` before they are parsed. */
-export function passToWriter(app: FastifyInstance, writerUrl: () => string | null, routes: readonly string[] = WRITER_ROUTES): void {
+export function passToWriter(app: FastifyInstance, writerUrl: () => string | null, routes: readonly (string | RegExp)[] = WRITER_ROUTES): void {
   app.addHook('onRequest', async (req, reply) => {
     const path = req.url.split('?')[0]!;
-    if (!routes.some((r) => path === r || path.startsWith(r))) return;
+    if (!routes.some(routeMatches(path))) return;
     const target = writerUrl();
     if (!target) {
       await reply.code(503).header('retry-after', '1').send({ error: "this replica's writer is starting; try again shortly" });
