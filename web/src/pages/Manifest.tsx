@@ -133,6 +133,7 @@ function OfficerView({ manifest }: { manifest: BorderManifestAnswer }) {
                     ))}
                   </ul>
                 )}
+                {' '}
                 <small>{words.screeningId(row.screeningId)}</small>
               </td>
             </tr>
