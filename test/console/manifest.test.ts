@@ -2,6 +2,7 @@
  * The border console's manifest page in Chromium: a carrier uploads a PAXLST file and a JSON file and
  * sees each traveller's answer in order (and nothing about restrictions); a bad file is explained,
  * naming the segment; an officer looks the manifest up and sees the restriction behind do-not-board.
+ * In a Russian browser the same page speaks Russian, dates included.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -59,7 +60,7 @@ test('manifest page: a carrier uploads PAXLST and JSON, an officer sees the reas
     await page.getByRole('button', { name: 'Screen the manifest' }).click();
     await page.locator('[data-manifest-id]').waitFor();
     assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-answer'))), ['do-not-board', 'board'], file);
-    assert.match((await rows.first().innerText()).replace(/\s+/g, ' '), /IVANOV IURII 1999-03-04 751234567 Do not board/);
+    assert.match((await rows.first().innerText()).replace(/\s+/g, ' '), /IVANOV IURII 4 March 1999 751234567 Do not board/);
     const text = await page.locator('main').innerText();
     assert.ok(!text.includes('CU-PAGE-1') && !text.includes('MO-Moscow-12'), 'the carrier sees nothing about the restriction');
   }
@@ -77,7 +78,20 @@ test('manifest page: a carrier uploads PAXLST and JSON, an officer sees the reas
   await page.getByRole('button', { name: 'Show the reasons' }).click();
   const first = page.locator('tr[data-position="1"]');
   await first.waitFor();
-  assert.match(await first.innerText(), /restriction CU-PAGE-1 \(call-up, MO-Moscow-12\): in-force/);
+  assert.match(await first.innerText(), /restriction CU-PAGE-1 \(call-up notice, MO-Moscow-12\): in force — counts/);
   await screenshot(page, 'manifest-officer');
+
+  const russian = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU', timezoneId: 'Europe/Moscow' })).newPage();
+  russian.on('pageerror', (err) => problems.push(`page error on ${russian.url()}: ${err.message}`));
+  await russian.goto(`${B}/console/manifests#token=${carrier}&token=${checkpoint}`);
+  await russian.getByRole('heading', { level: 1, name: 'Списки пассажиров' }).waitFor();
+  await russian.locator('#manifest-file').setInputFiles(json);
+  await russian.getByRole('button', { name: 'Проверить список' }).click();
+  await russian.locator('[data-manifest-id]').waitFor();
+  assert.match((await russian.locator('tr[data-answer]').first().innerText()).replace(/\s+/g, ' '), /IVANOV IURII 4 марта 1999 г\. 751234567 Посадка запрещена/);
+  assert.match((await russian.locator('main').innerText()).replace(/\s+/g, ' '), /2 пассажира: посадка — 1, проверка на границе — 0, посадка запрещена — 1\./);
+  await russian.locator('#manifest-id').fill(manifestId);
+  await russian.getByRole('button', { name: 'Показать причины' }).click();
+  assert.match(await russian.locator('tr[data-position="1"]').innerText(), /ограничение CU-PAGE-1 \(повестка, MO-Moscow-12\): действует — учитывается/);
   assert.deepEqual(problems, []);
 });

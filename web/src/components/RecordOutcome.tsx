@@ -8,17 +8,14 @@ import type { z } from 'zod';
 import type { outcomeAnswer } from '@api/outcomes';
 import type { ScreeningAnswer } from '@api/screening';
 import { ErrorNote } from './ErrorNote';
+import { t } from '../i18n';
 import { api } from '../lib/api';
 
 type Answer = z.infer<typeof outcomeAnswer>;
 type Outcome = Answer['outcome'];
 
-const CHOICES: { value: Outcome; text: string }[] = [
-  { value: 'refused-exit', text: 'Refused exit: the listed person, restriction applied' },
-  { value: 'not-the-listed-person', text: 'Not the listed person: secondary inspection established another person' },
-  { value: 'released', text: "Released on a supervisor's decision (give the decision)" },
-  { value: 'withdrew', text: 'The traveller withdrew from the crossing' },
-];
+/** The choices in the order the officer reads them. */
+const CHOICES: Outcome[] = ['refused-exit', 'not-the-listed-person', 'released', 'withdrew'];
 
 export function RecordOutcome({ result }: { result: ScreeningAnswer }) {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
@@ -43,16 +40,15 @@ export function RecordOutcome({ result }: { result: ScreeningAnswer }) {
     }
   }
 
+  const words = t().recordOutcome;
   if (done) {
     return (
       <section class="card" aria-labelledby="outcome-heading">
-        <h3 id="outcome-heading">Outcome recorded</h3>
-        <p role="status">
-          {CHOICES.find((c) => c.value === done.outcome)?.text}. It is sent to the register.
-        </p>
+        <h3 id="outcome-heading">{words.recorded}</h3>
+        <p role="status">{words.sent(words.choices[done.outcome])}</p>
         {done.reference ? (
           <p class="note note-ok">
-            Give the traveller this reference: <strong data-reference>{done.reference}</strong>. {done.forTraveller}
+            {words.giveReference} <strong data-reference>{done.reference}</strong>. {done.forTraveller}
           </p>
         ) : null}
       </section>
@@ -60,24 +56,25 @@ export function RecordOutcome({ result }: { result: ScreeningAnswer }) {
   }
   return (
     <section class="card" aria-labelledby="outcome-heading">
-      <h3 id="outcome-heading">What came of it</h3>
+      <h3 id="outcome-heading">{words.heading}</h3>
       <form onSubmit={submit}>
         <fieldset>
-          <legend>Outcome of this {result.decision}</legend>
+          <legend>{words.legend[result.decision]}</legend>
           {CHOICES.map((c) => (
-            <label key={c.value} class="choice">
-              <input type="radio" name="outcome" value={c.value} checked={outcome === c.value} onChange={() => setOutcome(c.value)} /> {c.text}
+            <label key={c} class="choice">
+              <input type="radio" name="outcome" value={c} checked={outcome === c} onChange={() => setOutcome(c)} /> {words.choices[c]}
             </label>
           ))}
         </fieldset>
         <label>
-          Note{outcome === 'released' ? " (the supervisor's decision, required)" : ' (optional)'}
+          {words.note}
+          {outcome === 'released' ? words.noteRequired : words.noteOptional}
           <textarea name="note" maxLength={1000} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
         </label>
         <ErrorNote error={error} />
         <p class="buttons">
           <button type="submit" disabled={!outcome || busy}>
-            Record outcome
+            {words.record}
           </button>
         </p>
       </form>

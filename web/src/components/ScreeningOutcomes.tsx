@@ -6,15 +6,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { PersonOutcome } from '@api/outcomes';
 import { ErrorNote } from './ErrorNote';
+import { t } from '../i18n';
 import { api, ROLES } from '../lib/api';
 import { localTime } from '../lib/format';
-
-const OUTCOME_TEXT: Record<PersonOutcome['outcome'], string> = {
-  'refused-exit': 'refused exit (the listed person)',
-  'not-the-listed-person': 'not the listed person (confirmed non-match)',
-  released: "released on a supervisor's decision",
-  withdrew: 'withdrew from the crossing',
-};
 
 export function ScreeningOutcomes({ personId }: { personId: string }) {
   const [outcomes, setOutcomes] = useState<PersonOutcome[] | null>(null);
@@ -29,22 +23,23 @@ export function ScreeningOutcomes({ personId }: { personId: string }) {
     };
   }, [personId]);
 
+  const words = t().screeningOutcomes;
   return (
     <section class="card" aria-labelledby="outcomes-heading">
-      <h3 id="outcomes-heading">Stops at the border and what came of them</h3>
+      <h3 id="outcomes-heading">{words.heading}</h3>
       <ErrorNote error={error} />
-      {outcomes === null && !error ? <p class="muted">Loading…</p> : null}
-      {outcomes?.length === 0 ? <p class="muted">None reported.</p> : null}
+      {outcomes === null && !error ? <p class="muted">{words.loading}</p> : null}
+      {outcomes?.length === 0 ? <p class="muted">{words.none}</p> : null}
       {outcomes && outcomes.length > 0 ? (
         <table class="outcomes">
           <thead>
             <tr>
-              <th scope="col">Screened</th>
-              <th scope="col">Checkpoint</th>
-              <th scope="col">Answer</th>
-              <th scope="col">Restrictions</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Reference</th>
+              <th scope="col">{words.screened}</th>
+              <th scope="col">{words.checkpoint}</th>
+              <th scope="col">{words.answer}</th>
+              <th scope="col">{words.restrictions}</th>
+              <th scope="col">{words.outcome}</th>
+              <th scope="col">{words.reference}</th>
             </tr>
           </thead>
           <tbody>
@@ -53,14 +48,14 @@ export function ScreeningOutcomes({ personId }: { personId: string }) {
                 <td>{localTime(o.screenedAt)}</td>
                 <td>{o.checkpoint}</td>
                 <td>
-                  <span class={`badge badge-${o.decision}`}>{o.decision}</span>
+                  <span class={`badge badge-${o.decision}`}>{t().decision[o.decision]}</span>
                 </td>
                 <td>{o.restrictions.map((r) => `${r.restrictionId} (${r.office})`).join(', ') || '—'}</td>
                 <td>
-                  {OUTCOME_TEXT[o.outcome]}
+                  {words.outcomes[o.outcome]}
                   {o.note ? <div class="muted">{o.note}</div> : null}
                 </td>
-                <td>{o.attestation ? `${o.attestation.ref}${o.attestation.revokedAt ? ` (revoked ${localTime(o.attestation.revokedAt)})` : ''}` : '—'}</td>
+                <td>{o.attestation ? `${o.attestation.ref}${o.attestation.revokedAt ? words.revoked(localTime(o.attestation.revokedAt)) : ''}` : '—'}</td>
               </tr>
             ))}
           </tbody>

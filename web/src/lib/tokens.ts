@@ -10,6 +10,8 @@
  * is the service's own configuration (GET /v1/console/config), so a crafted link cannot make the page
  * hand its tokens to another origin.
  */
+import { t } from '../i18n';
+
 export interface TokenInfo {
   token: string;
   role: string;
@@ -72,8 +74,8 @@ export function tokens(): TokenInfo[] {
 /** Adds a token, replacing any held for the same role. Returns an error message, or null. */
 export function addToken(token: string): string | null {
   const info = decodeToken(token);
-  if (!info) return 'that is not an erx token (expected three dot-separated parts, the middle one naming a role)';
-  if (expired(info)) return `that ${info.role} token has expired; make a new one with erx auth token`;
+  if (!info) return t().tokenProblems.notAToken;
+  if (expired(info)) return t().tokenProblems.expired(info.role);
   write(TOKENS, [...tokens().filter((t) => t.role !== info.role).map((t) => t.token), info.token]);
   return null;
 }

@@ -7,10 +7,16 @@
 import type { BorderManifestAnswer, CarrierAnswer, ManifestAnswer } from '@api/manifests';
 import { useState } from 'preact/hooks';
 import { ErrorNote } from '../components/ErrorNote';
+import { t } from '../i18n';
+import { lookup } from '../i18n/plural';
 import { api, ApiError } from '../lib/api';
+import { kindLabel, localiseDates, localTime, number } from '../lib/format';
+import { longDate } from '../lib/plainDates';
 import { tokenFor } from '../lib/tokens';
 
-const ANSWER_TEXT: Record<CarrierAnswer, string> = { board: 'Board', 'check-at-border': 'Board — check at the border', 'do-not-board': 'Do not board' };
+const answerText = (a: CarrierAnswer) => t().manifest.answers[a];
+/** MAX_MANIFEST_TRAVELLERS of src/api/manifests.ts: the pages import only types from @api, which keeps zod out of the bundle. */
+const MAX_TRAVELLERS = 1000;
 const CARRIER = ['carrier'] as const;
 const OFFICER = ['checkpoint', 'auditor', 'operator'] as const;
 
@@ -29,49 +35,50 @@ async function sendManifest(text: string, edifact: boolean): Promise<ManifestAns
   });
   const body = (await res.json().catch(() => ({}))) as ManifestAnswer & { error?: string; field?: string };
   if (!res.ok) {
-    const hint = res.status === 401 || res.status === 403 ? 'Add a carrier token under “Tokens” at the top of the page (erx auth token --role carrier --carrier ID --data DIR makes one).' : undefined;
-    throw new ApiError(res.status, body.error ?? `HTTP ${res.status}`, body.field, hint);
+    const hint = res.status === 401 || res.status === 403 ? t().manifest.needsToken : undefined;
+    throw new ApiError(res.status, body.error ?? t().manifest.httpStatus(res.status), body.field, hint);
   }
   return body;
 }
 
 function Answers({ manifest }: { manifest: ManifestAnswer }) {
-  const count = (a: CarrierAnswer) => manifest.travellers.filter((t) => t.answer === a).length;
+  const count = (a: CarrierAnswer) => manifest.travellers.filter((row) => row.answer === a).length;
+  const words = t().manifest;
   return (
     <section class="card" aria-labelledby="manifest-answers-heading">
       <h2 id="manifest-answers-heading">
         {manifest.carrier} {manifest.service}, {manifest.from} → {manifest.to}
       </h2>
       <p>
-        Manifest <code data-manifest-id>{manifest.manifestId}</code>, version {manifest.version}; departs {manifest.departureAt}
-        {manifest.live ? ' (answers are kept current until then)' : ' (departed)'}. {manifest.travellers.length} travellers: {count('board')} board, {count('check-at-border')} check at the
-        border, {count('do-not-board')} do not board.
+        {words.manifestWord} <code data-manifest-id>{manifest.manifestId}</code>
+        {words.versionDeparts(manifest.version, localTime(manifest.departureAt))}
+        {manifest.live ? words.live : words.departed}. {words.counts(manifest.travellers.length, count('board'), count('check-at-border'), count('do-not-board'))}
       </p>
       {manifest.changes && manifest.changes.length > 0 ? (
         <div class="note note-ok" role="status">
-          Changed since you last looked: {manifest.changes.map((c) => `#${c.position} ${ANSWER_TEXT[c.from]} → ${ANSWER_TEXT[c.to]}`).join('; ')}
+          {words.changedSince(manifest.changes.map((c) => words.changedItem(c.position, answerText(c.from), answerText(c.to))).join('; '))}
         </div>
       ) : null}
       <table>
         <thead>
           <tr>
             <th scope="col">#</th>
-            <th scope="col">Surname</th>
-            <th scope="col">Given names</th>
-            <th scope="col">Born</th>
-            <th scope="col">Document</th>
-            <th scope="col">Answer</th>
+            <th scope="col">{words.surname}</th>
+            <th scope="col">{words.givenNames}</th>
+            <th scope="col">{words.born}</th>
+            <th scope="col">{words.document}</th>
+            <th scope="col">{words.answer}</th>
           </tr>
         </thead>
         <tbody>
-          {manifest.travellers.map((t) => (
-            <tr key={t.position} data-answer={t.answer}>
-              <td>{t.position}</td>
-              <th scope="row">{t.surname}</th>
-              <td>{t.givenNames}</td>
-              <td>{t.dateOfBirth}</td>
-              <td>{t.documentNumber}</td>
-              <td class={t.answer === 'do-not-board' ? 'bad' : undefined}>{ANSWER_TEXT[t.answer]}</td>
+          {manifest.travellers.map((row) => (
+            <tr key={row.position} data-answer={row.answer}>
+              <td>{number(row.position)}</td>
+              <th scope="row">{row.surname}</th>
+              <td>{row.givenNames}</td>
+              <td>{longDate(row.dateOfBirth)}</td>
+              <td>{row.documentNumber}</td>
+              <td class={row.answer === 'do-not-board' ? 'bad' : undefined}>{answerText(row.answer)}</td>
             </tr>
           ))}
         </tbody>
@@ -80,54 +87,62 @@ function Answers({ manifest }: { manifest: ManifestAnswer }) {
   );
 }
 
+/** A reason in the reader's words; the service's detail is its own English, with its dates made local. */
 function reasonLine(r: Record<string, unknown>): string {
-  if (r.source === 'list') return `restriction ${String(r.restrictionId)} (${String(r.kind)}, ${String(r.office)}): ${String(r.status)} — ${String(r.detail)}`;
-  if (r.source === 'rule') return `rule ${String(r.ruleId)}: ${String(r.status)} — ${String(r.detail)}`;
-  return String(r.detail ?? r.kind);
+  const words = t();
+  const detail = localiseDates(String(r.detail ?? r.kind));
+  if (r.source === 'list') {
+    return words.manifest.reasonRestriction(String(r.restrictionId), kindLabel(String(r.kind)), String(r.office), lookup(words.result.status, String(r.status)), detail);
+  }
+  if (r.source === 'rule') return words.manifest.reasonRule(String(r.ruleId), lookup(words.result.ruleStatus, String(r.status)), detail);
+  return detail;
 }
 
 function OfficerView({ manifest }: { manifest: BorderManifestAnswer }) {
+  const words = t().manifest;
+  const decision = t().decision;
   return (
     <section class="card" aria-labelledby="manifest-reasons-heading">
-      <h2 id="manifest-reasons-heading">
-        Manifest {manifest.manifestId}: {manifest.carrier} {manifest.service}, departs {manifest.departureAt}
-      </h2>
+      <h2 id="manifest-reasons-heading">{words.officerHeading(manifest.manifestId, manifest.carrier, manifest.service, localTime(manifest.departureAt))}</h2>
       <table>
         <thead>
           <tr>
             <th scope="col">#</th>
-            <th scope="col">Traveller</th>
-            <th scope="col">Carrier told</th>
-            <th scope="col">Now / at departure</th>
-            <th scope="col">Reasons</th>
+            <th scope="col">{words.traveller}</th>
+            <th scope="col">{words.carrierTold}</th>
+            <th scope="col">{words.nowAtDeparture}</th>
+            <th scope="col">{words.reasons}</th>
           </tr>
         </thead>
         <tbody>
-          {manifest.travellers.map((t) => (
-            <tr key={t.position} data-position={t.position}>
-              <td>{t.position}</td>
+          {manifest.travellers.map((row) => (
+            <tr key={row.position} data-position={row.position}>
+              <td>{number(row.position)}</td>
               <th scope="row">
-                {t.traveller.surname}, {t.traveller.givenNames} ({t.traveller.dateOfBirth}, {t.traveller.nationality} {t.traveller.documentNumber})
+                {row.traveller.surname}, {row.traveller.givenNames} ({longDate(row.traveller.dateOfBirth)}, {row.traveller.nationality} {row.traveller.documentNumber})
               </th>
-              <td>{ANSWER_TEXT[t.answer]}</td>
+              <td>{answerText(row.answer)}</td>
               <td>
-                {t.decision} / {t.decisionAtDeparture}
+                {decision[row.decision]} / {decision[row.decisionAtDeparture]}
               </td>
               <td>
-                {t.reasons.length === 0 ? 'none' : (
+                {row.reasons.length === 0 ? words.noReasons : (
                   <ul>
-                    {t.reasons.map((r, i) => (
+                    {row.reasons.map((r, i) => (
                       <li key={i}>{reasonLine(r as Record<string, unknown>)}</li>
                     ))}
                   </ul>
                 )}
-                <small>screening {t.screeningId}</small>
+                {' '}
+                <small>{words.screeningId(row.screeningId)}</small>
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {manifest.changes.length > 0 ? <p>Changes: {manifest.changes.map((c) => `v${c.version} #${c.position} ${c.from} → ${c.to} at ${c.at}`).join('; ')}</p> : null}
+      {manifest.changes.length > 0 ? (
+        <p>{words.changes(manifest.changes.map((c) => words.change(c.version, c.position, answerText(c.from), answerText(c.to), localTime(c.at))).join('; '))}</p>
+      ) : null}
     </section>
   );
 }
@@ -178,16 +193,14 @@ export function Manifest() {
     }
   }
 
+  const words = t().manifest;
   return (
     <>
-      <h1>Manifests</h1>
-      <p class="lead">
-        A carrier screens its passenger list before departure and is told, per traveller, only whether to board them. Until departure the answers are kept current: a
-        restriction imposed or lifted changes them.
-      </p>
+      <h1>{t().pages.manifests.title}</h1>
+      <p class="lead">{words.lead}</p>
       <form class="card" onSubmit={upload}>
-        <h2>Upload a manifest (carrier)</h2>
-        <label for="manifest-file">Manifest file: JSON, or a PAXLST message (.edi)</label>
+        <h2>{words.uploadHeading}</h2>
+        <label for="manifest-file">{words.fileLabel}</label>
         <input
           id="manifest-file"
           type="file"
@@ -196,15 +209,15 @@ export function Manifest() {
           onChange={(e) => setFile((e.currentTarget as HTMLInputElement).files?.[0] ?? null)}
         />
         <p id="manifest-help" class="help">
-          At most 1,000 travellers. Needs a carrier token. The answers say nothing about why: an officer at the border sees that.
+          {words.fileHelp(MAX_TRAVELLERS)}
         </p>
         <div class="buttons">
           <button type="submit" class="primary" disabled={!file || busy}>
-            {busy ? 'Screening…' : 'Screen the manifest'}
+            {busy ? words.screening : words.screen}
           </button>
           {answer ? (
             <button type="button" onClick={refresh}>
-              Refresh answers
+              {words.refresh}
             </button>
           ) : null}
         </div>
@@ -212,12 +225,12 @@ export function Manifest() {
       </form>
       {answer ? <Answers manifest={answer} /> : null}
       <form class="card" onSubmit={lookUp}>
-        <h2>Look up a manifest (border officer)</h2>
-        <label for="manifest-id">Manifest id</label>
+        <h2>{words.lookupHeading}</h2>
+        <label for="manifest-id">{words.idLabel}</label>
         <input id="manifest-id" type="text" value={lookupId} onInput={(e) => setLookupId((e.currentTarget as HTMLInputElement).value)} autocomplete="off" spellcheck={false} />
         <div class="buttons">
           <button type="submit" disabled={lookupId.trim() === ''}>
-            Show the reasons
+            {words.showReasons}
           </button>
         </div>
         <ErrorNote error={lookupError} />
