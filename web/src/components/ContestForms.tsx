@@ -7,6 +7,7 @@
  */
 import type { ContestCase } from '@api/contests';
 import { useState } from 'preact/hooks';
+import { t } from '../i18n';
 import { api, ApiError } from '../lib/api';
 import { checkContestForm, checkFollowForm, contestServiceError, type FormError } from '../lib/contestForm';
 import { localTime } from '../lib/format';
@@ -29,30 +30,25 @@ function useErrors() {
   return { errors, attempt, messageFor, invalidDate, summary, show };
 }
 
-const STATE_WORDS: Record<ContestCase['state'], string> = {
-  open: 'Waiting for the office’s answer',
-  upheld: 'Upheld: the restriction has been lifted',
-  rejected: 'Rejected: the restriction stays',
-};
-
 function CaseAnswer({ c }: { c: ContestCase }) {
+  const words = t().contestForms;
   return (
     <div class="panel sc-case" data-testid="contest-case">
-      <h3>Case {c.caseNumber}</h3>
+      <h3>{words.caseHeading(c.caseNumber)}</h3>
       <dl class="facts">
-        <dt>State</dt>
-        <dd data-testid="contest-state">{STATE_WORDS[c.state]}</dd>
-        <dt>Restriction</dt>
+        <dt>{words.state}</dt>
+        <dd data-testid="contest-state">{words.states[c.state]}</dd>
+        <dt>{words.restriction}</dt>
         <dd>{c.restrictionId}</dd>
-        <dt>Office</dt>
+        <dt>{words.office}</dt>
         <dd>{c.office}</dd>
-        <dt>Sent</dt>
+        <dt>{words.sent}</dt>
         <dd>{localTime(c.filedAt)}</dd>
-        <dt>{c.state === 'open' ? 'The office must answer by' : 'Answered'}</dt>
+        <dt>{c.state === 'open' ? words.answerBy : words.answered}</dt>
         <dd>{localTime(c.state === 'open' ? c.deadline : c.answeredAt)}</dd>
         {c.reasons ? (
           <>
-            <dt>The office’s reasons</dt>
+            <dt>{words.reasons}</dt>
             <dd>{c.reasons}</dd>
           </>
         ) : null}
@@ -93,66 +89,67 @@ export function ContestForm({ restrictionIds = [] }: { restrictionIds?: string[]
   const restrictionError = e.messageFor('restrictionId');
   const contactError = e.messageFor('contact');
   const reasonError = e.messageFor('reason');
+  const words = t().contestForms;
   // Closed until the person opens it, so the page first asks only what the self-check needs.
   return (
     <details id="contest" class="sc-section" onToggle={(ev) => setOpen((ev.currentTarget as HTMLDetailsElement).open)}>
       <summary>
-        <span class="sc-section-title">Contest this restriction</span>
+        <span class="sc-section-title">{words.contestTitle}</span>
       </summary>
       {!open ? null : filed ? (
         <div class="panel sc-confirm" role="status">
-          <h3>Your contest has been sent</h3>
-          <p>Your case number is</p>
+          <h3>{words.sentHeading}</h3>
+          <p>{words.caseNumberIs}</p>
           <p class="sc-case-number" data-testid="case-number">
             {filed.caseNumber}
           </p>
-          <p>Keep it: with your passport number and date of birth it lets you follow the case (“Follow a case” below). The office must answer by {localTime(filed.deadline)}.</p>
+          <p>{words.keepIt(localTime(filed.deadline))}</p>
         </div>
       ) : (
         <>
       <ErrorSummary items={e.summary} attempt={e.attempt} />
-      <p>If a restriction recorded for you is wrong, ask the office that issued it to lift it. It must answer within the time the law sets for that kind of restriction.</p>
+      <p>{words.contestLead}</p>
       <form onSubmit={send} noValidate class="sc-form" data-testid="contest-form">
         <div class={`form-group${docError ? ' form-group-error' : ''}`}>
           <label class="question" for="ct-doc">
-            Passport number
+            {words.passport}
           </label>
           <FieldError id="ct-doc-error" message={docError} />
           <input id="ct-doc" class="sc-doc" autocomplete="off" autocapitalize="characters" spellcheck={false} value={documentNumber} aria-describedby={docError ? 'ct-doc-error' : undefined} aria-invalid={docError ? true : undefined} onInput={(ev) => setDocumentNumber(inputValue(ev))} />
         </div>
-        <DateOfBirthFields id="ct-dob" legend="Date of birth" hint="For example, 27 3 1990" value={dob} onChange={setDob} error={e.messageFor('dateOfBirth')} invalid={e.invalidDate('ct')} />
+        <DateOfBirthFields id="ct-dob" legend={words.dob} hint={words.dobHint} value={dob} onChange={setDob} error={e.messageFor('dateOfBirth')} invalid={e.invalidDate('ct')} />
         <div class={`form-group${restrictionError ? ' form-group-error' : ''}`}>
           <label class="question" for="ct-restriction">
-            Restriction number {restrictionIds.length > 1 ? '' : '(optional)'}
+            {words.restrictionNumber(restrictionIds.length <= 1)}
           </label>
           <p id="ct-restriction-hint" class="hint">
-            As shown on the self-check{restrictionIds.length > 0 ? `: ${restrictionIds.join(', ')}` : ''}. Leave it empty if you hold only one.
+            {words.restrictionHint(restrictionIds.join(', '))}
           </p>
           <FieldError id="ct-restriction-error" message={restrictionError} />
           <input id="ct-restriction" class="sc-doc" autocomplete="off" spellcheck={false} value={restrictionId} aria-describedby={`ct-restriction-hint${restrictionError ? ' ct-restriction-error' : ''}`} aria-invalid={restrictionError ? true : undefined} onInput={(ev) => setRestrictionId(inputValue(ev))} />
         </div>
         <div class={`form-group${contactError ? ' form-group-error' : ''}`}>
           <label class="question" for="ct-contact">
-            Email address or phone number
+            {words.contact}
           </label>
           <p id="ct-contact-hint" class="hint">
-            The office tells you its answer here
+            {words.contactHint}
           </p>
           <FieldError id="ct-contact-error" message={contactError} />
           <input id="ct-contact" class="sc-contact" type="text" inputMode="email" autocomplete="email" spellcheck={false} value={contact} aria-describedby={`ct-contact-hint${contactError ? ' ct-contact-error' : ''}`} aria-invalid={contactError ? true : undefined} onInput={(ev) => setContact(inputValue(ev))} />
         </div>
         <div class={`form-group${reasonError ? ' form-group-error' : ''}`}>
           <label class="question" for="ct-reason">
-            Why is the restriction wrong?
+            {words.reason}
           </label>
           <p id="ct-reason-hint" class="hint">
-            For example: the notice was served on someone else with my name; I hold a deferment (give its number)
+            {words.reasonHint}
           </p>
           <FieldError id="ct-reason-error" message={reasonError} />
           <textarea id="ct-reason" class="sc-reason" rows={5} value={reason} aria-describedby={`ct-reason-hint${reasonError ? ' ct-reason-error' : ''}`} aria-invalid={reasonError ? true : undefined} onInput={(ev) => setReason(inputValue(ev))} />
         </div>
         <button type="submit" class="primary sc-submit" disabled={busy}>
-          {busy ? 'Sending…' : 'Send the contest'}
+          {busy ? words.sending : words.send}
         </button>
       </form>
         </>
@@ -193,10 +190,11 @@ export function FollowForm() {
 
   const caseError = e.messageFor('caseNumber');
   const docError = e.messageFor('documentNumber');
+  const words = t().contestForms;
   return (
     <details id="follow" class="sc-section" onToggle={(ev) => setOpen((ev.currentTarget as HTMLDetailsElement).open)}>
       <summary>
-        <span class="sc-section-title">Follow a case</span>
+        <span class="sc-section-title">{words.followTitle}</span>
       </summary>
       {open ? (
         <>
@@ -204,24 +202,24 @@ export function FollowForm() {
       <form onSubmit={look} noValidate class="sc-form" data-testid="follow-form">
         <div class={`form-group${caseError ? ' form-group-error' : ''}`}>
           <label class="question" for="fl-case">
-            Case number
+            {words.caseNumber}
           </label>
           <p id="fl-case-hint" class="hint">
-            As you were given it, for example C-2026-ABCDEFGHJKLMNPQR
+            {words.caseHint}
           </p>
           <FieldError id="fl-case-error" message={caseError} />
           <input id="fl-case" class="sc-doc" autocomplete="off" autocapitalize="characters" spellcheck={false} value={caseNumber} aria-describedby={`fl-case-hint${caseError ? ' fl-case-error' : ''}`} aria-invalid={caseError ? true : undefined} onInput={(ev) => setCaseNumber(inputValue(ev))} />
         </div>
         <div class={`form-group${docError ? ' form-group-error' : ''}`}>
           <label class="question" for="fl-doc">
-            Passport number
+            {words.passport}
           </label>
           <FieldError id="fl-doc-error" message={docError} />
           <input id="fl-doc" class="sc-doc" autocomplete="off" autocapitalize="characters" spellcheck={false} value={documentNumber} aria-describedby={docError ? 'fl-doc-error' : undefined} aria-invalid={docError ? true : undefined} onInput={(ev) => setDocumentNumber(inputValue(ev))} />
         </div>
-        <DateOfBirthFields id="fl-dob" legend="Date of birth" hint="For example, 27 3 1990" value={dob} onChange={setDob} error={e.messageFor('dateOfBirth')} invalid={e.invalidDate('fl')} />
+        <DateOfBirthFields id="fl-dob" legend={words.dob} hint={words.dobHint} value={dob} onChange={setDob} error={e.messageFor('dateOfBirth')} invalid={e.invalidDate('fl')} />
         <button type="submit" class="primary sc-submit" disabled={busy}>
-          {busy ? 'Looking…' : 'Show the case'}
+          {busy ? words.looking : words.show}
         </button>
       </form>
       <div aria-live="polite">{found ? <CaseAnswer c={found} /> : null}</div>

@@ -1,7 +1,9 @@
 /** The register operator's actions on a restriction — issue, record service — as small forms (lifting: LiftFlow.tsx). */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../i18n';
+import { lookup } from '../i18n/plural';
 import { api, ROLES } from '../lib/api';
-import { inputToIso, nowForInput } from '../lib/format';
+import { inputToIso, kindLabel, nowForInput, number } from '../lib/format';
 import { tokens } from '../lib/tokens';
 import type { RestrictionRecord as Restriction, RestrictionWriteAnswer } from '@api/restrictions';
 import { ErrorNote, errorText } from './ErrorNote';
@@ -10,7 +12,7 @@ export const KINDS = ['call-up', 'court-order', 'other'] as const;
 export const CHANNELS = ['in-person', 'post', 'portal'] as const;
 
 type Done = (message: string) => void;
-const changesText = (changes: unknown) => (Array.isArray(changes) && changes.length > 0 ? ` (register change ${changes.join(', ')})` : '');
+const changesText = (changes: unknown) => (Array.isArray(changes) && changes.length > 0 ? t().forms.changes(changes.map((c) => (typeof c === 'number' ? number(c) : String(c))).join(', ')) : '');
 const value = (e: Event) => (e.currentTarget as HTMLInputElement | HTMLSelectElement).value;
 
 function useSubmit(run: () => Promise<string>, done: Done) {
@@ -52,36 +54,37 @@ export function ServeForm({ r, onDone, onCancel }: { r: Restriction; onDone: Don
     const body: Record<string, unknown> = { servedAt: inputToIso(at), serviceChannel: channel };
     if (delivered) body.deliveredAt = inputToIso(delivered);
     const res = await api<RestrictionWriteAnswer>(`/v1/restrictions/${encodeURIComponent(r.restrictionId)}/service`, { body, roles: ROLES.writeRegister });
-    return `Recorded service of ${r.restrictionId}${changesText(res.changes)}; it comes into force by the service rules.`;
+    return t().forms.served(r.restrictionId, changesText(res.changes));
   }, onDone);
+  const words = t().forms;
   return (
-    <form class="action-form" onSubmit={submit} aria-label={`Record service of ${r.restrictionId}`}>
+    <form class="action-form" onSubmit={submit} aria-label={words.serveLabel(r.restrictionId)}>
       <div class="field">
-        <label for={`${id}-at`}>Served at (your local time)</label>
+        <label for={`${id}-at`}>{words.servedAt}</label>
         <input id={`${id}-at`} type="datetime-local" required value={at} onInput={(e) => setAt(value(e))} ref={first} {...invalid(field, 'servedAt', `${id}-error`)} />
       </div>
       <div class="field">
-        <label for={`${id}-channel`}>Channel</label>
+        <label for={`${id}-channel`}>{words.channel}</label>
         <select id={`${id}-channel`} value={channel} onChange={(e) => setChannel(value(e))}>
           {CHANNELS.map((x) => (
             <option key={x} value={x}>
-              {x}
+              {lookup(words.channels, x)}
             </option>
           ))}
         </select>
       </div>
       {channel === 'portal' ? (
         <div class="field">
-          <label for={`${id}-delivered`}>Opened by the person at (optional)</label>
+          <label for={`${id}-delivered`}>{words.openedAt}</label>
           <input id={`${id}-delivered`} type="datetime-local" value={delivered} onInput={(e) => setDelivered(value(e))} {...invalid(field, 'deliveredAt', `${id}-error`)} />
         </div>
       ) : null}
       <div class="buttons">
         <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Recording…' : 'Record service'}
+          {busy ? words.recording : words.recordService}
         </button>
         <button type="button" onClick={onCancel}>
-          Cancel
+          {words.cancel}
         </button>
       </div>
       <ErrorNote error={error} id={`${id}-error`} />
@@ -103,8 +106,9 @@ export function IssueForm({ personId, onDone }: { personId: string; onDone: Done
     const id = f.restrictionId.trim();
     setF({ ...f, restrictionId: '', basis: '' });
     first.current?.focus();
-    return `Issued ${id}${changesText(res.changes)}. It is not in force until service is recorded.`;
+    return t().forms.issued(id, changesText(res.changes));
   }, onDone);
+  const words = t().forms;
   const text = (k: keyof typeof f, labelText: string, extra: Record<string, unknown> = {}) => (
     <div class="field">
       <label for={`issue-${k}`}>{labelText}</label>
@@ -112,27 +116,27 @@ export function IssueForm({ personId, onDone }: { personId: string; onDone: Done
     </div>
   );
   return (
-    <form class="grid-form" onSubmit={submit} aria-label="Issue a restriction">
-      {text('restrictionId', 'Restriction id (e.g. CU-2025-101)', { required: true, ref: first, autocomplete: 'off', spellcheck: false })}
+    <form class="grid-form" onSubmit={submit} aria-label={words.issueLabel}>
+      {text('restrictionId', words.restrictionId, { required: true, ref: first, autocomplete: 'off', spellcheck: false })}
       <div class="field">
-        <label for="issue-kind">Kind</label>
+        <label for="issue-kind">{words.kind}</label>
         <select id="issue-kind" value={f.kind} onChange={set('kind')}>
           {KINDS.map((x) => (
             <option key={x} value={x}>
-              {x}
+              {kindLabel(x)}
             </option>
           ))}
         </select>
       </div>
-      {text('basis', 'Legal basis (document and article)', { required: true })}
-      {text('office', 'Issuing office', { required: true, readOnly: Boolean(officeToken?.office) })}
-      {text('issuedAt', 'Issued at (your local time)', { type: 'datetime-local', required: true })}
-      {text('expiresAt', 'Expires at (optional)', { type: 'datetime-local' })}
-      {text('reviewAt', 'Review by (optional)', { type: 'datetime-local' })}
-      {text('campaign', 'Call-up campaign (optional)')}
+      {text('basis', words.basis, { required: true })}
+      {text('office', words.office, { required: true, readOnly: Boolean(officeToken?.office) })}
+      {text('issuedAt', words.issuedAt, { type: 'datetime-local', required: true })}
+      {text('expiresAt', words.expiresAt, { type: 'datetime-local' })}
+      {text('reviewAt', words.reviewAt, { type: 'datetime-local' })}
+      {text('campaign', words.campaign)}
       <div class="buttons">
         <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Issuing…' : 'Issue restriction'}
+          {busy ? words.issuing : words.issue}
         </button>
       </div>
       <ErrorNote error={error} id="issue-error" />

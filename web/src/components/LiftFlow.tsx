@@ -10,19 +10,15 @@
 import type { ReachAnswer } from '@api/reach';
 import type { RestrictionRecord as Restriction, RestrictionWriteAnswer } from '@api/restrictions';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../i18n';
 import { api, ROLES } from '../lib/api';
-import { inputToIso, kindLabel, localTime, nowForInput } from '../lib/format';
+import { inputToIso, kindLabel, localTime, nowForInput, number } from '../lib/format';
 import { usePoll } from '../lib/poll';
+import { lookup } from '../i18n/plural';
 import { ErrorNote } from './ErrorNote';
 
-/** The reasons a lift may give (domain LiftReason), as the operator reads them. */
-export const LIFT_REASONS = [
-  { value: 'cancellation', label: 'Cancelled by the issuing office or a court' },
-  { value: 'deferment', label: 'A deferment was granted' },
-  { value: 'exemption', label: 'An exemption was granted' },
-  { value: 'expiry', label: 'Its term has ended' },
-  { value: 'other', label: 'Another reason' },
-] as const;
+/** The reasons a lift may give (domain LiftReason); the operator reads them in the catalogue's words (t().lift.reasons). */
+export const LIFT_REASONS = ['cancellation', 'deferment', 'exemption', 'expiry', 'other'] as const;
 
 export interface LiftReachTarget {
   restrictionId: string;
@@ -30,7 +26,7 @@ export interface LiftReachTarget {
   seq: number;
 }
 
-const reasonLabel = (v: string) => LIFT_REASONS.find((r) => r.value === v)?.label ?? v;
+const reasonLabel = (v: string) => lookup(t().lift.reasons, v);
 
 export function LiftFlow({ r, onLifted, onCancel }: { r: Restriction; onLifted: (message: string, reach: LiftReachTarget | null) => void; onCancel: () => void }) {
   const id = `lift-${r.restrictionId}`;
@@ -47,11 +43,12 @@ export function LiftFlow({ r, onLifted, onCancel }: { r: Restriction; onLifted: 
     if (step === 'confirm') confirmHeading.current?.focus();
   }, [step]);
 
+  const words = t().lift;
   const proceed = (e: Event) => {
     e.preventDefault();
     const found: { reason?: string; at?: string } = {};
-    if (!reason) found.reason = 'Select why the restriction is lifted';
-    if (!inputToIso(at)) found.at = 'Enter the date and time the restriction is lifted';
+    if (!reason) found.reason = words.selectReason;
+    if (!inputToIso(at)) found.at = words.enterAt;
     setMissing(found);
     if (found.at) document.getElementById(`${id}-at`)?.focus();
     else if (found.reason) (document.querySelector(`input[name="${id}-reason"]`) as HTMLInputElement | null)?.focus();
@@ -64,7 +61,7 @@ export function LiftFlow({ r, onLifted, onCancel }: { r: Restriction; onLifted: 
     try {
       const res = await api<RestrictionWriteAnswer>(`/v1/restrictions/${encodeURIComponent(r.restrictionId)}/lift`, { body: { liftedAt: inputToIso(at), liftReason: reason }, roles: ROLES.writeRegister });
       const seq = res.changes.length > 0 ? Math.max(...res.changes) : null;
-      onLifted(`Lifted ${r.restrictionId}${seq ? ` (register change ${seq})` : ''}: ${reasonLabel(reason!)}.`, seq ? { restrictionId: r.restrictionId, seq } : null);
+      onLifted(words.lifted(r.restrictionId, seq, reasonLabel(reason!)), seq ? { restrictionId: r.restrictionId, seq } : null);
     } catch (err) {
       setError(err);
     } finally {
@@ -76,21 +73,21 @@ export function LiftFlow({ r, onLifted, onCancel }: { r: Restriction; onLifted: 
     return (
       <div class="action-form lift-confirm" role="group" aria-labelledby={`${id}-confirm-heading`} data-testid="lift-confirm">
         <h4 id={`${id}-confirm-heading`} tabIndex={-1} ref={confirmHeading}>
-          Lift {r.restrictionId}?
+          {words.confirmHeading(r.restrictionId)}
         </h4>
         <p>
-          The {kindLabel(r.kind)} ({r.basis}) will stop applying from <strong>{localTime(inputToIso(at))}</strong>. Reason: <strong>{reasonLabel(reason!)}</strong>.
+          {words.confirmWhat(kindLabel(r.kind), r.basis)} {words.willStop} <strong>{localTime(inputToIso(at))}</strong>. {words.reason} <strong>{reasonLabel(reason!)}</strong>.
         </p>
-        <p>Every border replica following the register receives the lift within seconds, ahead of other changes; the person is no longer stopped at the border for it. The lift is recorded in the register's audit trail under your name and cannot be undone — a new restriction would have to be issued.</p>
+        <p>{words.confirmText}</p>
         <div class="buttons">
           <button type="button" class="primary danger" disabled={busy} onClick={() => void lift()}>
-            {busy ? 'Lifting…' : `Yes, lift ${r.restrictionId}`}
+            {busy ? words.lifting : words.yes(r.restrictionId)}
           </button>
           <button type="button" disabled={busy} onClick={() => setStep('form')}>
-            Go back
+            {words.back}
           </button>
           <button type="button" disabled={busy} onClick={onCancel}>
-            Cancel
+            {words.cancel}
           </button>
         </div>
         <ErrorNote error={error} id={`${id}-error`} />
@@ -99,12 +96,12 @@ export function LiftFlow({ r, onLifted, onCancel }: { r: Restriction; onLifted: 
   }
 
   return (
-    <form class="action-form" onSubmit={proceed} aria-label={`Lift ${r.restrictionId}`} noValidate>
+    <form class="action-form" onSubmit={proceed} aria-label={words.formLabel(r.restrictionId)} noValidate>
       <div class={`field${missing.at ? ' field-error' : ''}`}>
-        <label for={`${id}-at`}>Lifted at (your local time)</label>
+        <label for={`${id}-at`}>{words.at}</label>
         {missing.at ? (
           <p class="error-message" id={`${id}-at-error`}>
-            <span class="visually-hidden">Error: </span>
+            <span class="visually-hidden">{words.error}</span>
             {missing.at}
           </p>
         ) : null}
@@ -118,36 +115,36 @@ export function LiftFlow({ r, onLifted, onCancel }: { r: Restriction; onLifted: 
         />
       </div>
       <fieldset class={`field radios${missing.reason ? ' field-error' : ''}`} {...(missing.reason ? { 'aria-describedby': `${id}-reason-error` } : {})}>
-        <legend>Why is it lifted?</legend>
+        <legend>{words.why}</legend>
         {missing.reason ? (
           <p class="error-message" id={`${id}-reason-error`}>
-            <span class="visually-hidden">Error: </span>
+            <span class="visually-hidden">{words.error}</span>
             {missing.reason}
           </p>
         ) : null}
         {LIFT_REASONS.map((x) => (
-          <label key={x.value} class="radio">
+          <label key={x} class="radio">
             <input
               type="radio"
               name={`${id}-reason`}
-              value={x.value}
-              checked={reason === x.value}
+              value={x}
+              checked={reason === x}
               onChange={() => {
-                setReason(x.value);
+                setReason(x);
                 setMissing((m) => ({ ...(m.at ? { at: m.at } : {}) }));
               }}
               {...(missing.reason ? { 'aria-invalid': true } : {})}
             />{' '}
-            {x.label}
+            {reasonLabel(x)}
           </label>
         ))}
       </fieldset>
       <div class="buttons">
         <button type="submit" class="primary">
-          Continue
+          {words.continue}
         </button>
         <button type="button" onClick={onCancel}>
-          Cancel
+          {words.cancel}
         </button>
       </div>
     </form>
@@ -172,40 +169,41 @@ export function LiftReach({ restrictionId, seq }: LiftReachTarget) {
     1000,
     [restrictionId, seq, complete],
   );
+  const words = t().lift;
   return (
     <section class={`card lift-reach${complete ? ' lift-reach-done' : ''}`} aria-labelledby="lift-reach-heading" data-testid="lift-reach">
-      <h3 id="lift-reach-heading">Reaching the border</h3>
+      <h3 id="lift-reach-heading">{words.reachHeading}</h3>
       <p role="status" aria-live="polite" class="lift-reach-count" data-applied={reach?.applied ?? ''} data-total={reach?.total ?? ''}>
         {reach === null
-          ? 'Asking the register…'
+          ? words.asking
           : reach.total === 0
-            ? 'No border replica is following the register right now: the lift reaches each one when it next connects.'
-            : `Applied by ${reach.applied} of ${reach.total} following ${reach.total === 1 ? 'replica' : 'replicas'}${complete ? ' — the lift has reached every one.' : '…'}`}
+            ? words.noFollowers
+            : words.appliedBy(reach.applied, reach.total, complete)}
       </p>
       {reach && reach.followers.length > 0 ? (
         <table class="lift-reach-followers">
-          <caption class="visually-hidden">Following replicas and whether each has applied register change {seq}</caption>
+          <caption class="visually-hidden">{words.followersCaption(seq)}</caption>
           <thead>
             <tr>
-              <th scope="col">Replica</th>
-              <th scope="col">Has applied</th>
-              <th scope="col">Holds changes up to</th>
-              <th scope="col">Last contact</th>
+              <th scope="col">{words.replica}</th>
+              <th scope="col">{words.hasApplied}</th>
+              <th scope="col">{words.holdsUpTo}</th>
+              <th scope="col">{words.lastContact}</th>
             </tr>
           </thead>
           <tbody>
             {reach.followers.map((f) => (
               <tr key={f.name} data-applied={String(f.applied)}>
                 <th scope="row">{f.name}</th>
-                <td>{f.applied ? '✓ yes' : 'not yet'}</td>
-                <td>{f.appliedSeq}</td>
+                <td>{f.applied ? words.yes2 : words.notYet}</td>
+                <td>{number(f.appliedSeq)}</td>
                 <td>{localTime(f.lastContact)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       ) : null}
-      <p class="help">From the register's view of its followers: a replica has applied change {seq} once it asks the register for the changes after it.</p>
+      <p class="help">{words.reachHelp(seq)}</p>
       <ErrorNote error={error} />
     </section>
   );

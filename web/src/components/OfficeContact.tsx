@@ -5,6 +5,7 @@
  * the register holds no record of the office, this says so plainly and invents nothing.
  */
 import type { SelfCheckAnswer } from '@api/selfCheck';
+import { t } from '../i18n';
 
 export type OfficeRecord = SelfCheckAnswer['restrictions'][number]['office'];
 
@@ -12,11 +13,12 @@ export type OfficeRecord = SelfCheckAnswer['restrictions'][number]['office'];
 const telHref = (phone: string) => `tel:${phone.replace(/[^+0-9]/g, '')}`;
 
 export function OfficeContact({ office }: { office: OfficeRecord }) {
+  const words = t().officeContact;
   if (!office.recorded) {
     return (
       <div class="office-contact" data-office={office.id} data-recorded="false">
         <p class="office-name">{office.id}</p>
-        <p>Contact details not recorded for this office. Use the details on the notice or decision you received.</p>
+        <p>{words.notRecorded}</p>
       </div>
     );
   }
@@ -27,25 +29,25 @@ export function OfficeContact({ office }: { office: OfficeRecord }) {
       <ul class="office-ways">
         {office.phone ? (
           <li>
-            Telephone: <a href={telHref(office.phone)}>{office.phone}</a>
+            {words.telephone} <a href={telHref(office.phone)}>{office.phone}</a>
           </li>
         ) : null}
         {office.email ? (
           <li>
-            E-mail: <a href={`mailto:${office.email}`}>{office.email}</a>
+            {words.email} <a href={`mailto:${office.email}`}>{office.email}</a>
           </li>
         ) : null}
         {office.web ? (
           <li>
-            Website:{' '}
+            {words.website}{' '}
             <a href={office.web} rel="noopener noreferrer" target="_blank">
               {office.web.replace(/^https?:\/\//, '')}
             </a>
           </li>
         ) : null}
-        {office.hours ? <li>Opening hours: {office.hours}</li> : null}
+        {office.hours ? <li>{words.hours(office.hours)}</li> : null}
       </ul>
-      <p class="office-code">Office code {office.id}</p>
+      <p class="office-code">{words.code(office.id)}</p>
     </div>
   );
 }

@@ -10,6 +10,8 @@
 import type { ComponentChildren } from 'preact';
 import type { SelfCheckAnswer } from '@api/selfCheck';
 import { useEffect, useRef } from 'preact/hooks';
+import { t } from '../i18n';
+import { lookup } from '../i18n/plural';
 import { kindLabel } from '../lib/format';
 import { longDate, longDateTime } from '../lib/plainDates';
 import { OfficeContact } from './OfficeContact';
@@ -21,13 +23,14 @@ const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** The service's status words ("lifted 2025-…", "deferred: student until 2029-06-30") with readable dates. */
 export function statusText(status: string): string {
-  const dated = (prefix: string, rest: string) => `${prefix} ${rest.includes('T') ? longDateTime(rest) : longDate(rest)}`;
+  const words = t().selfCheckResult;
+  const date = (rest: string) => (rest.includes('T') ? longDateTime(rest) : longDate(rest));
   let m: RegExpMatchArray | null;
-  if ((m = status.match(/^lifted (.+)$/))) return dated('Lifted on', m[1]!);
-  if ((m = status.match(/^expired (.+)$/))) return dated('Ended on', m[1]!);
-  if ((m = status.match(/^in force from (.+)$/))) return dated('Not in force yet: from', m[1]!);
-  if ((m = status.match(/^deferred: (\S+) until (.+)$/))) return `Deferred (${m[1]}) until ${longDate(m[2]!)}`;
-  if (status === 'in force') return 'In force';
+  if ((m = status.match(/^lifted (.+)$/))) return words.liftedOn(date(m[1]!));
+  if ((m = status.match(/^expired (.+)$/))) return words.endedOn(date(m[1]!));
+  if ((m = status.match(/^in force from (.+)$/))) return words.notYet(date(m[1]!));
+  if ((m = status.match(/^deferred: (\S+) until (.+)$/))) return words.deferredUntil(lookup(words.categories, m[1]!), longDate(m[2]!));
+  if (status === 'in force') return words.inForce;
   return capital(status);
 }
 
@@ -42,43 +45,45 @@ function Fact({ term, children }: { term: string; children: ComponentChildren })
 }
 
 function RestrictionCard({ r }: { r: Restriction }) {
+  const words = t().selfCheckResult;
   return (
     <article class={`sc-record ${r.applies ? 'sc-record-applies' : 'sc-record-past'}`} aria-labelledby={`sc-r-${r.restrictionId}`} data-restriction={r.restrictionId}>
       <h3 id={`sc-r-${r.restrictionId}`}>{capital(kindLabel(r.kind))}</h3>
       <dl class="sc-facts">
-        <Fact term="Legal basis">{r.basis}</Fact>
-        <Fact term="Issued by">
+        <Fact term={words.legalBasis}>{r.basis}</Fact>
+        <Fact term={words.issuedBy}>
           <OfficeContact office={r.office} />
         </Fact>
-        {r.applies && r.inForceFrom ? <Fact term="In force since">{longDateTime(r.inForceFrom)}</Fact> : null}
-        <Fact term="Status">{statusText(r.status)}</Fact>
+        {r.applies && r.inForceFrom ? <Fact term={words.inForceSince}>{longDateTime(r.inForceFrom)}</Fact> : null}
+        <Fact term={words.status}>{statusText(r.status)}</Fact>
         {r.applies && r.office.recorded ? (
-          <Fact term="How to contest it">
+          <Fact term={words.howToContestIt}>
             <p class="sc-contest-how">{r.contest.how}</p>
             {r.contest.deadline ? (
               <p class="sc-contest-deadline">
-                <strong>Deadline: {longDate(r.contest.deadline)}</strong>
-                {r.contest.deadlineDays ? ` (${r.contest.deadlineDays} days from the day it came into force)` : ''}
+                <strong>{words.deadline(longDate(r.contest.deadline))}</strong>
+                {r.contest.deadlineDays ? words.deadlineDays(r.contest.deadlineDays) : ''}
               </p>
             ) : (
-              <p class="sc-contest-deadline">No deadline is recorded for contesting it; the notice or decision you received may set one.</p>
+              <p class="sc-contest-deadline">{words.noDeadline}</p>
             )}
           </Fact>
         ) : null}
-        <Fact term="Reference">{r.restrictionId}</Fact>
+        <Fact term={words.reference}>{r.restrictionId}</Fact>
       </dl>
     </article>
   );
 }
 
 function RuleCard({ r }: { r: Rule }) {
+  const words = t().selfCheckResult;
   return (
     <article class={`sc-record ${r.applies ? 'sc-record-applies' : 'sc-record-past'}`} aria-label={r.title}>
       <h3>{r.title}</h3>
       <dl class="sc-facts">
-        <Fact term="Legal basis">{r.basis}</Fact>
-        <Fact term="Decided by">{r.authority}</Fact>
-        <Fact term={r.applies ? 'Why it covers you' : 'Why it does not cover you'}>{r.detail}</Fact>
+        <Fact term={words.legalBasis}>{r.basis}</Fact>
+        <Fact term={words.decidedBy}>{r.authority}</Fact>
+        <Fact term={r.applies ? words.whyCovers : words.whyNotCovers}>{r.detail}</Fact>
       </dl>
     </article>
   );
@@ -93,39 +98,39 @@ export interface Checked {
 export function SelfCheckResult({ answer, checked, onCheckAgain }: { answer: SelfCheckAnswer; checked: Checked; onCheckAgain: () => void }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), [answer]);
-  const who = `passport ${checked.documentNumber}, born ${longDate(checked.dateOfBirth)}`;
+  const words = t().selfCheckResult;
+  const who = words.who(checked.documentNumber, longDate(checked.dateOfBirth));
   const applying = answer.restrictions.filter((r) => r.applies);
   const past = answer.restrictions.filter((r) => !r.applies);
   const rulesApplying = answer.rules.filter((r) => r.applies);
   const rulesNot = answer.rules.filter((r) => !r.applies);
-  const checkedAt = `Checked on ${longDateTime(answer.checkedAt)}.`;
+  const checkedAt = words.checkedAt(longDateTime(answer.checkedAt));
   return (
     <div class="sc-result" data-restricted={String(answer.restricted)}>
       {answer.restricted ? (
         <div class="sc-panel sc-panel-restricted">
           <h2 id="sc-result-heading" ref={heading} tabIndex={-1}>
-            An exit restriction applies to you
+            {words.applies}
           </h2>
           <p class="sc-checked">
-            Found for <strong>{who}</strong>. {checkedAt}
+            {words.foundFor} <strong>{who}</strong>. {checkedAt}
           </p>
         </div>
       ) : (
         <div class="sc-panel sc-panel-none">
           <h2 id="sc-result-heading" ref={heading} tabIndex={-1}>
-            No restriction found for {who}
+            {words.noneFor(who)}
           </h2>
+          <p>{words.onlyThese}</p>
           <p>
-            We checked only these two details, exactly as you entered them. A restriction recorded under other details — another or an older passport, or a
-            different date of birth — would not show here.
+            {words.tryAgain} {checkedAt}
           </p>
-          <p>If the details are wrong, or you expected a restriction, check them and try again. {checkedAt}</p>
         </div>
       )}
 
       {applying.length > 0 || rulesApplying.length > 0 ? (
         <section aria-labelledby="sc-applies">
-          <h2 id="sc-applies">{applying.length + rulesApplying.length === 1 ? 'The restriction' : 'The restrictions'}</h2>
+          <h2 id="sc-applies">{applying.length + rulesApplying.length === 1 ? words.theRestriction : words.theRestrictions}</h2>
           {applying.map((r) => (
             <RestrictionCard r={r} key={r.restrictionId} />
           ))}
@@ -137,18 +142,18 @@ export function SelfCheckResult({ answer, checked, onCheckAgain }: { answer: Sel
 
       {answer.restricted ? (
         <section aria-labelledby="sc-contest" class="sc-contest">
-          <h2 id="sc-contest">How to contest it</h2>
+          <h2 id="sc-contest">{words.howToContest}</h2>
           <p>{answer.howToContest}</p>
         </section>
       ) : null}
 
       {answer.deferments.length > 0 ? (
         <section aria-labelledby="sc-deferments">
-          <h2 id="sc-deferments">Your deferments and exemptions</h2>
+          <h2 id="sc-deferments">{words.deferments}</h2>
           <ul>
             {answer.deferments.map((d, i) => (
               <li key={i}>
-                {capital(d.kind ?? 'deferment')} ({d.category}), from {longDate(d.validFrom)} to {longDate(d.validTo)}
+                {words.deferment(words.kinds[d.kind ?? 'deferment'], lookup(words.categories, d.category), longDate(d.validFrom), longDate(d.validTo))}
               </li>
             ))}
           </ul>
@@ -157,7 +162,7 @@ export function SelfCheckResult({ answer, checked, onCheckAgain }: { answer: Sel
 
       {past.length > 0 ? (
         <section aria-labelledby="sc-past">
-          <h2 id="sc-past">Records that do not apply now</h2>
+          <h2 id="sc-past">{words.past}</h2>
           {past.map((r) => (
             <RestrictionCard r={r} key={r.restrictionId} />
           ))}
@@ -166,7 +171,7 @@ export function SelfCheckResult({ answer, checked, onCheckAgain }: { answer: Sel
 
       {rulesNot.length > 0 ? (
         <section aria-labelledby="sc-rules-not">
-          <h2 id="sc-rules-not">Bans on whole groups that do not cover you</h2>
+          <h2 id="sc-rules-not">{words.rulesNot}</h2>
           {rulesNot.map((r) => (
             <RuleCard r={r} key={r.ruleId} />
           ))}
@@ -175,14 +180,14 @@ export function SelfCheckResult({ answer, checked, onCheckAgain }: { answer: Sel
 
       {!answer.restricted ? (
         <section aria-labelledby="sc-contest" class="sc-contest">
-          <h2 id="sc-contest">If a restriction applies to you</h2>
+          <h2 id="sc-contest">{words.ifApplies}</h2>
           <p>{answer.howToContest}</p>
         </section>
       ) : null}
 
       <p>
         <button type="button" class="link" onClick={onCheckAgain}>
-          Check other details
+          {words.checkOther}
         </button>
       </p>
     </div>

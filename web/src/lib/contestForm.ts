@@ -2,8 +2,9 @@
  * The checks of the two contest forms on the self-check page (components/ContestForms.tsx), before
  * anything is sent: every mistake at once, in plain words, tied to the input to fix (GOV.UK wording).
  * The passport number and the date of birth are checked exactly as the self-check checks them
- * (selfCheckForm.ts). Pure: no DOM.
+ * (selfCheckForm.ts). Pure: no DOM. The words are the catalogue's, in the reader's language.
  */
+import { t } from '../i18n';
 import { checkSelfCheckForm, type FormError as SelfCheckError } from './selfCheckForm';
 
 export interface ContestInput {
@@ -45,13 +46,13 @@ export function checkContestForm(input: ContestInput): { errors: FormError[] } |
   const id = identityErrors('ct', input);
   const errors = [...id.errors];
   const restrictionId = input.restrictionId.trim();
-  if (restrictionId && !/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/.test(restrictionId)) errors.push({ question: 'restrictionId', ids: ['ct-restriction'], message: 'Restriction number must be as shown on the self-check, like CU-2024-0001' });
+  if (restrictionId && !/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/.test(restrictionId)) errors.push({ question: 'restrictionId', ids: ['ct-restriction'], message: t().contestForms.errors.restrictionId });
   const contact = input.contact.trim();
-  if (!contact) errors.push({ question: 'contact', ids: ['ct-contact'], message: 'Enter an email address or phone number so the office can tell you its answer' });
-  else if (!CONTACT.test(contact) || contact.length > 200) errors.push({ question: 'contact', ids: ['ct-contact'], message: 'Enter an email address like name@example.com, or a phone number like +7 900 123 45 67' });
+  if (!contact) errors.push({ question: 'contact', ids: ['ct-contact'], message: t().contestForms.errors.enterContact });
+  else if (!CONTACT.test(contact) || contact.length > 200) errors.push({ question: 'contact', ids: ['ct-contact'], message: t().contestForms.errors.contact });
   const reason = input.reason.trim();
-  if (!reason) errors.push({ question: 'reason', ids: ['ct-reason'], message: 'Enter why the restriction is wrong' });
-  else if (reason.length > 4000) errors.push({ question: 'reason', ids: ['ct-reason'], message: 'Reason must be 4000 characters or fewer' });
+  if (!reason) errors.push({ question: 'reason', ids: ['ct-reason'], message: t().contestForms.errors.enterReason });
+  else if (reason.length > 4000) errors.push({ question: 'reason', ids: ['ct-reason'], message: t().contestForms.errors.reasonLength });
   if (errors.length > 0) return { errors };
   return { request: { documentNumber: id.documentNumber, dateOfBirth: id.dateOfBirth, ...(restrictionId ? { restrictionId } : {}), contact, reason } };
 }
@@ -62,8 +63,8 @@ export const cleanCaseNumber = (s: string) => s.replace(/\s+/g, '').toUpperCase(
 export function checkFollowForm(input: FollowInput): { errors: FormError[] } | { request: { caseNumber: string; documentNumber: string; dateOfBirth: string } } {
   const errors: FormError[] = [];
   const caseNumber = cleanCaseNumber(input.caseNumber);
-  if (!caseNumber) errors.push({ question: 'caseNumber', ids: ['fl-case'], message: 'Enter your case number' });
-  else if (!/^C-\d{4}-[A-Z2-7]{16}$/.test(caseNumber)) errors.push({ question: 'caseNumber', ids: ['fl-case'], message: 'Case number must be as you were given it, like C-2026-ABCDEFGHJKLMNPQR' });
+  if (!caseNumber) errors.push({ question: 'caseNumber', ids: ['fl-case'], message: t().contestForms.errors.enterCase });
+  else if (!/^C-\d{4}-[A-Z2-7]{16}$/.test(caseNumber)) errors.push({ question: 'caseNumber', ids: ['fl-case'], message: t().contestForms.errors.caseNumber });
   const id = identityErrors('fl', input);
   errors.push(...id.errors);
   if (errors.length > 0) return { errors };
@@ -72,13 +73,14 @@ export function checkFollowForm(input: FollowInput): { errors: FormError[] } | {
 
 /** A refusal from the service as the form's error, in words a person can act on. */
 export function contestServiceError(status: number, field: string | undefined, message: string, form: 'ct' | 'fl'): FormError {
+  const words = t().contestForms.errors;
   const whole = (m: string): FormError => ({ question: 'form', ids: [], message: m });
-  if (status === 429) return whole('You have tried too many times in a short while. Wait a minute, then try again.');
-  if (status === 0 || status === 503) return whole('The register cannot be reached just now, so nothing was sent. Try again later.');
-  if (status === 404 && form === 'ct') return whole('No open restriction was found for this passport number and date of birth. Check both, or use the self-check above.');
-  if (status === 404) return whole('No case was found with this number for this passport number and date of birth. Check all three.');
+  if (status === 429) return whole(words.tooMany);
+  if (status === 0 || status === 503) return whole(words.unreachable);
+  if (status === 404 && form === 'ct') return whole(words.noRestriction);
+  if (status === 404) return whole(words.noCase);
   if (status === 409) return whole(message);
   if (status === 400 && field === 'restrictionId') return { question: 'restrictionId', ids: ['ct-restriction'], message };
-  if (status === 400 && field === 'contact') return { question: 'contact', ids: ['ct-contact'], message: 'Enter an email address like name@example.com, or a phone number like +7 900 123 45 67' };
-  return whole(status >= 500 ? 'Sorry, the service has a problem. Try again later.' : `It could not be sent: ${message}`);
+  if (status === 400 && field === 'contact') return { question: 'contact', ids: ['ct-contact'], message: words.contact };
+  return whole(status >= 500 ? words.serviceProblem : words.notSent(message));
 }
