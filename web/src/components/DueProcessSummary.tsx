@@ -7,7 +7,9 @@ import type { z } from 'zod';
 import type { contestListAnswer } from '@api/contests';
 import type { reviewsDueAnswer } from '@api/reviews';
 import { useState } from 'preact/hooks';
+import { t } from '../i18n';
 import { api, ROLES } from '../lib/api';
+import { number } from '../lib/format';
 import { usePoll } from '../lib/poll';
 import { ErrorNote } from './ErrorNote';
 
@@ -24,27 +26,28 @@ export function DueProcessSummary() {
       setError(err);
     }
   }, 5000);
+  const words = t().dueProcess;
   return (
     <section class="card" aria-labelledby="due-process-heading">
-      <h2 id="due-process-heading">Due process</h2>
+      <h2 id="due-process-heading">{words.heading}</h2>
       {error ? <ErrorNote error={error} /> : null}
       {counts ? (
         <dl class="pairs">
-          <dt>Contests open</dt>
-          <dd>{counts.open}</dd>
-          <dt>Contests overdue</dt>
+          <dt>{words.open}</dt>
+          <dd>{number(counts.open)}</dd>
+          <dt>{words.overdue}</dt>
           <dd data-testid="ops-contests-overdue" class={counts.overdue > 0 ? 'overdue' : ''}>
-            {counts.overdue}
+            {number(counts.overdue)}
           </dd>
-          <dt>Due for review</dt>
+          <dt>{words.due}</dt>
           <dd>
-            {counts.due}
-            {counts.dueOverdue > 0 ? <span class="overdue"> ({counts.dueOverdue} past the deadline: lifted at the next expiry run)</span> : null}
+            {number(counts.due)}
+            {counts.dueOverdue > 0 ? <span class="overdue">{words.pastDeadline(counts.dueOverdue)}</span> : null}
           </dd>
         </dl>
       ) : null}
       <p class="help">
-        <a href="/console/contests">Answer contests and review restrictions</a>
+        <a href="/console/contests">{words.link}</a>
       </p>
     </section>
   );

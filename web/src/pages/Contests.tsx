@@ -9,8 +9,9 @@ import type { contestListAnswer } from '@api/contests';
 import type { reviewsDueAnswer } from '@api/reviews';
 import { useState } from 'preact/hooks';
 import { ErrorNote } from '../components/ErrorNote';
+import { t } from '../i18n';
 import { api, ROLES } from '../lib/api';
-import { inputToIso, localTime } from '../lib/format';
+import { inputToIso, kindLabel, localTime, number } from '../lib/format';
 import { usePoll } from '../lib/poll';
 
 type ContestList = z.infer<typeof contestListAnswer>;
@@ -39,22 +40,23 @@ function AnswerForm({ c, onDone }: { c: Contest; onDone: () => void }) {
       setBusy(false);
     }
   }
+  const words = t().contests;
   return (
     <form class="contest-answer" onSubmit={send} noValidate>
       {error ? <ErrorNote error={error} /> : null}
       <fieldset>
-        <legend>Answer</legend>
+        <legend>{words.answer}</legend>
         <label>
-          <input type="radio" name={`d-${id}`} value="upheld" checked={decision === 'upheld'} onChange={() => setDecision('upheld')} /> Upheld — lift the restriction
+          <input type="radio" name={`d-${id}`} value="upheld" checked={decision === 'upheld'} onChange={() => setDecision('upheld')} /> {words.upheld}
         </label>{' '}
         <label>
-          <input type="radio" name={`d-${id}`} value="rejected" checked={decision === 'rejected'} onChange={() => setDecision('rejected')} /> Rejected — it stays
+          <input type="radio" name={`d-${id}`} value="rejected" checked={decision === 'rejected'} onChange={() => setDecision('rejected')} /> {words.rejected}
         </label>
       </fieldset>
-      <label for={`r-${id}`}>Reasons (the person reads them)</label>
+      <label for={`r-${id}`}>{words.reasons}</label>
       <textarea id={`r-${id}`} rows={3} value={reasons} onInput={(e) => setReasons(inputValue(e))} />
       <button type="submit" class="primary" disabled={busy}>
-        Send the answer
+        {words.send}
       </button>
     </form>
   );
@@ -76,13 +78,14 @@ function ReviewForm({ d, onDone }: { d: Due; onDone: () => void }) {
       setError(err);
     }
   }
+  const words = t().contests;
   return (
     <form class="contest-answer" onSubmit={send} noValidate>
       {error ? <ErrorNote error={error} /> : null}
-      <label for={`n-${id}`}>Why it stays (audited)</label>
+      <label for={`n-${id}`}>{words.whyStays}</label>
       <textarea id={`n-${id}`} rows={2} value={note} onInput={(e) => setNote(inputValue(e))} />
-      <label for={`u-${id}`}>Next review by (optional; default one review interval)</label> <input id={`u-${id}`} type="datetime-local" value={until} onInput={(e) => setUntil(inputValue(e))} />{' '}
-      <button type="submit">Reviewed: keep it</button>
+      <label for={`u-${id}`}>{words.nextReview}</label> <input id={`u-${id}`} type="datetime-local" value={until} onInput={(e) => setUntil(inputValue(e))} />{' '}
+      <button type="submit">{words.reviewed}</button>
     </form>
   );
 }
@@ -106,34 +109,39 @@ export function Contests() {
     [tick],
   );
   const refresh = () => setTick((n) => n + 1);
+  const words = t().contests;
   const open = [...(contests?.contests ?? [])].sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.deadline.localeCompare(b.deadline));
   return (
     <>
-      <h1>Contests and reviews</h1>
-      <p class="lead">Contests of your office's restrictions wait for your answer; restrictions due for review are lifted with reason “expiry” if nobody reviews them in time.</p>
+      <h1>{words.heading}</h1>
+      <p class="lead">{words.lead}</p>
       {error ? <ErrorNote error={error} /> : null}
       <section class="card" aria-labelledby="contests-heading">
         <h2 id="contests-heading">
-          Open contests: <span data-testid="contests-open">{contests?.open ?? '…'}</span>, overdue: <span data-testid="contests-overdue" class={contests && contests.overdue > 0 ? 'overdue' : ''}>{contests?.overdue ?? '…'}</span>
+          {words.open} <span data-testid="contests-open">{contests ? number(contests.open) : '…'}</span>, {words.overdueCount}{' '}
+          <span data-testid="contests-overdue" class={contests && contests.overdue > 0 ? 'overdue' : ''}>
+            {contests ? number(contests.overdue) : '…'}
+          </span>
         </h2>
-        {contests && open.length === 0 ? <p class="muted">No contest is waiting for an answer.</p> : null}
+        {contests && open.length === 0 ? <p class="muted">{words.noneWaiting}</p> : null}
         {open.map((c) => (
           <article key={c.caseNumber} class="card" data-testid="contest">
             <h3>
-              {c.caseNumber} — restriction {c.restrictionId} ({c.office}){c.overdue ? <span class="overdue"> overdue</span> : null}
+              {words.contestHeading(c.caseNumber, c.restrictionId, c.office)}
+              {c.overdue ? <span class="overdue">{words.overdue}</span> : null}
             </h3>
             <dl class="pairs">
-              <dt>Filed</dt>
+              <dt>{words.filed}</dt>
               <dd>{localTime(c.filedAt)}</dd>
-              <dt>Answer by</dt>
+              <dt>{words.answerBy}</dt>
               <dd class={c.overdue ? 'overdue' : ''}>{localTime(c.deadline)}</dd>
-              <dt>Person</dt>
+              <dt>{words.person}</dt>
               <dd>
                 <a href={`/console/persons?id=${encodeURIComponent(c.personId)}`}>{c.personId}</a>
               </dd>
-              <dt>Contact</dt>
+              <dt>{words.contact}</dt>
               <dd>{c.contact}</dd>
-              <dt>Their reason</dt>
+              <dt>{words.theirReason}</dt>
               <dd>{c.reason}</dd>
             </dl>
             <AnswerForm c={c} onDone={refresh} />
@@ -142,14 +150,14 @@ export function Contests() {
       </section>
       <section class="card" aria-labelledby="reviews-heading">
         <h2 id="reviews-heading">
-          Due for review: <span data-testid="reviews-due">{due?.restrictions.length ?? '…'}</span>
+          {words.due} <span data-testid="reviews-due">{due ? number(due.restrictions.length) : '…'}</span>
         </h2>
-        {due && due.restrictions.length === 0 ? <p class="muted">Nothing is due for review within the notice period.</p> : null}
+        {due && due.restrictions.length === 0 ? <p class="muted">{words.nothingDue}</p> : null}
         {due?.restrictions.map((d) => (
           <article key={d.restriction.restrictionId} class="card">
             <h3>
-              {d.restriction.restrictionId} ({d.restriction.kind}, {d.restriction.office}) — review by {localTime(d.reviewDeadline)}
-              {d.overdue ? <span class="overdue"> overdue: will be lifted</span> : null}
+              {words.dueHeading(d.restriction.restrictionId, kindLabel(d.restriction.kind), d.restriction.office, localTime(d.reviewDeadline))}
+              {d.overdue ? <span class="overdue">{words.willBeLifted}</span> : null}
             </h3>
             <p>{d.restriction.basis}</p>
             <ReviewForm d={d} onDone={refresh} />

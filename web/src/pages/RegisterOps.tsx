@@ -70,15 +70,15 @@ export function RegisterOps({ peerUrl }: { peerUrl: string | null }) {
       <DueProcessSummary />
       {notices ? (
         <section class="card" aria-labelledby="notices-heading">
-          <h2 id="notices-heading">Notifications to persons</h2>
+          <h2 id="notices-heading">{t().notices.heading}</h2>
           <dl class="pairs">
-            <dt>Waiting to be sent</dt>
-            <dd data-testid="notices-pending">{notices.pending.toLocaleString('en')}</dd>
-            <dt>Given up (look in the register's log by notification id)</dt>
-            <dd data-testid="notices-failed">{notices.failed.toLocaleString('en')}</dd>
-            <dt>Delivered</dt>
-            <dd>{notices.delivered.toLocaleString('en')}</dd>
-            <dt>Channels</dt>
+            <dt>{t().notices.pending}</dt>
+            <dd data-testid="notices-pending">{number(notices.pending)}</dd>
+            <dt>{t().notices.failed}</dt>
+            <dd data-testid="notices-failed">{number(notices.failed)}</dd>
+            <dt>{t().notices.delivered}</dt>
+            <dd>{number(notices.delivered)}</dd>
+            <dt>{t().notices.channels}</dt>
             <dd>{notices.channels.join(', ')}</dd>
           </dl>
         </section>

@@ -6,13 +6,18 @@
 import { useState } from 'preact/hooks';
 import { BarChart } from '../components/Chart';
 import { ErrorNote } from '../components/ErrorNote';
+import { locale, t } from '../i18n';
 import { api } from '../lib/api';
+import { localTime, number } from '../lib/format';
 import { usePoll } from '../lib/poll';
 import type { Cell, StatisticsAnswer } from '@api/statistics';
 
-const HIDDEN = 'fewer than 10';
-const show = (c: Cell) => (c.n === null ? HIDDEN : c.n.toLocaleString('en'));
-const seconds = (ms: number | null) => (ms === null ? HIDDEN.replace('10', '10 lifts measured') : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)} s`);
+const show = (c: Cell) => (c.n === null ? t().statistics.hidden : number(c.n));
+const seconds = (ms: number | null) => {
+  if (ms === null) return t().statistics.hiddenLifts;
+  const digits = ms < 10_000 ? 2 : 0;
+  return t().statistics.seconds(new Intl.NumberFormat(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(ms / 1000));
+};
 
 export function Statistics() {
   const [data, setData] = useState<StatisticsAnswer | null>(null);
@@ -28,50 +33,49 @@ export function Statistics() {
 
   const rows = data?.restrictions.byKindAndOffice ?? [];
   const labels = rows.map((r) => `${r.kind} · ${r.office}`);
+  const words = t().statistics;
+  const HIDDEN = words.hidden;
   return (
     <>
-      <h1>Statistics</h1>
-      <p class="lead">
-        What the register has done, in aggregate, for anyone to see. A count under {data?.suppressUnder ?? 10} is withheld (“{HIDDEN}”), and so is any total that would let it be worked
-        out.
-      </p>
+      <h1>{words.heading}</h1>
+      <p class="lead">{words.lead(data?.suppressUnder ?? 10, HIDDEN)}</p>
       {error ? <ErrorNote error={error} /> : null}
       {data ? (
         <>
           <section class="card" aria-labelledby="restrictions-heading">
-            <h2 id="restrictions-heading">Restrictions imposed and lifted</h2>
+            <h2 id="restrictions-heading">{words.restrictionsHeading}</h2>
             <dl class="pairs" data-testid="totals">
-              <dt>Imposed (came into force)</dt>
+              <dt>{words.imposedInForce}</dt>
               <dd>{show(data.restrictions.total.imposed)}</dd>
-              <dt>Lifted</dt>
+              <dt>{words.lifted}</dt>
               <dd>{show(data.restrictions.total.lifted)}</dd>
-              <dt>Expired (lifted with reason expiry)</dt>
+              <dt>{words.expiredExpiry}</dt>
               <dd>{show(data.expiries)}</dd>
             </dl>
             {rows.length > 0 ? (
               <BarChart
                 id="restrictions-chart"
-                summary={`Restrictions imposed and lifted for ${rows.length} kind and office pairs; withheld counts are drawn as zero and listed as “${HIDDEN}” in the table.`}
+                summary={words.chartSummary(rows.length, HIDDEN)}
                 data={{
                   labels,
                   datasets: [
-                    { label: 'Imposed', data: rows.map((r) => r.imposed.n ?? 0), backgroundColor: '#b42318' },
-                    { label: 'Lifted', data: rows.map((r) => r.lifted.n ?? 0), backgroundColor: '#1a7f37' },
+                    { label: words.imposed, data: rows.map((r) => r.imposed.n ?? 0), backgroundColor: '#b42318' },
+                    { label: words.lifted, data: rows.map((r) => r.lifted.n ?? 0), backgroundColor: '#1a7f37' },
                   ],
                 }}
-                table={{ caption: 'Restrictions by kind and office', headers: ['Kind', 'Office', 'Imposed', 'Lifted', 'Expired'], rows: rows.map((r) => [r.kind, r.office, show(r.imposed), show(r.lifted), show(r.expired)]) }}
+                table={{ caption: words.byKindAndOffice, headers: [words.kind, words.office, words.imposed, words.lifted, words.expired], rows: rows.map((r) => [r.kind, r.office, show(r.imposed), show(r.lifted), show(r.expired)]) }}
               />
             ) : (
-              <p class="muted">No restriction has come into force yet.</p>
+              <p class="muted">{words.noneYet}</p>
             )}
             <table data-testid="by-kind">
-              <caption>By kind</caption>
+              <caption>{words.byKind}</caption>
               <thead>
                 <tr>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Imposed</th>
-                  <th scope="col">Lifted</th>
-                  <th scope="col">Expired</th>
+                  <th scope="col">{words.kind}</th>
+                  <th scope="col">{words.imposed}</th>
+                  <th scope="col">{words.lifted}</th>
+                  <th scope="col">{words.expired}</th>
                 </tr>
               </thead>
               <tbody>
@@ -87,14 +91,14 @@ export function Statistics() {
             </table>
           </section>
           <section class="card" aria-labelledby="relief-heading">
-            <h2 id="relief-heading">Time to relief at the border</h2>
-            <p>From a lift at the register until each following replica has applied it (measured since {new Date(data.timeToRelief.since).toISOString().slice(0, 16).replace('T', ' ')} UTC).</p>
+            <h2 id="relief-heading">{words.reliefHeading}</h2>
+            <p>{words.reliefLead(localTime(data.timeToRelief.since))}</p>
             <dl class="pairs" data-testid="relief">
-              <dt>At each replica: median · 95th percentile</dt>
+              <dt>{words.perReplica}</dt>
               <dd>
                 {seconds(data.timeToRelief.perReplica.p50Ms)} · {seconds(data.timeToRelief.perReplica.p95Ms)}
               </dd>
-              <dt>At every replica: median · 95th percentile</dt>
+              <dt>{words.allReplicas}</dt>
               <dd>
                 {seconds(data.timeToRelief.allReplicas.p50Ms)} · {seconds(data.timeToRelief.allReplicas.p95Ms)}
               </dd>
@@ -102,23 +106,23 @@ export function Statistics() {
           </section>
           {data.contests ? (
             <section class="card" aria-labelledby="contests-heading">
-              <h2 id="contests-heading">Contests</h2>
+              <h2 id="contests-heading">{words.contestsHeading}</h2>
               <dl class="pairs">
-                <dt>Opened</dt>
+                <dt>{words.opened}</dt>
                 <dd>{show(data.contests.opened)}</dd>
-                <dt>Upheld (restriction lifted)</dt>
+                <dt>{words.upheld}</dt>
                 <dd>{show(data.contests.upheld)}</dd>
-                <dt>Rejected</dt>
+                <dt>{words.rejected}</dt>
                 <dd>{show(data.contests.rejected)}</dd>
-                <dt>Overdue (not answered in time)</dt>
+                <dt>{words.overdue}</dt>
                 <dd>{show(data.contests.overdue)}</dd>
               </dl>
             </section>
           ) : null}
           {data.confirmedNonMatches ? (
             <section class="card" aria-labelledby="nonmatch-heading">
-              <h2 id="nonmatch-heading">Confirmed non-matches</h2>
-              <p>Travellers confirmed at a checkpoint not to be the listed person they were taken for: {show(data.confirmedNonMatches)}.</p>
+              <h2 id="nonmatch-heading">{words.nonMatchHeading}</h2>
+              <p>{words.nonMatches(show(data.confirmedNonMatches))}</p>
             </section>
           ) : null}
         </>
