@@ -78,5 +78,31 @@ test('self-check on a phone: the issuing office with its address and contacts as
   await screenshot(page, 'self-check-office-390x844');
   await page.setViewportSize({ width: 1280, height: 720 });
   await screenshot(page, 'self-check-office-1280x720');
+
+  // A Russian browser gets the same restricted answer in Russian: the office's contacts, how to
+  // contest it and the deadline, the date in words.
+  const ru = await browser.newContext({ viewport: PHONE, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
+  t.after(() => ru.close());
+  const ruPage = await ru.newPage();
+  ruPage.on('pageerror', (err) => problems.push(`page error on ${ruPage.url()}: ${err.message}`));
+  await ruPage.goto(`${B}/console/self-check`);
+  await ruPage.getByLabel('Номер паспорта').fill('751000001');
+  await ruPage.getByLabel('День', { exact: true }).fill('1');
+  await ruPage.getByLabel('Месяц', { exact: true }).fill('1');
+  await ruPage.getByLabel('Год', { exact: true }).fill('1990');
+  await ruPage.getByRole('button', { name: 'Проверить', exact: true }).click();
+  const ruCard = ruPage.locator('[data-restriction="CU-OC-1"]');
+  await ruCard.waitFor();
+  const ruResult = await ruPage.locator('[data-restricted="true"]').innerText();
+  assert.match(ruResult, /В отношении вас действует ограничение на выезд/);
+  const ruFacts = await ruCard.innerText();
+  assert.match(ruFacts, /Орган, вынесший ограничение\s+Military Commissariat of Moscow, district no\. 12/);
+  assert.match(ruFacts, /Телефон: \+7 495 612-34-56/);
+  assert.match(ruFacts, /Часы приёма: Mon–Thu 09:00–18:00/);
+  assert.match(ruFacts, /Код органа MO-Moscow-12/);
+  assert.match(ruFacts, /Как его обжаловать\s+Write to the draft commission of the region/);
+  assert.match(ruFacts, /Срок обжалования: до 7 января 2025 г\. \(90 дней со дня вступления в силу\)/);
+  assert.doesNotMatch(ruResult, /Legal basis|Issued by|How to contest|Deadline|Opening hours|Office code|Check other details/, 'no English left in the answer');
+  await screenshot(ruPage, 'self-check-office-ru-390x844');
   assert.deepEqual(problems, [], 'no script errors in the page');
 });
