@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Change, BorderPerson } from '../../src/exchange/protocol.js';
 import { defaultMatcher } from '../../src/matching/index.js';
+import { STATE_SCHEMA } from '../../src/store/sqlite/replica/schema.js';
 import { SqliteReplicaStore } from '../../src/store/sqlite/replicaStore.js';
 import { tempDir } from '../helpers.js';
 
@@ -93,9 +94,9 @@ test('replica state: no index by person on keys and documents; an older state fi
   await r.store.close();
   // As an earlier erx left it: the by-person indexes, and the schema version before the step that drops them.
   const db = new Database(join(r.dir, 'state.db'));
-  const version = db.pragma('user_version', { simple: true }) as number;
+  const dropStep = STATE_SCHEMA.findIndex((step: string) => step.includes('DROP INDEX IF EXISTS documents_by_person'));
   db.exec('CREATE INDEX documents_by_person ON documents(person_id); CREATE INDEX name_keys_by_person ON name_keys(person_id);');
-  db.pragma(`user_version = ${version - 1}`);
+  db.pragma(`user_version = ${dropStep}`);
   db.close();
   const reopened = new SqliteReplicaStore({ dataDir: r.dir, matcher: defaultMatcher });
   t.after(() => reopened.close());

@@ -104,7 +104,7 @@ test('bad input is 400 naming the field; the identification of a follow is read 
     [filing({ documentNumber: '75 12' }), 'documentNumber'],
     [filing({ contact: 'nobody' }), 'contact'],
     [filing({ reason: '   ' }), 'reason'],
-    [filing({ extra: 1 }), '(body)'],
+    [filing({ extra: 1 }), 'extra'],
     [{ ...ID, reason: 'x' }, 'contact'],
   ];
   for (const [payload, field] of cases) {

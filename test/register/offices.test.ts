@@ -151,5 +151,5 @@ test('offices: the record reaches the replica, and the self-check shows the offi
   const strip = (a: object) => JSON.stringify(a).replace(/"checkedAt":"[^"]+"/, '');
   const nobody = strip(await ask({ documentNumber: '700000009', dateOfBirth: '1990-01-01' }));
   assert.equal(strip(await ask({ documentNumber: '751000001', dateOfBirth: '1990-01-02' })), nobody);
-  assert.deepEqual(Object.keys(mine), ['restricted', 'restrictions', 'deferments', 'rules', 'checkedAt', 'howToContest'], 'the same keys, in the same order');
+  assert.deepEqual(Object.keys(mine), ['restricted', 'restrictions', 'deferments', 'rules', 'checkedAt', 'howToContest', 'confirmedNonMatch'], 'the same keys, in the same order');
 });

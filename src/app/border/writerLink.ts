@@ -33,7 +33,10 @@ function forwardable(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 export async function listenForWorkers(app: FastifyInstance): Promise<{ url: string; close(): Promise<void> }> {
   await app.ready();
   const server = createServer((req, res) => app.routing(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // exclusive: a cluster worker's listen(0) is otherwise shared through the primary, keyed by its order
+  // among the worker's listens — this loopback port would then be handed the service's own connections
+  // (a plain-HTTP answer on the HTTPS port, seen with --port 0).
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
