@@ -1,7 +1,8 @@
 /**
  * `erx demo` (what `npm start` runs): a register and a border replica as two processes on localhost, a
  * synthetic register loaded into the first, the second bootstrapped from it, then a walkthrough of
- * screenings — a hit, a clear, a deferment, and a lift that reaches the border while you watch.
+ * screenings — a hit, a clear, a deferment, a lift that reaches the border while you watch — and due
+ * process: a namesake cleared with the reference of a confirmed non-match, a contest upheld.
  */
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,8 @@ import { RegisterKeys } from '../auth/keyRing.js';
 import { createProgress } from './progress.js';
 import { consoleLinks } from '../console/links.js';
 import { spawnService, type ChildService } from './child.js';
+import { readAuditPublicKeys } from '../audit/auditKeys.js';
+import { ReplicaKeys } from '../register/replicaKeys.js';
 
 export interface DemoOptions {
   persons: number;
@@ -74,6 +77,47 @@ async function writeSyntheticRegister(file: string, options: DemoOptions): Promi
   await once(out, 'finish');
 }
 
+/** Polls `check` until it holds or 10 s pass; returns the milliseconds it took (or null). */
+async function within10s(check: () => Promise<boolean>): Promise<number | null> {
+  const t0 = Date.now();
+  do if (await check()) return Date.now() - t0;
+  while (Date.now() - t0 < 10_000);
+  return null;
+}
+
+/**
+ * Issue #18 in a few lines: a namesake stopped, confirmed not the listed person, cleared with the
+ * reference; a person contests a restriction through the replica, the office upholds it, the lift
+ * reaches the border.
+ */
+async function dueProcessShowcase(R: string, B: string, borderDir: string, registerDir: string, tokens: { checkpoint: string; militaryOffice: string }) {
+  // The register takes outcomes only from replicas it trusts (erx register trust-replica): the demo's replica.
+  const keys = readAuditPublicKeys(borderDir);
+  if (keys) new ReplicaKeys(registerDir).trust('demo-border', keys);
+  const screen = async (body: unknown) => (await postJson(`${B}/v1/screenings`, body, tokens.checkpoint)).body;
+  const namesake = { surname: 'IVANOV', givenNames: 'IURII', dateOfBirth: SHOWCASE.restricted.dateOfBirth, documentNumber: 'N0012345', documentCountry: 'KAZ', nationality: 'KAZ' };
+  say('6. A namesake of the listed person (same name and date of birth, a Kazakh passport):');
+  const stopped = await screen(namesake);
+  say(`   → ${String(stopped.decision).toUpperCase()}; secondary inspection finds another person, the officer records it:`);
+  const outcome = await postJson(`${B}/v1/screenings/${stopped.screeningId}/outcome`, { outcome: 'not-the-listed-person', note: 'demo: another person' }, tokens.checkpoint);
+  if (outcome.status !== 200) throw new Error(`outcome failed: ${JSON.stringify(outcome.body)}`);
+  let cleared: any;
+  const ms = await within10s(async () => (cleared = await screen(namesake)).decision === 'clear');
+  const why = cleared.reasons?.find((r: { status?: string }) => r.status === 'confirmed-non-match')?.detail ?? '';
+  say(`   reference ${outcome.body.reference} handed over; via the register, the same traveller ${ms === null ? 'was not yet clear after 10 s' : `screens CLEAR ${ms} ms later`}: ${why}`);
+  const { contesting } = SHOWCASE;
+  say('7. A person contests a call-up through the replica; the office upholds it:');
+  const filed = await fetch(`${B}/v1/contests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentNumber: contesting.documents[0]!.number, dateOfBirth: contesting.dateOfBirth, contact: contesting.contact.email, reason: 'The notice was served on my namesake.' }) });
+  const contest = (await filed.json()) as { caseNumber?: string; deadline?: string; error?: string };
+  if (filed.status !== 201 || !contest.caseNumber) throw new Error(`contest failed: ${JSON.stringify(contest)}`);
+  const traveller = { surname: 'SOKOLOV', givenNames: 'DENIS', dateOfBirth: contesting.dateOfBirth };
+  say(`   case ${contest.caseNumber} (to be answered by ${contest.deadline?.slice(0, 10)}); before: ${String((await screen(traveller)).decision).toUpperCase()}`);
+  const answered = await postJson(`${R}/v1/contests/${contest.caseNumber}/answer`, { decision: 'upheld', reasons: 'Served on a namesake; the notice is cancelled.' }, tokens.militaryOffice);
+  if (answered.status !== 200) throw new Error(`answer failed: ${JSON.stringify(answered.body)}`);
+  const liftMs = await within10s(async () => (await screen(traveller)).decision === 'clear');
+  say(`   upheld at the register: the call-up is lifted, ${liftMs === null ? 'not yet clear at the border after 10 s' : `the border answered CLEAR ${liftMs} ms later`}; the person's e-mails wait in the register's outbox (sent when it runs with --smtp)`);
+}
+
 export async function runDemo(options: DemoOptions): Promise<void> {
   let dataDir: string;
   if (options.data) {
@@ -108,6 +152,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const tokens = {
     operator: await issueToken(authSecret(registerDir), { role: 'operator', sub: 'demo-operator' }),
     office: await issueToken(authSecret(registerDir), { role: 'office', office: 'CT-Moscow-Tverskoy', sub: 'demo-court' }),
+    militaryOffice: await issueToken(authSecret(registerDir), { role: 'office', office: 'MO-Moscow-12', sub: 'demo-clerk' }),
     feed: await issueToken(authSecret(registerDir), { role: 'border', sub: 'demo-border' }),
     checkpoint: await issueToken(authSecret(borderDir), { role: 'checkpoint', sub: 'demo-checkpoint' }),
     auditor: await issueToken(authSecret(borderDir), { role: 'auditor', sub: 'demo-auditor' }),
@@ -186,6 +231,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       after = (await screen(liftee)).body;
     } while (after.decision !== 'clear' && Date.now() - t0 < 10_000);
     say(`   lifted at the register; the border answered clear ${Date.now() - t0} ms later: ${describe(after)}`);
+    await dueProcessShowcase(R, B, borderDir, registerDir, tokens);
     say();
     if (options.exit) {
       say('--exit: stopping the services (run without --exit to keep them serving and try them yourself).');

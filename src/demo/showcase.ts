@@ -74,4 +74,26 @@ export const SHOWCASE = {
     ],
     deferments: [{ category: 'student', validFrom: '2025-10-20', validTo: '2029-06-30', evidence: 'KFU enrolment certificate 2025/1187' }],
   },
+  /** Contests a call-up served on the wrong man (issue #18): the office upholds it and the lift reaches the border. */
+  contesting: {
+    personId: 'R-DEMO-004',
+    surname: 'Соколов',
+    givenNames: 'Денис',
+    patronymic: 'Павлович',
+    dateOfBirth: '1996-05-20',
+    sex: 'M',
+    documents: [{ type: 'passport', number: '744567890', country: 'RUS' }],
+    contact: { email: 'sokolov@example.org' },
+    restrictions: [
+      {
+        restrictionId: 'CU-2025-2210',
+        kind: 'call-up',
+        basis: 'Call-up notice 2210/2025, art. 31 of Federal Law 53-FZ',
+        office: 'MO-Moscow-12',
+        issuedAt: '2025-11-01T09:00:00Z',
+        servedAt: '2025-11-03T09:00:00Z',
+        serviceChannel: 'in-person',
+      },
+    ],
+  },
 } satisfies Record<string, Line>;

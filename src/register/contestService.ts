@@ -18,11 +18,12 @@ import type { ContestAnswerBody, ContestCase, ContestRequest } from '../api/cont
 import { answerContest, type Contest, isOverdue } from '../domain/contest.js';
 import { contestDeadline, DEFAULT_DUE_PROCESS_RULES, type DueProcessRules } from '../domain/dueProcessRules.js';
 import { isInForce } from '../domain/lifecycle.js';
-import type { Restriction } from '../domain/types.js';
+import type { Contact, Restriction } from '../domain/types.js';
 import { Conflict, ErxError, NotFound } from '../shared/errors.js';
 import { answerNoSoonerThan, identify, IDENTIFY_FLOOR_MS, isThePerson } from './personIdentification.js';
 import type { RegisterService } from './registerService.js';
-import type { ContestQuery } from './registerStore.js';
+import { notifyPerson } from './notifications.js';
+import type { ContestQuery, RegisterTx } from './registerStore.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -139,15 +140,27 @@ export class ContestService {
       const answered = answerContest(contest, { decision: body.decision, reasons: body.reasons, answeredBy: actor }, at);
       if ('refusal' in answered) throw new Conflict(answered.refusal, 'caseNumber');
       let lifted: number[] = [];
-      if (body.decision === 'upheld') {
-        const r = await tx.getRestriction(contest.restrictionId);
-        if (r && !r.liftedAt) lifted = (await this.service.liftIn(tx, r.restrictionId, at, 'cancellation', actor, { contest: caseNumber })).changes;
-      }
+      const r = await tx.getRestriction(contest.restrictionId);
+      if (body.decision === 'upheld' && r && !r.liftedAt) lifted = (await this.service.liftIn(tx, r.restrictionId, at, 'cancellation', actor, { contest: caseNumber })).changes;
       await tx.putContest(answered);
+      await notifyPerson(tx, { kind: 'contest-answered', personId: contest.personId, restrictionId: contest.restrictionId, caseNumber, office: contest.office, basis: r?.basis ?? '', at, reason: body.decision }, await answerContact(tx, contest));
       await tx.audit({ at, actor, action: 'contest.answer', subject: contest.restrictionId, detail: { caseNumber, decision: body.decision, reasons: body.reasons, changes: lifted } });
       return answered;
     });
   }
+}
+
+/**
+ * Where the answer of a contest goes. The contest's contact is an e-mail address or a phone number;
+ * erx sends e-mail and webhooks but no text messages, so only an e-mail address given with the contest
+ * is used (in the language of the person's own contact, if any). A phone number falls back to the
+ * person's contact on record — which the office gave and which already hears of the lift — and with
+ * none, the person is not notified (they follow the case by its number).
+ */
+async function answerContact(tx: RegisterTx, contest: Contest): Promise<Contact | undefined> {
+  const own = (await tx.getPerson(contest.personId))?.contact;
+  if (!contest.contact.includes('@')) return own;
+  return { email: contest.contact, ...(own?.language ? { language: own.language } : {}) };
 }
 
 export function publicView(c: Contest): ContestCase {

@@ -72,6 +72,13 @@ export interface PersonVersion {
 }
 
 /** Contests to list (register/contestService.ts), in filing order. */
+export interface ContestTallies {
+  opened: number;
+  upheld: number;
+  rejected: number;
+  overdue: number;
+}
+
 export interface ContestQuery {
   office?: string;
   state?: ContestState;
@@ -181,6 +188,10 @@ export interface RegisterStore {
   contests(query: ContestQuery): Promise<Contest[]>;
   /** How many contests are open, and how many of those are past their deadline at `now`. */
   contestCounts(now: string): Promise<{ open: number; overdue: number }>;
+  /** For the statistics: contests ever opened, answered upheld, answered rejected, and open past their deadline at `now`. */
+  contestTallies(now: string): Promise<ContestTallies>;
+  /** Confirmed non-matches in force (attestations not revoked). */
+  attestationCount(): Promise<number>;
   /** A restriction's reviews, newest first. */
   reviewsOf(restrictionId: string): Promise<RestrictionReview[]>;
   reviewCandidates(query: ReviewCandidatesQuery): Promise<Restriction[]>;

@@ -17,6 +17,7 @@ import { sameValue as same } from '../shared/canonical.js';
 import { Conflict, ErxError, NotFound } from '../shared/errors.js';
 import { faultPointInExpiry } from '../shared/faults.js';
 import type { RegisterService } from './registerService.js';
+import { notifyPerson } from './notifications.js';
 import type { ReviewCandidatesQuery } from './registerStore.js';
 
 /** Who lifts an expired restriction, in the audit trail. */
@@ -125,6 +126,7 @@ export class ReviewService {
         reviewAt: next,
       };
       await tx.addReview(review);
+      await notifyPerson(tx, { kind: 'review-extended', personId: before.personId, restrictionId, office: before.office, basis: before.basis, at: next });
       await tx.audit({ at: reviewedAt, actor, action: 'restriction.review', subject: restrictionId, detail: { note: body.note, previousReviewAt: before.reviewAt ?? null, reviewAt: next, changes } });
       return { restriction: after, review, changes };
     });

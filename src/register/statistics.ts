@@ -2,22 +2,16 @@
  * The transparency statistics (GET /v1/statistics): raw counts gathered from sources, then every cell
  * under 10 suppressed (api/statistics.ts says how).
  *
- * A source is one small function reading one table or tracker. The contest and attestation figures
- * come from the tables of those features; each is added here as one more source, e.g.
- *
- *   export const contestSource: StatisticsSource = async ({ store }) => ({ contests: await store.contestCounts() });
- *   export const nonMatchSource: StatisticsSource = async ({ store }) => ({ confirmedNonMatches: await store.attestationCount() });
- *
- * and listed in STATISTICS_SOURCES; the answer's fields for them already exist.
+ * A source is one small function reading one table or tracker, listed in STATISTICS_SOURCES.
  */
 import { type Cell, type StatisticsAnswer, SUPPRESS_UNDER } from '../api/statistics.js';
 import type { ReliefFigures, ReliefTimes } from './reliefTimes.js';
-import type { RegisterStore, RestrictionTally } from './registerStore.js';
+import type { ContestTallies, RegisterStore, RestrictionTally } from './registerStore.js';
 
 export interface RawStatistics {
   restrictions: RestrictionTally[];
   relief: ReliefFigures;
-  contests?: { opened: number; upheld: number; rejected: number; overdue: number };
+  contests?: ContestTallies;
   confirmedNonMatches?: number;
 }
 
@@ -31,7 +25,12 @@ export type StatisticsSource = (ctx: StatisticsContext) => Promise<Partial<RawSt
 export const restrictionSource: StatisticsSource = async ({ store }) => ({ restrictions: await store.restrictionTallies() });
 export const reliefSource: StatisticsSource = async ({ relief }) => ({ relief: relief.figures() });
 
-export const STATISTICS_SOURCES: StatisticsSource[] = [restrictionSource, reliefSource];
+/** Contests ever opened, answered upheld / rejected, and open past their deadline now. */
+export const contestSource: StatisticsSource = async ({ store }) => ({ contests: await store.contestTallies(new Date().toISOString()) });
+/** Confirmed non-matches in force: a revoked attestation no longer clears anyone, so it is not counted. */
+export const nonMatchSource: StatisticsSource = async ({ store }) => ({ confirmedNonMatches: await store.attestationCount() });
+
+export const STATISTICS_SOURCES: StatisticsSource[] = [restrictionSource, reliefSource, contestSource, nonMatchSource];
 
 export async function gatherStatistics(ctx: StatisticsContext, sources: StatisticsSource[] = STATISTICS_SOURCES): Promise<RawStatistics> {
   const parts = await Promise.all(sources.map((source) => source(ctx)));

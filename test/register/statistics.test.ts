@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRegister } from '../../src/app/register/createRegister.js';
 import { statisticsAnswer } from '../../src/api/statistics.js';
+import type { Contest } from '../../src/domain/contest.js';
 import { ReliefTimes } from '../../src/register/reliefTimes.js';
 import { gatherStatistics, percentile, suppressStatistics, total } from '../../src/register/statistics.js';
 import { callUp, person, tempDir } from '../helpers.js';
@@ -87,4 +88,44 @@ test('GET /v1/statistics is public and counts the register’s restrictions', as
   assert.deepEqual(body.restrictions.total, { imposed: { n: 12 }, lifted: { n: 11 }, expired: { n: 11 } });
   assert.deepEqual(body.expiries, { n: 11 });
   assert.match(String(res.headers['cache-control']), /max-age=30/);
+});
+
+test('contests (opened, upheld, rejected, overdue) and confirmed non-matches in force are counted, and suppressed under 10', async (t) => {
+  const reg = await createRegister({ dataDir: tempDir(t) });
+  t.after(() => reg.close());
+  const now = new Date().toISOString();
+  const past = '2026-01-01T00:00:00.000Z';
+  const future = '2999-01-01T00:00:00.000Z';
+  // 25 contests: 10 upheld, 3 rejected, 12 open of which 10 past their deadline.
+  const states = [...Array(10).fill('upheld'), ...Array(3).fill('rejected'), ...Array(12).fill('open')] as Contest['state'][];
+  // 12 attestations, 2 of them revoked: 10 in force.
+  await reg.store.transaction(async (tx) => {
+    for (const [i, state] of states.entries()) {
+      await tx.putContest({
+        caseNumber: `C-2026-${String(i).padStart(16, 'A')}`, restrictionId: `R-${i}`, personId: 'P-1', office: 'MO-Moscow-12', contact: 'a@b.cd', reason: 'r',
+        filedAt: past, deadline: state === 'open' && i >= 15 ? past : future, state,
+        ...(state === 'open' ? {} : { answeredAt: past, answer: { decision: state, reasons: 'r', answeredBy: 'x' } }),
+      });
+    }
+    for (let i = 0; i < 12; i++) {
+      await tx.putAttestation({
+        attestation: { ref: `NM-2026-${String(i).padStart(10, 'A')}`, personIds: ['P-1'], salt: 'c2FsdA==', detailsHash: 'ab'.repeat(32), checkpoint: 'cp-1', attestedAt: past },
+        replica: 'cp-1', screeningId: `s-${i}`, ...(i < 2 ? { revokedAt: now, revokedBy: 'operator:root' } : {}),
+      });
+    }
+  });
+  const raw = await gatherStatistics({ store: reg.store, relief: new ReliefTimes() });
+  assert.deepEqual(raw.contests, { opened: 25, upheld: 10, rejected: 3, overdue: 10 });
+  assert.equal(raw.confirmedNonMatches, 10);
+  const body = (await reg.app.inject({ method: 'GET', url: '/v1/statistics' })).json();
+  assert.deepEqual(body.contests, { opened: { n: 25 }, upheld: { n: 10 }, rejected: { n: null, suppressed: true }, overdue: { n: 10 } });
+  assert.deepEqual(body.confirmedNonMatches, { n: 10 });
+  // One more revoked: 9 in force, under 10, suppressed.
+  await reg.store.transaction(async (tx) => {
+    const a = (await tx.getAttestation('NM-2026-AAAAAAAAA2'))!;
+    await tx.putAttestation({ ...a, revokedAt: now, revokedBy: 'operator:root' });
+  });
+  // (The route caches its answer briefly, so the figures are read afresh here.)
+  const fresh = suppressStatistics(await gatherStatistics({ store: reg.store, relief: new ReliefTimes() }));
+  assert.deepEqual(fresh.confirmedNonMatches, { n: null, suppressed: true });
 });

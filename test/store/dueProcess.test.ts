@@ -186,3 +186,24 @@ contract('reviews: an office extends its own; expiry lifts the unreviewed once, 
   assert.equal((await store.getRestriction('CU-OTHER'))!.liftedAt, undefined, 'a kind without an interval never expires by itself');
   assert.equal((await trail.recent('restriction.lift', 5)).filter((e) => e.actor === 'register:expiry').length, 2);
 });
+
+contract('statistics tallies: contests opened / upheld / rejected / overdue, and attestations not revoked', async (t, b) => {
+  const { store } = await setUp(t, b);
+  assert.deepEqual(await store.contestTallies(NOW.toISOString()), { opened: 0, upheld: 0, rejected: 0, overdue: 0 });
+  assert.equal(await store.attestationCount(), 0);
+  await store.transaction(async (tx) => {
+    await tx.putContest(contest()); // open, deadline 2026-12-08: not overdue at NOW
+    await tx.putContest(contest({ caseNumber: 'C-2026-BBBBBBBBBBBBBBBB', deadline: '2026-12-05T00:00:00.000Z' })); // open, overdue
+    await tx.putContest(contest({ caseNumber: 'C-2026-CCCCCCCCCCCCCCCC', deadline: '2026-12-05T00:00:00.000Z', state: 'upheld', answeredAt: '2026-12-04T00:00:00.000Z', answer: { decision: 'upheld', reasons: 'r', answeredBy: 'x' } }));
+    await tx.putContest(contest({ caseNumber: 'C-2026-DDDDDDDDDDDDDDDD', state: 'rejected', answeredAt: '2026-12-04T00:00:00.000Z', answer: { decision: 'rejected', reasons: 'r', answeredBy: 'x' } }));
+    for (const [ref, revoked] of [['NM-2026-AAAAAAAAAA', false], ['NM-2026-BBBBBBBBBB', true], ['NM-2026-CCCCCCCCCC', false]] as const) {
+      await tx.putAttestation({
+        attestation: { ref, personIds: ['P-1'], salt: 'c2FsdA==', detailsHash: 'ab'.repeat(32), checkpoint: 'cp-1', attestedAt: '2026-12-01T00:00:00.000Z' },
+        replica: 'cp-1', screeningId: ref, ...(revoked ? { revokedAt: '2026-12-02T00:00:00.000Z', revokedBy: 'operator:root' } : {}),
+      });
+    }
+  });
+  assert.deepEqual(await store.contestTallies(NOW.toISOString()), { opened: 4, upheld: 1, rejected: 1, overdue: 1 });
+  assert.deepEqual(await store.contestTallies('2026-12-09T00:00:00.000Z'), { opened: 4, upheld: 1, rejected: 1, overdue: 2 }, 'an answered contest is never overdue');
+  assert.equal(await store.attestationCount(), 2);
+});

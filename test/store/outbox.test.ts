@@ -6,7 +6,9 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { ContestService } from '../../src/register/contestService.js';
 import { RegisterService } from '../../src/register/registerService.js';
+import { ReviewService } from '../../src/register/reviewService.js';
 import { ErxError } from '../../src/shared/errors.js';
 import type { SnapshotRecord } from '../../src/exchange/protocol.js';
 import { callUp, person, served, testSigner } from '../helpers.js';
@@ -103,6 +105,62 @@ contract('delivery marks: a failed attempt waits, a give-up is counted as failed
   const rows = await store.notices.about('P-N5');
   assert.equal(rows.find((r) => r.id === hook.id)!.lastError, 'webhook answered 500');
   assert.equal(rows.find((r) => r.id === hook.id)!.failedAt, now);
+});
+
+contract('a contest answered queues its notice with the answer, to the e-mail given with the contest; a refused answer queues nothing', async (t, b) => {
+  const store = await b.register(t, testSigner());
+  const service = new RegisterService(store);
+  const contests = new ContestService(service, { floorMs: 0 });
+  await service.upsertPerson(person({ personId: 'P-C1', documents: [{ type: 'passport', number: '751234567', country: 'RUS' }], dateOfBirth: '1999-03-04', contact: { webhook: 'https://example.org/hook', language: 'ru' }, restrictions: [callUp('R-C1', served), callUp('R-C2', served)] }));
+  const told = (await store.notices.about('P-C1')).length;
+  const filed = await contests.file({ documentNumber: '751234567', dateOfBirth: '1999-03-04', restrictionId: 'R-C1', contact: 'contester@example.org', reason: 'not me' }, 'public');
+  assert.equal((await store.notices.about('P-C1')).length, told, 'filing tells nothing yet');
+  // Another office's answer is refused: no answer, no notice.
+  await assert.rejects(contests.answer(filed.caseNumber, { decision: 'upheld', reasons: 'x' }, 'office:b@MO-B', 'MO-B'), (e: ErxError) => e.status === 403);
+  assert.equal((await store.notices.about('P-C1')).length, told);
+  await contests.answer(filed.caseNumber, { decision: 'upheld', reasons: 'served on a namesake' }, 'office:clerk@MO-Moscow-12', 'MO-Moscow-12');
+  const added = (await store.notices.about('P-C1')).slice(told);
+  const answer = added.filter((r) => r.event.kind === 'contest-answered');
+  assert.deepEqual(answer.map((r) => [r.channel, r.address, r.language]), [['email', 'contester@example.org', 'ru']], 'the contest\'s e-mail, in the person\'s language');
+  assert.equal(answer[0]!.event.caseNumber, filed.caseNumber);
+  assert.equal(answer[0]!.event.reason, 'upheld');
+  assert.equal(answer[0]!.event.basis, 'Call-up notice R-C1, art. 31');
+  assert.ok(added.some((r) => r.event.kind === 'restriction-lifted' && r.channel === 'webhook'), 'the lift is told to the contact on record');
+  const after = (await store.notices.about('P-C1')).length;
+  // A second answer is refused (409): nothing more queued.
+  await assert.rejects(contests.answer(filed.caseNumber, { decision: 'rejected', reasons: 'x' }, 'operator:root', undefined), (e: ErxError) => e.status === 409);
+  assert.equal((await store.notices.about('P-C1')).length, after);
+  // A contest given with a phone number: no text messages, so the answer goes to the contact on record.
+  const byPhone = await contests.file({ documentNumber: '751234567', dateOfBirth: '1999-03-04', restrictionId: 'R-C2', contact: '+7 912 345-67-89', reason: 'not me' }, 'public');
+  await contests.answer(byPhone.caseNumber, { decision: 'rejected', reasons: 'served in person' }, 'operator:root', undefined);
+  const last = (await store.notices.about('P-C1')).slice(after);
+  assert.deepEqual(last.map((r) => [r.event.kind, r.channel, r.address, r.event.reason]), [['contest-answered', 'webhook', 'https://example.org/hook', 'rejected']]);
+});
+
+contract('a contest given with a phone number, of a person with no contact on record, is answered without a notice', async (t, b) => {
+  const store = await b.register(t, testSigner());
+  const service = new RegisterService(store);
+  const contests = new ContestService(service, { floorMs: 0 });
+  await service.upsertPerson(person({ personId: 'P-C3', documents: [{ type: 'passport', number: '751234568', country: 'RUS' }], dateOfBirth: '1999-03-04', restrictions: [callUp('R-C3', served)] }));
+  const filed = await contests.file({ documentNumber: '751234568', dateOfBirth: '1999-03-04', contact: '+79123456789', reason: 'not me' }, 'public');
+  await contests.answer(filed.caseNumber, { decision: 'upheld', reasons: 'namesake' }, 'operator:root', undefined);
+  assert.deepEqual(await store.notices.about('P-C3'), []);
+});
+
+contract('a review extending a restriction queues the review-extended notice with it; a refused review queues nothing', async (t, b) => {
+  const store = await b.register(t, testSigner());
+  const service = new RegisterService(store);
+  const reviews = new ReviewService(service, { now: () => new Date('2026-12-07T12:00:00.000Z') });
+  await service.upsertPerson(person({ personId: 'P-R1', contact: { email: 'p-r1@example.org' }, restrictions: [callUp('R-R1', served), callUp('R-R2', served)] }));
+  await service.lift('R-R2', '2024-11-01T00:00:00Z', 'deferment');
+  const told = (await store.notices.about('P-R1')).length;
+  await assert.rejects(reviews.review('R-R1', { note: 'x' }, 'office:b@MO-B', 'MO-B'), (e: ErxError) => e.status === 403);
+  await assert.rejects(reviews.review('R-R2', { note: 'x' }, 'operator:root', undefined), (e: ErxError) => e.status === 409);
+  assert.equal((await store.notices.about('P-R1')).length, told, 'refused reviews tell nothing');
+  const reviewed = await reviews.review('R-R1', { note: 'still evading', extendUntil: '2027-03-01T00:00:00.000Z' }, 'office:clerk@MO-Moscow-12', 'MO-Moscow-12');
+  const added = (await store.notices.about('P-R1')).slice(told);
+  assert.deepEqual(added.map((r) => [r.event.kind, r.channel, r.address, r.event.restrictionId, r.event.at]), [['review-extended', 'email', 'p-r1@example.org', 'R-R1', reviewed.restriction.reviewAt]]);
+  assert.doesNotMatch(JSON.stringify(added[0]!.event), /still evading/, 'the office\'s note is not put in a notice');
 });
 
 contract('restriction tallies count imposed, lifted and expired by kind and office', async (t, b) => {

@@ -205,6 +205,16 @@ export class PostgresRegisterStore implements RegisterStore {
     return dueProcess.contestCounts(this.r, now);
   }
 
+  async contestTallies(now: string) {
+    await this.ready;
+    return dueProcess.contestTallies(this.r, now);
+  }
+
+  async attestationCount() {
+    await this.ready;
+    return outcomes.attestationCount(this.r.pool, this.r.s);
+  }
+
   async reviewsOf(restrictionId: string) {
     await this.ready;
     return dueProcess.reviewsOf(this.r, restrictionId);

@@ -148,6 +148,14 @@ export class SqliteRegisterStore implements RegisterStore {
     return dueProcess.contestCounts(this.r, now);
   }
 
+  async contestTallies(now: string) {
+    return dueProcess.contestTallies(this.r, now);
+  }
+
+  async attestationCount() {
+    return outcomes.attestationCount(this.r.db);
+  }
+
   async reviewsOf(restrictionId: string) {
     return dueProcess.reviewsOf(this.r, restrictionId);
   }

@@ -5,7 +5,7 @@
 import type { Contest } from '../../../domain/contest.js';
 import type { RestrictionReview } from '../../../domain/review.js';
 import type { Restriction } from '../../../domain/types.js';
-import type { ContestQuery, ReviewCandidatesQuery } from '../../../register/registerStore.js';
+import type { ContestQuery, ContestTallies, ReviewCandidatesQuery } from '../../../register/registerStore.js';
 import { registerRestrictionOf, type RegisterRestrictionRow } from '../../rows.js';
 import type { Queryable, RegisterDb } from './registerDb.js';
 
@@ -57,6 +57,17 @@ export async function contests(db: RegisterDb, q: ContestQuery): Promise<Contest
 export async function contestCounts(db: RegisterDb, now: string): Promise<{ open: number; overdue: number }> {
   const row = (await db.pool.query<{ open: string; overdue: string }>(`SELECT count(*) AS open, count(*) FILTER (WHERE deadline <= $1) AS overdue FROM ${db.s}.contests WHERE state = 'open'`, [now])).rows[0]!;
   return { open: Number(row.open), overdue: Number(row.overdue) };
+}
+
+export async function contestTallies(db: RegisterDb, now: string): Promise<ContestTallies> {
+  const row = (
+    await db.pool.query<Record<keyof ContestTallies, string>>(
+      `SELECT count(*) AS opened, count(*) FILTER (WHERE state = 'upheld') AS upheld, count(*) FILTER (WHERE state = 'rejected') AS rejected,
+              count(*) FILTER (WHERE state = 'open' AND deadline <= $1) AS overdue FROM ${db.s}.contests`,
+      [now],
+    )
+  ).rows[0]!;
+  return { opened: Number(row.opened), upheld: Number(row.upheld), rejected: Number(row.rejected), overdue: Number(row.overdue) };
 }
 
 export async function addReview(db: RegisterDb, review: RestrictionReview, on: Queryable): Promise<void> {

@@ -74,6 +74,10 @@ export async function getAttestation(q: Queryable, s: string, ref: string): Prom
   return attestationOf((await q.query<AttestationRow>(`SELECT * FROM ${s}.attestations WHERE ref = $1`, [ref])).rows[0]);
 }
 
+export async function attestationCount(q: Queryable, s: string): Promise<number> {
+  return Number((await q.query<{ n: string }>(`SELECT count(*) AS n FROM ${s}.attestations WHERE revoked_at IS NULL`)).rows[0]!.n);
+}
+
 export async function putAttestation(q: Queryable, s: string, a: RegisterAttestation): Promise<void> {
   await q.query(
     `INSERT INTO ${s}.attestations (ref, body, replica, screening_id, revoked_at, revoked_by) VALUES ($1, $2, $3, $4, $5, $6)

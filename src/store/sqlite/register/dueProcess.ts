@@ -7,7 +7,7 @@
 import type { Contest } from '../../../domain/contest.js';
 import type { RestrictionReview } from '../../../domain/review.js';
 import type { Restriction } from '../../../domain/types.js';
-import type { ContestQuery, ReviewCandidatesQuery } from '../../../register/registerStore.js';
+import type { ContestQuery, ContestTallies, ReviewCandidatesQuery } from '../../../register/registerStore.js';
 import { registerRestrictionOf, type RegisterRestrictionRow } from '../../rows.js';
 import type { RegisterDb } from './registerDb.js';
 
@@ -60,6 +60,15 @@ export function contestCounts(r: RegisterDb, now: string): { open: number; overd
     .prepare<[string], { open: number; overdue: number | null }>("SELECT count(*) AS open, sum(deadline <= ?) AS overdue FROM contests WHERE state = 'open'")
     .get(now)!;
   return { open: row.open, overdue: row.overdue ?? 0 };
+}
+
+export function contestTallies(r: RegisterDb, now: string): ContestTallies {
+  const row = r.db
+    .prepare<[string], { opened: number; upheld: number | null; rejected: number | null; overdue: number | null }>(
+      "SELECT count(*) AS opened, sum(state = 'upheld') AS upheld, sum(state = 'rejected') AS rejected, sum(state = 'open' AND deadline <= ?) AS overdue FROM contests",
+    )
+    .get(now)!;
+  return { opened: row.opened, upheld: row.upheld ?? 0, rejected: row.rejected ?? 0, overdue: row.overdue ?? 0 };
 }
 
 export function addReview(r: RegisterDb, review: RestrictionReview): void {

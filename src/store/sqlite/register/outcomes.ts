@@ -75,6 +75,10 @@ export function getAttestation(db: Db, ref: string): RegisterAttestation | undef
   return attestationOf(db.prepare<[string], AttestationRow>('SELECT * FROM attestations WHERE ref = ?').get(ref));
 }
 
+export function attestationCount(db: Db): number {
+  return db.prepare<[], { n: number }>('SELECT count(*) AS n FROM attestations WHERE revoked_at IS NULL').get()!.n;
+}
+
 export function putAttestation(db: Db, a: RegisterAttestation): void {
   db.prepare(
     `INSERT INTO attestations VALUES (?, ?, ?, ?, ?, ?)
