@@ -16,6 +16,7 @@ import type { Logger } from '../../shared/log.js';
 import { changeNotice } from './carrierAnswer.js';
 import type { ManifestService } from './manifestService.js';
 import type { LiveManifest, ManifestStore, TravellerUpdate } from './manifestStore.js';
+import { CoalescedRounds } from '../../shared/coalescedRounds.js';
 
 export interface RescreenDeps {
   store: ManifestStore;
@@ -36,8 +37,10 @@ export interface PassReport {
 export const RESCREEN_REQUESTER = requesterOf('manifest-rescreen', 'replica');
 
 export class Rescreener {
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly rounds = new CoalescedRounds(
+    () => this.pass(),
+    (err) => this.deps.log.error({ err }, 'manifest re-screening failed; it runs again after the next change'),
+  );
   /** The last pass's counts, for status and tests. */
   last: PassReport | null = null;
   passes = 0;
@@ -45,27 +48,13 @@ export class Rescreener {
   constructor(private readonly deps: RescreenDeps) {}
 
   /** Resolves when no pass is running. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  idle(): Promise<void> {
+    return this.rounds.idle();
   }
 
   /** Asks for a pass; resolves when the replica's current state has been screened against every live manifest. */
   trigger(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.pass().catch((err: unknown) => this.deps.log.error({ err }, 'manifest re-screening failed; it runs again after the next change'));
-        } while (this.again);
-      } finally {
-        this.running = null;
-      }
-    })();
-    return this.running;
+    return this.rounds.request();
   }
 
   private async pass(): Promise<void> {

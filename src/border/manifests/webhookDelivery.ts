@@ -9,6 +9,7 @@
 import { DELIVERY_HEADER, signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhookSignature.js';
 import type { Logger } from '../../shared/log.js';
 import type { Delivery, ManifestStore } from './manifestStore.js';
+import { CoalescedRounds } from '../../shared/coalescedRounds.js';
 
 export interface WebhookDeliveryOptions {
   store: ManifestStore;
@@ -30,8 +31,11 @@ export function backoffDelay(attempts: number, baseMs: number, maxMs: number, ra
 
 export class WebhookDelivery {
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly rounds = new CoalescedRounds(
+    () => this.round(),
+    (err) => this.options.log.error({ err }, 'webhook delivery round failed'),
+    () => this.stopped,
+  );
   private stopped = false;
   delivered = 0;
   failures = 0;
@@ -46,22 +50,7 @@ export class WebhookDelivery {
 
   /** Delivers what is due now; a poke while delivering asks for one more round after it. */
   poke(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.round().catch((err: unknown) => this.options.log.error({ err }, 'webhook delivery round failed'));
-        } while (this.again && !this.stopped);
-      } finally {
-        this.running = null;
-      }
-    })();
-    return this.running;
+    return this.rounds.request();
   }
 
   private now(): Date {
@@ -108,6 +97,6 @@ export class WebhookDelivery {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.rounds.idle();
   }
 }
