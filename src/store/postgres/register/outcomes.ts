@@ -3,9 +3,8 @@
  * store/sqlite/register/outcomes.ts): the tables (a migration step), and their reads and writes, on the
  * pool or on the client of an open write transaction.
  */
-import type { BorderAttestation } from '../../../exchange/protocol.js';
 import type { ReceivedOutcome, RegisterAttestation } from '../../../register/registerStore.js';
-import { ACKNOWLEDGED_SQL } from '../../sqlite/register/outcomes.js';
+import { ACKNOWLEDGED_SQL, type AttestationRow, attestationOf } from '../../outcomeRows.js';
 import type { Queryable } from './registerDb.js';
 
 export const outcomeSchema = (s: string) => `
@@ -20,13 +19,6 @@ interface OutcomeRow {
   persons: string[] | null;
 }
 
-interface AttestationRow {
-  body: string;
-  replica: string;
-  screening_id: string;
-  revoked_at: string | null;
-  revoked_by: string | null;
-}
 
 const columns = (s: string) => `o.body, o.received_at, ARRAY(SELECT person_id FROM ${s}.outcome_persons p WHERE p.replica = o.replica AND p.n = o.n ORDER BY person_id) AS persons`;
 
@@ -62,13 +54,6 @@ export async function outcomesAcknowledged(q: Queryable, s: string, replica: str
   return Number((await q.query<{ n: string | null }>(ACKNOWLEDGED_SQL(`${s}.outcomes`, '$1::text'), [replica])).rows[0]?.n ?? 0);
 }
 
-function attestationOf(row: AttestationRow | undefined): RegisterAttestation | undefined {
-  if (!row) return undefined;
-  const a: RegisterAttestation = { attestation: JSON.parse(row.body) as BorderAttestation, replica: row.replica, screeningId: row.screening_id };
-  if (row.revoked_at) a.revokedAt = row.revoked_at;
-  if (row.revoked_by) a.revokedBy = row.revoked_by;
-  return a;
-}
 
 export async function getAttestation(q: Queryable, s: string, ref: string): Promise<RegisterAttestation | undefined> {
   return attestationOf((await q.query<AttestationRow>(`SELECT * FROM ${s}.attestations WHERE ref = $1`, [ref])).rows[0]);

@@ -2,8 +2,8 @@
  * The register's outcomes of screenings and confirmed non-matches on SQLite (register/outcomeService.ts):
  * the tables (a migration step), and their reads and writes, used by the write transaction and the store.
  */
-import type { BorderAttestation } from '../../../exchange/protocol.js';
 import type { ReceivedOutcome, RegisterAttestation } from '../../../register/registerStore.js';
+import { ACKNOWLEDGED_SQL, type AttestationRow, attestationOf } from '../../outcomeRows.js';
 import type { Db } from '../../../shared/sqlite.js';
 
 export const OUTCOME_SCHEMA = `
@@ -18,13 +18,6 @@ interface OutcomeRow {
   persons: string;
 }
 
-interface AttestationRow {
-  body: string;
-  replica: string;
-  screening_id: string;
-  revoked_at: string | null;
-  revoked_by: string | null;
-}
 
 const OUTCOME_COLUMNS = "o.body, o.received_at, (SELECT json_group_array(person_id) FROM outcome_persons p WHERE p.replica = o.replica AND p.n = o.n) AS persons";
 
@@ -54,22 +47,11 @@ export function outcomesOfPerson(db: Db, personId: string, limit: number): Recei
     .map((r) => outcomeOf(r)!);
 }
 
-/** The same statement on both backends: the first n whose successor is missing, or 0 without n = 1. */
-export const ACKNOWLEDGED_SQL = (table: string, p: string) => `
-  SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM ${table} WHERE replica = ${p} AND n = 1) THEN 0
-    ELSE (SELECT min(o.n) FROM ${table} o WHERE o.replica = ${p} AND NOT EXISTS (SELECT 1 FROM ${table} q WHERE q.replica = o.replica AND q.n = o.n + 1)) END AS n`;
 
 export function outcomesAcknowledged(db: Db, replica: string): number {
   return Number(db.prepare<[{ replica: string }], { n: number }>(ACKNOWLEDGED_SQL('outcomes', '@replica')).get({ replica })?.n ?? 0);
 }
 
-function attestationOf(row: AttestationRow | undefined): RegisterAttestation | undefined {
-  if (!row) return undefined;
-  const a: RegisterAttestation = { attestation: JSON.parse(row.body) as BorderAttestation, replica: row.replica, screeningId: row.screening_id };
-  if (row.revoked_at) a.revokedAt = row.revoked_at;
-  if (row.revoked_by) a.revokedBy = row.revoked_by;
-  return a;
-}
 
 export function getAttestation(db: Db, ref: string): RegisterAttestation | undefined {
   return attestationOf(db.prepare<[string], AttestationRow>('SELECT * FROM attestations WHERE ref = ?').get(ref));
