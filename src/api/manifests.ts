@@ -72,8 +72,8 @@ export const manifestChangeSchema = z.object({
 });
 export type ManifestChange = z.infer<typeof manifestChangeSchema>;
 
-/** POST /v1/manifests and GET /v1/manifests/{manifestId}: the carrier's view. */
-export const manifestAnswer = z.object({
+/** What both views of a manifest begin with: which service it is and its current version. */
+const manifestHeader = z.object({
   manifestId: z.string(),
   carrier: z.string(),
   service: z.string(),
@@ -82,6 +82,10 @@ export const manifestAnswer = z.object({
   to: z.string(),
   /** Increments whenever a traveller's answer changes; ask `?since=VERSION` for what changed after it. */
   version: z.number().int(),
+});
+
+/** POST /v1/manifests and GET /v1/manifests/{manifestId}: the carrier's view. */
+export const manifestAnswer = manifestHeader.extend({
   /** False once the departure has passed: the answers are no longer kept current. */
   live: z.boolean(),
   travellers: z.array(carrierTravellerSchema),
@@ -105,14 +109,7 @@ export const borderManifestTravellerSchema = z.object({
   decisionAtDeparture: decisionSchema,
   reasons: z.array(screeningReasonSchema),
 });
-export const borderManifestAnswer = z.object({
-  manifestId: z.string(),
-  carrier: z.string(),
-  service: z.string(),
-  departureAt: z.string(),
-  from: z.string(),
-  to: z.string(),
-  version: z.number().int(),
+export const borderManifestAnswer = manifestHeader.extend({
   receivedAt: z.string(),
   travellers: z.array(borderManifestTravellerSchema),
   changes: z.array(manifestChangeSchema),
