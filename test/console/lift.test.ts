@@ -93,6 +93,9 @@ test('lift: a reason must be chosen, a confirmation says what happens, and the a
     // The register's view agrees with the replica's own state.
     assert.ok((await replica.store.state()).cursor! >= 3);
     assert.ok((await replica.store.restrictionsOf(['L-1']))[0]!.liftedAt, 'the replica holds the lift');
+    // The history's detail writes the lift's instant the reader's way, never as a raw ISO string.
+    await page.getByText('restriction lift').first().waitFor();
+    assert.doesNotMatch(await page.locator('body').innerText(), /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
     assert.deepEqual(await checkAccessible(page), []);
     await screenshot(page, 'lift/3-reached-the-border');
   });

@@ -71,12 +71,12 @@ export const label = (s: string) => s.replace(/([a-z])([A-Z])/g, '$1 $2').replac
 
 export const kindLabel = (kind: string) => lookup(t().result.kinds, kind);
 
-/** An audit entry's detail as short "key value" pairs rather than raw JSON (`changed` is shown by changeLines). */
+/** An audit entry's detail as short "key value" pairs rather than raw JSON (`changed` is shown by changeLines), its dates the reader's way. */
 export function detailText(detail: unknown): string {
   if (detail === null || typeof detail !== 'object') return String(detail ?? '');
   return Object.entries(detail as Record<string, unknown>)
     .filter(([k]) => k !== 'changed')
-    .map(([k, v]) => `${label(k)}: ${Array.isArray(v) ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ') : typeof v === 'object' && v !== null ? detailText(v) : String(v)}`)
+    .map(([k, v]) => `${label(k)}: ${Array.isArray(v) ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ') : typeof v === 'object' && v !== null ? detailText(v) : localiseDates(String(v))}`)
     .join(' · ');
 }
 
