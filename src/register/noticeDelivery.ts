@@ -6,6 +6,8 @@
  *
  * A failed attempt is tried again after an exponential backoff (base · 2^(attempt-1), capped); after
  * `maxAttempts` the row is given up and counted as failed, for operations to see (metric and console).
+ * Notices to one address leave in the order they were written: a later one waits while an earlier one
+ * is being retried (the outbox's `due` holds it back), so "lifted" never overtakes its "in force".
  */
 import type { NoticeChannel } from '../domain/notice.js';
 import type { OutboxEntry } from './noticeOutbox.js';
@@ -87,7 +89,9 @@ export function startNoticeDelivery(store: Pick<RegisterStore, 'notices' | 'onCo
       } catch {
         // The database is away for a moment: the rows stay pending and the next turn tries again.
       }
-      if (stopped || handled >= o.batch) continue;
+      // Anything handled may have released a notice held behind it (the outbox keeps each address's
+      // order), so look again at once; only an empty look waits.
+      if (stopped || handled > 0) continue;
       await new Promise<void>((resolve) => {
         wake = resolve;
         timer = setTimeout(resolve, o.pollMs);

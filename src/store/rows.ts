@@ -284,6 +284,17 @@ export function noticeRow(n: QueuedNotice, createdAt: string): Omit<NoticeRow, '
   return { created_at: createdAt, kind: n.event.kind, person_id: n.event.personId, channel: n.channel, address: n.address, language: n.language, event: JSON.stringify(n.event) };
 }
 
+/**
+ * The outbox's order rule, shared by both backends: a notice is not due while an earlier one to the same
+ * address over the same channel is still pending — a person must never read "lifted" before the "in
+ * force" it lifts because the first hit a retry. (A notice given up as failed no longer holds the queue.)
+ * `table` is the notices table's name, qualified on PostgreSQL; the outer row is aliased `n`.
+ */
+export function noEarlierPendingNotice(table: string): string {
+  return `NOT EXISTS (SELECT 1 FROM ${table} e WHERE e.person_id = n.person_id AND e.channel = n.channel AND e.address = n.address
+            AND e.id < n.id AND e.delivered_at IS NULL AND e.failed_at IS NULL)`;
+}
+
 export function outboxEntryOf(row: NoticeRow) {
   return {
     id: Number(row.id),

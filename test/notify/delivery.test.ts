@@ -134,12 +134,19 @@ test('a webhook receiver verifies the HMAC signature with the register’s secre
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/erx`;
 
   const { store, service } = register(t);
-  const delivery = startNoticeDelivery(store, { senders: { webhook: webhookSender(secret) }, baseDelayMs: 30, pollMs: 20 });
+  // The retry waits 300 ms: long enough that the lift's notice is written and due meanwhile, which
+  // must still not overtake the notice it follows.
+  const delivery = startNoticeDelivery(store, { senders: { webhook: webhookSender(secret) }, baseDelayMs: 300, pollMs: 20 });
   t.after(() => delivery.stop());
   await service.upsertPerson(person({ personId: 'P-W1', dateOfBirth: DOB, documents: [{ type: 'passport', number: DOC, country: 'RUS' }], contact: { webhook: url }, restrictions: [callUp('R-W1', served)] }));
   await service.lift('R-W1', '2024-12-01T00:00:00Z', 'cancellation');
   await until('both notices delivered', async () => (await store.notices.counts()).delivered === 2);
   assert.equal(received.length, 3, 'the first call answered 500 and was repeated');
+  assert.deepEqual(
+    received.map((r) => JSON.parse(r.body).event.kind),
+    ['restriction-in-force', 'restriction-in-force', 'restriction-lifted'],
+    'the lift is told only after the notice it lifts, though that one needed a retry',
+  );
   assert.equal(received[0]!.body, received[1]!.body, 'a repeat carries the same notice');
 
   const verify = (r: { body: string; headers: IncomingMessage['headers'] }) => {

@@ -107,6 +107,24 @@ contract('delivery marks: a failed attempt waits, a give-up is counted as failed
   assert.equal(rows.find((r) => r.id === hook.id)!.failedAt, now);
 });
 
+contract('notices to one address keep their order: a later one is not due while an earlier one waits for a retry', async (t, b) => {
+  const store = await b.register(t, testSigner());
+  const service = new RegisterService(store);
+  await service.upsertPerson(person({ personId: 'P-N6', contact: { webhook: 'http://127.0.0.1:9/h' }, restrictions: [callUp('R-N6', served)] }));
+  await service.lift('R-N6', '2024-12-01T00:00:00Z', 'cancellation');
+  const now = '2030-01-01T00:00:00.000Z';
+  const [inForce, ...held] = await store.notices.due(now, 10);
+  assert.equal(inForce!.event.kind, 'restriction-in-force');
+  assert.deepEqual(held, [], 'the lift waits behind the notice it follows');
+  await store.notices.failedAttempt(inForce!.id, 1, 'webhook answered 500', '2030-01-01T00:01:00.000Z', now);
+  assert.deepEqual(await store.notices.due(now, 10), [], 'still held while the first is retried');
+  await store.notices.delivered(inForce!.id, '2030-01-01T00:01:00.000Z');
+  assert.deepEqual((await store.notices.due(now, 10)).map((e) => e.event.kind), ['restriction-lifted'], 'released once the first is delivered');
+  // Another person's notices are not held by this one.
+  await service.upsertPerson(person({ personId: 'P-N7', surname: 'Петров', contact: { webhook: 'http://127.0.0.1:9/other' }, restrictions: [callUp('R-N7', served)] }));
+  assert.deepEqual((await store.notices.due(now, 10)).map((e) => e.event.kind), ['restriction-lifted', 'restriction-in-force']);
+});
+
 contract('a contest answered queues its notice with the answer, to the e-mail given with the contest; a refused answer queues nothing', async (t, b) => {
   const store = await b.register(t, testSigner());
   const service = new RegisterService(store);

@@ -3,7 +3,7 @@
  * its own transaction; they see committed rows only, so a notice is never sent before its change commits.
  */
 import type { NoticeOutbox, OutboxCounts } from '../../../register/noticeOutbox.js';
-import { type NoticeRow, outboxEntryOf } from '../../rows.js';
+import { noEarlierPendingNotice, type NoticeRow, outboxEntryOf } from '../../rows.js';
 import type { RegisterDb } from './registerDb.js';
 
 export function postgresOutbox(db: RegisterDb, ready: Promise<void>): NoticeOutbox {
@@ -16,7 +16,8 @@ export function postgresOutbox(db: RegisterDb, ready: Promise<void>): NoticeOutb
     due: async (now, limit) =>
       (
         await query<NoticeRow>(
-          `SELECT * FROM ${s}.notices WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2`,
+          `SELECT * FROM ${s}.notices n WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
+             AND ${noEarlierPendingNotice(`${s}.notices`)} ORDER BY next_attempt_at, id LIMIT $2`,
           [now, limit],
         )
       ).map(outboxEntryOf),

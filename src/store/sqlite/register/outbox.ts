@@ -4,12 +4,13 @@
  * join that transaction — and a read would see its uncommitted notices.
  */
 import type { NoticeOutbox, OutboxCounts } from '../../../register/noticeOutbox.js';
-import { type NoticeRow, outboxEntryOf } from '../../rows.js';
+import { noEarlierPendingNotice, type NoticeRow, outboxEntryOf } from '../../rows.js';
 import type { RegisterDb } from './registerDb.js';
 
 export function sqliteOutbox(r: RegisterDb, serialised: <T>(run: () => Promise<T>) => Promise<T>): NoticeOutbox {
   const due = r.db.prepare<[string, number], NoticeRow>(
-    'SELECT * FROM notices WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?',
+    `SELECT * FROM notices n WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?
+       AND ${noEarlierPendingNotice('notices')} ORDER BY next_attempt_at, id LIMIT ?`,
   );
   const delivered = r.db.prepare('UPDATE notices SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL');
   const failed = r.db.prepare(
