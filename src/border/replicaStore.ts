@@ -145,6 +145,8 @@ export interface ReplicaStore extends CandidateSource {
   /** Every issuing office's record the replica holds (public contact details, for the self-check). */
   offices(): Promise<BorderOffice[]>;
   recordScreening(entry: ScreeningAuditEntry): Promise<void>;
+  /** Audits several screenings with one commit, in order (a carrier's manifest): all or none. */
+  recordScreenings(entries: ScreeningAuditEntry[]): Promise<void>;
   /** Every confirmed non-match the replica holds (few: screening picks those of the matched persons). */
   attestations(): Promise<BorderAttestation[]>;
   /** The audited screening with this id, or undefined. */

@@ -16,7 +16,7 @@ import type { Decision } from './decision.js';
 import { type Freshness, UNKNOWN_FRESHNESS } from './freshness.js';
 import { parseMrz } from './mrz.js';
 import { type ManifestPosition, screeningAuditEntry } from './screeningAudit.js';
-import type { ReplicaStore } from './replicaStore.js';
+import type { ReplicaStore, ScreeningAuditEntry } from './replicaStore.js';
 
 export const DEFAULT_MAX_STALENESS_SECONDS = 900;
 
@@ -102,11 +102,12 @@ export class ScreeningService {
   /**
    * A traveller of a carrier's manifest (border/manifests): screened now exactly like a single
    * screening, and decided again on the same evidence as of `departureAt` (a restriction may come
-   * into force or end in between). `record` audits the answer (S4), naming the manifest and position:
-   * a new manifest records every traveller before it answers; a re-screening only the answers that
-   * change, so a live manifest does not write the audit on every page the feed brings.
+   * into force or end in between). `audit` is the answer's audit entry (S4), naming the manifest and
+   * position, for `recordAll`: a new manifest records every traveller's before it answers; a
+   * re-screening only those of the answers that change, so a live manifest does not write the audit on
+   * every page the feed brings.
    */
-  async screenAhead(traveller: Traveller, departureAt: Date, requester: string, manifest: ManifestPosition): Promise<{ answer: ScreeningResponse; atDeparture: Decision; record(): Promise<void> }> {
+  async screenAhead(traveller: Traveller, departureAt: Date, requester: string, manifest: ManifestPosition): Promise<{ answer: ScreeningResponse; atDeparture: Decision; audit: ScreeningAuditEntry }> {
     const at = this.deps.now?.() ?? new Date();
     const damaged = this.deps.damage?.();
     let answer: ScreeningResponse;
@@ -119,7 +120,12 @@ export class ScreeningService {
       answer = this.response(traveller, at, freshness, decide(evidence));
       atDeparture = departureAt > at ? decide({ ...evidence, at: departureAt }).decision : answer.decision;
     }
-    return { answer, atDeparture, record: () => this.deps.store.recordScreening(screeningAuditEntry(answer, requester, manifest)) };
+    return { answer, atDeparture, audit: screeningAuditEntry(answer, requester, manifest) };
+  }
+
+  /** S4 for screenings answered together (a manifest): audited with one commit, before any is answered. */
+  async recordAll(audits: ScreeningAuditEntry[]): Promise<void> {
+    await this.deps.store.recordScreenings(audits);
   }
 
   private async damagedAnswer(traveller: Traveller, at: Date): Promise<ScreeningResponse> {

@@ -1,5 +1,6 @@
 /**
- * Carriers' manifests across real processes (a register and a border replica): a carrier screens a
+ * Carriers' manifests across real processes (a register and a border replica of two workers, so a
+ * manifest may be screened by a reader and re-screened by the writer): a carrier screens a
  * JSON and a PAXLST manifest with `erx manifest`; one traveller is do-not-board; the register lifts the
  * restriction; both manifests' answers become board before departure; the carrier's webhook is down, so
  * the signed change waits in the outbox — the replica is killed and restarted, and the delivery arrives
@@ -32,7 +33,7 @@ test('manifests end to end: CLI (JSON and PAXLST), a lift reaching the carrier, 
   assert.equal((await post(`${R}/v1/restrictions/CU-77/service`, served)).status, 200);
 
   const borderDir = join(dir, 'border');
-  let border = await startBorder(t, R, borderDir);
+  let border = await startBorder(t, R, borderDir, [], {}, R, 2);
   await caughtUp(border.url, R);
   const token = await tokenFor(border.url, 'carrier', { carrier: 'SU' });
 
@@ -111,7 +112,7 @@ test('manifests end to end: CLI (JSON and PAXLST), a lift reaching the carrier, 
   const refusedBefore = received.length;
   up = true;
 
-  border = await startBorder(t, R, borderDir);
+  border = await startBorder(t, R, borderDir, [], {}, R, 2);
   const delivered = await eventually('both deliveries from the restarted replica', async () => {
     const ok = received.filter((r) => r.answered === 200);
     return new Set(ok.map((r) => JSON.parse(r.body).manifestId)).size === 2 ? ok : undefined;

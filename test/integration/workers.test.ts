@@ -132,10 +132,31 @@ test('two workers answer on one port, see the same register, keep one audit chai
     assert.equal(metricSum(text, 'erx_replica_seq'), a!.replicaSeq, "the state's gauges are the writer's alone");
   }
 
+  // Carriers' manifests are screened by whichever worker takes them (not passed to the writer), audited
+  // in the one chain, and read back at either worker from the shared manifest store.
+  const carrier = await tokenFor(B, 'carrier', { carrier: 'SU' });
+  const manifest = { carrier: 'SU', service: 'SU100', departureAt: new Date(Date.now() + 3600_000).toISOString(), from: 'SVO', to: 'IST', travellers: [{ ...traveller, documentNumber: '751234567', nationality: 'RUS' }, { surname: 'SMITH', givenNames: 'ANNA', dateOfBirth: '1990-01-01', documentNumber: 'GB1234567', nationality: 'GBR' }] };
+  const byWorker = new Map<string, string>();
+  await eventually('a manifest answered by each worker', async () => {
+    const res = await ask(`${B}/v1/manifests`, { method: 'POST', token: carrier, body: manifest });
+    assert.equal(res.status, 201, res.body);
+    const answer = res.json<{ manifestId: string; travellers: { answer: string }[] }>();
+    assert.deepEqual(answer.travellers.map((x) => x.answer), ['do-not-board', 'board']);
+    byWorker.set(res.worker, answer.manifestId);
+    screened += manifest.travellers.length;
+    return byWorker.size === 2;
+  });
+  for (const id of byWorker.values()) {
+    for (let i = 0; i < 4; i++) {
+      const res = await ask(`${B}/v1/manifests/${id}`, { token: carrier });
+      assert.equal(res.status, 200, `manifest ${id} read at worker ${res.worker}: ${res.body}`);
+    }
+  }
+
   assert.equal(await border.stop('SIGTERM'), 0, 'SIGTERM stops the workers and then the primary');
   const verified = await run(process.execPath, [ERX_BIN, 'audit', 'verify', '--data', borderDir]);
   const entries = Number(/(\d+) entries, chain intact/.exec(verified.stdout)?.[1]);
-  assert.equal(entries, screened, `one chain holds both workers' screenings: ${verified.stdout}`);
+  assert.equal(entries, screened, `one chain holds both workers' screenings, manifests' travellers included: ${verified.stdout}`);
 });
 
 test('a worker killed with -9 is started again; the primary killed with -9 takes its workers with it', async (t) => {

@@ -438,9 +438,18 @@ contract('replica: a reader beside the writer (a second worker) sees its commits
   const entry = (i: number) => ({ screeningId: `w${i}`, at: `2024-10-01T00:00:0${i}.000Z`, requester: `checkpoint:w${i % 2}@10.0.0.1`, request: { n: i }, decision: 'clear', reasons: [], replicaSeq: i });
   for (let i = 1; i <= 6; i++) await (i % 2 ? store : reader).recordScreening(entry(i));
   await Promise.all([1, 2, 3].map((i) => Promise.all([store.recordScreening(entry(i)), reader.recordScreening(entry(i + 3))])));
+  // A manifest's screenings go in with one commit, consecutive in the chain, while the other worker appends singly.
+  const manifest = [7, 8, 9, 10, 11].map((i) => ({ ...entry(i % 10), screeningId: `m${i}`, manifest: { manifestId: 'M-1', position: i - 6 } }));
+  await Promise.all([store.recordScreenings(manifest), reader.recordScreening(entry(7)), reader.recordScreening(entry(8))]);
+  await reader.recordScreenings([]);
   const verdict = await b.trail(store).verify();
   assert.ok(verdict.ok, JSON.stringify(verdict));
-  assert.equal((await store.screenings(100)).length, 12, "both workers' screenings, in one chain");
+  const all = await store.screenings(100);
+  assert.equal(all.length, 19, "both workers' screenings, in one chain");
+  const ids = all.map((s) => s.screeningId).reverse();
+  const first = ids.indexOf('m7');
+  assert.deepEqual(ids.slice(first, first + 5), ['m7', 'm8', 'm9', 'm10', 'm11'], "a manifest's screenings are consecutive and in order");
+  assert.deepEqual((await store.screening('m9'))?.manifest, { manifestId: 'M-1', position: 3 });
 });
 
 contract('replica: a failing change rolls back the whole page and leaves the cursor', async (t, b) => {

@@ -1,6 +1,7 @@
 /**
- * A replica's worker beside its writer (workers.ts): it answers screenings, the screening list, the
- * status, the self-check and the console from the same database, and nothing else of its own. It
+ * A replica's worker beside its writer (workers.ts): it answers screenings, carriers' manifests, the
+ * screening list, the status, the self-check and the console from the same databases, and nothing else
+ * of its own. It
  * opens the store as a reader (no migration, no follower, no checks: the writer does those), takes its
  * freshness, status and readiness from the state and the view the writer publishes through the store
  * (syncView.ts), appends its screenings to the one audit chain, and passes the writer's routes to the
@@ -24,6 +25,7 @@ import { replicaReadiness } from './replicaReadiness.js';
 import { longPollWithin, replicaFreshnessFromStore } from './replicaFreshness.js';
 import { replicaMetrics } from './replicaMetrics.js';
 import { watchReplicaStore } from './watchedReplicaStore.js';
+import { serveManifests } from './manifests.js';
 import { passToWriter } from './writerLink.js';
 import type { FastifyInstance } from 'fastify';
 import type { ReplicaStore } from '../../border/replicaStore.js';
@@ -68,6 +70,10 @@ export async function createReaderWorker(options: BorderOptions, links: ReaderLi
   registerBorderRoutes(app, gate, { store, screening, freshness, syncView, verify: null, counters, maxStalenessSeconds });
   await registerSelfCheck(app, gate, store, undefined, options.timeZone);
   await borderConsole(app, gate, store, { registerUrl: options.registerUrl });
+  // Carriers' manifests are screened where they arrive, on every core: the manifest store is shared by
+  // the workers (one SQLite file in WAL, or PostgreSQL), and re-screening and webhook delivery stay the
+  // writer's, which reads the new manifest from that store at its next pass.
+  const manifests = serveManifests(app, gate, { dataDir: options.dataDir, store: storeUrl, screening, log });
   registerProbes(app, 'Ready: bootstrapped and within the staleness bound', async () => {
     const view = await syncView().catch(() => null);
     const damaged = damage();
@@ -82,6 +88,7 @@ export async function createReaderWorker(options: BorderOptions, links: ReaderLi
     async close() {
       health.close();
       await app.close();
+      await manifests.close();
       await store.close();
     },
   };

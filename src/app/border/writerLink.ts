@@ -3,9 +3,10 @@
  * the onward feed for tiers (/v1/exchange/…: its relay and long-polls live beside the follower), the
  * audit heads and the witness (/v1/audit/…: the signer and the witness database are the writer's) and
  * an on-demand digest comparison (POST /v1/border/verify, which repairs through the follower); and the
- * parts of due process and carriers' manifests whose work runs beside the follower: an outcome of a
- * screening (the reverse channel's pusher is the writer's), manifests and carriers' webhooks (re-screened
- * and delivered after each applied page) and contests (forwarded upstream with the writer's feed token).
+ * parts of due process whose work runs beside the follower: an outcome of a screening (the reverse
+ * channel's pusher is the writer's) and contests (forwarded upstream with the writer's feed token).
+ * Carriers' manifests are not among them: every worker screens and stores them in the shared manifest
+ * store, and the writer re-screens and delivers from that store (app/border/manifests.ts).
  *
  * The writer also listens on a loopback port of its own, through the same Fastify app (every hook,
  * auth included); another worker passes such a request through to it unparsed and streams the answer
@@ -18,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
 /** What a worker passes to the writer: path prefixes, or patterns, matched against the URL's path. */
-export const WRITER_ROUTES: readonly (string | RegExp)[] = ['/v1/exchange/', '/v1/audit/', '/v1/border/verify', '/v1/manifests', '/v1/carriers/', '/v1/contests', /^\/v1\/screenings\/[^/]+\/outcome$/];
+export const WRITER_ROUTES: readonly (string | RegExp)[] = ['/v1/exchange/', '/v1/audit/', '/v1/border/verify', '/v1/contests', /^\/v1\/screenings\/[^/]+\/outcome$/];
 
 const routeMatches = (path: string) => (r: string | RegExp) => (typeof r === 'string' ? path === r || path.startsWith(r) : r.test(path));
 

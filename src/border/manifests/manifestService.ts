@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { ManifestAnswer, ManifestRequest, ManifestTraveller } from '../../api/manifests.js';
 import type { BorderManifestAnswer } from '../../api/manifests.js';
 import { NotFound } from '../../shared/errors.js';
+import type { ScreeningAuditEntry } from '../replicaStore.js';
 import { type ScreeningService, travellerOf } from '../screening.js';
 import { carrierAnswer, carrierView } from './carrierAnswer.js';
 import type { ManifestStore, StoredManifest, StoredTraveller } from './manifestStore.js';
@@ -39,9 +40,9 @@ export class ManifestService {
     return this.deps.now?.() ?? new Date();
   }
 
-  /** Screens one traveller now and as of departure; `record` audits the screening. */
+  /** Screens one traveller now and as of departure; `audit` is the screening's audit entry, for `ScreeningService.recordAll`. */
   async screenTraveller(manifestId: string, position: number, t: ManifestTraveller, departureAt: Date, requester: string) {
-    const { answer, atDeparture, record } = await this.deps.screening.screenAhead(matchingTraveller(t), departureAt, requester, { manifestId, position });
+    const { answer, atDeparture, audit } = await this.deps.screening.screenAhead(matchingTraveller(t), departureAt, requester, { manifestId, position });
     const stored: StoredTraveller = {
       position,
       traveller: t,
@@ -51,7 +52,12 @@ export class ManifestService {
       decisionAtDeparture: atDeparture,
       reasons: answer.reasons,
     };
-    return { stored, record };
+    return { stored, audit };
+  }
+
+  /** Audits screenings of manifest travellers with one commit (S4). */
+  recordAll(audits: ScreeningAuditEntry[]): Promise<void> {
+    return this.deps.screening.recordAll(audits);
   }
 
   /** Screens, audits and stores a new manifest; answers in the manifest's order. */
@@ -60,11 +66,13 @@ export class ManifestService {
     // One format for every stored instant, so the store may compare them as text.
     const departureAt = new Date(request.departureAt);
     const travellers: StoredTraveller[] = [];
+    const audits: ScreeningAuditEntry[] = [];
     for (const [i, t] of request.travellers.entries()) {
-      const { stored, record } = await this.screenTraveller(manifestId, i + 1, t, departureAt, requester);
-      await record(); // S4: audited before it is answered
+      const { stored, audit } = await this.screenTraveller(manifestId, i + 1, t, departureAt, requester);
       travellers.push(stored);
+      audits.push(audit);
     }
+    await this.deps.screening.recordAll(audits); // S4: every screening audited, with one commit, before any is answered
     const manifest: StoredManifest = {
       manifestId,
       carrier: request.carrier,

@@ -14,6 +14,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { requesterOf } from '../../audit/requester.js';
 import type { Logger } from '../../shared/log.js';
 import { changeNotice } from './carrierAnswer.js';
+import type { ScreeningAuditEntry } from '../replicaStore.js';
 import type { ManifestService } from './manifestService.js';
 import type { LiveManifest, ManifestStore, TravellerUpdate } from './manifestStore.js';
 import { CoalescedRounds } from '../../shared/coalescedRounds.js';
@@ -87,14 +88,16 @@ export class Rescreener {
   private async rescreen(m: LiveManifest): Promise<number> {
     const departureAt = new Date(m.departureAt);
     const updates: TravellerUpdate[] = [];
+    const audits: ScreeningAuditEntry[] = [];
     for (const t of m.travellers) {
-      const { stored, record } = await this.deps.service.screenTraveller(m.manifestId, t.position, t.traveller, departureAt, RESCREEN_REQUESTER);
+      const { stored, audit } = await this.deps.service.screenTraveller(m.manifestId, t.position, t.traveller, departureAt, RESCREEN_REQUESTER);
       if (stored.answer === t.answer) continue;
-      await record();
+      audits.push(audit);
       const { traveller: _sent, ...update } = stored;
       updates.push(update);
     }
     if (updates.length === 0) return 0;
+    await this.deps.service.recordAll(audits); // S4: the changed answers are audited before they are stored and told
     const at = (this.deps.now?.() ?? new Date()).toISOString();
     const version = await this.deps.store.updateAnswers(m.manifestId, m.version, updates, at, (v, changes) => changeNotice(m, v, changes));
     // Another process re-screened it first: its pass recorded the same change.

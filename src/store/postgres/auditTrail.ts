@@ -105,6 +105,17 @@ export class PostgresAuditTrail implements AuditTrailStorage {
     });
   }
 
+  /** Appends several entries in one transaction of their own, consecutive in the chain (a manifest's screenings). */
+  async appendAll(es: NewAuditEntry[]): Promise<AuditEntry[]> {
+    if (es.length === 0) return [];
+    return inTransaction(this.pool, 'BEGIN', async (client) => {
+      let head = await this.lockHead(client);
+      const entries = es.map((e) => (head = PostgresAuditTrail.next(head, e)));
+      await this.insert(client, entries);
+      return entries;
+    });
+  }
+
   private queued: { entry: NewAuditEntry; resolve: (e: AuditEntry) => void; reject: (err: unknown) => void }[] = [];
   private flushing = false;
 

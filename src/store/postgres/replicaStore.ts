@@ -172,6 +172,11 @@ export class PostgresReplicaStore implements ReplicaStore {
     await this.trail.append(screeningAuditEntry(entry));
   }
 
+  async recordScreenings(entries: ScreeningAuditEntry[]): Promise<void> {
+    await this.ready;
+    await this.trail.appendAll(entries.map(screeningAuditEntry));
+  }
+
   async attestations(): Promise<BorderAttestation[]> {
     await this.ready;
     return [...(await this.r.cache.read('attestations', () => reads.readAttestations(this.r, this.r.pool)))];

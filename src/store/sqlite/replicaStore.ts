@@ -140,6 +140,10 @@ export class SqliteReplicaStore implements ReplicaStore {
     this.trail.append(screeningAuditEntry(entry));
   }
 
+  async recordScreenings(entries: ScreeningAuditEntry[]): Promise<void> {
+    if (entries.length > 0) this.trail.appendAll(entries.map(screeningAuditEntry));
+  }
+
   async attestations(): Promise<BorderAttestation[]> {
     return [...(await this.file.cache.read('attestations', () => reads.readAttestations(this.file)))];
   }
