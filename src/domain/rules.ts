@@ -64,17 +64,26 @@ export interface ScopeAnswer {
 }
 
 /** One formatter per zone: building an Intl.DateTimeFormat costs more than a whole screening's matching. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const formatters = new Map<string, { format: Intl.DateTimeFormat; minute: number; date: string }>();
 
-/** The calendar date `YYYY-MM-DD` of an instant in an IANA time zone. */
+/**
+ * The calendar date `YYYY-MM-DD` of an instant in an IANA time zone. Formatting is the costly part
+ * (a manifest asks it twice per traveller for the same minute), so each zone keeps its last minute's
+ * answer: zone offsets in use change only on whole minutes, so every instant of a minute has one date.
+ */
 export function localDate(at: Date, timeZone: string): string {
-  let format = formatters.get(timeZone);
-  if (!format) {
+  const minute = Math.floor(at.getTime() / 60_000);
+  let zone = formatters.get(timeZone);
+  if (!zone) {
     // en-CA formats as YYYY-MM-DD; Intl carries the zone database, so no hand-written offsets.
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    formatters.set(timeZone, format);
+    zone = { format: new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }), minute: NaN, date: '' };
+    formatters.set(timeZone, zone);
   }
-  return format.format(at);
+  if (zone.minute !== minute) {
+    zone.date = zone.format.format(at);
+    zone.minute = minute;
+  }
+  return zone.date;
 }
 
 /** Throws a RangeError naming the zone if Node's Intl does not know it. */

@@ -59,6 +59,11 @@ test('the crossing date is the calendar date in the checkpoint time zone', () =>
   assert.equal(localDate(at, 'UTC'), '2026-03-01');
   assert.equal(localDate(at, 'Europe/Moscow'), '2026-03-02', 'UTC+3: already the next day');
   assert.equal(localDate(at, 'America/New_York'), '2026-03-01');
+  // Each zone remembers its last minute's date: the next minute, another day or an earlier instant is worked out again.
+  assert.equal(localDate(new Date('2026-03-01T20:59:59.999Z'), 'Europe/Moscow'), '2026-03-01');
+  assert.equal(localDate(new Date('2026-03-01T21:00:00.000Z'), 'Europe/Moscow'), '2026-03-02', 'midnight in Moscow');
+  assert.equal(localDate(new Date('2026-03-01T20:59:00.000Z'), 'Europe/Moscow'), '2026-03-01', 'back in time');
+  assert.throws(() => localDate(new Date('not a date'), 'UTC'), RangeError);
 });
 
 test('validity: inclusive calendar dates; a revocation ends a rule from its instant', () => {
