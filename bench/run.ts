@@ -70,7 +70,7 @@ const program = new Command()
   .option('--warmup <seconds>', 'seconds of load before each measured run', int(0), 3)
   .option('--connections <n>', 'concurrent HTTP connections of the load generator', int(1), 10)
   .option('--manifest-travellers <n>', 'travellers per manifest (manifests section)', int(1), 300)
-  .option('--no-workers-compare', 'http: do not measure the replica again with 2 workers (bench/sections/workers.ts)')
+  .option('--no-workers-compare', 'http and manifests: do not measure the replica again with 2 workers (bench/sections/workers.ts)')
   .option('--trials <n>', 'lag trials (each one impose and one lift) per replica count', int(1), 50)
   .option('--lag-persons <n>', 'size of the register the lag test runs on (kept small)', int(10), 2000)
   .option('--rules-persons <list>', 'exemption holders beside one category-wide rule (rules section), comma-separated', ints(1), [5_000_000])
@@ -192,6 +192,8 @@ const load: LoadOptions = { connections: opts.connections, durationSeconds: opts
 async function replicaFlow(dep: Deployment, built: BuiltRegister): Promise<void> {
   const reg = await startRegister(ctx, dep, built.dir);
   let replica;
+  /** The replica's worker processes: 1 until a section restarts it with 2 on the same data. */
+  let workers = 1;
   try {
     const boot = await bootstrapReplica(ctx, dep, built, reg);
     replica = boot.replica;
@@ -216,6 +218,7 @@ async function replicaFlow(dep: Deployment, built: BuiltRegister): Promise<void>
         const loadBefore = loadavg()[0]!;
         await replica.service.stop();
         replica = await startReplica(ctx, dep, reg, replica.dir, 1000, ['--workers', '2']);
+        workers = 2;
         await sampleDecisions(replica.service, pool, replica.checkpoint);
         log(`  http: the same load against 2 workers…`);
         const two = await runLoad(replica.service.url, pool, { ...load, authorization: replica.checkpoint });
@@ -229,7 +232,15 @@ async function replicaFlow(dep: Deployment, built: BuiltRegister): Promise<void>
       }
     }
     if (only.has('manifests') && built.persons > 0) {
-      results.manifests.push(await measureManifests(ctx, replica, built.persons, dep.label, opts.seed, { travellers: opts.manifestTravellers, connections: Math.max(2, Math.min(opts.connections, 4)), durationSeconds: opts.duration, warmupSeconds: opts.warmup }));
+      const manifestOptions = { travellers: opts.manifestTravellers, connections: Math.max(2, Math.min(opts.connections, 4)), durationSeconds: opts.duration, warmupSeconds: opts.warmup };
+      results.manifests.push(await measureManifests(ctx, replica, workers, built.persons, dep.label, opts.seed, manifestOptions));
+      if (opts.workersCompare && workers === 1) {
+        // Every worker screens manifests: the same load against 2 workers on the same data.
+        await replica.service.stop();
+        replica = await startReplica(ctx, dep, reg, replica.dir, 1000, ['--workers', '2']);
+        workers = 2;
+        results.manifests.push(await measureManifests(ctx, replica, workers, built.persons, dep.label, opts.seed, { ...manifestOptions, connections: manifestOptions.connections * 2 }));
+      }
     }
     const memory: MemoryResult = { persons: built.persons, deployment: dep.label, afterBootstrap, afterLoad, peak: replica.service.memory()?.hwm ?? NaN };
     if (built.persons === 0) results.empty.set(dep.label, memory);
@@ -391,9 +402,9 @@ if (results.manifests.length) {
   blocks.manifests = {
     title: "Carriers' manifests",
     intro:
-      `\`POST /v1/manifests\` with a carrier's bearer token: ${num(opts.manifestTravellers)}-traveller JSON manifests from ${Math.max(2, Math.min(opts.connections, 4))} concurrent carriers, ${opts.warmup} s warm-up then ${opts.duration} s measured, on the replica of the screening section. ` +
+      `\`POST /v1/manifests\` with a carrier's bearer token: ${num(opts.manifestTravellers)}-traveller JSON manifests from ${Math.max(2, Math.min(opts.connections, 4))} concurrent carriers (twice as many against 2 workers), ${opts.warmup} s warm-up then ${opts.duration} s measured, on the replica of the screening section, then (unless \`--no-workers-compare\`) on the same data served by \`--workers 2\`, where every worker screens manifests. ` +
       'Half the travellers are listed persons as a carrier lists them (ICAO Latin names, date of birth, passport, nationality), half strangers. Every traveller is matched, decided as of now and as of departure, and audited before the manifest is answered and stored. ' +
-      "Latency is the carrier's, per manifest; travellers/s counts answered travellers. **Baseline:** the replica process's CPU per single screening (`POST /v1/screenings`, the same travellers, one per request) beside its CPU per traveller in a manifest (utime + stime from /proc, so the load generator does not count).",
+      "Latency is the carrier's, per manifest; travellers/s counts answered travellers. **Baseline:** the replica process's CPU per single screening (`POST /v1/screenings`, the same travellers, one per request) beside its CPU per traveller in a manifest (utime + stime from /proc, of every worker, so the load generator does not count).",
     tables: [table(t.rows)],
     notes: t.notes,
   };

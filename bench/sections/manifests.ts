@@ -12,7 +12,7 @@
  * re-screens after every feed change and every minute) stays that of the last seconds of load, as it
  * would for a replica past its busiest hour.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { generatePerson } from '../../src/demo/synthetic.js';
 import { icaoLatin } from '../../src/matching/index.js';
@@ -33,6 +33,8 @@ export interface ManifestOptions {
 export interface ManifestResult {
   persons: number;
   deployment: string;
+  /** The replica's worker processes (--workers). */
+  workers: number;
   travellers: number;
   manifests: number;
   travellersPerSecond: number;
@@ -73,12 +75,32 @@ export function manifestTravellers(persons: number, seed: number, count: number)
   return out;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc/PID/stat. */
-function cpuSeconds(pid: number): number {
+/** CPU seconds (user + system) one process has used so far, from /proc/PID/stat. */
+function processCpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of the line, in clock ticks (USER_HZ, 100 on Linux).
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The live children of a process, from /proc/PID/task/TID/children. */
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+  } catch {
+    return [];
+  }
+}
+
+/** CPU seconds of a replica: its process and, with --workers N, every worker under it. */
+function cpuSeconds(pid: number): number {
+  return [pid, ...childrenOf(pid)].reduce((sum, p) => {
+    try {
+      return sum + processCpuSeconds(p);
+    } catch {
+      return sum; // a worker that just exited
+    }
+  }, 0);
 }
 
 async function forSeconds(seconds: number, connections: number, one: () => Promise<void>): Promise<void> {
@@ -90,7 +112,7 @@ async function forSeconds(seconds: number, connections: number, one: () => Promi
   );
 }
 
-export async function measureManifests(ctx: BenchContext, replica: RunningReplica, persons: number, deployment: string, seed: number, o: ManifestOptions): Promise<ManifestResult> {
+export async function measureManifests(ctx: BenchContext, replica: RunningReplica, workers: number, persons: number, deployment: string, seed: number, o: ManifestOptions): Promise<ManifestResult> {
   const carrier = ctx.auth ? `Bearer ${await issueToken(authSecret(replica.dir), { role: 'carrier', carrier: 'BENCH', sub: 'bench-carrier', ttlSeconds: 86_400 })}` : undefined;
   const pool = manifestTravellers(persons, seed, 3000);
   let cursor = 0;
@@ -140,6 +162,7 @@ export async function measureManifests(ctx: BenchContext, replica: RunningReplic
   const result: ManifestResult = {
     persons,
     deployment,
+    workers,
     travellers: o.travellers,
     manifests: latencies.length,
     travellersPerSecond: travellers / elapsed,
@@ -164,6 +187,7 @@ export function manifestTable(results: ManifestResult[]): { rows: Row[]; notes: 
     rows.push({
       'listed persons': num(r.persons),
       'store / transport': r.deployment,
+      'workers': num(r.workers),
       'travellers / manifest': num(r.travellers),
       'manifests': num(r.manifests),
       'travellers/s': num(r.travellersPerSecond),
@@ -179,7 +203,10 @@ export function manifestTable(results: ManifestResult[]): { rows: Row[]; notes: 
       if (r.travellersPerSecond < MANIFEST_TARGET.travellersPerSecond) why.push(`${num(r.travellersPerSecond)} travellers/s`);
       if (r.p99 >= MANIFEST_TARGET.p99Ms) why.push(`p99 ${ms(r.p99, 0)}`);
       if (r.failures > 0) why.push(`${num(r.failures)} refused manifests`);
-      notes.push(`Manifests at ${num(r.persons)} listed persons (${r.deployment}) miss the target: ${why.join(', ')}.`);
+      notes.push(
+        `Manifests at ${num(r.persons)} listed persons (${r.deployment}, ${r.workers} worker${r.workers === 1 ? '' : 's'}) miss the target: ${why.join(', ')}. ` +
+          `What limits it is the replica's CPU: at ${ms(r.cpuPerTravellerMs, 3)} per traveller, ${r.workers} busy core${r.workers === 1 ? '' : 's'} answer at most ${num((r.workers * 1000) / r.cpuPerTravellerMs)} travellers/s, and the load generator shares the machine's cores.`,
+      );
     }
     notes.push(
       `Per traveller, a manifest costs the replica ${num(r.cpuPerTravellerMs / r.cpuPerScreeningMs, 2)}× the CPU of a single screening: one HTTP request and one token check are shared by ${r.travellers} travellers, ` +
