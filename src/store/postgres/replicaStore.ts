@@ -38,6 +38,7 @@ import { screeningAuditEntry, screeningOf, SCREENING_ACTION } from '../screening
 import { CachedBetweenWrites } from '../cachedBetweenWrites.js';
 import type { SyncView } from '../../border/syncView.js';
 import { SYNC_VIEW_KEY } from '../rows.js';
+import { deepFreeze } from '../../shared/deepFreeze.js';
 import { checkSchemaName, createPool, migrate, type PostgresLocation } from './db.js';
 import * as apply from './replica/apply.js';
 import * as bootstrap from './replica/bootstrap.js';
@@ -225,8 +226,10 @@ export class PostgresReplicaStore implements ReplicaStore {
 
   async syncView(): Promise<SyncView | null> {
     await this.ready;
-    const row = await this.r.cache.read(SYNC_VIEW_KEY, async () => (await this.r.pool.query<{ value: string }>(`SELECT value FROM ${this.r.s}.meta WHERE key = $1`, [SYNC_VIEW_KEY])).rows[0]);
-    return row ? (JSON.parse(row.value) as SyncView) : null;
+    return this.r.cache.read(SYNC_VIEW_KEY, async () => {
+      const row = (await this.r.pool.query<{ value: string }>(`SELECT value FROM ${this.r.s}.meta WHERE key = $1`, [SYNC_VIEW_KEY])).rows[0];
+      return row ? deepFreeze(JSON.parse(row.value) as SyncView) : null;
+    });
   }
 
   async close(): Promise<void> {

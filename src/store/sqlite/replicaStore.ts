@@ -20,6 +20,7 @@ import type { ListedPerson } from '../../matching/index.js';
 import { screeningAuditEntry, screeningOf, SCREENING_ACTION } from '../screeningAudit.js';
 import type { SyncView } from '../../border/syncView.js';
 import { SYNC_VIEW_KEY } from '../rows.js';
+import { deepFreeze } from '../../shared/deepFreeze.js';
 import { AuditTrail } from './auditTrail.js';
 import { type Db, migrate, openDatabase } from '../../shared/sqlite.js';
 import { quickCheck } from './quickCheck.js';
@@ -181,9 +182,12 @@ export class SqliteReplicaStore implements ReplicaStore {
     this.file.write(() => this.file.stmt.setMeta.run(SYNC_VIEW_KEY, JSON.stringify(view)));
   }
 
+  /** Kept parsed between writes (a reader asks on every screening of a manifest's hundreds); frozen, as every caller shares it. */
   async syncView(): Promise<SyncView | null> {
-    const json = await this.file.cache.read(SYNC_VIEW_KEY, () => this.file.meta(SYNC_VIEW_KEY));
-    return json === undefined ? null : (JSON.parse(json) as SyncView);
+    return this.file.cache.read(SYNC_VIEW_KEY, () => {
+      const json = this.file.meta(SYNC_VIEW_KEY);
+      return json === undefined ? null : deepFreeze(JSON.parse(json) as SyncView);
+    });
   }
 
   async close(): Promise<void> {
