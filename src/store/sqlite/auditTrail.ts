@@ -7,6 +7,7 @@ import { type AuditEntry, type ChainHead, type NewAuditEntry, nextEntry, verifyC
 import type { AuditTrailStorage } from '../../audit/chainStorage.js';
 import { auditEntryOf, type AuditRow } from '../auditRow.js';
 import type { Db } from '../../shared/sqlite.js';
+import { writeUnderLock } from '../../shared/sqliteWriteLock.js';
 
 /** The trail's table: a migration step of every SQLite database that holds a trail. */
 export const AUDIT_TABLE = `
@@ -67,29 +68,25 @@ export class AuditTrail implements AuditTrailStorage {
    */
   appendAll(es: NewAuditEntry[]): AuditEntry[] {
     if (!this.options.sharedByProcesses) return es.map((e) => this.append(e));
-    return this.db
-      .transaction(() => {
-        const prev = this.last.get();
-        let head: ChainHead = { seq: prev?.seq ?? 0, hash: prev?.hash ?? '' };
-        return es.map((e) => {
-          const entry = nextEntry(head, e);
-          this.insert.run({ ...entry, detail: JSON.stringify(entry.detail), prev_hash: entry.prevHash });
-          head = { seq: entry.seq, hash: entry.hash };
-          return entry;
-        });
-      })
-      .immediate();
+    return writeUnderLock(this.db, () => {
+      const prev = this.last.get();
+      let head: ChainHead = { seq: prev?.seq ?? 0, hash: prev?.hash ?? '' };
+      return es.map((e) => {
+        const entry = nextEntry(head, e);
+        this.insert.run({ ...entry, detail: JSON.stringify(entry.detail), prev_hash: entry.prevHash });
+        head = { seq: entry.seq, hash: entry.hash };
+        return entry;
+      });
+    });
   }
 
   private appendUnderLock(e: NewAuditEntry): AuditEntry {
-    return this.db
-      .transaction(() => {
-        const prev = this.last.get();
-        const entry = nextEntry({ seq: prev?.seq ?? 0, hash: prev?.hash ?? '' }, e);
-        this.insert.run({ ...entry, detail: JSON.stringify(entry.detail), prev_hash: entry.prevHash });
-        return entry;
-      })
-      .immediate();
+    return writeUnderLock(this.db, () => {
+      const prev = this.last.get();
+      const entry = nextEntry({ seq: prev?.seq ?? 0, hash: prev?.hash ?? '' }, e);
+      this.insert.run({ ...entry, detail: JSON.stringify(entry.detail), prev_hash: entry.prevHash });
+      return entry;
+    });
   }
 
   /** The newest entries of one action, newest first; optionally only those of one requester name (audit/requester.ts). */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { ManifestChange } from '../../api/manifests.js';
 import type { Delivery, LiveManifest, ManifestStore, StoredManifest, TravellerUpdate, Webhook } from '../../border/manifests/manifestStore.js';
 import { type Db, migrate, openDatabase } from '../../shared/sqlite.js';
+import { writeUnderLock } from '../../shared/sqliteWriteLock.js';
 import { changeOf, liveOf, manifestOf, type ManifestRow, type TravellerRow } from '../manifestRows.js';
 
 const SCHEMA = [
@@ -41,14 +42,14 @@ export class SqliteManifestStore implements ManifestStore {
 
   async create(m: StoredManifest): Promise<void> {
     const insertTraveller = this.db.prepare('INSERT INTO manifest_travellers VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
+    writeUnderLock(this.db, () => {
       this.db
         .prepare('INSERT INTO manifests VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
         .run(m.manifestId, m.carrier, m.service, m.departureAt, m.from, m.to, m.receivedAt, m.version);
       for (const t of m.travellers) {
         insertTraveller.run(m.manifestId, t.position, JSON.stringify(t.traveller), t.answer, t.screeningId, t.decision, t.decisionAtDeparture, JSON.stringify(t.reasons));
       }
-    })();
+    });
   }
 
   async get(manifestId: string): Promise<StoredManifest | undefined> {
@@ -78,7 +79,9 @@ export class SqliteManifestStore implements ManifestStore {
   }
 
   async updateAnswers(manifestId: string, expectedVersion: number, updates: TravellerUpdate[], at: string, notify: (version: number, changes: ManifestChange[]) => string): Promise<number | null> {
-    return this.db.transaction((): number | null => {
+    // IMMEDIATE: it reads the version and then writes, while other workers write new manifests; a
+    // deferred transaction would fail to upgrade (SQLITE_BUSY_SNAPSHOT) after another's commit.
+    return writeUnderLock(this.db, (): number | null => {
       const row = this.db.prepare<[string], { version: number; carrier: string }>('SELECT version, carrier FROM manifests WHERE manifest_id = ?').get(manifestId);
       if (!row || row.version !== expectedVersion) return null;
       const version = expectedVersion + 1;
@@ -102,7 +105,7 @@ export class SqliteManifestStore implements ManifestStore {
         this.db.prepare('INSERT INTO webhook_outbox (carrier, body, due_at) VALUES (?, ?, ?)').run(row.carrier, notify(version, changes), at);
       }
       return version;
-    })();
+    });
   }
 
   async setWebhook(w: Webhook): Promise<void> {

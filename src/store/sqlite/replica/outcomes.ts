@@ -6,6 +6,7 @@
 import { OutcomeExists, type SealOutcome } from '../../../border/replicaStore.js';
 import type { SignedOutcome } from '../../../exchange/outcome.js';
 import type { Db } from '../../../shared/sqlite.js';
+import { writeUnderLock } from '../../../shared/sqliteWriteLock.js';
 import type { AuditTrail } from '../auditTrail.js';
 
 export const OUTCOME_TABLES = `
@@ -25,13 +26,14 @@ export class SqliteOutcomes {
 
   record(screeningId: string, seal: SealOutcome): SignedOutcome {
     try {
-      return this.db.transaction(() => {
+      // IMMEDIATE: it reads the last number and then writes, while the other workers append screenings.
+      return writeUnderLock(this.db, () => {
         const n = (this.db.prepare<[], { n: number | null }>('SELECT max(n) AS n FROM outcomes').get()?.n ?? 0) + 1;
         const { signed, audit } = seal(n);
         this.db.prepare('INSERT INTO outcomes VALUES (?, ?, ?)').run(n, screeningId, JSON.stringify(signed));
         this.trail.append(audit);
         return signed;
-      })();
+      });
     } catch (err) {
       this.trail.invalidate();
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
