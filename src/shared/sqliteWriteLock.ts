@@ -22,18 +22,19 @@ function isBusy(err: unknown): boolean {
 
 /**
  * Runs `run` in an IMMEDIATE transaction (the write lock taken at BEGIN, so `run` never meets a busy
- * lock halfway), committed when it returns and rolled back if it throws. `run` may be run again after a
- * busy BEGIN, so it must work out what it writes from what it reads inside the transaction.
+ * lock halfway), committed when it returns and rolled back if it throws. Only the BEGIN is tried again;
+ * `run` runs once. Inside a transaction already open on `db` it runs as part of it (a savepoint).
  */
 export function writeUnderLock<T>(db: Db, run: () => T, timeoutMs = 5000): T {
-  const transaction = db.transaction(run);
+  if (db.inTransaction) return db.transaction(run)();
   const previous = db.pragma('busy_timeout', { simple: true }) as number;
   db.pragma('busy_timeout = 0');
   try {
     const deadline = performance.now() + timeoutMs;
     for (let wait = FIRST_WAIT_MS; ; wait = Math.min(wait * 2, LONGEST_WAIT_MS)) {
       try {
-        return transaction.immediate();
+        db.exec('BEGIN IMMEDIATE');
+        break;
       } catch (err) {
         if (!isBusy(err) || performance.now() >= deadline) throw err;
         Atomics.wait(sleeper, 0, 0, wait);
@@ -41,5 +42,13 @@ export function writeUnderLock<T>(db: Db, run: () => T, timeoutMs = 5000): T {
     }
   } finally {
     db.pragma(`busy_timeout = ${previous}`);
+  }
+  try {
+    const result = run();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw err;
   }
 }
