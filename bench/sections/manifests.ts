@@ -141,10 +141,13 @@ export async function measureManifests(ctx: BenchContext, replica: RunningReplic
   if (o.warmupSeconds > 0) await forSeconds(o.warmupSeconds, o.connections, send);
   measuring = true;
   const cpu0 = cpuSeconds(replica.service.pid);
+  const before = new Map([replica.service.pid, ...childrenOf(replica.service.pid)].map((p) => [p, processCpuSeconds(p)]));
   const t0 = performance.now();
   await forSeconds(o.durationSeconds, o.connections, send);
   const elapsed = (performance.now() - t0) / 1000;
   const cpuManifests = cpuSeconds(replica.service.pid) - cpu0;
+  // With several workers: how busy each process was (a worker short of CPU shows here).
+  if (before.size > 1) ctx.log(`    CPU seconds per process while measured: ${[...before].map(([p, s]) => `pid ${p} ${(processCpuSeconds(p) - s).toFixed(2)}`).join(', ')} (of ${o.durationSeconds} s)`);
 
   // The same travellers one by one, as single screenings, for the per-traveller CPU beside it.
   let screenings = 0;
