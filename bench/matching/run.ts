@@ -4,6 +4,7 @@
  *
  * Flags: --sizes 100000,1000000,10000000 (default)  --queries 3000  --quality-only  --scale-only
  *        --show-misses N (print erx's misses per quality case)  --no-write (do not touch the docs)
+ *        --manifests N (also N 300-traveller carriers' manifests per size, in-process: manifestsAtScale.ts)
  * Results below the HISTORY_MARKER line of the written file (earlier runs, kept for comparison) stay.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -52,7 +53,7 @@ if (!has('scale-only')) {
 }
 if (!has('quality-only')) {
   console.log('\n## Screening at scale');
-  const s = await scaleBench({ sizes, queries, matcher });
+  const s = await scaleBench({ sizes, queries, matcher, manifests: Number(flag('manifests') ?? 0) });
   console.log('\n' + s.markdown);
   const load = loadavg().map((l) => l.toFixed(1)).join(', ');
   sections.push(

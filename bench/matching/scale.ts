@@ -22,6 +22,7 @@ import { SCHEMES, transliterate } from '../../src/matching/schemes.js';
 import type { PersonInput } from '../../src/register/schemas.js';
 import { buildReplica, fileSize, mb, percentile, screeningService, table } from './common.js';
 import { seededRandom } from '../harness/seededRandom.js';
+import { type ManifestsAtScale, manifestsAtScale } from './manifestsAtScale.js';
 
 const WARM_UP = 2000;
 
@@ -29,6 +30,8 @@ export interface ScaleOptions {
   sizes: number[];
   queries: number;
   matcher: Matcher;
+  /** Also this many 300-traveller carriers' manifests per size (manifestsAtScale.ts); none if 0 or absent. */
+  manifests?: number;
   log?: (line: string) => void;
 }
 
@@ -52,6 +55,7 @@ export interface ScaleRow {
   screenP99: number;
   found: number;
   listedQueries: number;
+  manifests?: ManifestsAtScale;
 }
 
 
@@ -197,6 +201,12 @@ export async function scaleBench(options: ScaleOptions): Promise<{ rows: ScaleRo
     }
     const rss = process.memoryUsage().rss;
     const load = loadavg()[0]!;
+    let manifests: ManifestsAtScale | undefined;
+    if (options.manifests) {
+      log(`  ${options.manifests} carriers' manifests of 300 travellers, one at a time…`);
+      manifests = await manifestsAtScale(replica.dir, service, size, 1, options.manifests);
+      log(`  manifests: p50 ${manifests.p50.toFixed(0)} ms, p99 ${manifests.p99.toFixed(0)} ms per manifest; ${manifests.travellersPerSecond.toFixed(0)} travellers/s on one core; CPU ${manifests.cpuPerTravellerMs.toFixed(3)} ms per traveller`);
+    }
     await replica.close();
     for (const a of [matchMs, cpuMs, screenMs, reads]) a.sort((x, y) => x - y);
     const row: ScaleRow = {
@@ -217,6 +227,7 @@ export async function scaleBench(options: ScaleOptions): Promise<{ rows: ScaleRo
       screenP99: percentile(screenMs, 0.99),
       found,
       listedQueries: listed,
+      ...(manifests ? { manifests } : {}),
     };
     rows.push(row);
     log(
@@ -258,6 +269,20 @@ export async function scaleBench(options: ScaleOptions): Promise<{ rows: ScaleRo
         r.load.toFixed(1),
       ]),
     ),
+    ...(rows.some((r) => r.manifests)
+      ? [
+          '',
+          "Carriers' manifests over the same replicas (bench/matching/manifestsAtScale.ts; `--manifests N`): N manifests of 300 travellers (half listed persons as a carrier writes them, half strangers) submitted one after another in-process, each traveller matched, decided now and at departure, audited with one commit and stored — `POST /v1/manifests` without the HTTP.",
+          '',
+          table(
+            ['persons', 'manifests', 'p50 / p99 per manifest (target p99 < 200 ms at 10 M)', 'travellers/s on one core', 'CPU per traveller', 'verdict'],
+            rows.filter((r) => r.manifests).map((r) => {
+              const m = r.manifests!;
+              return [r.size.toLocaleString('en'), m.manifests, `${m.p50.toFixed(0)} / ${m.p99.toFixed(0)} ms`, m.travellersPerSecond.toFixed(0), `${m.cpuPerTravellerMs.toFixed(3)} ms`, r.size >= 10_000_000 ? (m.p99 < 200 ? '**met**' : '**missed**') : '—'];
+            }),
+          ),
+        ]
+      : []),
   ].join('\n');
   return { rows, markdown };
 }
