@@ -325,8 +325,9 @@ export function queryPlan(t: Traveller, now = new Date()): QueryPlan {
  * literal: a literal's getters are new closures on every screening, and V8 keeps accessors in the
  * object's hidden class, so each plan got a hidden class of its own, made in the old generation and
  * holding the screening's closures (and all they hold) alive. Every minor collection then copied and
- * promoted that garbage: a collection every few hundred screenings took 5–15 ms instead of under 1 ms,
- * the slowest percentile of the scale benchmark (issue #20; bench/matching/tailProfile.ts).
+ * promoted that garbage: run alone, the plan made collections of 5–18 ms instead of under 1 ms, and at
+ * a million persons a third of the slowest 1 % of screenings overlapped such a collection (issue #20;
+ * bench/matching/gcIsolation.ts, tailProfile.ts).
  */
 class LazyPlan implements QueryPlan {
   constructor(private readonly stages: { [K in keyof QueryPlan]: () => string[] }) {}

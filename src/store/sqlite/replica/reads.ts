@@ -36,8 +36,8 @@ export function byDocument(f: ReplicaStateFile, number: string, country?: string
  * screening's first stages hold far fewer persons than their limit (the budget left of
  * DEFAULT_MAX_CANDIDATES), so stepping saves no row there. Stepping costs more than the rows: every
  * better-sqlite3 iterator is a native object that the garbage collector's minor collections cannot
- * free, so each one was copied and promoted, and with two of them per screening a minor collection took
- * 5–12 ms instead of under 1 ms (issue #20; `bench/matching/gcIsolation.ts reads`). The small budgets
+ * free, so each one was copied and promoted: in a loop of the first two stages' reads a minor collection
+ * took about 12 ms stepping and under 1 ms reading all (issue #20; docs/benchmarks-matching.md). The small budgets
  * of the later stages (a dozen persons under some sixty keys) still step and stop at their limit.
  */
 const READ_ALL_FROM = 100;
