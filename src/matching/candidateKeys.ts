@@ -317,19 +317,34 @@ export function queryPlan(t: Traveller, now = new Date()): QueryPlan {
     }
     return list.keys;
   };
-  const stages = { surname: once(surnameKeys), given: once(givenKeys), givenOtherClass: once(otherClassKeys), years: once(yearKeys) };
-  return {
-    get surname() {
-      return stages.surname();
-    },
-    get given() {
-      return stages.given();
-    },
-    get givenOtherClass() {
-      return stages.givenOtherClass();
-    },
-    get years() {
-      return stages.years();
-    },
-  };
+  return new LazyPlan({ surname: once(surnameKeys), given: once(givenKeys), givenOtherClass: once(otherClassKeys), years: once(yearKeys) });
+}
+
+/**
+ * A plan whose stages are worked out when first read. The getters live on the class, not in an object
+ * literal: a literal's getters are new closures on every screening, and V8 keeps accessors in the
+ * object's hidden class, so each plan got a hidden class of its own, made in the old generation and
+ * holding the screening's closures (and all they hold) alive. Every minor collection then copied and
+ * promoted that garbage: run alone, the plan made collections of 5–18 ms instead of under 1 ms, and at
+ * a million persons a third of the slowest 1 % of screenings overlapped such a collection (issue #20;
+ * bench/matching/gcIsolation.ts, tailProfile.ts).
+ */
+class LazyPlan implements QueryPlan {
+  constructor(private readonly stages: { [K in keyof QueryPlan]: () => string[] }) {}
+
+  get surname(): string[] {
+    return this.stages.surname();
+  }
+
+  get given(): string[] {
+    return this.stages.given();
+  }
+
+  get givenOtherClass(): string[] {
+    return this.stages.givenOtherClass();
+  }
+
+  get years(): string[] {
+    return this.stages.years();
+  }
 }

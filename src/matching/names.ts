@@ -16,6 +16,7 @@ import { formsOf, icaoSkeleton, latinForms, latinReadings, wordsOf, type Form } 
 import { compareWord, stringSimilarity, SURNAME_OTHER_SEX_CAP, surnamesOfOtherSex, type WordMatch, type WordRole } from './similarity.js';
 import { DIFFERENT_NAME_CAP, differentNames, equivalence, EQUIVALENT_SIMILARITY, OTHER_SEX_CAP, otherSex } from './equivalence.js';
 import type { ListedPerson, Traveller } from './types.js';
+import { workCounters } from './workCounters.js';
 
 /** With no given name from the traveller, the surname alone can at best reach this share. */
 export const SURNAME_ONLY_FACTOR = 0.85;
@@ -54,6 +55,7 @@ function compare(memo: WordMemo | undefined, query: string, listed: string, role
   const key = `${role[0]}${truncated ? 't' : ''}|${query}|${listed}`;
   const known = memo?.get(key);
   if (known !== undefined || memo?.has(key)) return known;
+  workCounters.wordComparisons++;
   // An officer may type the name in Cyrillic: then it has every reading a listed name has.
   const queryForms = hasCyrillic(query) ? formsOf(query) : latinForms(query);
   const listedForms = formsOf(listed);

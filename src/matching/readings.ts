@@ -8,6 +8,7 @@ import { BELARUSIAN_SCHEMES, isUkrainianOrBelarusian, languagesOf, russified, UK
 import { foldLatin, hasCyrillic } from './latin.js';
 import { SCHEMES, transliterate, type Reading } from './schemes.js';
 import { skeleton } from './skeleton.js';
+import { workCounters } from './workCounters.js';
 
 export interface Form {
   /** The skeleton compared. */
@@ -48,6 +49,7 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): void {
 export function formsOf(word: string): Form[] {
   const cached = formCache.get(word);
   if (cached) return cached;
+  workCounters.formsComputed++;
   let forms: Form[];
   if (hasCyrillic(word)) {
     const bySkeleton = new Map<string, Form>();
@@ -165,6 +167,7 @@ const MAX_LATIN_FORMS = 16;
 export function latinForms(word: string): Form[] {
   const cached = latinCache.get(word);
   if (cached) return cached;
+  workCounters.latinFormsComputed++;
   const latin = foldLatin(word).replace(/ /g, '');
   let spellings: { latin: string; how: string }[] = latin ? [{ latin, how: 'as written' }] : [];
   const polish = POLISH_SPELLING.test(latin);

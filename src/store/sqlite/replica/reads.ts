@@ -32,6 +32,17 @@ export function byDocument(f: ReplicaStateFile, number: string, country?: string
 }
 
 /**
+ * From this limit on, a stage's rows are read all at once rather than stepped through: the keys of a
+ * screening's first stages hold far fewer persons than their limit (the budget left of
+ * DEFAULT_MAX_CANDIDATES), so stepping saves no row there. Stepping costs more than the rows: every
+ * better-sqlite3 iterator is a native object that the garbage collector's minor collections cannot
+ * free, so each one was copied and promoted: in a loop of the first two stages' reads a minor collection
+ * took about 12 ms stepping and under 1 ms reading all (issue #20; docs/benchmarks-matching.md). The small budgets
+ * of the later stages (a dozen persons under some sixty keys) still step and stop at their limit.
+ */
+const READ_ALL_FROM = 100;
+
+/**
  * The persons under these keys, keys in the order given (each key's persons in person_id order), each
  * person once, at most `limit`; a key whose person is gone (a hand edit) is skipped.
  */
@@ -39,7 +50,8 @@ export function byNameKeys(f: ReplicaStateFile, keys: string[], limit: number): 
   const out: ListedPerson[] = [];
   if (keys.length === 0 || limit <= 0) return out;
   const seen = new Set<string>();
-  for (const row of f.stmt.byKeys.iterate(JSON.stringify(keys))) {
+  const json = JSON.stringify(keys);
+  for (const row of limit >= READ_ALL_FROM ? f.stmt.byKeys.all(json) : f.stmt.byKeys.iterate(json)) {
     if (seen.has(row.person_id)) continue;
     seen.add(row.person_id);
     out.push(personOf(row));
