@@ -21,19 +21,35 @@ function isBusy(err: unknown): boolean {
 }
 
 /**
+ * Each connection's statements and own busy timeout, prepared and read once. (A PRAGMA is carried out
+ * when it is prepared, so the busy timeout is set with `db.pragma` each time rather than a statement.)
+ */
+const prepared = new WeakMap<Db, ReturnType<typeof statementsOf>>();
+
+function statementsOf(db: Db) {
+  return {
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
+    timeout: db.pragma('busy_timeout', { simple: true }) as number,
+  };
+}
+
+/**
  * Runs `run` in an IMMEDIATE transaction (the write lock taken at BEGIN, so `run` never meets a busy
  * lock halfway), committed when it returns and rolled back if it throws. Only the BEGIN is tried again;
  * `run` runs once. Inside a transaction already open on `db` it runs as part of it (a savepoint).
  */
 export function writeUnderLock<T>(db: Db, run: () => T, timeoutMs = 5000): T {
   if (db.inTransaction) return db.transaction(run)();
-  const previous = db.pragma('busy_timeout', { simple: true }) as number;
+  let s = prepared.get(db);
+  if (!s) prepared.set(db, (s = statementsOf(db)));
   db.pragma('busy_timeout = 0');
   try {
     const deadline = performance.now() + timeoutMs;
     for (let wait = FIRST_WAIT_MS; ; wait = Math.min(wait * 2, LONGEST_WAIT_MS)) {
       try {
-        db.exec('BEGIN IMMEDIATE');
+        s.begin.run();
         break;
       } catch (err) {
         if (!isBusy(err) || performance.now() >= deadline) throw err;
@@ -41,14 +57,14 @@ export function writeUnderLock<T>(db: Db, run: () => T, timeoutMs = 5000): T {
       }
     }
   } finally {
-    db.pragma(`busy_timeout = ${previous}`);
+    db.pragma(`busy_timeout = ${s.timeout}`);
   }
   try {
     const result = run();
-    db.exec('COMMIT');
+    s.commit.run();
     return result;
   } catch (err) {
-    if (db.inTransaction) db.exec('ROLLBACK');
+    if (db.inTransaction) s.rollback.run();
     throw err;
   }
 }
