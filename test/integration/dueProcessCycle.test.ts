@@ -17,10 +17,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { statisticsAnswer } from '../../src/api/statistics.js';
-import { ERX_BIN, spawnService } from '../../src/cli/child.js';
+import { ERX_BIN } from '../../src/cli/child.js';
 import { startSmtp } from '../notify/smtp.js';
 import { callUp, personLine, served, tempDir } from '../helpers.js';
-import { borderArgs, caughtUp, eventually, freePort, get, known, post, startBorder, startRegister, tokenFor, trustArgs } from './processes.js';
+import { caughtUp, eventually, get, post, startBorder, startNamedReplica, startRegister, tokenFor } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -48,13 +48,9 @@ test('the whole cycle: a namesake referred, confirmed not the listed person, cle
   const centre = await startBorder(t, R, join(dir, 'centre'), ['--serve-feed']);
   await caughtUp(centre.url, R, SLOW);
   const aDir = join(dir, 'cp-a');
-  const a = known(await spawnService(['border', 'serve', '--register', centre.url, '--token', await tokenFor(centre.url, 'checkpoint', { sub: 'cp-a' }), ...trustArgs(centre.url), '--port', '0', '--data', aDir], { env: { ERX_LOG_LEVEL: 'warn' } }), aDir);
-  t.after(() => a.stop('SIGKILL'));
+  const a = await startNamedReplica(t, centre.url, aDir, 'cp-a', 'checkpoint');
   const bDir = join(dir, 'replica-b');
-  const bArgs = await borderArgs(R, bDir);
-  bArgs[bArgs.indexOf('--token') + 1] = await tokenFor(R, 'border', { sub: 'replica-b' });
-  const b = known(await spawnService(bArgs, { env: { ERX_LOG_LEVEL: 'warn' } }), bDir);
-  t.after(() => b.stop('SIGKILL'));
+  const b = await startNamedReplica(t, R, bDir, 'replica-b', 'border', ['--workers', '1']);
   await caughtUp(a.url, R, SLOW);
   await caughtUp(b.url, R, SLOW);
 

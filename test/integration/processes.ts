@@ -88,6 +88,18 @@ export async function startBorder(
   return svc;
 }
 
+/**
+ * A replica under a name of its own — its token's subject, the name the register's reach and the
+ * reverse channel know it by: a checkpoint behind a centre (`upstream` serving its onward feed, a
+ * checkpoint token), or a replica following the register directly (a border token).
+ */
+export async function startNamedReplica(t: { after(fn: () => Promise<unknown>): void }, upstream: string, dataDir: string, sub: string, role: 'checkpoint' | 'border', extra: string[] = []): Promise<ChildService> {
+  const args = ['border', 'serve', '--register', upstream, '--token', await tokenFor(upstream, role, { sub }), ...trustArgs(upstream), '--port', '0', '--data', dataDir, ...extra];
+  const svc = known(await spawnService(args, { env: { ERX_LOG_LEVEL: 'warn' } }), dataDir);
+  t.after(() => svc.stop('SIGKILL'));
+  return svc;
+}
+
 /** A port free on 127.0.0.1 now, for a service started a moment later whose address another must know first. */
 export async function freePort(): Promise<number> {
   const server = createNetServer().listen(0, '127.0.0.1');
