@@ -43,6 +43,22 @@ export async function newPage(browser: Browser, problems: string[]): Promise<Pag
   return page;
 }
 
+/** The self-check form's words, in the languages the tests read it in. */
+const SELF_CHECK_WORDS = {
+  en: { document: 'Passport number', day: 'Day', month: 'Month', year: 'Year', check: 'Check' },
+  ru: { document: 'Номер паспорта', day: 'День', month: 'Месяц', year: 'Год', check: 'Проверить' },
+} as const;
+
+/** Fills in the self-check as a person would, finding each field by its label in `language`, and sends it. */
+export async function checkOwnStatus(page: Page, who: { document: string; day: string; month: string; year: string }, language: keyof typeof SELF_CHECK_WORDS = 'en'): Promise<void> {
+  const words = SELF_CHECK_WORDS[language];
+  await page.getByLabel(words.document).fill(who.document);
+  await page.getByLabel(words.day, { exact: true }).fill(who.day);
+  await page.getByLabel(words.month, { exact: true }).fill(who.month);
+  await page.getByLabel(words.year, { exact: true }).fill(who.year);
+  await page.getByRole('button', { name: words.check, exact: true }).click();
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(OUTPUT_DIR, { recursive: true });
   const file = join(OUTPUT_DIR, `${name}.png`);

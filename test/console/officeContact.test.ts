@@ -11,7 +11,7 @@ import { createBorderReplica } from '../../src/app/borderServer.js';
 import { createRegister } from '../../src/app/registerServer.js';
 import { consoleBuilt, WEB_ROOT } from '../../src/console/assets.js';
 import { callUp, exportRegisterKeys, person, served, tempDir } from '../helpers.js';
-import { checkAccessible, launch, newPage, OUTPUT_DIR, screenshot, skipReason } from './browser.js';
+import { checkAccessible, checkOwnStatus, launch, newPage, OUTPUT_DIR, screenshot, skipReason } from './browser.js';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -49,11 +49,7 @@ test('self-check on a phone: the issuing office with its address and contacts as
   const page = await newPage(browser, problems);
   await page.setViewportSize(PHONE);
   await page.goto(`${B}/console/self-check`);
-  await page.getByLabel('Passport number').fill('751000001');
-  await page.getByLabel('Day', { exact: true }).fill('1');
-  await page.getByLabel('Month', { exact: true }).fill('1');
-  await page.getByLabel('Year', { exact: true }).fill('1990');
-  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await checkOwnStatus(page, { document: '751000001', day: '1', month: '1', year: '1990' });
   const card = page.locator('[data-restriction="CU-OC-1"]');
   await card.waitFor();
   const contact = card.locator('.office-contact[data-recorded="true"]');
@@ -86,11 +82,7 @@ test('self-check on a phone: the issuing office with its address and contacts as
   const ruPage = await ru.newPage();
   ruPage.on('pageerror', (err) => problems.push(`page error on ${ruPage.url()}: ${err.message}`));
   await ruPage.goto(`${B}/console/self-check`);
-  await ruPage.getByLabel('Номер паспорта').fill('751000001');
-  await ruPage.getByLabel('День', { exact: true }).fill('1');
-  await ruPage.getByLabel('Месяц', { exact: true }).fill('1');
-  await ruPage.getByLabel('Год', { exact: true }).fill('1990');
-  await ruPage.getByRole('button', { name: 'Проверить', exact: true }).click();
+  await checkOwnStatus(ruPage, { document: '751000001', day: '1', month: '1', year: '1990' }, 'ru');
   const ruCard = ruPage.locator('[data-restriction="CU-OC-1"]');
   await ruCard.waitFor();
   const ruResult = await ruPage.locator('[data-restricted="true"]').innerText();

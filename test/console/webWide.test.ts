@@ -25,7 +25,7 @@ import { SHOWCASE } from '../../src/demo/showcase.js';
 import { generatePersons } from '../../src/demo/synthetic.js';
 import { tempDir } from '../helpers.js';
 import { caughtUp, freePort, post, startBorder, startRegister, tokenFor } from '../integration/processes.js';
-import { launch, OUTPUT_DIR, skipReason } from './browser.js';
+import { checkOwnStatus, launch, OUTPUT_DIR, skipReason } from './browser.js';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SIZES = { desktop: { width: 1280, height: 720 }, phone: { width: 390, height: 844 } } as const;
@@ -121,11 +121,7 @@ test('console, every page: languages, import errors, no personal data on operati
     assert.match(await summary.innerText(), /Есть ошибки[\s\S]*Введите номер паспорта[\s\S]*Введите дату рождения/);
     assert.match(await page.title(), /^Ошибка: /);
     await shot(page, 'self-check', 'ru-errors-390x844', true);
-    await page.getByLabel('Номер паспорта').fill(restricted.documents[0]!.number);
-    await page.getByLabel('День', { exact: true }).fill('4');
-    await page.getByLabel('Месяц', { exact: true }).fill('3');
-    await page.getByLabel('Год', { exact: true }).fill('1999');
-    await page.getByRole('button', { name: 'Проверить', exact: true }).click();
+    await checkOwnStatus(page, { document: restricted.documents[0]!.number, day: '4', month: '3', year: '1999' }, 'ru');
     await page.locator('[data-restricted="true"]').waitFor();
     // The restricted answer's words are the offices helper's component; its dates already follow the language.
     assert.match(await page.locator('[data-restricted="true"]').innerText(), /4 марта 1999/);
@@ -264,11 +260,7 @@ test('console, every page: languages, import errors, no personal data on operati
       await self.getByRole('button', { name: 'Check', exact: true }).click();
       await self.getByTestId('error-summary').waitFor();
       await axe(self, `self-check with errors (${size})`);
-      await self.getByLabel('Passport number').fill(restricted.documents[0]!.number);
-      await self.getByLabel('Day', { exact: true }).fill('4');
-      await self.getByLabel('Month', { exact: true }).fill('3');
-      await self.getByLabel('Year', { exact: true }).fill('1999');
-      await self.getByRole('button', { name: 'Check', exact: true }).click();
+      await checkOwnStatus(self, { document: restricted.documents[0]!.number, day: '4', month: '3', year: '1999' });
       await self.locator('[data-restricted="true"]').waitFor();
       await axe(self, `self-check with a result (${size})`);
       await shot(self, 'self-check', `restricted-${tag}`, true);
