@@ -3,7 +3,7 @@
  * written inside its write transactions; a replica's in audit.db. Triggers refuse UPDATE and DELETE,
  * so an accident cannot do what only a forger would.
  */
-import { type AuditEntry, type ChainHead, type NewAuditEntry, nextEntry, verifyChain, type VerifyResult } from '../../audit/chain.js';
+import { type AuditEntry, type ChainHead, EMPTY_CHAIN, type NewAuditEntry, nextEntry, verifyChain, type VerifyResult } from '../../audit/chain.js';
 import type { AuditTrailStorage } from '../../audit/chainStorage.js';
 import { auditEntryOf, type AuditRow } from '../auditRow.js';
 import type { Db } from '../../shared/sqlite.js';
@@ -53,10 +53,8 @@ export class AuditTrail implements AuditTrailStorage {
   }
 
   append(e: NewAuditEntry): AuditEntry {
-    if (this.options.sharedByProcesses) return this.appendUnderLock(e);
-    const prev = this.head ?? this.last.get() ?? null;
-    const entry = nextEntry({ seq: prev?.seq ?? 0, hash: prev?.hash ?? '' }, e);
-    this.insert.run({ ...entry, detail: JSON.stringify(entry.detail), prev_hash: entry.prevHash });
+    if (this.options.sharedByProcesses) return this.appendAll([e])[0]!;
+    const entry = this.insertAfter(this.head ?? this.last.get() ?? EMPTY_CHAIN, e);
     this.head = { seq: entry.seq, hash: entry.hash };
     return entry;
   }
@@ -64,29 +62,22 @@ export class AuditTrail implements AuditTrailStorage {
   /**
    * Appends several entries with one commit, in order: a carrier's manifest audits its hundreds of
    * screenings together (one commit instead of one per traveller, which was a third of a manifest's
-   * time). Shared by processes, the entries go in one IMMEDIATE transaction, so they stay consecutive.
+   * time). Shared by processes, the entries go in one IMMEDIATE transaction that reads the head under
+   * the write lock, so they stay consecutive.
    */
   appendAll(es: NewAuditEntry[]): AuditEntry[] {
     if (!this.options.sharedByProcesses) return es.map((e) => this.append(e));
     return writeUnderLock(this.db, () => {
-      const prev = this.last.get();
-      let head: ChainHead = { seq: prev?.seq ?? 0, hash: prev?.hash ?? '' };
-      return es.map((e) => {
-        const entry = nextEntry(head, e);
-        this.insert.run({ ...entry, detail: JSON.stringify(entry.detail), prev_hash: entry.prevHash });
-        head = { seq: entry.seq, hash: entry.hash };
-        return entry;
-      });
+      let head: ChainHead = this.last.get() ?? EMPTY_CHAIN;
+      return es.map((e) => (head = this.insertAfter(head, e)));
     });
   }
 
-  private appendUnderLock(e: NewAuditEntry): AuditEntry {
-    return writeUnderLock(this.db, () => {
-      const prev = this.last.get();
-      const entry = nextEntry({ seq: prev?.seq ?? 0, hash: prev?.hash ?? '' }, e);
-      this.insert.run({ ...entry, detail: JSON.stringify(entry.detail), prev_hash: entry.prevHash });
-      return entry;
-    });
+  /** Writes the entry that follows `head`. */
+  private insertAfter(head: ChainHead, e: NewAuditEntry): AuditEntry {
+    const entry = nextEntry({ seq: head.seq, hash: head.hash }, e);
+    this.insert.run({ ...entry, detail: JSON.stringify(entry.detail), prev_hash: entry.prevHash });
+    return entry;
   }
 
   /** The newest entries of one action, newest first; optionally only those of one requester name (audit/requester.ts). */
