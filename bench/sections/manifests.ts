@@ -95,15 +95,24 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-/** CPU seconds of a replica: its process and, with --workers N, every worker under it. */
-function cpuSeconds(pid: number): number {
-  return [pid, ...childrenOf(pid)].reduce((sum, p) => {
+/** CPU seconds of a replica's processes: its own and, with --workers N, every worker under it. */
+function cpuByProcess(pid: number): Map<number, number> {
+  const seconds = new Map<number, number>();
+  for (const p of [pid, ...childrenOf(pid)]) {
     try {
-      return sum + processCpuSeconds(p);
+      seconds.set(p, processCpuSeconds(p));
     } catch {
-      return sum; // a worker that just exited
+      // a worker that just exited
     }
-  }, 0);
+  }
+  return seconds;
+}
+
+const total = (seconds: Map<number, number>) => [...seconds.values()].reduce((a, b) => a + b, 0);
+
+/** CPU seconds of a replica, all its processes together. */
+function cpuSeconds(pid: number): number {
+  return total(cpuByProcess(pid));
 }
 
 async function forSeconds(seconds: number, connections: number, one: () => Promise<void>): Promise<void> {
@@ -160,14 +169,14 @@ export async function measureManifests(ctx: BenchContext, replica: RunningReplic
   ctx.log(`  manifests: ${o.warmupSeconds} s warm-up, ${o.durationSeconds} s of ${o.travellers}-traveller manifests from ${o.connections} carriers…`);
   if (o.warmupSeconds > 0) await forSeconds(o.warmupSeconds, o.connections, send);
   measuring = true;
-  const cpu0 = cpuSeconds(replica.service.pid);
-  const before = new Map([replica.service.pid, ...childrenOf(replica.service.pid)].map((p) => [p, processCpuSeconds(p)]));
+  const before = cpuByProcess(replica.service.pid);
   const t0 = performance.now();
   await forSeconds(o.durationSeconds, o.connections, send);
   const elapsed = (performance.now() - t0) / 1000;
-  const cpuManifests = cpuSeconds(replica.service.pid) - cpu0;
+  const after = cpuByProcess(replica.service.pid);
+  const cpuManifests = total(after) - total(before);
   // With several workers: how busy each process was (a worker short of CPU shows here).
-  if (before.size > 1) ctx.log(`    CPU seconds per process while measured: ${[...before].map(([p, s]) => `pid ${p} ${(processCpuSeconds(p) - s).toFixed(2)}`).join(', ')} (of ${o.durationSeconds} s)`);
+  if (before.size > 1) ctx.log(`    CPU seconds per process while measured: ${[...after].map(([p, s]) => `pid ${p} ${(s - (before.get(p) ?? 0)).toFixed(2)}`).join(', ')} (of ${o.durationSeconds} s)`);
   // Let the manifests depart before anything else is measured: while live, the replica re-screens them
   // (after feed changes, and once a minute), which would load the next measurement.
   await new Promise((resolve) => setTimeout(resolve, DEPARTS_AFTER_MS + 1000));
