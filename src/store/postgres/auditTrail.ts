@@ -125,12 +125,7 @@ export class PostgresAuditTrail implements AuditTrailStorage {
       while (this.queued.length > 0) {
         const group = this.queued.splice(0, APPEND_GROUP_LIMIT);
         try {
-          const written = await inTransaction(this.pool, 'BEGIN', async (client) => {
-            let head = await this.lockHead(client);
-            const entries = group.map(({ entry }) => (head = PostgresAuditTrail.next(head, entry)));
-            await this.insert(client, entries);
-            return entries;
-          });
+          const written = await this.appendAll(group.map(({ entry }) => entry));
           group.forEach(({ resolve }, i) => resolve(written[i]!));
         } catch (err) {
           for (const { reject } of group) reject(err);
