@@ -72,7 +72,7 @@ export class ManifestService {
       travellers.push(stored);
       audits.push(audit);
     }
-    await this.deps.screening.recordAll(audits); // S4: every screening audited, with one commit, before any is answered
+    await this.recordAll(audits); // S4: every screening audited, with one commit, before any is answered
     const manifest: StoredManifest = {
       manifestId,
       carrier: request.carrier,
