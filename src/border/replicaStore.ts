@@ -139,6 +139,12 @@ export interface ReplicaStore extends CandidateSource {
   /** Records that the register was heard from; `caughtUp` when the replica held every change at `registerTime`. */
   noteContact(registerSeq: number, registerTime: string, caughtUp: boolean): Promise<void>;
   restrictionsOf(personIds: string[]): Promise<BorderRestriction[]>;
+  /**
+   * Runs `reads` (calls of this store's read methods, nothing that writes) as one read of the replica:
+   * one snapshot, one read transaction (SQLite, where each statement would otherwise be a transaction
+   * with its locking system calls). Absent: the reads run as they come (PostgreSQL's pool).
+   */
+  readTogether?<T>(reads: () => Promise<T>): Promise<T>;
   getPerson(personId: string): Promise<BorderPerson | undefined>;
   /** Every category-wide rule the replica holds (revoked and expired ones included; screening decides). */
   rules(): Promise<BorderRule[]>;

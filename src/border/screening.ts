@@ -83,7 +83,17 @@ export class ScreeningService {
   }
 
   /** What a decision is made from, read from the replica now (S1–S7's inputs). */
-  private async evidence(traveller: Traveller, at: Date): Promise<{ evidence: ScreeningEvidence; freshness: Freshness }> {
+  private evidence(traveller: Traveller, at: Date): Promise<{ evidence: ScreeningEvidence; freshness: Freshness }> {
+    return this.readTogether(() => this.readEvidence(traveller, at));
+  }
+
+  /** Reads from the replica as one read (ReplicaStore.readTogether), where the store can. */
+  readTogether<T>(reads: () => Promise<T>): Promise<T> {
+    const { store } = this.deps;
+    return store.readTogether ? store.readTogether(reads) : reads();
+  }
+
+  private async readEvidence(traveller: Traveller, at: Date): Promise<{ evidence: ScreeningEvidence; freshness: Freshness }> {
     const { store, matcher } = this.deps;
     const freshness = await this.deps.freshness();
     if (freshness.dataAsOf === null) throw new ErxError(503, 'this replica has not finished its first bootstrap; try again shortly');

@@ -113,6 +113,11 @@ export class SqliteReplicaStore implements ReplicaStore {
     return repair.repairBuckets(this.file, expectedCursor, buckets, records);
   }
 
+  /** One read transaction for `reads` (shared/sqliteReadTogether.ts): a screening's statements cost one lock, not one each. */
+  readTogether<T>(reads: () => Promise<T>): Promise<T> {
+    return this.file.together.run(reads);
+  }
+
   async byDocument(number: string, country?: string): Promise<ListedPerson[]> {
     return reads.byDocument(this.file, number, country);
   }
@@ -191,6 +196,7 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   async close(): Promise<void> {
+    this.file.together.end();
     this.file.db.close();
     this.audit.close();
   }

@@ -12,6 +12,7 @@ import type { Matcher } from '../../../matching/index.js';
 import { CachedBetweenWrites } from '../../cachedBetweenWrites.js';
 import { describeDamage, isDatabaseDamage } from '../../../shared/databaseDamage.js';
 import { type Db, migrate, openDatabase } from '../../../shared/sqlite.js';
+import { ReadTogether } from '../../../shared/sqliteReadTogether.js';
 import { BOOTSTRAP_CACHE_KIB, STATE_SCHEMA, stateCacheKiB, type Statements, statements } from './schema.js';
 
 export interface ReplicaStoreOptions {
@@ -45,6 +46,8 @@ export class ReplicaStateFile {
    * screening, with its locking system calls.
    */
   readonly cache: CachedBetweenWrites;
+  /** A screening's (or a manifest's) reads as one read transaction (shared/sqliteReadTogether.ts). */
+  readonly together = new ReadTogether(() => this.db);
   /** The state file could not be opened for damage and was set aside (see setAsideDamaged). */
   damagedAtOpen: { reason: string; keptAs: string } | null = null;
   /** A reader's view of the file it has open: its inode, and SQLite's count of other connections' commits. */
@@ -96,6 +99,7 @@ export class ReplicaStateFile {
     if (ino !== undefined && ino !== opened.ino) {
       try {
         const db = this.openForReading();
+        this.together.end();
         this.db.close();
         this.db = db;
         this.stmt = statements(db);
@@ -164,6 +168,8 @@ export class ReplicaStateFile {
   /** Runs `fn` in a write transaction of the state database; what is cached of the state is read anew after it. */
   write<T>(fn: () => T): T {
     if (this.isReader) throw new Error('a reader worker does not write the replica state: the writer (worker 0) does');
+    // A write must not become part of a screening's read transaction (committed only when the screening ends).
+    this.together.end();
     return this.cache.write(() => this.db.transaction(fn)());
   }
 
@@ -172,6 +178,7 @@ export class ReplicaStateFile {
     const fd = openSync(built, 'r+');
     fsyncSync(fd);
     closeSync(fd);
+    this.together.end();
     this.db.close();
     for (const suffix of ['-wal', '-shm']) rmSync(this.statePath + suffix, { force: true });
     renameSync(built, this.statePath);
@@ -198,6 +205,7 @@ export class ReplicaStateFile {
   /** Closes the state database and renames its files to a new `state.damaged-TIME.db`; returns that name. */
   private moveStateAside(): string {
     try {
+      this.together.end();
       this.db?.close();
     } catch {
       // A damaged file may refuse a clean close (its WAL checkpoint); its bytes are kept all the same.
