@@ -156,6 +156,19 @@ export function stateCacheKiB(fileBytes: number): number {
   return Math.min(64 * 1024, Math.max(8 * 1024, Math.round(fileBytes / 64 / 1024)));
 }
 /**
+ * Bytes of the state database read through a memory map: the whole file, up to SQLite's own limit of
+ * 2 GiB (MAX_MMAP_SIZE of better-sqlite3's build; beyond it pages are read as before). A page not in
+ * SQLite's small page cache (above) is otherwise a `pread` into a copy — on a replica of a million
+ * persons a carrier's manifest spent a quarter of its time so — where the map reads it in place.
+ *
+ * The mapped pages are the kernel's file cache, shared by the replica's workers and given back under
+ * memory pressure; the pages read count in each process's RSS (RssFile), as the same pages read with
+ * `pread` would sit in the file cache uncounted. A file cut short under a running replica (not
+ * something SQLite does: only a person with the file open could) ends the process with SIGBUS instead of
+ * an I/O error; the worker is restarted and finds the damage at open (replicaHealth.ts).
+ */
+export const STATE_MMAP_BYTES = 0x7fff0000;
+/**
  * The page cache of a bootstrap's connection (and of a reindex), in KiB. A bootstrap appends (its
  * name keys and documents are staged and moved over sorted), so a small cache does; SQLite's page
  * cache is not given back to the system when the connection closes, so a large one would stay in the

@@ -13,12 +13,14 @@ import { CachedBetweenWrites } from '../../cachedBetweenWrites.js';
 import { describeDamage, isDatabaseDamage } from '../../../shared/databaseDamage.js';
 import { type Db, migrate, openDatabase } from '../../../shared/sqlite.js';
 import { ReadTogether } from '../../../shared/sqliteReadTogether.js';
-import { BOOTSTRAP_CACHE_KIB, STATE_SCHEMA, stateCacheKiB, type Statements, statements } from './schema.js';
+import { BOOTSTRAP_CACHE_KIB, STATE_MMAP_BYTES, STATE_SCHEMA, stateCacheKiB, type Statements, statements } from './schema.js';
 
 export interface ReplicaStoreOptions {
   dataDir: string;
   /** SQLite's page cache for the state database, in KiB (default: stateCacheKiB of the file). */
   cacheKiB?: number;
+  /** Bytes of the state database read through a memory map (default STATE_MMAP_BYTES: all of it, to 2 GiB); 0: none. */
+  mmapBytes?: number;
   /** The page cache of a bootstrap's connection (and of a reindex), in KiB (default 16 MiB). */
   bootstrapCacheKiB?: number;
   matcher: Pick<Matcher, 'version' | 'indexKeys'>;
@@ -117,11 +119,11 @@ export class ReplicaStateFile {
   private openForReading(): Db {
     // The inode before and after opening agree, or the file was swapped meanwhile and is opened again.
     let ino = statSync(this.statePath).ino;
-    let db = openDatabase(this.statePath, { synchronous: 'NORMAL', readonly: true, cacheKiB: this.stateCache(this.statePath) });
+    let db = openDatabase(this.statePath, { synchronous: 'NORMAL', readonly: true, cacheKiB: this.stateCache(this.statePath), mmapBytes: this.mmapBytes });
     for (let again = statSync(this.statePath).ino; again !== ino; again = statSync(this.statePath).ino) {
       db.close();
       ino = again;
-      db = openDatabase(this.statePath, { synchronous: 'NORMAL', readonly: true, cacheKiB: this.stateCache(this.statePath) });
+      db = openDatabase(this.statePath, { synchronous: 'NORMAL', readonly: true, cacheKiB: this.stateCache(this.statePath), mmapBytes: this.mmapBytes });
     }
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version !== STATE_SCHEMA.length) {
@@ -141,6 +143,10 @@ export class ReplicaStateFile {
     for (const path of [this.nextPath, this.packedPath]) for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
   }
 
+  private get mmapBytes(): number {
+    return this.options.mmapBytes ?? STATE_MMAP_BYTES;
+  }
+
   get bootstrapCache(): number {
     return this.options.bootstrapCacheKiB ?? BOOTSTRAP_CACHE_KIB;
   }
@@ -151,7 +157,7 @@ export class ReplicaStateFile {
   }
 
   private openState(path: string): Db {
-    const db = openDatabase(path, { synchronous: 'NORMAL', cacheKiB: this.stateCache(path) });
+    const db = openDatabase(path, { synchronous: 'NORMAL', cacheKiB: this.stateCache(path), mmapBytes: this.mmapBytes });
     try {
       migrate(db, STATE_SCHEMA, 'replica state');
     } catch (err) {
