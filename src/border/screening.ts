@@ -13,7 +13,7 @@ import { ErxError } from '../shared/errors.js';
 import { parse } from '../shared/http.js';
 import { type Decided, decide, decideDamaged, type ScreeningEvidence } from './decide.js';
 import type { Decision } from './decision.js';
-import { type Freshness, UNKNOWN_FRESHNESS } from './freshness.js';
+import { type Freshness, tooStaleToClear, UNKNOWN_FRESHNESS } from './freshness.js';
 import { parseMrz } from './mrz.js';
 import { type ManifestPosition, screeningAuditEntry } from './screeningAudit.js';
 import type { ReplicaStore, ScreeningAuditEntry } from './replicaStore.js';
@@ -107,20 +107,37 @@ export class ScreeningService {
    * re-screening only those of the answers that change, so a live manifest does not write the audit on
    * every page the feed brings.
    */
-  async screenAhead(traveller: Traveller, departureAt: Date, requester: string, manifest: ManifestPosition): Promise<{ answer: ScreeningResponse; atDeparture: Decision; audit: ScreeningAuditEntry }> {
+  async screenAhead(traveller: Traveller, departureAt: Date, requester: string, manifest: ManifestPosition): Promise<{ answer: ScreeningResponse; atDeparture: Decision; audit: ScreeningAuditEntry; evidence: ScreeningEvidence | null }> {
     const at = this.deps.now?.() ?? new Date();
     const damaged = this.deps.damage?.();
     let answer: ScreeningResponse;
     let atDeparture: Decision;
+    let evidence: ScreeningEvidence | null = null;
     if (damaged) {
       answer = await this.damagedAnswer(traveller, at);
       atDeparture = 'refer';
     } else {
-      const { evidence, freshness } = await this.evidence(traveller, at);
-      answer = this.response(traveller, at, freshness, decide(evidence));
+      const read = await this.evidence(traveller, at);
+      evidence = read.evidence;
+      answer = this.response(traveller, at, read.freshness, decide(evidence));
       atDeparture = departureAt > at ? decide({ ...evidence, at: departureAt }).decision : answer.decision;
     }
-    return { answer, atDeparture, audit: screeningAuditEntry(answer, requester, manifest) };
+    // The evidence goes back too: a live manifest is screened again when its time-bound parts say (decisionValidUntil.ts).
+    return { answer, atDeparture, audit: screeningAuditEntry(answer, requester, manifest), evidence };
+  }
+
+  /**
+   * What every answer depends on beside its own evidence, for a re-screening that must notice when it
+   * changes: the replica's data version, and whether the replica may answer at all (S7) or clear (S5).
+   */
+  async standing(): Promise<{ replicaSeq: number; verdict: 'damaged' | 'too-stale-to-clear' | 'fresh' }> {
+    if (this.deps.damage?.()) {
+      const { replicaSeq } = await this.deps.freshness().catch((): Freshness => UNKNOWN_FRESHNESS);
+      return { replicaSeq, verdict: 'damaged' };
+    }
+    const { replicaSeq, lagSeconds } = await this.deps.freshness();
+    const stale = tooStaleToClear(lagSeconds, this.deps.maxStalenessSeconds ?? DEFAULT_MAX_STALENESS_SECONDS);
+    return { replicaSeq, verdict: stale ? 'too-stale-to-clear' : 'fresh' };
   }
 
   /** S4 for screenings answered together (a manifest): audited with one commit, before any is answered. */

@@ -15,6 +15,9 @@ export interface ManifestRow {
   to_place: string;
   received_at: string;
   version: number;
+  recheck_at: string | null;
+  /** PostgreSQL's bigint arrives as text. */
+  data_seq: number | string;
 }
 
 export interface TravellerRow {
@@ -71,6 +74,8 @@ export function liveOf(r: ManifestRow, travellers: TravellerRow[]): LiveManifest
     service: r.service,
     departureAt: r.departure_at,
     version: r.version,
+    recheckAt: r.recheck_at,
+    dataSeq: Number(r.data_seq),
     travellers: travellers.map((t) => ({ position: t.position, traveller: json<ManifestTraveller>(t.traveller), answer: t.answer as CarrierAnswer })),
   };
 }

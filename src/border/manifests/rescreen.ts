@@ -1,9 +1,20 @@
 /**
- * Keeping live manifests current: after the follower applies changes (relief first, as the feed
- * orders it), and on a slow interval (a restriction may come into force with no change in the feed),
- * every manifest not yet departed is screened again; a manifest whose answers change gets a new version,
- * its change records and, for a carrier with a webhook, an outbox delivery — in one transaction
+ * Keeping live manifests current. A manifest whose answers change gets a new version, its change
+ * records and, for a carrier with a webhook, an outbox delivery — in one transaction
  * (ManifestStore.updateAnswers). Only the screenings behind changed answers are audited.
+ *
+ * Two kinds of pass:
+ *  - a full pass (`trigger`), after the follower changes the replica's data (a page applied, relief, a
+ *    bootstrap): every manifest not yet departed is screened again;
+ *  - a clock pass (`tick`, on a slow interval), for answers that change with no change in the feed: it
+ *    reads only the manifests the store says are due (ManifestStore.due) — those whose recheckAt has
+ *    come (a restriction coming into force, a lift or a deferment ending at a set time, a birthday:
+ *    border/decisionValidUntil.ts) and those screened against data older than the replica's (a manifest
+ *    answered while a full pass ran, which that pass may not have read). When the replica's standing
+ *    changes between passes (S5: too stale to clear, or fresh again; S7: damaged), every answer may
+ *    change, so that clock pass is a full one.
+ * Every screening gives its manifest a new RescreenSchedule, written with the changed answers or, when
+ * none changed, with one write per batch of manifests.
  *
  * Bounded, so it never slows the feed: passes never overlap (a trigger during a pass asks for one
  * more pass after it, however many triggers came), manifests are read `manifestsPerBatch` at a time,
@@ -15,8 +26,8 @@ import { requesterOf } from '../../audit/requester.js';
 import type { Logger } from '../../shared/log.js';
 import { changeNotice } from './carrierAnswer.js';
 import type { ScreeningAuditEntry } from '../replicaStore.js';
-import type { ManifestService } from './manifestService.js';
-import type { LiveManifest, ManifestStore, TravellerUpdate } from './manifestStore.js';
+import { type ManifestService, scheduleOf, type ScreeningTiming } from './manifestService.js';
+import type { LiveManifest, ManifestStore, Rescheduled, RescreenSchedule, TravellerUpdate } from './manifestStore.js';
 import { CoalescedRounds } from '../../shared/coalescedRounds.js';
 
 export interface RescreenDeps {
@@ -30,12 +41,16 @@ export interface RescreenDeps {
 }
 
 export interface PassReport {
+  /** A full pass read every live manifest; a clock pass only those due. */
+  full: boolean;
   manifests: number;
   travellers: number;
   changed: number;
 }
 
 export const RESCREEN_REQUESTER = requesterOf('manifest-rescreen', 'replica');
+
+type Standing = Awaited<ReturnType<ManifestService['standing']>>;
 
 export class Rescreener {
   private readonly rounds = new CoalescedRounds(
@@ -45,6 +60,10 @@ export class Rescreener {
   /** The last pass's counts, for status and tests. */
   last: PassReport | null = null;
   passes = 0;
+  /** The data changed since the last full pass began: the next pass reads every manifest. */
+  private dataChanged = false;
+  /** The replica's standing every stored answer was screened under; undefined until a full pass has run (or when it moved during one). */
+  private standingScreened: Standing['verdict'] | undefined;
 
   constructor(private readonly deps: RescreenDeps) {}
 
@@ -53,30 +72,53 @@ export class Rescreener {
     return this.rounds.idle();
   }
 
-  /** Asks for a pass; resolves when the replica's current state has been screened against every live manifest. */
+  /** The replica's data changed: asks for a full pass; resolves when its current state has been screened against every live manifest. */
   trigger(): Promise<void> {
+    this.dataChanged = true;
     return this.rounds.request();
+  }
+
+  /** Time passed: asks for a clock pass (a full one if the replica's standing changed); resolves when it has run. */
+  tick(): Promise<void> {
+    return this.rounds.request();
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
   }
 
   private async pass(): Promise<void> {
     const { store } = this.deps;
-    const now = () => this.deps.now?.() ?? new Date();
-    const report: PassReport = { manifests: 0, travellers: 0, changed: 0 };
+    const dataChanged = this.dataChanged;
+    this.dataChanged = false;
+    const standing = await this.deps.service.standing();
+    const full = dataChanged || standing.verdict !== this.standingScreened;
+    const report: PassReport = { full, manifests: 0, travellers: 0, changed: 0 };
+    const limit = this.deps.manifestsPerBatch ?? 20;
     let after: { departureAt: string; manifestId: string } | undefined;
     let queued = false;
     for (;;) {
-      const batch = await store.live(now().toISOString(), this.deps.manifestsPerBatch ?? 20, after);
+      const now = this.now().toISOString();
+      const batch = full ? await store.live(now, limit, after) : await store.due(now, standing.replicaSeq, limit, after);
       if (batch.length === 0) break;
+      const rescheduled: Rescheduled[] = [];
       for (const m of batch) {
-        const changed = await this.rescreen(m);
+        const { changed, schedule } = await this.rescreen(m);
         report.manifests++;
         report.travellers += m.travellers.length;
         report.changed += changed;
         if (changed > 0) queued = true;
+        else if (schedule && (schedule.recheckAt !== m.recheckAt || schedule.dataSeq !== m.dataSeq)) rescheduled.push({ manifestId: m.manifestId, version: m.version, schedule });
         await yieldToLoop();
       }
+      await store.reschedule(rescheduled);
       const last = batch[batch.length - 1]!;
       after = { departureAt: last.departureAt, manifestId: last.manifestId };
+    }
+    if (full) {
+      // Screenings of this pass may straddle a change of standing: then the next pass is full again.
+      const end = await this.deps.service.standing();
+      this.standingScreened = end.verdict === standing.verdict ? standing.verdict : undefined;
     }
     this.last = report;
     this.passes++;
@@ -84,23 +126,29 @@ export class Rescreener {
     if (queued) this.deps.onQueued?.();
   }
 
-  /** Screens a live manifest again; returns how many answers changed (and stored them). */
-  private async rescreen(m: LiveManifest): Promise<number> {
+  /**
+   * Screens a live manifest again; returns how many answers changed (stored with the new schedule) and,
+   * when none did, the schedule to write.
+   */
+  private async rescreen(m: LiveManifest): Promise<{ changed: number; schedule: RescreenSchedule | null }> {
     const departureAt = new Date(m.departureAt);
     const updates: TravellerUpdate[] = [];
     const audits: ScreeningAuditEntry[] = [];
+    const timings: ScreeningTiming[] = [];
     for (const t of m.travellers) {
-      const { stored, audit } = await this.deps.service.screenTraveller(m.manifestId, t.position, t.traveller, departureAt, RESCREEN_REQUESTER);
+      const { stored, audit, timing } = await this.deps.service.screenTraveller(m.manifestId, t.position, t.traveller, departureAt, RESCREEN_REQUESTER);
+      timings.push(timing);
       if (stored.answer === t.answer) continue;
       audits.push(audit);
       const { traveller: _sent, ...update } = stored;
       updates.push(update);
     }
-    if (updates.length === 0) return 0;
+    const schedule = scheduleOf(timings);
+    if (updates.length === 0) return { changed: 0, schedule };
     await this.deps.service.recordAll(audits); // S4: the changed answers are audited before they are stored and told
-    const at = (this.deps.now?.() ?? new Date()).toISOString();
-    const version = await this.deps.store.updateAnswers(m.manifestId, m.version, updates, at, (v, changes) => changeNotice(m, v, changes));
+    const at = this.now().toISOString();
+    const version = await this.deps.store.updateAnswers(m.manifestId, m.version, updates, schedule, at, (v, changes) => changeNotice(m, v, changes));
     // Another process re-screened it first: its pass recorded the same change.
-    return version === null ? 0 : updates.length;
+    return { changed: version === null ? 0 : updates.length, schedule: null };
   }
 }
