@@ -120,3 +120,19 @@ test("a change of the replica's standing makes the clock pass full: too stale to
   assert.deepEqual(await tick(), { full: true, manifests: 1, travellers: 2, changed: 1 });
   assert.deepEqual(await answers(id), ['check-at-border', 'board']);
 });
+
+test('a full pass that failed is owed: the next pass reads every manifest again', async (t) => {
+  const { store, rescreener, submit, tick } = await setUp(t);
+  await submit(PETROV, SMITH);
+  await tick();
+  const live = store.live.bind(store);
+  store.live = async () => {
+    store.live = live;
+    throw new Error('the disk is full');
+  };
+  const passes = rescreener.passes;
+  await rescreener.trigger();
+  assert.equal(rescreener.passes, passes, 'the pass failed');
+  assert.deepEqual(await tick(), { full: true, manifests: 1, travellers: 2, changed: 0 });
+  assert.deepEqual(await tick(), { full: false, manifests: 0, travellers: 0, changed: 0 });
+});

@@ -88,9 +88,19 @@ export class Rescreener {
   }
 
   private async pass(): Promise<void> {
-    const { store } = this.deps;
     const dataChanged = this.dataChanged;
     this.dataChanged = false;
+    try {
+      await this.passOnce(dataChanged);
+    } catch (err) {
+      // A full pass that failed is owed: the next one reads everything again.
+      if (dataChanged) this.dataChanged = true;
+      throw err;
+    }
+  }
+
+  private async passOnce(dataChanged: boolean): Promise<void> {
+    const { store } = this.deps;
     const standing = await this.deps.service.standing();
     const full = dataChanged || standing.verdict !== this.standingScreened;
     const report: PassReport = { full, manifests: 0, travellers: 0, changed: 0 };
