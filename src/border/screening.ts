@@ -37,6 +37,15 @@ export function travellerOf(request: ScreeningRequest): Traveller {
   return t;
 }
 
+/** Whether the replica may answer at all (S7: not when damaged) or clear (S5: not when too stale): every answer changes with it. */
+export type ReplicaStanding = 'fresh' | 'too-stale-to-clear' | 'damaged';
+
+/** The standing a screening was decided under: from its evidence, or null for a damaged replica's (which reads none). */
+export function standingOf(evidence: Pick<ScreeningEvidence, 'lagSeconds' | 'maxStalenessSeconds'> | null): ReplicaStanding {
+  if (!evidence) return 'damaged';
+  return tooStaleToClear(evidence.lagSeconds, evidence.maxStalenessSeconds) ? 'too-stale-to-clear' : 'fresh';
+}
+
 export interface ScreeningDeps {
   store: ReplicaStore;
   matcher: Matcher;
@@ -128,16 +137,15 @@ export class ScreeningService {
 
   /**
    * What every answer depends on beside its own evidence, for a re-screening that must notice when it
-   * changes: the replica's data version, and whether the replica may answer at all (S7) or clear (S5).
+   * changes: the replica's data version, and its standing.
    */
-  async standing(): Promise<{ replicaSeq: number; verdict: 'damaged' | 'too-stale-to-clear' | 'fresh' }> {
+  async standing(): Promise<{ replicaSeq: number; standing: ReplicaStanding }> {
     if (this.deps.damage?.()) {
       const { replicaSeq } = await this.deps.freshness().catch((): Freshness => UNKNOWN_FRESHNESS);
-      return { replicaSeq, verdict: 'damaged' };
+      return { replicaSeq, standing: 'damaged' };
     }
     const { replicaSeq, lagSeconds } = await this.deps.freshness();
-    const stale = tooStaleToClear(lagSeconds, this.deps.maxStalenessSeconds ?? DEFAULT_MAX_STALENESS_SECONDS);
-    return { replicaSeq, verdict: stale ? 'too-stale-to-clear' : 'fresh' };
+    return { replicaSeq, standing: standingOf({ lagSeconds, maxStalenessSeconds: this.deps.maxStalenessSeconds ?? DEFAULT_MAX_STALENESS_SECONDS }) };
   }
 
   /** S4 for screenings answered together (a manifest): audited with one commit, before any is answered. */

@@ -18,6 +18,7 @@ export interface ManifestRow {
   recheck_at: string | null;
   /** PostgreSQL's bigint arrives as text. */
   data_seq: number | string;
+  standing: string;
 }
 
 export interface TravellerRow {
@@ -76,6 +77,7 @@ export function liveOf(r: ManifestRow, travellers: TravellerRow[]): LiveManifest
     version: r.version,
     recheckAt: r.recheck_at,
     dataSeq: Number(r.data_seq),
+    standing: r.standing as LiveManifest['standing'],
     travellers: travellers.map((t) => ({ position: t.position, traveller: json<ManifestTraveller>(t.traveller), answer: t.answer as CarrierAnswer })),
   };
 }

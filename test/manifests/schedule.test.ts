@@ -1,9 +1,10 @@
 /**
- * The manifest store keeps each manifest's re-screening schedule (RescreenSchedule: recheckAt and the
- * data version it was screened on), on both backends: written with the manifest, with changed answers
- * and alone (version-guarded), read back with a live manifest, kept across a reopen; `due` reads only
- * the live manifests whose recheckAt has come or whose data is older than the given version, paged
- * like `live`; and a store from before the schedule (schema step 1) is migrated with its manifests due.
+ * The manifest store keeps each manifest's re-screening schedule (RescreenSchedule: recheckAt, the data
+ * version and the replica's standing it was screened under), on both backends: written with the
+ * manifest, with changed answers and alone (version-guarded), read back with a live manifest, kept
+ * across a reopen; `due` reads only the live manifests whose recheckAt has come, whose data is older
+ * than the replica's or whose standing is not the replica's, paged like `live`; and a store from before
+ * the schedule (schema step 1) is migrated with its manifests due.
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,7 +35,7 @@ async function open(t: TestContext, backend: Backend): Promise<Handle> {
       async unmigrate() {
         await h.store.close();
         const db = new Database(join(dir, 'manifests.db'));
-        db.exec('ALTER TABLE manifests DROP COLUMN recheck_at; ALTER TABLE manifests DROP COLUMN data_seq; PRAGMA user_version = 1;');
+        db.exec('ALTER TABLE manifests DROP COLUMN recheck_at; ALTER TABLE manifests DROP COLUMN data_seq; ALTER TABLE manifests DROP COLUMN standing; PRAGMA user_version = 1;');
         db.close();
         h.store = new SqliteManifestStore(dir);
       },
@@ -53,7 +54,7 @@ async function open(t: TestContext, backend: Backend): Promise<Handle> {
     },
     async unmigrate() {
       await h!.store.close();
-      await pgExec(`ALTER TABLE ${schema}.manifests DROP COLUMN recheck_at, DROP COLUMN data_seq; UPDATE ${schema}.erx_schema SET version = 1`);
+      await pgExec(`ALTER TABLE ${schema}.manifests DROP COLUMN recheck_at, DROP COLUMN data_seq, DROP COLUMN standing; UPDATE ${schema}.erx_schema SET version = 1`);
       h!.store = await openPg();
     },
   };
@@ -89,58 +90,64 @@ const notice = (v: number) => JSON.stringify({ version: v });
 const ids = (ms: { manifestId: string }[]) => ms.map((m) => m.manifestId);
 const NOW = '2026-12-07T11:00:00.000Z';
 
+const fresh = (dataSeq: number) => ({ dataSeq, standing: 'fresh' as const });
+
 for (const backend of BACKENDS) {
   test(`${backend.name}: a manifest's schedule is kept, read with it, and picks the manifests due`, async (t) => {
     if (await unavailableHere(t, backend)) return;
     const h = await open(t, backend);
-    await h.store.create(manifest('M-past', '2026-12-07T09:00:00.000Z'), { recheckAt: '2026-12-07T08:00:00.000Z', dataSeq: 1 });
-    await h.store.create(manifest('M-a', '2026-12-08T09:00:00.000Z'), { recheckAt: '2026-12-07T12:00:00.000Z', dataSeq: 5 });
-    await h.store.create(manifest('M-b', '2026-12-08T10:00:00.000Z'), { recheckAt: null, dataSeq: 5 });
-    await h.store.create(manifest('M-c', '2026-12-09T09:00:00.000Z'), { recheckAt: null, dataSeq: 3 });
+    await h.store.create(manifest('M-past', '2026-12-07T09:00:00.000Z'), { recheckAt: '2026-12-07T08:00:00.000Z', dataSeq: 1, standing: 'damaged' });
+    await h.store.create(manifest('M-a', '2026-12-08T09:00:00.000Z'), { recheckAt: '2026-12-07T12:00:00.000Z', dataSeq: 5, standing: 'fresh' });
+    await h.store.create(manifest('M-b', '2026-12-08T10:00:00.000Z'), { recheckAt: null, dataSeq: 5, standing: 'fresh' });
+    await h.store.create(manifest('M-c', '2026-12-09T09:00:00.000Z'), { recheckAt: null, dataSeq: 3, standing: 'fresh' });
+    await h.store.create(manifest('M-d', '2026-12-10T09:00:00.000Z'), { recheckAt: null, dataSeq: 5, standing: 'too-stale-to-clear' });
     assert.deepEqual(
-      (await h.store.live(NOW, 10)).map((m) => [m.manifestId, m.recheckAt, m.dataSeq]),
+      (await h.store.live(NOW, 10)).map((m) => [m.manifestId, m.recheckAt, m.dataSeq, m.standing]),
       [
-        ['M-a', '2026-12-07T12:00:00.000Z', 5],
-        ['M-b', null, 5],
-        ['M-c', null, 3],
+        ['M-a', '2026-12-07T12:00:00.000Z', 5, 'fresh'],
+        ['M-b', null, 5, 'fresh'],
+        ['M-c', null, 3, 'fresh'],
+        ['M-d', null, 5, 'too-stale-to-clear'],
       ],
     );
-    assert.deepEqual(ids(await h.store.due(NOW, 3, 10)), [], 'nothing due: no recheck has come, no manifest screened on data older than 3');
-    assert.deepEqual(ids(await h.store.due(NOW, 5, 10)), ['M-c'], 'screened on data older than 5');
-    assert.deepEqual(ids(await h.store.due('2026-12-07T12:00:00.000Z', 3, 10)), ['M-a'], 'its recheck has come (at the instant itself)');
-    assert.deepEqual(ids(await h.store.due('2026-12-07T12:00:00.000Z', 6, 10)), ['M-a', 'M-b', 'M-c'], 'never one departed');
-    const [first] = await h.store.due('2026-12-07T12:00:00.000Z', 6, 1);
-    assert.deepEqual(ids(await h.store.due('2026-12-07T12:00:00.000Z', 6, 10, { departureAt: first!.departureAt, manifestId: first!.manifestId })), ['M-b', 'M-c'], 'paged in departure order');
-    const [dueOne] = await h.store.due('2026-12-07T12:00:00.000Z', 3, 10);
-    assert.deepEqual(dueOne!.travellers.map((x) => [x.position, x.answer]), [[1, 'board']], 'with what re-screening needs');
+    assert.deepEqual(ids(await h.store.due(NOW, { dataSeq: 3, standing: 'too-stale-to-clear' }, 10)), ['M-a', 'M-b', 'M-c'], 'screened while the replica was fresh; it is no longer');
+    assert.deepEqual(ids(await h.store.due(NOW, fresh(3), 10)), ['M-d'], 'screened while too stale; fresh again');
+    assert.deepEqual(ids(await h.store.due(NOW, fresh(5), 10)), ['M-c', 'M-d'], 'and M-c screened on data older than 5');
+    assert.deepEqual(ids(await h.store.due('2026-12-07T12:00:00.000Z', fresh(3), 10)), ['M-a', 'M-d'], 'its recheck has come (at the instant itself)');
+    assert.deepEqual(ids(await h.store.due('2026-12-07T12:00:00.000Z', fresh(6), 10)), ['M-a', 'M-b', 'M-c', 'M-d'], 'never one departed');
+    const [first] = await h.store.due('2026-12-07T12:00:00.000Z', fresh(6), 1);
+    assert.deepEqual(ids(await h.store.due('2026-12-07T12:00:00.000Z', fresh(6), 10, { departureAt: first!.departureAt, manifestId: first!.manifestId })), ['M-b', 'M-c', 'M-d'], 'paged in departure order');
+    assert.deepEqual(first!.travellers.map((x) => [x.position, x.answer]), [[1, 'board']], 'with what re-screening needs');
 
     // Screened again, answers standing: a new schedule, unless the version moved meanwhile.
     await h.store.reschedule([
-      { manifestId: 'M-a', version: 1, schedule: { recheckAt: '2026-12-08T00:00:00.000Z', dataSeq: 6 } },
-      { manifestId: 'M-c', version: 7, schedule: { recheckAt: null, dataSeq: 6 } },
+      { manifestId: 'M-a', version: 1, schedule: { recheckAt: '2026-12-08T00:00:00.000Z', dataSeq: 6, standing: 'fresh' } },
+      { manifestId: 'M-c', version: 7, schedule: { recheckAt: null, dataSeq: 6, standing: 'fresh' } },
+      { manifestId: 'M-d', version: 1, schedule: { recheckAt: null, dataSeq: 6, standing: 'mixed' } },
     ]);
     // Screened again, an answer changed: the schedule goes with the answers.
-    assert.equal(await h.store.updateAnswers('M-b', 1, [ban], { recheckAt: '2026-12-07T20:00:00.000Z', dataSeq: 6 }, NOW, notice), 2);
+    assert.equal(await h.store.updateAnswers('M-b', 1, [ban], { recheckAt: '2026-12-07T20:00:00.000Z', dataSeq: 6, standing: 'fresh' }, NOW, notice), 2);
     const store = await h.reopen();
     assert.deepEqual(
-      (await store.live(NOW, 10)).map((m) => [m.manifestId, m.recheckAt, m.dataSeq]),
+      (await store.live(NOW, 10)).map((m) => [m.manifestId, m.recheckAt, m.dataSeq, m.standing]),
       [
-        ['M-a', '2026-12-08T00:00:00.000Z', 6],
-        ['M-b', '2026-12-07T20:00:00.000Z', 6],
-        ['M-c', null, 3],
+        ['M-a', '2026-12-08T00:00:00.000Z', 6, 'fresh'],
+        ['M-b', '2026-12-07T20:00:00.000Z', 6, 'fresh'],
+        ['M-c', null, 3, 'fresh'],
+        ['M-d', null, 6, 'mixed'],
       ],
       'kept across a reopen; M-c unchanged (its version was not 7)',
     );
-    assert.deepEqual(ids(await store.due('2026-12-07T20:00:00.000Z', 6, 10)), ['M-b', 'M-c']);
+    assert.deepEqual(ids(await store.due('2026-12-07T20:00:00.000Z', fresh(6), 10)), ['M-b', 'M-c', 'M-d'], 'a manifest screened under a mixed standing is due under any');
   });
 
   test(`${backend.name}: a store from before the schedule is migrated, its live manifests due at once`, async (t) => {
     if (await unavailableHere(t, backend)) return;
     const h = await open(t, backend);
-    await h.store.create(manifest('M-old', '2026-12-08T09:00:00.000Z'), { recheckAt: null, dataSeq: 9 });
+    await h.store.create(manifest('M-old', '2026-12-08T09:00:00.000Z'), { recheckAt: null, dataSeq: 9, standing: 'fresh' });
     await h.unmigrate();
     const [old] = await h.store.live(NOW, 10);
-    assert.deepEqual([old!.manifestId, old!.recheckAt, old!.dataSeq], ['M-old', null, 0]);
-    assert.deepEqual(ids(await h.store.due(NOW, 1, 10)), ['M-old'], 'screened on no known data: due at the first clock pass');
+    assert.deepEqual([old!.manifestId, old!.recheckAt, old!.dataSeq, old!.standing], ['M-old', null, 0, '']);
+    assert.deepEqual(ids(await h.store.due(NOW, fresh(0), 10)), ['M-old'], 'screened under no known standing: due at the first clock pass');
   });
 }

@@ -68,7 +68,7 @@ function manifest(id: string, departureAt: string, travellers = 3, carrier = 'SU
 
 const lift = (position: number) => ({ position, answer: 'board' as const, screeningId: `again-${position}`, decision: 'clear' as const, decisionAtDeparture: 'clear' as const, reasons: [{ source: 'list', status: 'lifted' }] });
 const notice = (v: number, changes: unknown[]) => JSON.stringify({ version: v, changes });
-const SCHEDULE = { recheckAt: null, dataSeq: 1 };
+const SCHEDULE = { recheckAt: null, dataSeq: 1, standing: 'fresh' as const };
 
 for (const backend of BACKENDS) {
   test(`${backend.name}: a manifest reads back whole, in order; an unknown id is undefined`, async (t) => {

@@ -10,7 +10,7 @@ import type { ManifestAnswer, ManifestRequest, ManifestTraveller } from '../../a
 import type { BorderManifestAnswer } from '../../api/manifests.js';
 import { NotFound } from '../../shared/errors.js';
 import type { ScreeningAuditEntry } from '../replicaStore.js';
-import { type ScreeningService, travellerOf } from '../screening.js';
+import { type ReplicaStanding, type ScreeningService, standingOf, travellerOf } from '../screening.js';
 import { carrierAnswer, carrierView } from './carrierAnswer.js';
 import { decisionValidUntil } from '../decisionValidUntil.js';
 import type { ManifestStore, RescreenSchedule, StoredManifest, StoredTraveller } from './manifestStore.js';
@@ -34,21 +34,31 @@ export function matchingTraveller(t: ManifestTraveller) {
   });
 }
 
-/** Of one traveller's screening: until when its answer stands with the data unchanged, and the data's version. */
+/** Of one traveller's screening: until when its answer stands with the data unchanged, the data's version, the replica's standing. */
 export interface ScreeningTiming {
   validUntil: Date | null;
   replicaSeq: number;
+  standing: ReplicaStanding;
 }
 
-/** A manifest's schedule from its travellers' screenings: the earliest time any answer may change, the oldest data any was screened on. */
+/**
+ * A manifest's schedule from its travellers' screenings: the earliest time any answer may change, the
+ * oldest data any was screened on, and the standing they were screened under (`mixed` if it moved).
+ */
 export function scheduleOf(timings: ScreeningTiming[]): RescreenSchedule {
   let recheckAt = Infinity;
   let dataSeq = Infinity;
+  const standings = new Set<ReplicaStanding>();
   for (const t of timings) {
     if (t.validUntil) recheckAt = Math.min(recheckAt, t.validUntil.getTime());
     dataSeq = Math.min(dataSeq, t.replicaSeq);
+    standings.add(t.standing);
   }
-  return { recheckAt: recheckAt === Infinity ? null : new Date(recheckAt).toISOString(), dataSeq: dataSeq === Infinity ? 0 : dataSeq };
+  return {
+    recheckAt: recheckAt === Infinity ? null : new Date(recheckAt).toISOString(),
+    dataSeq: dataSeq === Infinity ? 0 : dataSeq,
+    standing: standings.size === 1 ? [...standings][0]! : 'mixed',
+  };
 }
 
 export class ManifestService {
@@ -65,7 +75,7 @@ export class ManifestService {
    */
   async screenTraveller(manifestId: string, position: number, t: ManifestTraveller, departureAt: Date, requester: string) {
     const { answer, atDeparture, audit, evidence } = await this.deps.screening.screenAhead(matchingTraveller(t), departureAt, requester, { manifestId, position });
-    const timing: ScreeningTiming = { validUntil: evidence ? decisionValidUntil(evidence, departureAt) : null, replicaSeq: answer.replicaSeq };
+    const timing: ScreeningTiming = { validUntil: evidence ? decisionValidUntil(evidence, departureAt) : null, replicaSeq: answer.replicaSeq, standing: standingOf(evidence) };
     const stored: StoredTraveller = {
       position,
       traveller: t,

@@ -24,6 +24,7 @@
  */
 import type { CarrierAnswer, ManifestChange, ManifestTraveller } from '../../api/manifests.js';
 import type { Decision } from '../decision.js';
+import type { ReplicaStanding } from '../screening.js';
 
 /** One traveller as the border keeps them: what was sent, the carrier's answer and the full screening behind it. */
 export interface StoredTraveller {
@@ -53,8 +54,9 @@ export interface StoredManifest {
 
 /**
  * When a manifest must be screened again with no new page from the feed (border/manifests/rescreen.ts):
- * the clock reaches `recheckAt`, or the replica's data moved past `dataSeq` without a pass having
- * screened this manifest (one that was being answered while a page's pass ran).
+ * the clock reaches `recheckAt`; the replica's data moved past `dataSeq` without a pass having screened
+ * this manifest (one that was being answered while a page's pass ran); or the replica's standing is no
+ * longer `standing` (it became too stale to clear, or fresh again, or damaged).
  */
 export interface RescreenSchedule {
   /**
@@ -64,6 +66,8 @@ export interface RescreenSchedule {
   recheckAt: string | null;
   /** The replica's data version (its cursor) the answers were screened against: the lowest of the travellers'. */
   dataSeq: number;
+  /** The replica's standing the answers were screened under; `mixed` when it changed between travellers. */
+  standing: ReplicaStanding | 'mixed';
 }
 
 /** What re-screening needs of a live manifest: no reasons, just enough to screen again and compare. */
@@ -118,9 +122,9 @@ export interface ManifestStore {
   live(now: string, limit: number, after?: { departureAt: string; manifestId: string }): Promise<LiveManifest[]>;
   /**
    * Like `live`, but only the manifests due for re-screening by the clock: recheckAt at or before
-   * `now`, or screened against data older than `dataSeq` (the replica's current version).
+   * `now`, or screened against data older than the replica's `dataSeq`, or under another standing.
    */
-  due(now: string, dataSeq: number, limit: number, after?: { departureAt: string; manifestId: string }): Promise<LiveManifest[]>;
+  due(now: string, replica: { dataSeq: number; standing: ReplicaStanding }, limit: number, after?: { departureAt: string; manifestId: string }): Promise<LiveManifest[]>;
   /**
    * Writes the travellers' new screenings (answers that changed produce change records) and the
    * manifest's new schedule, as version expectedVersion + 1, and queues `notify(version)`'s body for

@@ -9,12 +9,13 @@
  *  - a clock pass (`tick`, on a slow interval), for answers that change with no change in the feed: it
  *    reads only the manifests the store says are due (ManifestStore.due) — those whose recheckAt has
  *    come (a restriction coming into force, a lift or a deferment ending at a set time, a birthday:
- *    border/decisionValidUntil.ts) and those screened against data older than the replica's (a manifest
- *    answered while a full pass ran, which that pass may not have read). When the replica's standing
- *    changes between passes (S5: too stale to clear, or fresh again; S7: damaged), every answer may
- *    change, so that clock pass is a full one.
+ *    border/decisionValidUntil.ts); those screened against data older than the replica's (a manifest
+ *    answered while a full pass ran, which that pass may not have read); and those screened under
+ *    another standing of the replica than its present one (S5: too stale to clear, or fresh again; S7:
+ *    damaged — every answer may change with it).
  * Every screening gives its manifest a new RescreenSchedule, written with the changed answers or, when
- * none changed, with one write per batch of manifests.
+ * none changed, with one write per batch of manifests. The schedule is the store's, not this process's:
+ * a manifest answered by another worker, or before a restart, is due by the same rule.
  *
  * Bounded, so it never slows the feed: passes never overlap (a trigger during a pass asks for one
  * more pass after it, however many triggers came), manifests are read `manifestsPerBatch` at a time,
@@ -50,8 +51,6 @@ export interface PassReport {
 
 export const RESCREEN_REQUESTER = requesterOf('manifest-rescreen', 'replica');
 
-type Standing = Awaited<ReturnType<ManifestService['standing']>>;
-
 export class Rescreener {
   private readonly rounds = new CoalescedRounds(
     () => this.pass(),
@@ -62,8 +61,6 @@ export class Rescreener {
   passes = 0;
   /** The data changed since the last full pass began: the next pass reads every manifest. */
   private dataChanged = false;
-  /** The replica's standing every stored answer was screened under; undefined until a full pass has run (or when it moved during one). */
-  private standingScreened: Standing['verdict'] | undefined;
 
   constructor(private readonly deps: RescreenDeps) {}
 
@@ -78,7 +75,7 @@ export class Rescreener {
     return this.rounds.request();
   }
 
-  /** Time passed: asks for a clock pass (a full one if the replica's standing changed); resolves when it has run. */
+  /** Time passed: asks for a clock pass; resolves when it has run. */
   tick(): Promise<void> {
     return this.rounds.request();
   }
@@ -99,17 +96,16 @@ export class Rescreener {
     }
   }
 
-  private async passOnce(dataChanged: boolean): Promise<void> {
+  private async passOnce(full: boolean): Promise<void> {
     const { store } = this.deps;
-    const standing = await this.deps.service.standing();
-    const full = dataChanged || standing.verdict !== this.standingScreened;
+    const replica = full ? null : await this.deps.service.standing();
     const report: PassReport = { full, manifests: 0, travellers: 0, changed: 0 };
     const limit = this.deps.manifestsPerBatch ?? 20;
     let after: { departureAt: string; manifestId: string } | undefined;
     let queued = false;
     for (;;) {
       const now = this.now().toISOString();
-      const batch = full ? await store.live(now, limit, after) : await store.due(now, standing.replicaSeq, limit, after);
+      const batch = replica ? await store.due(now, { dataSeq: replica.replicaSeq, standing: replica.standing }, limit, after) : await store.live(now, limit, after);
       if (batch.length === 0) break;
       const rescheduled: Rescheduled[] = [];
       for (const m of batch) {
@@ -118,17 +114,14 @@ export class Rescreener {
         report.travellers += m.travellers.length;
         report.changed += changed;
         if (changed > 0) queued = true;
-        else if (schedule && (schedule.recheckAt !== m.recheckAt || schedule.dataSeq !== m.dataSeq)) rescheduled.push({ manifestId: m.manifestId, version: m.version, schedule });
+        else if (schedule && (schedule.recheckAt !== m.recheckAt || schedule.dataSeq !== m.dataSeq || schedule.standing !== m.standing)) {
+          rescheduled.push({ manifestId: m.manifestId, version: m.version, schedule });
+        }
         await yieldToLoop();
       }
       await store.reschedule(rescheduled);
       const last = batch[batch.length - 1]!;
       after = { departureAt: last.departureAt, manifestId: last.manifestId };
-    }
-    if (full) {
-      // Screenings of this pass may straddle a change of standing: then the next pass is full again.
-      const end = await this.deps.service.standing();
-      this.standingScreened = end.verdict === standing.verdict ? standing.verdict : undefined;
     }
     this.last = report;
     this.passes++;

@@ -8,6 +8,7 @@
  */
 import type { ManifestChange } from '../../api/manifests.js';
 import type { Delivery, LiveManifest, ManifestStore, RescreenSchedule, Rescheduled, StoredManifest, TravellerUpdate, Webhook } from '../../border/manifests/manifestStore.js';
+import type { ReplicaStanding } from '../../border/screening.js';
 import { changeOf, type ChangeRow, liveOf, manifestOf, type ManifestRow, type TravellerRow } from '../manifestRows.js';
 import { checkSchemaName, createPool, inTransaction, migrate, type Pool, type PostgresLocation } from './db.js';
 
@@ -25,11 +26,12 @@ const SCHEMA: ((s: string) => string)[] = [
     CREATE TABLE ${s}.webhook_outbox (delivery_id bigserial PRIMARY KEY, carrier text NOT NULL, body text NOT NULL,
       attempts integer NOT NULL DEFAULT 0, due_at text COLLATE "C" NOT NULL, last_error text);
     CREATE INDEX webhook_outbox_due ON ${s}.webhook_outbox (due_at);`,
-  // The re-screening schedule (RescreenSchedule). A manifest stored before it has data_seq 0, so the
-  // first clock pass screens it again and gives it one.
+  // The re-screening schedule (RescreenSchedule). A manifest stored before it has data_seq 0 and no
+  // standing, so the first clock pass screens it again and gives it one.
   (s) => `
     ALTER TABLE ${s}.manifests ADD COLUMN recheck_at text COLLATE "C";
-    ALTER TABLE ${s}.manifests ADD COLUMN data_seq bigint NOT NULL DEFAULT 0;`,
+    ALTER TABLE ${s}.manifests ADD COLUMN data_seq bigint NOT NULL DEFAULT 0;
+    ALTER TABLE ${s}.manifests ADD COLUMN standing text NOT NULL DEFAULT '';`,
 ];
 
 /** The manifests' schema beside a replica's: `<schema>_manifests`. */
@@ -65,9 +67,9 @@ export class PostgresManifestStore implements ManifestStore {
     const s = this.s;
     await inTransaction(this.pool, 'BEGIN', async (c) => {
       await c.query(
-        `INSERT INTO ${s}.manifests (manifest_id, carrier, service, departure_at, from_place, to_place, received_at, version, recheck_at, data_seq)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [m.manifestId, m.carrier, m.service, m.departureAt, m.from, m.to, m.receivedAt, m.version, schedule.recheckAt, schedule.dataSeq],
+        `INSERT INTO ${s}.manifests (manifest_id, carrier, service, departure_at, from_place, to_place, received_at, version, recheck_at, data_seq, standing)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [m.manifestId, m.carrier, m.service, m.departureAt, m.from, m.to, m.receivedAt, m.version, schedule.recheckAt, schedule.dataSeq, schedule.standing],
       );
       // One statement for the whole list: a 1,000-traveller manifest is one round trip, not a thousand.
       await c.query(
@@ -101,9 +103,9 @@ export class PostgresManifestStore implements ManifestStore {
     return this.liveWhere('', [], now, limit, after);
   }
 
-  async due(now: string, dataSeq: number, limit: number, after?: { departureAt: string; manifestId: string }): Promise<LiveManifest[]> {
-    // $1 is `now` in every query of liveWhere; $2 the data version.
-    return this.liveWhere(' AND (recheck_at <= $1 OR data_seq < $2)', [dataSeq], now, limit, after);
+  async due(now: string, replica: { dataSeq: number; standing: ReplicaStanding }, limit: number, after?: { departureAt: string; manifestId: string }): Promise<LiveManifest[]> {
+    // $1 is `now` in every query of liveWhere; $2 and $3 the replica's data version and standing.
+    return this.liveWhere(' AND (recheck_at <= $1 OR data_seq < $2 OR standing <> $3)', [replica.dataSeq, replica.standing], now, limit, after);
   }
 
   /** Live manifests (departing after `now`, $1) meeting `condition` too (its parameters from $2), a batch at a time in departure order. */
@@ -133,10 +135,10 @@ export class PostgresManifestStore implements ManifestStore {
     await this.ready;
     // One statement for the batch: the version guard is in its join.
     await this.pool.query(
-      `UPDATE ${this.s}.manifests m SET recheck_at = e.recheck_at, data_seq = e.data_seq
-       FROM jsonb_to_recordset($1::jsonb) AS e(manifest_id text, version integer, recheck_at text, data_seq bigint)
+      `UPDATE ${this.s}.manifests m SET recheck_at = e.recheck_at, data_seq = e.data_seq, standing = e.standing
+       FROM jsonb_to_recordset($1::jsonb) AS e(manifest_id text, version integer, recheck_at text, data_seq bigint, standing text)
        WHERE m.manifest_id = e.manifest_id AND m.version = e.version`,
-      [JSON.stringify(entries.map((e) => ({ manifest_id: e.manifestId, version: e.version, recheck_at: e.schedule.recheckAt, data_seq: e.schedule.dataSeq })))],
+      [JSON.stringify(entries.map((e) => ({ manifest_id: e.manifestId, version: e.version, recheck_at: e.schedule.recheckAt, data_seq: e.schedule.dataSeq, standing: e.schedule.standing })))],
     );
   }
 
@@ -170,7 +172,13 @@ export class PostgresManifestStore implements ManifestStore {
           changes.push({ version, position: u.position, from: was as ManifestChange['from'], to: u.answer, at });
         }
       }
-      await c.query(`UPDATE ${s}.manifests SET version = $1, recheck_at = $2, data_seq = $3 WHERE manifest_id = $4`, [version, schedule.recheckAt, schedule.dataSeq, manifestId]);
+      await c.query(`UPDATE ${s}.manifests SET version = $1, recheck_at = $2, data_seq = $3, standing = $4 WHERE manifest_id = $5`, [
+        version,
+        schedule.recheckAt,
+        schedule.dataSeq,
+        schedule.standing,
+        manifestId,
+      ]);
       if (changes.length > 0 && (await c.query(`SELECT 1 FROM ${s}.carrier_webhooks WHERE carrier = $1`, [row.carrier])).rowCount) {
         await c.query(`INSERT INTO ${s}.webhook_outbox (carrier, body, due_at) VALUES ($1, $2, $3)`, [row.carrier, notify(version, changes), at]);
       }

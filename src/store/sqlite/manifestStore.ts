@@ -10,6 +10,7 @@ import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ManifestChange } from '../../api/manifests.js';
 import type { Delivery, LiveManifest, ManifestStore, RescreenSchedule, Rescheduled, StoredManifest, TravellerUpdate, Webhook } from '../../border/manifests/manifestStore.js';
+import type { ReplicaStanding } from '../../border/screening.js';
 import { type Db, migrate, openDatabase } from '../../shared/sqlite.js';
 import { writeUnderLock } from '../../shared/sqliteWriteLock.js';
 import { changeOf, liveOf, manifestOf, type ManifestRow, type TravellerRow } from '../manifestRows.js';
@@ -27,10 +28,11 @@ const SCHEMA = [
    CREATE TABLE webhook_outbox (delivery_id INTEGER PRIMARY KEY AUTOINCREMENT, carrier TEXT NOT NULL, body TEXT NOT NULL,
      attempts INTEGER NOT NULL DEFAULT 0, due_at TEXT NOT NULL, last_error TEXT);
    CREATE INDEX webhook_outbox_due ON webhook_outbox (due_at);`,
-  // The re-screening schedule (RescreenSchedule). A manifest stored before it has data_seq 0, so the
-  // first clock pass screens it again and gives it one.
+  // The re-screening schedule (RescreenSchedule). A manifest stored before it has data_seq 0 and no
+  // standing, so the first clock pass screens it again and gives it one.
   `ALTER TABLE manifests ADD COLUMN recheck_at TEXT;
-   ALTER TABLE manifests ADD COLUMN data_seq INTEGER NOT NULL DEFAULT 0;`,
+   ALTER TABLE manifests ADD COLUMN data_seq INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE manifests ADD COLUMN standing TEXT NOT NULL DEFAULT '';`,
 ];
 
 export class SqliteManifestStore implements ManifestStore {
@@ -49,10 +51,10 @@ export class SqliteManifestStore implements ManifestStore {
     writeUnderLock(this.db, () => {
       this.db
         .prepare(
-          `INSERT INTO manifests (manifest_id, carrier, service, departure_at, from_place, to_place, received_at, version, recheck_at, data_seq)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO manifests (manifest_id, carrier, service, departure_at, from_place, to_place, received_at, version, recheck_at, data_seq, standing)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(m.manifestId, m.carrier, m.service, m.departureAt, m.from, m.to, m.receivedAt, m.version, schedule.recheckAt, schedule.dataSeq);
+        .run(m.manifestId, m.carrier, m.service, m.departureAt, m.from, m.to, m.receivedAt, m.version, schedule.recheckAt, schedule.dataSeq, schedule.standing);
       for (const t of m.travellers) {
         insertTraveller.run(m.manifestId, t.position, JSON.stringify(t.traveller), t.answer, t.screeningId, t.decision, t.decisionAtDeparture, JSON.stringify(t.reasons));
       }
@@ -77,8 +79,8 @@ export class SqliteManifestStore implements ManifestStore {
     return this.liveWhere('', [], now, limit, after);
   }
 
-  async due(now: string, dataSeq: number, limit: number, after?: { departureAt: string; manifestId: string }): Promise<LiveManifest[]> {
-    return this.liveWhere(' AND (recheck_at <= ? OR data_seq < ?)', [now, dataSeq], now, limit, after);
+  async due(now: string, replica: { dataSeq: number; standing: ReplicaStanding }, limit: number, after?: { departureAt: string; manifestId: string }): Promise<LiveManifest[]> {
+    return this.liveWhere(' AND (recheck_at <= ? OR data_seq < ? OR standing <> ?)', [now, replica.dataSeq, replica.standing], now, limit, after);
   }
 
   /** Live manifests (departing after `now`) meeting `condition` too, a batch at a time in departure order. */
@@ -96,9 +98,9 @@ export class SqliteManifestStore implements ManifestStore {
 
   async reschedule(entries: Rescheduled[]): Promise<void> {
     if (entries.length === 0) return;
-    const write = this.db.prepare('UPDATE manifests SET recheck_at = ?, data_seq = ? WHERE manifest_id = ? AND version = ?');
+    const write = this.db.prepare('UPDATE manifests SET recheck_at = ?, data_seq = ?, standing = ? WHERE manifest_id = ? AND version = ?');
     writeUnderLock(this.db, () => {
-      for (const e of entries) write.run(e.schedule.recheckAt, e.schedule.dataSeq, e.manifestId, e.version);
+      for (const e of entries) write.run(e.schedule.recheckAt, e.schedule.dataSeq, e.schedule.standing, e.manifestId, e.version);
     });
   }
 
@@ -131,7 +133,9 @@ export class SqliteManifestStore implements ManifestStore {
           changes.push({ version, position: u.position, from: before.answer as ManifestChange['from'], to: u.answer, at });
         }
       }
-      this.db.prepare('UPDATE manifests SET version = ?, recheck_at = ?, data_seq = ? WHERE manifest_id = ?').run(version, schedule.recheckAt, schedule.dataSeq, manifestId);
+      this.db
+        .prepare('UPDATE manifests SET version = ?, recheck_at = ?, data_seq = ?, standing = ? WHERE manifest_id = ?')
+        .run(version, schedule.recheckAt, schedule.dataSeq, schedule.standing, manifestId);
       if (changes.length > 0 && this.db.prepare('SELECT 1 FROM carrier_webhooks WHERE carrier = ?').get(row.carrier)) {
         this.db.prepare('INSERT INTO webhook_outbox (carrier, body, due_at) VALUES (?, ?, ?)').run(row.carrier, notify(version, changes), at);
       }
