@@ -65,6 +65,8 @@ export function serveManifests(app: FastifyInstance, gate: AuthGate, options: Ma
       follower.on('pageApplied', (batches: unknown[]) => batches.length > 0 && rescreen());
       follower.on('relief', (_after: number, applied: number) => applied > 0 && rescreen());
       follower.on('bootstrapped', rescreen);
+      // Once at start, everything: the answers stored may have been decided by another version of erx.
+      rescreen();
       // The clock's pass reads only the manifests it can change (rescreen.ts).
       timer = setInterval(() => void rescreener.tick(), options.rescreenEveryMs ?? RESCREEN_EVERY_MS);
       timer.unref();
