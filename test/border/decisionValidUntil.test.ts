@@ -153,3 +153,60 @@ for (const row of rows) {
     }
   });
 }
+
+/** A small seeded generator, so a failing case can be replayed. */
+function random(seed: number) {
+  let s = seed;
+  const next = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return { next, pick: <T>(a: readonly T[]) => a[Math.floor(next() * a.length)]!, chance: (p: number) => next() < p };
+}
+
+test('decision valid until, over 300 random situations: the decision never changes before the instant, and a screening at the instant finds the next', () => {
+  const zones = ['UTC', 'Europe/Moscow', 'Asia/Kolkata', 'America/New_York', 'Europe/Berlin', 'Pacific/Chatham', 'Asia/Kathmandu'] as const;
+  const start = Date.parse('2026-03-27T00:00:00Z');
+  for (let seed = 1; seed <= 300; seed++) {
+    const r = random(seed);
+    const at = new Date(start + Math.floor(r.next() * 10 * 86_400_000));
+    const horizon = new Date(at.getTime() + Math.floor((0.2 + r.next() * 3) * 86_400_000));
+    // Instants and dates around the window, on the hour or at odd minutes.
+    const instant = () => new Date(at.getTime() + Math.floor((r.next() * 5 - 1) * 86_400_000 / 60_000) * 60_000).toISOString();
+    const date = () => instant().slice(0, 10);
+    const restrictions: BorderRestriction[] = [];
+    for (let i = 0; i < Math.floor(r.next() * 3); i++) {
+      restrictions.push(callUp({
+        restrictionId: `CU-${i}`,
+        kind: r.pick(['call-up', 'court-order'] as const),
+        inForceFrom: r.chance(0.5) ? instant() : '2026-01-01T00:00:00Z',
+        ...(r.chance(0.3) ? { liftedAt: instant() } : {}),
+        ...(r.chance(0.3) ? { expiresAt: instant() } : {}),
+      }));
+    }
+    const deferments = r.chance(0.5) ? [{ kind: 'deferment' as const, category: r.pick(['student', 'family'] as const), validFrom: r.chance(0.5) ? date() : '2025-01-01', validTo: r.chance(0.6) ? date() : '2030-01-01' }] : [];
+    // A birthday near the window, at an age near a limit of the rule (18 or 61), or a partial date.
+    const birthday = date();
+    const age = r.pick([18, 61, 30]);
+    const dob = `${Number(birthday.slice(0, 4)) - age}${birthday.slice(4)}`;
+    const dateOfBirth = r.pick([dob, dob.slice(0, 7), dob.slice(0, 4)]);
+    const e = evidence({
+      at,
+      timeZone: r.pick(zones),
+      traveller: { surname: 'PETROV', givenNames: 'PETR', dateOfBirth, sex: r.pick(['M', 'F', undefined]), nationality: 'RUS', documentNumber: '751234567' },
+      ...(r.chance(0.7) ? { matches: [{ ...match(), score: r.pick([0.95, 0.85]) }], restrictions, persons: new Map([['P-1', person(deferments)]]) } : {}),
+      rules: r.chance(0.6) ? [{ ...MOBILISATION, validFrom: r.chance(0.3) ? date() : '2026-01-01', ...(r.chance(0.3) ? { validTo: date() } : {}), ...(r.chance(0.2) ? { revokedAt: instant() } : {}) }] : [],
+    });
+    let from = e;
+    for (let step = 0; step < 20; step++) {
+      const until = decisionValidUntil(from, horizon);
+      const end = (until ?? horizon).getTime();
+      const decision = decide(from).decision;
+      for (let t = from.at.getTime(); t < end; t += 10 * 60_000) {
+        assert.equal(decide({ ...from, at: new Date(t) }).decision, decision, `seed ${seed}: the decision stands at ${new Date(t).toISOString()} (screened at ${from.at.toISOString()}, valid until ${until?.toISOString()})`);
+      }
+      // The minute before the instant, too (the sweep's steps may straddle it).
+      if (end - 60_000 > from.at.getTime()) assert.equal(decide({ ...from, at: new Date(end - 60_000) }).decision, decision, `seed ${seed}: a minute before ${new Date(end).toISOString()}`);
+      if (!until) break;
+      assert.ok(until.getTime() > from.at.getTime(), `seed ${seed}: the instant is after the screening`);
+      from = { ...from, at: until };
+    }
+  }
+});
