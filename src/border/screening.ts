@@ -13,7 +13,7 @@ import { ErxError } from '../shared/errors.js';
 import { parse } from '../shared/http.js';
 import { type Decided, decide, decideDamaged, type ScreeningEvidence } from './decide.js';
 import type { Decision } from './decision.js';
-import { type Freshness, UNKNOWN_FRESHNESS } from './freshness.js';
+import { type Freshness, tooStaleToClear, UNKNOWN_FRESHNESS } from './freshness.js';
 import { parseMrz } from './mrz.js';
 import { type ManifestPosition, screeningAuditEntry } from './screeningAudit.js';
 import type { ReplicaStore, ScreeningAuditEntry } from './replicaStore.js';
@@ -35,6 +35,15 @@ export function travellerOf(request: ScreeningRequest): Traveller {
   if (request.documentCountry) t.documentCountry = request.documentCountry;
   if (request.sex) t.sex = request.sex;
   return t;
+}
+
+/** Whether the replica may answer at all (S7: not when damaged) or clear (S5: not when too stale): every answer changes with it. */
+export type ReplicaStanding = 'fresh' | 'too-stale-to-clear' | 'damaged';
+
+/** The standing a screening was decided under: from its evidence, or null for a damaged replica's (which reads none). */
+export function standingOf(evidence: Pick<ScreeningEvidence, 'lagSeconds' | 'maxStalenessSeconds'> | null): ReplicaStanding {
+  if (!evidence) return 'damaged';
+  return tooStaleToClear(evidence.lagSeconds, evidence.maxStalenessSeconds) ? 'too-stale-to-clear' : 'fresh';
 }
 
 export interface ScreeningDeps {
@@ -117,20 +126,36 @@ export class ScreeningService {
    * re-screening only those of the answers that change, so a live manifest does not write the audit on
    * every page the feed brings.
    */
-  async screenAhead(traveller: Traveller, departureAt: Date, requester: string, manifest: ManifestPosition): Promise<{ answer: ScreeningResponse; atDeparture: Decision; audit: ScreeningAuditEntry }> {
+  async screenAhead(traveller: Traveller, departureAt: Date, requester: string, manifest: ManifestPosition): Promise<{ answer: ScreeningResponse; atDeparture: Decision; audit: ScreeningAuditEntry; evidence: ScreeningEvidence | null }> {
     const at = this.deps.now?.() ?? new Date();
     const damaged = this.deps.damage?.();
     let answer: ScreeningResponse;
     let atDeparture: Decision;
+    let evidence: ScreeningEvidence | null = null;
     if (damaged) {
       answer = await this.damagedAnswer(traveller, at);
       atDeparture = 'refer';
     } else {
-      const { evidence, freshness } = await this.evidence(traveller, at);
-      answer = this.response(traveller, at, freshness, decide(evidence));
+      const read = await this.evidence(traveller, at);
+      evidence = read.evidence;
+      answer = this.response(traveller, at, read.freshness, decide(evidence));
       atDeparture = departureAt > at ? decide({ ...evidence, at: departureAt }).decision : answer.decision;
     }
-    return { answer, atDeparture, audit: screeningAuditEntry(answer, requester, manifest) };
+    // The evidence goes back too: a live manifest is screened again when its time-bound parts say (decisionValidUntil.ts).
+    return { answer, atDeparture, audit: screeningAuditEntry(answer, requester, manifest), evidence };
+  }
+
+  /**
+   * What every answer depends on beside its own evidence, for a re-screening that must notice when it
+   * changes: the replica's data version, and its standing.
+   */
+  async standing(): Promise<{ replicaSeq: number; standing: ReplicaStanding }> {
+    if (this.deps.damage?.()) {
+      const { replicaSeq } = await this.deps.freshness().catch((): Freshness => UNKNOWN_FRESHNESS);
+      return { replicaSeq, standing: 'damaged' };
+    }
+    const { replicaSeq, lagSeconds } = await this.deps.freshness();
+    return { replicaSeq, standing: standingOf({ lagSeconds, maxStalenessSeconds: this.deps.maxStalenessSeconds ?? DEFAULT_MAX_STALENESS_SECONDS }) };
   }
 
   /** S4 for screenings answered together (a manifest): audited with one commit, before any is answered. */

@@ -15,6 +15,10 @@ export interface ManifestRow {
   to_place: string;
   received_at: string;
   version: number;
+  recheck_at: string | null;
+  /** PostgreSQL's bigint arrives as text. */
+  data_seq: number | string;
+  standing: string;
 }
 
 export interface TravellerRow {
@@ -71,6 +75,9 @@ export function liveOf(r: ManifestRow, travellers: TravellerRow[]): LiveManifest
     service: r.service,
     departureAt: r.departure_at,
     version: r.version,
+    recheckAt: r.recheck_at,
+    dataSeq: Number(r.data_seq),
+    standing: r.standing as LiveManifest['standing'],
     travellers: travellers.map((t) => ({ position: t.position, traveller: json<ManifestTraveller>(t.traveller), answer: t.answer as CarrierAnswer })),
   };
 }

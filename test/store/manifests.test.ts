@@ -68,30 +68,31 @@ function manifest(id: string, departureAt: string, travellers = 3, carrier = 'SU
 
 const lift = (position: number) => ({ position, answer: 'board' as const, screeningId: `again-${position}`, decision: 'clear' as const, decisionAtDeparture: 'clear' as const, reasons: [{ source: 'list', status: 'lifted' }] });
 const notice = (v: number, changes: unknown[]) => JSON.stringify({ version: v, changes });
+const SCHEDULE = { recheckAt: null, dataSeq: 1, standing: 'fresh' as const };
 
 for (const backend of BACKENDS) {
   test(`${backend.name}: a manifest reads back whole, in order; an unknown id is undefined`, async (t) => {
     if (await unavailableHere(t, backend)) return;
     const { store } = await open(t, backend);
     const m = manifest('M-1', '2026-12-24T09:30:00.000Z', 5);
-    await store.create(m);
+    await store.create(m, SCHEDULE);
     assert.deepEqual(await store.get('M-1'), m);
     assert.equal(await store.get('M-2'), undefined);
-    await assert.rejects(store.create(m), 'the same id twice is refused');
+    await assert.rejects(store.create(m, SCHEDULE), 'the same id twice is refused');
   });
 
   test(`${backend.name}: answers change under a version guard, with change records and one outbox delivery`, async (t) => {
     if (await unavailableHere(t, backend)) return;
     const h = await open(t, backend);
-    await h.store.create(manifest('M-1', '2026-12-24T09:30:00.000Z'));
+    await h.store.create(manifest('M-1', '2026-12-24T09:30:00.000Z'), SCHEDULE);
     // Without a webhook: the change is recorded, nothing is queued.
-    assert.equal(await h.store.updateAnswers('M-1', 1, [lift(1)], '2026-12-07T11:00:00.000Z', notice), 2);
+    assert.equal(await h.store.updateAnswers('M-1', 1, [lift(1)], SCHEDULE, '2026-12-07T11:00:00.000Z', notice), 2);
     assert.equal(await h.store.pendingDeliveries(), 0);
-    assert.equal(await h.store.updateAnswers('M-1', 1, [lift(1)], '2026-12-07T11:00:00.000Z', notice), null, 'a stale version changes nothing');
+    assert.equal(await h.store.updateAnswers('M-1', 1, [lift(1)], SCHEDULE, '2026-12-07T11:00:00.000Z', notice), null, 'a stale version changes nothing');
     await h.store.setWebhook({ carrier: 'SU', url: 'http://127.0.0.1:9/hook', secret: 'whsec_1' });
     const reimpose = { ...lift(1), answer: 'do-not-board' as const, decision: 'hit' as const, decisionAtDeparture: 'hit' as const };
     const unchanged = { ...lift(2), screeningId: 'same-answer' };
-    assert.equal(await h.store.updateAnswers('M-1', 2, [reimpose, unchanged], '2026-12-07T12:00:00.000Z', notice), 3);
+    assert.equal(await h.store.updateAnswers('M-1', 2, [reimpose, unchanged], SCHEDULE, '2026-12-07T12:00:00.000Z', notice), 3);
     const m = (await h.store.get('M-1'))!;
     assert.equal(m.version, 3);
     assert.equal(m.travellers[0]!.answer, 'do-not-board');
@@ -111,9 +112,9 @@ for (const backend of BACKENDS) {
   test(`${backend.name}: the outbox keeps a delivery until delivered, moves it on failure, survives a restart`, async (t) => {
     if (await unavailableHere(t, backend)) return;
     const h = await open(t, backend);
-    await h.store.create(manifest('M-1', '2026-12-24T09:30:00.000Z'));
+    await h.store.create(manifest('M-1', '2026-12-24T09:30:00.000Z'), SCHEDULE);
     await h.store.setWebhook({ carrier: 'SU', url: 'http://127.0.0.1:9/a', secret: 'whsec_1' });
-    await h.store.updateAnswers('M-1', 1, [lift(1)], '2026-12-07T11:00:00.000Z', notice);
+    await h.store.updateAnswers('M-1', 1, [lift(1)], SCHEDULE, '2026-12-07T11:00:00.000Z', notice);
     const [d] = await h.store.dueDeliveries('2026-12-07T11:00:00.000Z', 10);
     await h.store.failed(d!.deliveryId, '2026-12-07T11:00:05.000Z', 'refused');
     assert.deepEqual(await h.store.dueDeliveries('2026-12-07T11:00:01.000Z', 10), [], 'not due before its retry time');
@@ -134,10 +135,10 @@ for (const backend of BACKENDS) {
   test(`${backend.name}: live manifests are those departing after now, paged in departure order`, async (t) => {
     if (await unavailableHere(t, backend)) return;
     const { store } = await open(t, backend);
-    await store.create(manifest('M-past', '2026-12-07T09:00:00.000Z'));
-    await store.create(manifest('M-b', '2026-12-08T09:00:00.000Z', 2));
-    await store.create(manifest('M-a', '2026-12-08T09:00:00.000Z', 1));
-    await store.create(manifest('M-c', '2026-12-09T09:00:00.000Z', 4));
+    await store.create(manifest('M-past', '2026-12-07T09:00:00.000Z'), SCHEDULE);
+    await store.create(manifest('M-b', '2026-12-08T09:00:00.000Z', 2), SCHEDULE);
+    await store.create(manifest('M-a', '2026-12-08T09:00:00.000Z', 1), SCHEDULE);
+    await store.create(manifest('M-c', '2026-12-09T09:00:00.000Z', 4), SCHEDULE);
     const now = '2026-12-07T10:00:00.000Z';
     const first = await store.live(now, 2);
     assert.deepEqual(first.map((m) => m.manifestId), ['M-a', 'M-b']);

@@ -2,8 +2,8 @@
  * Carriers' manifests on a border replica, composed: the manifest store chosen like the replica's (a
  * postgres:// URL: a schema beside the replica's; else manifests.db in the data directory), the service,
  * its routes, and — in the process that runs the follower — re-screening after each applied page or
- * relief (and every minute, for restrictions that come into force with no change in the feed) and the
- * webhook outbox's delivery.
+ * relief, and every minute of the manifests due (a restriction coming into force, a lift or a deferment
+ * ending at a set time: answers that change with no change in the feed), and the webhook outbox's delivery.
  */
 import type { FastifyInstance } from 'fastify';
 import { ManifestService } from '../../border/manifests/manifestService.js';
@@ -65,7 +65,10 @@ export function serveManifests(app: FastifyInstance, gate: AuthGate, options: Ma
       follower.on('pageApplied', (batches: unknown[]) => batches.length > 0 && rescreen());
       follower.on('relief', (_after: number, applied: number) => applied > 0 && rescreen());
       follower.on('bootstrapped', rescreen);
-      timer = setInterval(rescreen, options.rescreenEveryMs ?? RESCREEN_EVERY_MS);
+      // Once at start, everything: the answers stored may have been decided by another version of erx.
+      rescreen();
+      // The clock's pass reads only the manifests it can change (rescreen.ts).
+      timer = setInterval(() => void rescreener.tick(), options.rescreenEveryMs ?? RESCREEN_EVERY_MS);
       timer.unref();
       delivery.start();
     },

@@ -10,9 +10,10 @@ import type { ManifestAnswer, ManifestRequest, ManifestTraveller } from '../../a
 import type { BorderManifestAnswer } from '../../api/manifests.js';
 import { NotFound } from '../../shared/errors.js';
 import type { ScreeningAuditEntry } from '../replicaStore.js';
-import { type ScreeningService, travellerOf } from '../screening.js';
+import { type ReplicaStanding, type ScreeningService, standingOf, travellerOf } from '../screening.js';
 import { carrierAnswer, carrierView } from './carrierAnswer.js';
-import type { ManifestStore, StoredManifest, StoredTraveller } from './manifestStore.js';
+import { decisionValidUntil } from '../decisionValidUntil.js';
+import type { ManifestStore, RescreenSchedule, StoredManifest, StoredTraveller } from './manifestStore.js';
 
 export interface ManifestServiceDeps {
   store: ManifestStore;
@@ -33,6 +34,33 @@ export function matchingTraveller(t: ManifestTraveller) {
   });
 }
 
+/** Of one traveller's screening: until when its answer stands with the data unchanged, the data's version, the replica's standing. */
+export interface ScreeningTiming {
+  validUntil: Date | null;
+  replicaSeq: number;
+  standing: ReplicaStanding;
+}
+
+/**
+ * A manifest's schedule from its travellers' screenings: the earliest time any answer may change, the
+ * oldest data any was screened on, and the standing they were screened under (`mixed` if it moved).
+ */
+export function scheduleOf(timings: ScreeningTiming[]): RescreenSchedule {
+  let recheckAt = Infinity;
+  let dataSeq = Infinity;
+  const standings = new Set<ReplicaStanding>();
+  for (const t of timings) {
+    if (t.validUntil) recheckAt = Math.min(recheckAt, t.validUntil.getTime());
+    dataSeq = Math.min(dataSeq, t.replicaSeq);
+    standings.add(t.standing);
+  }
+  return {
+    recheckAt: recheckAt === Infinity ? null : new Date(recheckAt).toISOString(),
+    dataSeq: dataSeq === Infinity ? 0 : dataSeq,
+    standing: standings.size === 1 ? [...standings][0]! : 'mixed',
+  };
+}
+
 export class ManifestService {
   constructor(private readonly deps: ManifestServiceDeps) {}
 
@@ -40,9 +68,14 @@ export class ManifestService {
     return this.deps.now?.() ?? new Date();
   }
 
-  /** Screens one traveller now and as of departure; `audit` is the screening's audit entry, for `ScreeningService.recordAll`. */
+  /**
+   * Screens one traveller now and as of departure; `audit` is the screening's audit entry, for
+   * `ScreeningService.recordAll`; `timing` says until when the answer stands with the data unchanged,
+   * and which data it was screened against (for the manifest's RescreenSchedule).
+   */
   async screenTraveller(manifestId: string, position: number, t: ManifestTraveller, departureAt: Date, requester: string) {
-    const { answer, atDeparture, audit } = await this.deps.screening.screenAhead(matchingTraveller(t), departureAt, requester, { manifestId, position });
+    const { answer, atDeparture, audit, evidence } = await this.deps.screening.screenAhead(matchingTraveller(t), departureAt, requester, { manifestId, position });
+    const timing: ScreeningTiming = { validUntil: evidence ? decisionValidUntil(evidence, departureAt) : null, replicaSeq: answer.replicaSeq, standing: standingOf(evidence) };
     const stored: StoredTraveller = {
       position,
       traveller: t,
@@ -52,7 +85,12 @@ export class ManifestService {
       decisionAtDeparture: atDeparture,
       reasons: answer.reasons,
     };
-    return { stored, audit };
+    return { stored, audit, timing };
+  }
+
+  /** What the screenings behind a manifest's answers depend on (border/screening.ts standing()). */
+  standing() {
+    return this.deps.screening.standing();
   }
 
   /** Audits screenings of manifest travellers with one commit (S4). */
@@ -67,10 +105,12 @@ export class ManifestService {
     const departureAt = new Date(request.departureAt);
     const travellers: StoredTraveller[] = [];
     const audits: ScreeningAuditEntry[] = [];
+    const timings: ScreeningTiming[] = [];
     for (const [i, t] of request.travellers.entries()) {
-      const { stored, audit } = await this.screenTraveller(manifestId, i + 1, t, departureAt, requester);
+      const { stored, audit, timing } = await this.screenTraveller(manifestId, i + 1, t, departureAt, requester);
       travellers.push(stored);
       audits.push(audit);
+      timings.push(timing);
     }
     await this.recordAll(audits); // S4: every screening audited, with one commit, before any is answered
     const manifest: StoredManifest = {
@@ -84,7 +124,7 @@ export class ManifestService {
       version: 1,
       travellers,
     };
-    await this.deps.store.create(manifest);
+    await this.deps.store.create(manifest, scheduleOf(timings));
     return carrierView(manifest, this.now());
   }
 

@@ -18,9 +18,13 @@
  *    version they made.
  *  - At least once: an outbox delivery stays due until `delivered` is called for it; `failed` only
  *    moves it later. It survives a restart (it is a row, not a timer).
+ *  - Scheduled: each manifest keeps its RescreenSchedule, written with the manifest (`create`), with
+ *    its new answers (`updateAnswers`, in the same transaction) or alone (`reschedule`, guarded by the
+ *    version like `updateAnswers`); `due` reads exactly the live manifests whose schedule has come.
  */
 import type { CarrierAnswer, ManifestChange, ManifestTraveller } from '../../api/manifests.js';
 import type { Decision } from '../decision.js';
+import type { ReplicaStanding } from '../screening.js';
 
 /** One traveller as the border keeps them: what was sent, the carrier's answer and the full screening behind it. */
 export interface StoredTraveller {
@@ -48,14 +52,39 @@ export interface StoredManifest {
   travellers: StoredTraveller[];
 }
 
+/**
+ * When a manifest must be screened again with no new page from the feed (border/manifests/rescreen.ts):
+ * the clock reaches `recheckAt`; the replica's data moved past `dataSeq` without a pass having screened
+ * this manifest (one that was being answered while a page's pass ran); or the replica's standing is no
+ * longer `standing` (it became too stale to clear, or fresh again, or damaged).
+ */
+export interface RescreenSchedule {
+  /**
+   * ISO instant (UTC): the earliest at which any traveller's answer may change with the data unchanged
+   * (border/decisionValidUntil.ts, over the travellers); null when none can before departure.
+   */
+  recheckAt: string | null;
+  /** The replica's data version (its cursor) the answers were screened against: the lowest of the travellers'. */
+  dataSeq: number;
+  /** The replica's standing the answers were screened under; `mixed` when it changed between travellers. */
+  standing: ReplicaStanding | 'mixed';
+}
+
 /** What re-screening needs of a live manifest: no reasons, just enough to screen again and compare. */
-export interface LiveManifest {
+export interface LiveManifest extends RescreenSchedule {
   manifestId: string;
   carrier: string;
   service: string;
   departureAt: string;
   version: number;
   travellers: Pick<StoredTraveller, 'position' | 'traveller' | 'answer'>[];
+}
+
+/** A manifest screened again whose answers all stood: its new schedule, if its version is still `version`. */
+export interface Rescheduled {
+  manifestId: string;
+  version: number;
+  schedule: RescreenSchedule;
 }
 
 /** A traveller whose screening was redone: the new answer and everything behind it. */
@@ -82,7 +111,7 @@ export interface Delivery {
 }
 
 export interface ManifestStore {
-  create(manifest: StoredManifest): Promise<void>;
+  create(manifest: StoredManifest, schedule: RescreenSchedule): Promise<void>;
   get(manifestId: string): Promise<StoredManifest | undefined>;
   /** Changes recorded after `sinceVersion`, oldest first. */
   changesSince(manifestId: string, sinceVersion: number): Promise<ManifestChange[]>;
@@ -92,11 +121,26 @@ export interface ManifestStore {
    */
   live(now: string, limit: number, after?: { departureAt: string; manifestId: string }): Promise<LiveManifest[]>;
   /**
-   * Writes the travellers' new screenings (answers that changed produce change records), as version
-   * expectedVersion + 1, and queues `notify(version)`'s body for the carrier's webhook if it has one;
-   * returns the new version, or null when the stored version is no longer `expectedVersion`.
+   * Like `live`, but only the manifests due for re-screening by the clock: recheckAt at or before
+   * `now`, or screened against data older than the replica's `dataSeq`, or under another standing.
    */
-  updateAnswers(manifestId: string, expectedVersion: number, updates: TravellerUpdate[], at: string, notify: (version: number, changes: ManifestChange[]) => string): Promise<number | null>;
+  due(now: string, replica: { dataSeq: number; standing: ReplicaStanding }, limit: number, after?: { departureAt: string; manifestId: string }): Promise<LiveManifest[]>;
+  /**
+   * Writes the travellers' new screenings (answers that changed produce change records) and the
+   * manifest's new schedule, as version expectedVersion + 1, and queues `notify(version)`'s body for
+   * the carrier's webhook if it has one; returns the new version, or null when the stored version is
+   * no longer `expectedVersion`.
+   */
+  updateAnswers(
+    manifestId: string,
+    expectedVersion: number,
+    updates: TravellerUpdate[],
+    schedule: RescreenSchedule,
+    at: string,
+    notify: (version: number, changes: ManifestChange[]) => string,
+  ): Promise<number | null>;
+  /** Writes the new schedules of manifests whose answers stood (version unchanged), in one transaction; skips any whose version moved. */
+  reschedule(entries: Rescheduled[]): Promise<void>;
   setWebhook(webhook: Webhook): Promise<void>;
   webhook(carrier: string): Promise<Webhook | undefined>;
   /** Deliveries due at `now`, oldest first, at most `limit`. */

@@ -7,7 +7,8 @@
  * compared as text like on SQLite (in the C collation, byte order, as SQLite does).
  */
 import type { ManifestChange } from '../../api/manifests.js';
-import type { Delivery, LiveManifest, ManifestStore, StoredManifest, TravellerUpdate, Webhook } from '../../border/manifests/manifestStore.js';
+import type { Delivery, LiveManifest, ManifestStore, RescreenSchedule, Rescheduled, StoredManifest, TravellerUpdate, Webhook } from '../../border/manifests/manifestStore.js';
+import type { ReplicaStanding } from '../../border/screening.js';
 import { changeOf, type ChangeRow, liveOf, manifestOf, type ManifestRow, type TravellerRow } from '../manifestRows.js';
 import { checkSchemaName, createPool, inTransaction, migrate, type Pool, type PostgresLocation } from './db.js';
 
@@ -25,6 +26,12 @@ const SCHEMA: ((s: string) => string)[] = [
     CREATE TABLE ${s}.webhook_outbox (delivery_id bigserial PRIMARY KEY, carrier text NOT NULL, body text NOT NULL,
       attempts integer NOT NULL DEFAULT 0, due_at text COLLATE "C" NOT NULL, last_error text);
     CREATE INDEX webhook_outbox_due ON ${s}.webhook_outbox (due_at);`,
+  // The re-screening schedule (RescreenSchedule). A manifest stored before it has data_seq 0 and no
+  // standing, so the first clock pass screens it again and gives it one.
+  (s) => `
+    ALTER TABLE ${s}.manifests ADD COLUMN recheck_at text COLLATE "C";
+    ALTER TABLE ${s}.manifests ADD COLUMN data_seq bigint NOT NULL DEFAULT 0;
+    ALTER TABLE ${s}.manifests ADD COLUMN standing text NOT NULL DEFAULT '';`,
 ];
 
 /** The manifests' schema beside a replica's: `<schema>_manifests`. */
@@ -55,11 +62,15 @@ export class PostgresManifestStore implements ManifestStore {
     return store;
   }
 
-  async create(m: StoredManifest): Promise<void> {
+  async create(m: StoredManifest, schedule: RescreenSchedule): Promise<void> {
     await this.ready;
     const s = this.s;
     await inTransaction(this.pool, 'BEGIN', async (c) => {
-      await c.query(`INSERT INTO ${s}.manifests VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [m.manifestId, m.carrier, m.service, m.departureAt, m.from, m.to, m.receivedAt, m.version]);
+      await c.query(
+        `INSERT INTO ${s}.manifests (manifest_id, carrier, service, departure_at, from_place, to_place, received_at, version, recheck_at, data_seq, standing)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [m.manifestId, m.carrier, m.service, m.departureAt, m.from, m.to, m.receivedAt, m.version, schedule.recheckAt, schedule.dataSeq, schedule.standing],
+      );
       // One statement for the whole list: a 1,000-traveller manifest is one round trip, not a thousand.
       await c.query(
         `INSERT INTO ${s}.manifest_travellers SELECT $1, t.position, t.traveller, t.answer, t.screening_id, t.decision, t.decision_at_departure, t.reasons
@@ -89,16 +100,27 @@ export class PostgresManifestStore implements ManifestStore {
   }
 
   async live(now: string, limit: number, after?: { departureAt: string; manifestId: string }): Promise<LiveManifest[]> {
+    return this.liveWhere('', [], now, limit, after);
+  }
+
+  async due(now: string, replica: { dataSeq: number; standing: ReplicaStanding }, limit: number, after?: { departureAt: string; manifestId: string }): Promise<LiveManifest[]> {
+    // $1 is `now` in every query of liveWhere; $2 and $3 the replica's data version and standing.
+    return this.liveWhere(' AND (recheck_at <= $1 OR data_seq < $2 OR standing <> $3)', [replica.dataSeq, replica.standing], now, limit, after);
+  }
+
+  /** Live manifests (departing after `now`, $1) meeting `condition` too (its parameters from $2), a batch at a time in departure order. */
+  private async liveWhere(condition: string, params: unknown[], now: string, limit: number, after?: { departureAt: string; manifestId: string }): Promise<LiveManifest[]> {
     await this.ready;
     const s = this.s;
+    const n = params.length + 2;
     const rows = after
       ? (
           await this.pool.query<ManifestRow>(
-            `SELECT * FROM ${s}.manifests WHERE departure_at > $1 AND (departure_at, manifest_id) > ($2, $3) ORDER BY departure_at, manifest_id LIMIT $4`,
-            [now, after.departureAt, after.manifestId, limit],
+            `SELECT * FROM ${s}.manifests WHERE departure_at > $1${condition} AND (departure_at, manifest_id) > ($${n}, $${n + 1}) ORDER BY departure_at, manifest_id LIMIT $${n + 2}`,
+            [now, ...params, after.departureAt, after.manifestId, limit],
           )
         ).rows
-      : (await this.pool.query<ManifestRow>(`SELECT * FROM ${s}.manifests WHERE departure_at > $1 ORDER BY departure_at, manifest_id LIMIT $2`, [now, limit])).rows;
+      : (await this.pool.query<ManifestRow>(`SELECT * FROM ${s}.manifests WHERE departure_at > $1${condition} ORDER BY departure_at, manifest_id LIMIT $${n}`, [now, ...params, limit])).rows;
     if (rows.length === 0) return [];
     const travellers = (
       await this.pool.query<TravellerRow>(`SELECT manifest_id, position, traveller, answer FROM ${s}.manifest_travellers WHERE manifest_id = ANY($1) ORDER BY manifest_id, position`, [
@@ -108,7 +130,26 @@ export class PostgresManifestStore implements ManifestStore {
     return rows.map((r) => liveOf(r, travellers.filter((t) => t.manifest_id === r.manifest_id)));
   }
 
-  async updateAnswers(manifestId: string, expectedVersion: number, updates: TravellerUpdate[], at: string, notify: (version: number, changes: ManifestChange[]) => string): Promise<number | null> {
+  async reschedule(entries: Rescheduled[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.ready;
+    // One statement for the batch: the version guard is in its join.
+    await this.pool.query(
+      `UPDATE ${this.s}.manifests m SET recheck_at = e.recheck_at, data_seq = e.data_seq, standing = e.standing
+       FROM jsonb_to_recordset($1::jsonb) AS e(manifest_id text, version integer, recheck_at text, data_seq bigint, standing text)
+       WHERE m.manifest_id = e.manifest_id AND m.version = e.version`,
+      [JSON.stringify(entries.map((e) => ({ manifest_id: e.manifestId, version: e.version, recheck_at: e.schedule.recheckAt, data_seq: e.schedule.dataSeq, standing: e.schedule.standing })))],
+    );
+  }
+
+  async updateAnswers(
+    manifestId: string,
+    expectedVersion: number,
+    updates: TravellerUpdate[],
+    schedule: RescreenSchedule,
+    at: string,
+    notify: (version: number, changes: ManifestChange[]) => string,
+  ): Promise<number | null> {
     await this.ready;
     const s = this.s;
     return inTransaction(this.pool, 'BEGIN', async (c) => {
@@ -131,7 +172,13 @@ export class PostgresManifestStore implements ManifestStore {
           changes.push({ version, position: u.position, from: was as ManifestChange['from'], to: u.answer, at });
         }
       }
-      await c.query(`UPDATE ${s}.manifests SET version = $1 WHERE manifest_id = $2`, [version, manifestId]);
+      await c.query(`UPDATE ${s}.manifests SET version = $1, recheck_at = $2, data_seq = $3, standing = $4 WHERE manifest_id = $5`, [
+        version,
+        schedule.recheckAt,
+        schedule.dataSeq,
+        schedule.standing,
+        manifestId,
+      ]);
       if (changes.length > 0 && (await c.query(`SELECT 1 FROM ${s}.carrier_webhooks WHERE carrier = $1`, [row.carrier])).rowCount) {
         await c.query(`INSERT INTO ${s}.webhook_outbox (carrier, body, due_at) VALUES ($1, $2, $3)`, [row.carrier, notify(version, changes), at]);
       }

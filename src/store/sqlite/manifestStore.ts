@@ -9,7 +9,8 @@
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ManifestChange } from '../../api/manifests.js';
-import type { Delivery, LiveManifest, ManifestStore, StoredManifest, TravellerUpdate, Webhook } from '../../border/manifests/manifestStore.js';
+import type { Delivery, LiveManifest, ManifestStore, RescreenSchedule, Rescheduled, StoredManifest, TravellerUpdate, Webhook } from '../../border/manifests/manifestStore.js';
+import type { ReplicaStanding } from '../../border/screening.js';
 import { type Db, migrate, openDatabase } from '../../shared/sqlite.js';
 import { writeUnderLock } from '../../shared/sqliteWriteLock.js';
 import { changeOf, liveOf, manifestOf, type ManifestRow, type TravellerRow } from '../manifestRows.js';
@@ -27,6 +28,11 @@ const SCHEMA = [
    CREATE TABLE webhook_outbox (delivery_id INTEGER PRIMARY KEY AUTOINCREMENT, carrier TEXT NOT NULL, body TEXT NOT NULL,
      attempts INTEGER NOT NULL DEFAULT 0, due_at TEXT NOT NULL, last_error TEXT);
    CREATE INDEX webhook_outbox_due ON webhook_outbox (due_at);`,
+  // The re-screening schedule (RescreenSchedule). A manifest stored before it has data_seq 0 and no
+  // standing, so the first clock pass screens it again and gives it one.
+  `ALTER TABLE manifests ADD COLUMN recheck_at TEXT;
+   ALTER TABLE manifests ADD COLUMN data_seq INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE manifests ADD COLUMN standing TEXT NOT NULL DEFAULT '';`,
 ];
 
 export class SqliteManifestStore implements ManifestStore {
@@ -40,12 +46,15 @@ export class SqliteManifestStore implements ManifestStore {
     migrate(this.db, SCHEMA, 'manifests');
   }
 
-  async create(m: StoredManifest): Promise<void> {
+  async create(m: StoredManifest, schedule: RescreenSchedule): Promise<void> {
     const insertTraveller = this.db.prepare('INSERT INTO manifest_travellers VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     writeUnderLock(this.db, () => {
       this.db
-        .prepare('INSERT INTO manifests VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(m.manifestId, m.carrier, m.service, m.departureAt, m.from, m.to, m.receivedAt, m.version);
+        .prepare(
+          `INSERT INTO manifests (manifest_id, carrier, service, departure_at, from_place, to_place, received_at, version, recheck_at, data_seq, standing)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(m.manifestId, m.carrier, m.service, m.departureAt, m.from, m.to, m.receivedAt, m.version, schedule.recheckAt, schedule.dataSeq, schedule.standing);
       for (const t of m.travellers) {
         insertTraveller.run(m.manifestId, t.position, JSON.stringify(t.traveller), t.answer, t.screeningId, t.decision, t.decisionAtDeparture, JSON.stringify(t.reasons));
       }
@@ -67,18 +76,42 @@ export class SqliteManifestStore implements ManifestStore {
   }
 
   async live(now: string, limit: number, after?: { departureAt: string; manifestId: string }): Promise<LiveManifest[]> {
+    return this.liveWhere('', [], now, limit, after);
+  }
+
+  async due(now: string, replica: { dataSeq: number; standing: ReplicaStanding }, limit: number, after?: { departureAt: string; manifestId: string }): Promise<LiveManifest[]> {
+    return this.liveWhere(' AND (recheck_at <= ? OR data_seq < ? OR standing <> ?)', [now, replica.dataSeq, replica.standing], now, limit, after);
+  }
+
+  /** Live manifests (departing after `now`) meeting `condition` too, a batch at a time in departure order. */
+  private liveWhere(condition: string, params: (string | number)[], now: string, limit: number, after?: { departureAt: string; manifestId: string }): LiveManifest[] {
     const rows = after
       ? this.db
-          .prepare<[string, string, string, number], ManifestRow>(
-            'SELECT * FROM manifests WHERE departure_at > ? AND (departure_at, manifest_id) > (?, ?) ORDER BY departure_at, manifest_id LIMIT ?',
+          .prepare<(string | number)[], ManifestRow>(
+            `SELECT * FROM manifests WHERE departure_at > ?${condition} AND (departure_at, manifest_id) > (?, ?) ORDER BY departure_at, manifest_id LIMIT ?`,
           )
-          .all(now, after.departureAt, after.manifestId, limit)
-      : this.db.prepare<[string, number], ManifestRow>('SELECT * FROM manifests WHERE departure_at > ? ORDER BY departure_at, manifest_id LIMIT ?').all(now, limit);
+          .all(now, ...params, after.departureAt, after.manifestId, limit)
+      : this.db.prepare<(string | number)[], ManifestRow>(`SELECT * FROM manifests WHERE departure_at > ?${condition} ORDER BY departure_at, manifest_id LIMIT ?`).all(now, ...params, limit);
     const travellers = this.db.prepare<[string], TravellerRow>('SELECT manifest_id, position, traveller, answer FROM manifest_travellers WHERE manifest_id = ? ORDER BY position');
     return rows.map((r) => liveOf(r, travellers.all(r.manifest_id)));
   }
 
-  async updateAnswers(manifestId: string, expectedVersion: number, updates: TravellerUpdate[], at: string, notify: (version: number, changes: ManifestChange[]) => string): Promise<number | null> {
+  async reschedule(entries: Rescheduled[]): Promise<void> {
+    if (entries.length === 0) return;
+    const write = this.db.prepare('UPDATE manifests SET recheck_at = ?, data_seq = ?, standing = ? WHERE manifest_id = ? AND version = ?');
+    writeUnderLock(this.db, () => {
+      for (const e of entries) write.run(e.schedule.recheckAt, e.schedule.dataSeq, e.schedule.standing, e.manifestId, e.version);
+    });
+  }
+
+  async updateAnswers(
+    manifestId: string,
+    expectedVersion: number,
+    updates: TravellerUpdate[],
+    schedule: RescreenSchedule,
+    at: string,
+    notify: (version: number, changes: ManifestChange[]) => string,
+  ): Promise<number | null> {
     // IMMEDIATE: it reads the version and then writes, while other workers write new manifests; a
     // deferred transaction would fail to upgrade (SQLITE_BUSY_SNAPSHOT) after another's commit.
     return writeUnderLock(this.db, (): number | null => {
@@ -100,7 +133,9 @@ export class SqliteManifestStore implements ManifestStore {
           changes.push({ version, position: u.position, from: before.answer as ManifestChange['from'], to: u.answer, at });
         }
       }
-      this.db.prepare('UPDATE manifests SET version = ? WHERE manifest_id = ?').run(version, manifestId);
+      this.db
+        .prepare('UPDATE manifests SET version = ?, recheck_at = ?, data_seq = ?, standing = ? WHERE manifest_id = ?')
+        .run(version, schedule.recheckAt, schedule.dataSeq, schedule.standing, manifestId);
       if (changes.length > 0 && this.db.prepare('SELECT 1 FROM carrier_webhooks WHERE carrier = ?').get(row.carrier)) {
         this.db.prepare('INSERT INTO webhook_outbox (carrier, body, due_at) VALUES (?, ?, ?)').run(row.carrier, notify(version, changes), at);
       }
