@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuiltRegister, type Deployment, type Store, STORES, syntheticInputs, TRANSPORTS, usableDeployments } from './harness/deployment.js';
 import { HOW_TO_RUN, PREAMBLE, SECTION_ORDER, type Profile, type SectionName, writeDocument } from './harness/document.js';
-import { type BenchContext, startRegister, startReplica } from './harness/erx.js';
+import { type BenchContext, settled, startRegister, startReplica } from './harness/erx.js';
 import { Resources } from './harness/processes.js';
 import { type Block, machine, machineLine, renderBlock, table } from './harness/report.js';
 import { count, num, secs } from './harness/stats.js';
@@ -204,6 +204,7 @@ async function replicaFlow(dep: Deployment, built: BuiltRegister): Promise<void>
       const pool = screeningPool(built.persons, opts.seed, 2000);
       const { mix, answer } = await sampleDecisions(replica.service, pool, replica.checkpoint);
       log(`  http: ${opts.duration} s of screenings at ${opts.connections} connections against ${num(built.persons)} persons…`);
+      await settled(ctx, replica);
       const result = await runLoad(replica.service.url, pool, { ...load, authorization: replica.checkpoint });
       log(`    ${num(result.perSecond)} screenings/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}`);
       results.http.push({ persons: built.persons, deployment: dep.label, load: result, mix });
@@ -220,6 +221,7 @@ async function replicaFlow(dep: Deployment, built: BuiltRegister): Promise<void>
         replica = await startReplica(ctx, dep, reg, replica.dir, 1000, ['--workers', '2']);
         workers = 2;
         await sampleDecisions(replica.service, pool, replica.checkpoint);
+        await settled(ctx, replica);
         log(`  http: the same load against 2 workers…`);
         const two = await runLoad(replica.service.url, pool, { ...load, authorization: replica.checkpoint });
         log(`    ${num(two.perSecond)} screenings/s, p50 ${two.p50} ms, p99 ${two.p99} ms, non-2xx ${two.non2xx} (1 worker: ${num(result.perSecond)})`);

@@ -158,6 +158,33 @@ export async function status(replica: Service): Promise<ReplicaStatus> {
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
+ * Waits until a replica has finished the checks it runs once at start — the structural check of its
+ * database and the first digest comparison with its register (border/replicaHealth.ts) — or
+ * `timeoutMs` has passed (returns false then). A measurement started sooner shares the machine with
+ * them: at a million persons the comparison keeps a core busy for tens of seconds, which the first
+ * runs of the manifests section counted as the workers' own CPU.
+ */
+/** waitUntilChecked, saying how long it waited (or that it gave up) in the bench's log. */
+export async function settled(ctx: BenchContext, replica: RunningReplica): Promise<void> {
+  const t0 = performance.now();
+  const done = await waitUntilChecked(replica.service);
+  const seconds = ((performance.now() - t0) / 1000).toFixed(0);
+  if (!done) ctx.log(`    the replica's start-up checks had not finished after ${seconds} s: measuring anyway`);
+  else if (Number(seconds) >= 1) ctx.log(`    waited ${seconds} s for the replica's start-up checks (database check, first digest comparison)`);
+}
+
+export async function waitUntilChecked(replica: Service, timeoutMs = 600_000): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const r = await httpJson('GET', `${replica.url}/v1/border/status`);
+    const integrity = (r.body as { integrity?: { database?: { state?: string }; lastVerify?: unknown } } | undefined)?.integrity;
+    if (r.status === 200 && integrity?.database?.state !== 'checking' && integrity?.lastVerify != null) return true;
+    if (performance.now() > deadline) return false;
+    await sleep(500);
+  }
+}
+
+/**
  * Watches a replica's store (not the process) until it has bootstrapped and committed `seq`; returns
  * performance.now() at that moment. `onPoll` sees each reading (for progress lines).
  */

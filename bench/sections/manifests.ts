@@ -16,7 +16,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { authSecret, issueToken } from '../../src/auth/tokens.js';
 import { generatePerson } from '../../src/demo/synthetic.js';
 import { icaoLatin } from '../../src/matching/index.js';
-import { type BenchContext, httpJson, type RunningReplica } from '../harness/erx.js';
+import { type BenchContext, httpJson, type RunningReplica, settled } from '../harness/erx.js';
 import type { Row } from '../harness/report.js';
 import { seededRandom } from '../harness/seededRandom.js';
 import { ms, num, percentile, verdict } from '../harness/stats.js';
@@ -126,6 +126,7 @@ async function forSeconds(seconds: number, connections: number, one: () => Promi
 
 export async function measureManifests(ctx: BenchContext, replica: RunningReplica, workers: number, persons: number, deployment: string, seed: number, o: ManifestOptions): Promise<ManifestResult> {
   const carrier = ctx.auth ? `Bearer ${await issueToken(authSecret(replica.dir), { role: 'carrier', carrier: 'BENCH', sub: 'bench-carrier', ttlSeconds: 86_400 })}` : undefined;
+  await settled(ctx, replica);
   const pool = manifestTravellers(persons, seed, 3000);
   let cursor = 0;
   const next = () => Array.from({ length: o.travellers }, () => pool[cursor++ % pool.length]!);

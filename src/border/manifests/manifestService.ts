@@ -93,6 +93,11 @@ export class ManifestService {
     return this.deps.screening.standing();
   }
 
+  /** Runs `reads` (screenings of a manifest's travellers) as one read of the replica. */
+  readTogether<T>(reads: () => Promise<T>): Promise<T> {
+    return this.deps.screening.readTogether(reads);
+  }
+
   /** Audits screenings of manifest travellers with one commit (S4). */
   recordAll(audits: ScreeningAuditEntry[]): Promise<void> {
     return this.deps.screening.recordAll(audits);
@@ -106,12 +111,16 @@ export class ManifestService {
     const travellers: StoredTraveller[] = [];
     const audits: ScreeningAuditEntry[] = [];
     const timings: ScreeningTiming[] = [];
-    for (const [i, t] of request.travellers.entries()) {
-      const { stored, audit, timing } = await this.screenTraveller(manifestId, i + 1, t, departureAt, requester);
-      travellers.push(stored);
-      audits.push(audit);
-      timings.push(timing);
-    }
+    // The whole manifest read from the replica as one read: one snapshot for all its travellers, and one
+    // read transaction instead of one per traveller (ReplicaStore.readTogether).
+    await this.deps.screening.readTogether(async () => {
+      for (const [i, t] of request.travellers.entries()) {
+        const { stored, audit, timing } = await this.screenTraveller(manifestId, i + 1, t, departureAt, requester);
+        travellers.push(stored);
+        audits.push(audit);
+        timings.push(timing);
+      }
+    });
     await this.recordAll(audits); // S4: every screening audited, with one commit, before any is answered
     const manifest: StoredManifest = {
       manifestId,

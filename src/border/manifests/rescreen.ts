@@ -138,14 +138,16 @@ export class Rescreener {
     const updates: TravellerUpdate[] = [];
     const audits: ScreeningAuditEntry[] = [];
     const timings: ScreeningTiming[] = [];
-    for (const t of m.travellers) {
-      const { stored, audit, timing } = await this.deps.service.screenTraveller(m.manifestId, t.position, t.traveller, departureAt, RESCREEN_REQUESTER);
-      timings.push(timing);
-      if (stored.answer === t.answer) continue;
-      audits.push(audit);
-      const { traveller: _sent, ...update } = stored;
-      updates.push(update);
-    }
+    await this.deps.service.readTogether(async () => {
+      for (const t of m.travellers) {
+        const { stored, audit, timing } = await this.deps.service.screenTraveller(m.manifestId, t.position, t.traveller, departureAt, RESCREEN_REQUESTER);
+        timings.push(timing);
+        if (stored.answer === t.answer) continue;
+        audits.push(audit);
+        const { traveller: _sent, ...update } = stored;
+        updates.push(update);
+      }
+    });
     const schedule = scheduleOf(timings);
     if (updates.length === 0) return { changed: 0, schedule };
     await this.deps.service.recordAll(audits); // S4: the changed answers are audited before they are stored and told
