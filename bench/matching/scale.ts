@@ -30,7 +30,7 @@ import { type ManifestsAtScale, manifestsAtScale } from './manifestsAtScale.js';
  * first read of each page is a page fault, so at ten million persons a short warm-up would measure the
  * faults of a replica that has just started.
  */
-const WARM_UP = 20_000;
+export const WARM_UP = 20_000;
 
 export interface ScaleOptions {
   sizes: number[];
