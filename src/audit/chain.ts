@@ -39,16 +39,55 @@ export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
  * JSON would store it (so the hash covers exactly what is read back), `at` now unless given.
  */
 export function nextEntry(head: ChainHead, e: NewAuditEntry): AuditEntry {
-  const entry = {
-    seq: head.seq + 1,
-    at: e.at ?? new Date().toISOString(),
+  return entryAfter(head, prepareEntry(e));
+}
+
+/**
+ * An entry made ready to follow whatever head it meets: all of it but its number and predecessor, with
+ * the canonical JSON entryHash hashes worked out around those two. An append that several processes
+ * share reads the head under a write lock (store/sqlite/auditTrail.ts, store/postgres/auditTrail.ts);
+ * preparing its entries before taking the lock leaves only the hash and the insert inside it — for a
+ * manifest's 300 screenings the canonical JSON was most of the time the lock was held while the other
+ * workers waited.
+ */
+export interface PreparedEntry {
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  /** The detail as read back from storage (the JSON of `detailJson`). */
+  detail: unknown;
+  /** JSON.stringify of the detail, as stored. */
+  detailJson: string;
+  /** canonicalJson of the entry, cut where the predecessor's hash and the number go. */
+  canonicalBefore: string;
+  canonicalAfter: string;
+}
+
+export function prepareEntry(e: NewAuditEntry): PreparedEntry {
+  const at = e.at ?? new Date().toISOString();
+  const detailJson = JSON.stringify(e.detail ?? null);
+  const detail = JSON.parse(detailJson) as unknown;
+  const text = (v: string) => JSON.stringify(v);
+  // canonicalJson of {seq, at, actor, action, subject, detail, prevHash}: its keys sorted are action,
+  // actor, at, detail, prevHash, seq, subject (test/audit/chain.test.ts holds the two equal).
+  return {
+    at,
     actor: e.actor,
     action: e.action,
     subject: e.subject,
-    detail: JSON.parse(JSON.stringify(e.detail ?? null)) as unknown,
-    prevHash: head.hash,
+    detail,
+    detailJson,
+    canonicalBefore: `{"action":${text(e.action)},"actor":${text(e.actor)},"at":${text(at)},"detail":${canonicalJson(detail)},"prevHash":`,
+    canonicalAfter: `,"subject":${text(e.subject)}}`,
   };
-  return { ...entry, hash: entryHash(entry) };
+}
+
+/** The prepared entry as the one that follows `head`. */
+export function entryAfter(head: ChainHead, p: PreparedEntry): AuditEntry {
+  const seq = head.seq + 1;
+  const hash = createHash('sha256').update(`${p.canonicalBefore}${JSON.stringify(head.hash)},"seq":${seq}${p.canonicalAfter}`).digest('hex');
+  return { seq, at: p.at, actor: p.actor, action: p.action, subject: p.subject, detail: p.detail, prevHash: head.hash, hash };
 }
 
 export interface VerifyResult {

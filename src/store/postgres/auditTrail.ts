@@ -8,7 +8,7 @@
  * refuses UPDATE, DELETE and TRUNCATE: an accident cannot do what only a forger (with the rights to
  * drop the trigger) could, and `verify` names what a forger did.
  */
-import { type AuditEntry, type ChainHead, type NewAuditEntry, nextEntry, verifyChainStream, type VerifyResult } from '../../audit/chain.js';
+import { type AuditEntry, type ChainHead, entryAfter, type NewAuditEntry, nextEntry, prepareEntry, verifyChainStream, type VerifyResult } from '../../audit/chain.js';
 import type { AuditTrailStorage } from '../../audit/chainStorage.js';
 import { auditEntryOf, type AuditRow } from '../auditRow.js';
 import { fetchChunks, inTransaction, type Pool, type PoolClient } from './db.js';
@@ -108,9 +108,11 @@ export class PostgresAuditTrail implements AuditTrailStorage {
   /** Appends several entries in one transaction of their own, consecutive in the chain (a manifest's screenings). */
   async appendAll(es: NewAuditEntry[]): Promise<AuditEntry[]> {
     if (es.length === 0) return [];
+    // Prepared before the lock: under it, only each entry's hash (audit/chain.ts prepareEntry).
+    const prepared = es.map(prepareEntry);
     return inTransaction(this.pool, 'BEGIN', async (client) => {
       let head = await this.lockHead(client);
-      const entries = es.map((e) => (head = PostgresAuditTrail.next(head, e)));
+      const entries = prepared.map((p) => (head = entryAfter(head, p)));
       await this.insert(client, entries);
       return entries;
     });

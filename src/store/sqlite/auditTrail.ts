@@ -3,7 +3,7 @@
  * written inside its write transactions; a replica's in audit.db. Triggers refuse UPDATE and DELETE,
  * so an accident cannot do what only a forger would.
  */
-import { type AuditEntry, type ChainHead, EMPTY_CHAIN, type NewAuditEntry, nextEntry, verifyChain, type VerifyResult } from '../../audit/chain.js';
+import { type AuditEntry, type ChainHead, EMPTY_CHAIN, entryAfter, type NewAuditEntry, type PreparedEntry, prepareEntry, verifyChain, type VerifyResult } from '../../audit/chain.js';
 import type { AuditTrailStorage } from '../../audit/chainStorage.js';
 import { auditEntryOf, type AuditRow } from '../auditRow.js';
 import type { Db } from '../../shared/sqlite.js';
@@ -41,7 +41,7 @@ export class AuditTrail implements AuditTrailStorage {
   ) {
     db.exec(AUDIT_TABLE);
     this.last = db.prepare<[], AuditRow>('SELECT * FROM audit_trail ORDER BY seq DESC LIMIT 1');
-    this.insert = db.prepare('INSERT INTO audit_trail VALUES (@seq, @at, @actor, @action, @subject, @detail, @prev_hash, @hash)');
+    this.insert = db.prepare('INSERT INTO audit_trail VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   }
 
   /** The chain's head, cached: appends are serialised through this object. */
@@ -54,7 +54,7 @@ export class AuditTrail implements AuditTrailStorage {
 
   append(e: NewAuditEntry): AuditEntry {
     if (this.options.sharedByProcesses) return this.appendAll([e])[0]!;
-    const entry = this.insertAfter(this.head ?? this.last.get() ?? EMPTY_CHAIN, e);
+    const entry = this.insertAfter(this.head ?? this.last.get() ?? EMPTY_CHAIN, prepareEntry(e));
     this.head = { seq: entry.seq, hash: entry.hash };
     return entry;
   }
@@ -67,16 +67,18 @@ export class AuditTrail implements AuditTrailStorage {
    */
   appendAll(es: NewAuditEntry[]): AuditEntry[] {
     if (!this.options.sharedByProcesses) return es.map((e) => this.append(e));
+    // Prepared before the lock: under it, only each entry's hash and its insert (audit/chain.ts prepareEntry).
+    const prepared = es.map(prepareEntry);
     return writeUnderLock(this.db, () => {
       let head: ChainHead = this.last.get() ?? EMPTY_CHAIN;
-      return es.map((e) => (head = this.insertAfter(head, e)));
+      return prepared.map((p) => (head = this.insertAfter(head, p)));
     });
   }
 
   /** Writes the entry that follows `head`. */
-  private insertAfter(head: ChainHead, e: NewAuditEntry): AuditEntry {
-    const entry = nextEntry({ seq: head.seq, hash: head.hash }, e);
-    this.insert.run({ ...entry, detail: JSON.stringify(entry.detail), prev_hash: entry.prevHash });
+  private insertAfter(head: ChainHead, p: PreparedEntry): AuditEntry {
+    const entry = entryAfter({ seq: head.seq, hash: head.hash }, p);
+    this.insert.run(entry.seq, entry.at, entry.actor, entry.action, entry.subject, p.detailJson, entry.prevHash, entry.hash);
     return entry;
   }
 
