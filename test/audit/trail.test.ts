@@ -95,3 +95,43 @@ test('every register mutation is audited in its own transaction; erx audit verif
   assert.equal(broken.code, 1);
   assert.match(broken.stdout, /BROKEN at entry 2: content does not match its hash/);
 });
+
+test('appends of one turn of the event loop share one commit, in call order, each resolved once it is durable', async (t) => {
+  const file = join(tempDir(t), 'audit.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  const trail = new AuditTrail(db, { sharedByProcesses: true });
+  const other = new Database(file, { readonly: true }); // another process's view: counts the commits it sees
+  t.after(() => {
+    other.close();
+    db.close();
+  });
+  const commitsSeen = () => other.pragma('data_version', { simple: true }) as number;
+  const count = () => other.prepare('SELECT count(*) FROM audit_trail').pluck().get() as number;
+  const before = commitsSeen();
+  const appended = [0, 1, 2, 3].map((i) => trail.appendTogether({ actor: 'checkpoint:a', action: 'screening', subject: `s-${i}`, detail: { i } }));
+  assert.equal(count(), 0, 'nothing is written before the turn ends');
+  const entries = await Promise.all(appended);
+  assert.equal(commitsSeen() - before, 1, 'one commit for the four (one each before)');
+  assert.deepEqual(entries.map((e) => [e.seq, e.subject]), [[1, 's-0'], [2, 's-1'], [3, 's-2'], [4, 's-3']]);
+  assert.equal(count(), 4);
+  assert.deepEqual(trail.verify(), { ok: true, entries: 4 });
+});
+
+test('when the shared commit fails, every append of it is refused, and the next turn writes again', async (t) => {
+  const file = join(tempDir(t), 'audit.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  const trail = new AuditTrail(db, { sharedByProcesses: true });
+  t.after(() => db.close());
+  const holder = new Database(file);
+  holder.exec('BEGIN IMMEDIATE'); // another worker holds the write lock past the timeout
+  db.pragma('busy_timeout = 0');
+  const refused = [trail.appendTogether({ actor: 'a', action: 'screening', subject: 'x', detail: null }), trail.appendTogether({ actor: 'a', action: 'screening', subject: 'y', detail: null })];
+  // writeUnderLock's own timeout is 5 s; the holder lets go only after both are refused.
+  const results = await Promise.allSettled(refused);
+  holder.exec('ROLLBACK');
+  holder.close();
+  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+  assert.equal((await trail.appendTogether({ actor: 'a', action: 'screening', subject: 'z', detail: null })).seq, 1);
+});

@@ -68,11 +68,53 @@ export class AuditTrail implements AuditTrailStorage {
   appendAll(es: NewAuditEntry[]): AuditEntry[] {
     if (!this.options.sharedByProcesses) return es.map((e) => this.append(e));
     // Prepared before the lock: under it, only each entry's hash and its insert (audit/chain.ts prepareEntry).
-    const prepared = es.map(prepareEntry);
+    return this.writeShared(es.map(prepareEntry));
+  }
+
+  private writeShared(prepared: PreparedEntry[]): AuditEntry[] {
     return writeUnderLock(this.db, () => {
       let head: ChainHead = this.last.get() ?? EMPTY_CHAIN;
       return prepared.map((p) => (head = this.insertAfter(head, p)));
     });
+  }
+
+  private queued: { prepared: PreparedEntry; resolve: (e: AuditEntry) => void; reject: (err: unknown) => void }[] = [];
+  private flushScheduled = false;
+
+  /**
+   * Appends together with the other appends of this turn of the event loop (a trail shared by
+   * processes: a replica's screenings): all of them in one IMMEDIATE transaction, written once the turn
+   * ends; each resolves when that transaction has committed, so a screening is still answered only
+   * after its entry is durable (S4), and the entries keep the order of the calls.
+   *
+   * Why: one transaction per screening cost more than the rest of a screening — the write lock taken
+   * and given back, the commit's WAL write, and every few hundred commits a checkpoint's fsync: about
+   * 0.15 ms of a 0.6 ms screening under ten connections — and with several workers each screening
+   * queued for audit.db's lock. Screenings arriving together (the connections a busy checkpoint keeps
+   * open) now share one.
+   */
+  appendTogether(e: NewAuditEntry): Promise<AuditEntry> {
+    if (!this.options.sharedByProcesses) return Promise.resolve(this.append(e));
+    return new Promise((resolve, reject) => {
+      this.queued.push({ prepared: prepareEntry(e), resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushQueued());
+      }
+    });
+  }
+
+  /** Writes what appendTogether queued, now (at the end of the turn, and before the database closes). */
+  flushQueued(): void {
+    this.flushScheduled = false;
+    const group = this.queued.splice(0);
+    if (group.length === 0) return;
+    try {
+      const written = this.writeShared(group.map((g) => g.prepared));
+      group.forEach((g, i) => g.resolve(written[i]!));
+    } catch (err) {
+      for (const g of group) g.reject(err);
+    }
   }
 
   /** Writes the entry that follows `head`. */

@@ -143,7 +143,8 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   async recordScreening(entry: ScreeningAuditEntry): Promise<void> {
-    this.trail.append(screeningAuditEntry(entry));
+    // With the screenings answered in the same turn of the event loop: one commit for all (AuditTrail.appendTogether).
+    await this.trail.appendTogether(screeningAuditEntry(entry));
   }
 
   async recordScreenings(entries: ScreeningAuditEntry[]): Promise<void> {
@@ -196,6 +197,7 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   async close(): Promise<void> {
+    this.trail.flushQueued();
     this.file.together.end();
     this.file.db.close();
     this.audit.close();
