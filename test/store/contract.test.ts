@@ -5,6 +5,8 @@
  * byte: snapshot records, manifest digests, batch contents and hashes, bucket digests.
  */
 import { test, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SWAP_CHECK_MS } from '../../src/store/sqlite/replica/stateFile.js';
 import assert from 'node:assert/strict';
 import { planPage, type BatchToApply } from '../../src/exchange/planPage.js';
 import { CursorMoved, type ReplicaStore } from '../../src/border/replicaStore.js';
@@ -429,8 +431,10 @@ contract('replica: a reader beside the writer (a second worker) sees its commits
   assert.equal((await reader.syncView())?.damage, 'the disk said no', 'the newest view wins');
   assert.equal((await reader.state()).cursor, 3, 'publishing a view leaves the state as it was');
 
-  // A new bootstrap (the writer rebuilds): the reader follows it to the new state.
+  // A new bootstrap (the writer rebuilds): the reader follows it to the new state (a SQLite reader
+  // looks for a swapped file at most every SWAP_CHECK_MS).
   await bootstrapEmpty(store);
+  await sleep(SWAP_CHECK_MS + 5);
   assert.equal((await reader.state()).persons, 0);
   await store.applyBatches(0, [toApply(0), toApply(1)], 9, at);
   assert.equal((await reader.state()).cursor, chain[1]!.lastSeq);
