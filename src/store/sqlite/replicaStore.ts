@@ -197,7 +197,7 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   async close(): Promise<void> {
-    this.trail.flushQueued();
+    this.trail.flushQueued(true);
     this.file.together.end();
     this.file.db.close();
     this.audit.close();
