@@ -15,8 +15,7 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const FIRST_WAIT_MS = 0.02;
 const LONGEST_WAIT_MS = 1;
 
-/** SQLite's answer when another connection holds the lock (SQLITE_BUSY and its extended codes). */
-export function isBusy(err: unknown): boolean {
+function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   return code === 'SQLITE_BUSY' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY_'));
 }

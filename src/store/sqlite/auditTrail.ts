@@ -7,7 +7,7 @@ import { type AuditEntry, type ChainHead, EMPTY_CHAIN, entryAfter, type NewAudit
 import type { AuditTrailStorage } from '../../audit/chainStorage.js';
 import { auditEntryOf, type AuditRow } from '../auditRow.js';
 import type { Db } from '../../shared/sqlite.js';
-import { isBusy, writeUnderLock } from '../../shared/sqliteWriteLock.js';
+import { writeUnderLock } from '../../shared/sqliteWriteLock.js';
 
 /** The trail's table: a migration step of every SQLite database that holds a trail. */
 export const AUDIT_TABLE = `
@@ -24,9 +24,6 @@ export const AUDIT_TABLE = `
   CREATE INDEX IF NOT EXISTS audit_by_action_time ON audit_trail(action, at);
   CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_trail BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
   CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_trail BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;`;
-
-/** How long appendTogether's group waits for a write lock another worker holds before its screenings are refused. */
-export const APPEND_TOGETHER_TIMEOUT_MS = 5000;
 
 export class AuditTrail implements AuditTrailStorage {
   private readonly last;
@@ -74,15 +71,11 @@ export class AuditTrail implements AuditTrailStorage {
     return this.writeShared(es.map(prepareEntry));
   }
 
-  private writeShared(prepared: PreparedEntry[], lockTimeoutMs?: number): AuditEntry[] {
-    return writeUnderLock(
-      this.db,
-      () => {
-        let head: ChainHead = this.last.get() ?? EMPTY_CHAIN;
-        return prepared.map((p) => (head = this.insertAfter(head, p)));
-      },
-      lockTimeoutMs,
-    );
+  private writeShared(prepared: PreparedEntry[]): AuditEntry[] {
+    return writeUnderLock(this.db, () => {
+      let head: ChainHead = this.last.get() ?? EMPTY_CHAIN;
+      return prepared.map((p) => (head = this.insertAfter(head, p)));
+    });
   }
 
   private queued: { prepared: PreparedEntry; resolve: (e: AuditEntry) => void; reject: (err: unknown) => void }[] = [];
@@ -111,41 +104,18 @@ export class AuditTrail implements AuditTrailStorage {
     });
   }
 
-  /**
-   * Writes what appendTogether queued (at the end of the turn, and before the database closes). When
-   * another worker holds the write lock, the group waits without blocking this worker: it is tried
-   * again in a later turn, with whatever was queued meanwhile, and the worker goes on screening (a
-   * blocking wait held its whole event loop still while the other committed: with two workers each
-   * spent a tenth of its time so). Refused after APPEND_TOGETHER_TIMEOUT_MS of a lock held elsewhere.
-   */
-  flushQueued(closing = false): void {
+  /** Writes what appendTogether queued, now (at the end of the turn, and before the database closes). */
+  flushQueued(): void {
     this.flushScheduled = false;
     const group = this.queued.splice(0);
     if (group.length === 0) return;
     try {
-      const written = this.writeShared(group.map((g) => g.prepared), closing ? undefined : 0);
-      this.busySince = null;
+      const written = this.writeShared(group.map((g) => g.prepared));
       group.forEach((g, i) => g.resolve(written[i]!));
     } catch (err) {
-      const now = performance.now();
-      if (isBusy(err) && !closing && now - (this.busySince ??= now) < APPEND_TOGETHER_TIMEOUT_MS) {
-        this.queued.unshift(...group);
-        this.flushScheduled = true;
-        // The first tries in the next turns (a commit holds the lock for well under a millisecond), then every millisecond.
-        if (++this.busyTries <= 20) setImmediate(() => this.flushQueued());
-        else setTimeout(() => this.flushQueued(), 1);
-        return;
-      }
-      this.busySince = null;
       for (const g of group) g.reject(err);
-    } finally {
-      if (this.busySince === null) this.busyTries = 0;
     }
   }
-
-  /** Since when (performance.now()) the queued group has met a lock held elsewhere; null while not. */
-  private busySince: number | null = null;
-  private busyTries = 0;
 
   /** Writes the entry that follows `head`. */
   private insertAfter(head: ChainHead, p: PreparedEntry): AuditEntry {

@@ -197,7 +197,7 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   async close(): Promise<void> {
-    this.trail.flushQueued(true);
+    this.trail.flushQueued();
     this.file.together.end();
     this.file.db.close();
     this.audit.close();
