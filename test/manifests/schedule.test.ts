@@ -6,60 +6,11 @@
  * than the replica's or whose standing is not the replica's, paged like `live`; and a store from before
  * the schedule (schema step 1) is migrated with its manifests due.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
-import type { ManifestStore, StoredManifest } from '../../src/border/manifests/manifestStore.js';
-import { PostgresManifestStore } from '../../src/store/postgres/manifestStore.js';
-import { SqliteManifestStore } from '../../src/store/sqlite/manifestStore.js';
-import { tempDir } from '../helpers.js';
-import { BACKENDS, type Backend, freshSchema, pgExec, PG_URL, unavailableHere } from '../store/backends.js';
-
-interface Handle {
-  store: ManifestStore;
-  reopen(): Promise<ManifestStore>;
-  /** Takes the store back to schema step 1 (before the schedule), as an older erx left it. */
-  unmigrate(): Promise<void>;
-}
-
-async function open(t: TestContext, backend: Backend): Promise<Handle> {
-  if (backend.name === 'sqlite') {
-    const dir = tempDir(t);
-    const h: Handle = {
-      store: new SqliteManifestStore(dir),
-      async reopen() {
-        await h.store.close();
-        return (h.store = new SqliteManifestStore(dir));
-      },
-      async unmigrate() {
-        await h.store.close();
-        const db = new Database(join(dir, 'manifests.db'));
-        db.exec('ALTER TABLE manifests DROP COLUMN recheck_at; ALTER TABLE manifests DROP COLUMN data_seq; ALTER TABLE manifests DROP COLUMN standing; PRAGMA user_version = 1;');
-        db.close();
-        h.store = new SqliteManifestStore(dir);
-      },
-    };
-    t.after(() => h.store.close().catch(() => undefined));
-    return h;
-  }
-  let h: Handle | null = null;
-  const schema = freshSchema(t, async () => h?.store.close());
-  const openPg = () => PostgresManifestStore.open({ connectionString: PG_URL, schema });
-  h = {
-    store: await openPg(),
-    async reopen() {
-      await h!.store.close();
-      return (h!.store = await openPg());
-    },
-    async unmigrate() {
-      await h!.store.close();
-      await pgExec(`ALTER TABLE ${schema}.manifests DROP COLUMN recheck_at, DROP COLUMN data_seq, DROP COLUMN standing; UPDATE ${schema}.erx_schema SET version = 1`);
-      h!.store = await openPg();
-    },
-  };
-  return h;
-}
+import type { StoredManifest } from '../../src/border/manifests/manifestStore.js';
+import { BACKENDS, unavailableHere } from '../store/backends.js';
+import { openManifestStore } from '../store/manifestStores.js';
 
 function manifest(id: string, departureAt: string): StoredManifest {
   return {
@@ -95,7 +46,7 @@ const fresh = (dataSeq: number) => ({ dataSeq, standing: 'fresh' as const });
 for (const backend of BACKENDS) {
   test(`${backend.name}: a manifest's schedule is kept, read with it, and picks the manifests due`, async (t) => {
     if (await unavailableHere(t, backend)) return;
-    const h = await open(t, backend);
+    const h = await openManifestStore(t, backend);
     await h.store.create(manifest('M-past', '2026-12-07T09:00:00.000Z'), { recheckAt: '2026-12-07T08:00:00.000Z', dataSeq: 1, standing: 'damaged' });
     await h.store.create(manifest('M-a', '2026-12-08T09:00:00.000Z'), { recheckAt: '2026-12-07T12:00:00.000Z', dataSeq: 5, standing: 'fresh' });
     await h.store.create(manifest('M-b', '2026-12-08T10:00:00.000Z'), { recheckAt: null, dataSeq: 5, standing: 'fresh' });
@@ -143,9 +94,12 @@ for (const backend of BACKENDS) {
 
   test(`${backend.name}: a store from before the schedule is migrated, its live manifests due at once`, async (t) => {
     if (await unavailableHere(t, backend)) return;
-    const h = await open(t, backend);
+    const h = await openManifestStore(t, backend);
     await h.store.create(manifest('M-old', '2026-12-08T09:00:00.000Z'), { recheckAt: null, dataSeq: 9, standing: 'fresh' });
-    await h.unmigrate();
+    await h.alter({
+      sqlite: 'ALTER TABLE manifests DROP COLUMN recheck_at; ALTER TABLE manifests DROP COLUMN data_seq; ALTER TABLE manifests DROP COLUMN standing; PRAGMA user_version = 1;',
+      postgres: (schema) => `ALTER TABLE ${schema}.manifests DROP COLUMN recheck_at, DROP COLUMN data_seq, DROP COLUMN standing; UPDATE ${schema}.erx_schema SET version = 1`,
+    }); // back to schema step 1 (before the schedule), as an older erx left it
     const [old] = await h.store.live(NOW, 10);
     assert.deepEqual([old!.manifestId, old!.recheckAt, old!.dataSeq, old!.standing], ['M-old', null, 0, '']);
     assert.deepEqual(ids(await h.store.due(NOW, fresh(0), 10)), ['M-old'], 'screened under no known standing: due at the first clock pass');

@@ -6,43 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestContext } from 'node:test';
-import type { ManifestStore, StoredManifest } from '../../src/border/manifests/manifestStore.js';
-import { PostgresManifestStore } from '../../src/store/postgres/manifestStore.js';
-import { SqliteManifestStore } from '../../src/store/sqlite/manifestStore.js';
-import { tempDir } from '../helpers.js';
-import { BACKENDS, type Backend, freshSchema, PG_URL, unavailableHere } from './backends.js';
-
-interface Handle {
-  store: ManifestStore;
-  reopen(): Promise<ManifestStore>;
-}
-
-async function open(t: TestContext, backend: Backend): Promise<Handle> {
-  if (backend.name === 'sqlite') {
-    const dir = tempDir(t);
-    const h: Handle = {
-      store: new SqliteManifestStore(dir),
-      async reopen() {
-        await h.store.close();
-        return (h.store = new SqliteManifestStore(dir));
-      },
-    };
-    t.after(() => h.store.close().catch(() => undefined));
-    return h;
-  }
-  let h: Handle | null = null;
-  const schema = freshSchema(t, async () => h?.store.close());
-  const openPg = () => PostgresManifestStore.open({ connectionString: PG_URL, schema });
-  h = {
-    store: await openPg(),
-    async reopen() {
-      await h!.store.close();
-      return (h!.store = await openPg());
-    },
-  };
-  return h;
-}
+import type { StoredManifest } from '../../src/border/manifests/manifestStore.js';
+import { BACKENDS, unavailableHere } from './backends.js';
+import { openManifestStore } from './manifestStores.js';
 
 function manifest(id: string, departureAt: string, travellers = 3, carrier = 'SU'): StoredManifest {
   return {
@@ -73,7 +39,7 @@ const SCHEDULE = { recheckAt: null, dataSeq: 1, standing: 'fresh' as const };
 for (const backend of BACKENDS) {
   test(`${backend.name}: a manifest reads back whole, in order; an unknown id is undefined`, async (t) => {
     if (await unavailableHere(t, backend)) return;
-    const { store } = await open(t, backend);
+    const { store } = await openManifestStore(t, backend);
     const m = manifest('M-1', '2026-12-24T09:30:00.000Z', 5);
     await store.create(m, SCHEDULE);
     assert.deepEqual(await store.get('M-1'), m);
@@ -83,7 +49,7 @@ for (const backend of BACKENDS) {
 
   test(`${backend.name}: answers change under a version guard, with change records and one outbox delivery`, async (t) => {
     if (await unavailableHere(t, backend)) return;
-    const h = await open(t, backend);
+    const h = await openManifestStore(t, backend);
     await h.store.create(manifest('M-1', '2026-12-24T09:30:00.000Z'), SCHEDULE);
     // Without a webhook: the change is recorded, nothing is queued.
     assert.equal(await h.store.updateAnswers('M-1', 1, [lift(1)], SCHEDULE, '2026-12-07T11:00:00.000Z', notice), 2);
@@ -111,7 +77,7 @@ for (const backend of BACKENDS) {
 
   test(`${backend.name}: the outbox keeps a delivery until delivered, moves it on failure, survives a restart`, async (t) => {
     if (await unavailableHere(t, backend)) return;
-    const h = await open(t, backend);
+    const h = await openManifestStore(t, backend);
     await h.store.create(manifest('M-1', '2026-12-24T09:30:00.000Z'), SCHEDULE);
     await h.store.setWebhook({ carrier: 'SU', url: 'http://127.0.0.1:9/a', secret: 'whsec_1' });
     await h.store.updateAnswers('M-1', 1, [lift(1)], SCHEDULE, '2026-12-07T11:00:00.000Z', notice);
@@ -134,7 +100,7 @@ for (const backend of BACKENDS) {
 
   test(`${backend.name}: live manifests are those departing after now, paged in departure order`, async (t) => {
     if (await unavailableHere(t, backend)) return;
-    const { store } = await open(t, backend);
+    const { store } = await openManifestStore(t, backend);
     await store.create(manifest('M-past', '2026-12-07T09:00:00.000Z'), SCHEDULE);
     await store.create(manifest('M-b', '2026-12-08T09:00:00.000Z', 2), SCHEDULE);
     await store.create(manifest('M-a', '2026-12-08T09:00:00.000Z', 1), SCHEDULE);
