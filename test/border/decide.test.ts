@@ -5,39 +5,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CategoryRule } from '../../src/domain/rules.js';
 import type { BorderPerson, BorderRestriction } from '../../src/exchange/protocol.js';
 import type { PersonMatch } from '../../src/matching/index.js';
 import { type Decided, decide, decideDamaged, restrictionStatus, type ScreeningEvidence } from '../../src/border/decide.js';
 import type { Decision } from '../../src/border/decision.js';
 import type { ScreeningReason } from '../../src/border/reasons.js';
 import { auditedReason, screeningAuditEntry } from '../../src/border/screeningAudit.js';
-import { mobilisationRule } from '../helpers.js';
+import { callUp, listedPerson as holder, MOBILISATION, student } from './decisionFixtures.js';
 import { type BorderAttestation, presentedDetailsHash, type PresentedDetails } from '../../src/exchange/attestation.js';
 
 const AT = new Date('2026-06-01T09:00:00Z');
 const HIT = 0.9;
 
-const holder = (deferments: BorderPerson['deferments'] = [], personId = 'P-1'): BorderPerson => ({
-  personId,
-  surname: 'Иванов',
-  givenNames: 'Юрий',
-  dateOfBirth: '1990-05-05',
-  documents: [{ type: 'passport', number: '751234567', country: 'RUS' }],
-  deferments,
-});
 const match = (score: number, personId = 'P-1'): PersonMatch => ({ personId, score, matchedOn: ['name', 'dateOfBirth'], features: [], detail: `matched ${personId}` });
-const callUp = (over: Partial<BorderRestriction> = {}): BorderRestriction => ({
-  restrictionId: 'CU-1',
-  personId: 'P-1',
-  kind: 'call-up',
-  basis: 'Call-up notice CU-1, art. 31',
-  office: 'MO-1',
-  inForceFrom: '2026-01-10T00:00:00Z',
-  ...over,
-});
-const MOBILISATION = { ...mobilisationRule({ ruleId: 'R-MOB' }), version: 1, versionAt: '2025-12-01T00:00:00.000Z' } as CategoryRule;
-const student = (validFrom: string, validTo: string): BorderPerson['deferments'][number] => ({ kind: 'deferment', category: 'student', validFrom, validTo });
 
 /** A strongly matched person with one call-up in force, no rules, a fresh replica: a hit. */
 function evidence(over: Partial<ScreeningEvidence> = {}): ScreeningEvidence {

@@ -13,31 +13,12 @@ import { decide, type ScreeningEvidence } from '../../src/border/decide.js';
 import type { CategoryRule } from '../../src/domain/rules.js';
 import type { BorderPerson, BorderRestriction } from '../../src/exchange/protocol.js';
 import type { PersonMatch } from '../../src/matching/index.js';
-import { mobilisationRule } from '../helpers.js';
+import { callUp, listedPerson as person, MOBILISATION, student } from './decisionFixtures.js';
 
 const AT = '2026-06-01T09:00:00.000Z';
 const DEPARTURE = '2026-06-04T09:00:00.000Z';
 
-const person = (deferments: BorderPerson['deferments'] = [], personId = 'P-1'): BorderPerson => ({
-  personId,
-  surname: 'Иванов',
-  givenNames: 'Юрий',
-  dateOfBirth: '1990-05-05',
-  documents: [{ type: 'passport', number: '751234567', country: 'RUS' }],
-  deferments,
-});
 const match = (personId = 'P-1'): PersonMatch => ({ personId, score: 0.97, matchedOn: ['name', 'dateOfBirth', 'documentNumber'], features: [], detail: `matched ${personId}` });
-const callUp = (over: Partial<BorderRestriction> = {}): BorderRestriction => ({
-  restrictionId: 'CU-1',
-  personId: 'P-1',
-  kind: 'call-up',
-  basis: 'Call-up notice CU-1, art. 31',
-  office: 'MO-1',
-  inForceFrom: '2026-01-10T00:00:00Z',
-  ...over,
-});
-const student = (validFrom: string, validTo: string): BorderPerson['deferments'][number] => ({ kind: 'deferment', category: 'student', validFrom, validTo });
-const MOBILISATION = { ...mobilisationRule({ ruleId: 'R-MOB' }), version: 1, versionAt: '2025-12-01T00:00:00.000Z' } as CategoryRule;
 
 /** The matched person P-1 with these restrictions and deferments. */
 const listed = (restrictions: BorderRestriction[], deferments: BorderPerson['deferments'] = []): Partial<ScreeningEvidence> => ({
