@@ -15,7 +15,10 @@
  *    so overlapping runs cannot hold one snapshot (and keep the WAL from being checkpointed) for long;
  *    a run that spans the renewal reads from two snapshots, as reads outside a run always did;
  *  - `end()` ends it at once, for a write on the same connection (which must not become part of a read
- *    transaction and be committed only when the readers finish) or before the connection is closed.
+ *    transaction and be committed only when the readers finish);
+ *  - a connection closed under a run (a bootstrap swapped the file in) needs nothing: closing it ended
+ *    its transaction, the run's later reads go to the new connection as they come, and the next run
+ *    begins a transaction there.
  * BEGIN is deferred: the snapshot is taken by the first read, not at `run`.
  */
 import type { Db } from './sqlite.js';

@@ -114,3 +114,25 @@ test('replica store: a write through its own connection during a screening\'s re
   });
   assert.equal(contact(), '7');
 });
+
+test('a connection closed and replaced under a run: the run reads on from the new one, and the next run begins its transaction there', async (t) => {
+  const { db, insert } = databases(t);
+  let current = db;
+  const together = new ReadTogether(() => current);
+  const replacement = openDatabase(db.name, { synchronous: 'NORMAL' });
+  t.after(() => replacement.close());
+  const count = () => current.prepare('SELECT count(*) FROM t').pluck().get() as number;
+  const seen = await together.run(async () => {
+    const before = count();
+    current = replacement; // the file swapped: the old connection is closed by its owner
+    db.close();
+    insert('after the swap');
+    return [before, count()];
+  });
+  assert.deepEqual(seen, [0, 1], 'outside a transaction on the new connection, the run sees the commit');
+  await together.run(async () => {
+    count();
+    assert.equal(replacement.inTransaction, true, 'the next run reads the new connection in one transaction');
+  });
+  assert.equal(replacement.inTransaction, false);
+});

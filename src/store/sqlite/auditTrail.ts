@@ -119,7 +119,7 @@ export class AuditTrail implements AuditTrailStorage {
 
   /** Writes the entry that follows `head`. */
   private insertAfter(head: ChainHead, p: PreparedEntry): AuditEntry {
-    const entry = entryAfter({ seq: head.seq, hash: head.hash }, p);
+    const entry = entryAfter(head, p);
     this.insert.run(entry.seq, entry.at, entry.actor, entry.action, entry.subject, p.detailJson, entry.prevHash, entry.hash);
     return entry;
   }

@@ -198,7 +198,6 @@ export class SqliteReplicaStore implements ReplicaStore {
 
   async close(): Promise<void> {
     this.trail.flushQueued();
-    this.file.together.end();
     this.file.db.close();
     this.audit.close();
   }

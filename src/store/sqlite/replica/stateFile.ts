@@ -113,7 +113,6 @@ export class ReplicaStateFile {
     if (ino !== undefined && ino !== opened.ino) {
       try {
         const db = this.openForReading();
-        this.together.end();
         this.db.close();
         this.db = db;
         this.stmt = statements(db);
@@ -196,7 +195,6 @@ export class ReplicaStateFile {
     const fd = openSync(built, 'r+');
     fsyncSync(fd);
     closeSync(fd);
-    this.together.end();
     this.db.close();
     for (const suffix of ['-wal', '-shm']) rmSync(this.statePath + suffix, { force: true });
     renameSync(built, this.statePath);
@@ -223,7 +221,6 @@ export class ReplicaStateFile {
   /** Closes the state database and renames its files to a new `state.damaged-TIME.db`; returns that name. */
   private moveStateAside(): string {
     try {
-      this.together.end();
       this.db?.close();
     } catch {
       // A damaged file may refuse a clean close (its WAL checkpoint); its bytes are kept all the same.
