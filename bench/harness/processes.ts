@@ -4,7 +4,8 @@
  * directory) are tracked here and torn down on success, on failure, on Ctrl-C or SIGTERM, and — as a
  * last resort — synchronously when the bench process exits.
  *
- * Memory of a child is read from /proc/PID/status: VmRSS (now) and VmHWM (the peak since it started).
+ * Memory of a child is read from /proc/PID/status: VmRSS (now), VmHWM (the peak since it started) and
+ * RssFile (the file pages of VmRSS).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -17,15 +18,17 @@ export interface Memory {
   rss: number;
   /** Peak resident set since the process started (bytes). */
   hwm: number;
+  /** Of the resident set now, file pages mapped in (RssFile, bytes): a memory-mapped database's pages, the program's own. */
+  mappedFile: number;
 }
 
-/** VmRSS and VmHWM of a live process, or undefined once it has gone. */
+/** VmRSS, VmHWM and RssFile of a live process, or undefined once it has gone. */
 export function memoryOf(pid: number | undefined): Memory | undefined {
   if (pid === undefined) return undefined;
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+    return { rss: kb('VmRSS'), hwm: kb('VmHWM'), mappedFile: kb('RssFile') };
   } catch {
     return undefined;
   }

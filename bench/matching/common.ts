@@ -2,7 +2,7 @@
  * Shared by the matching benchmarks: building a real border replica (SqliteReplicaStore through its
  * bootstrap writer) from import-format persons, the screening service over it, and small helpers.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,15 +103,4 @@ export function table(header: string[], rows: (string | number)[][]): string {
 }
 
 export const pct = (n: number, of: number) => (of === 0 ? '—' : `${((100 * n) / of).toFixed(1)} %`);
-/** This process's resident memory, and the part of it that is file pages mapped in (RssFile; Linux, else 0). */
-export function memoryNow(): { rss: number; mappedFile: number } {
-  const rss = process.memoryUsage().rss;
-  try {
-    const line = readFileSync('/proc/self/status', 'utf8').match(/^RssFile:\s+(\d+) kB/m);
-    return { rss, mappedFile: line ? Number(line[1]) * 1024 : 0 };
-  } catch {
-    return { rss, mappedFile: 0 };
-  }
-}
-
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;

@@ -20,7 +20,8 @@ import { generatePerson, generatePersons, type SyntheticPerson } from '../../src
 import { foldLatin, type CandidateSource, type ListedPerson, type Matcher, type Traveller } from '../../src/matching/index.js';
 import { SCHEMES, transliterate } from '../../src/matching/schemes.js';
 import type { PersonInput } from '../../src/register/schemas.js';
-import { buildReplica, fileSize, mb, memoryNow, percentile, screeningService, table } from './common.js';
+import { buildReplica, fileSize, mb, percentile, screeningService, table } from './common.js';
+import { memoryOf } from '../harness/processes.js';
 import { seededRandom } from '../harness/seededRandom.js';
 import { type ManifestsAtScale, manifestsAtScale } from './manifestsAtScale.js';
 
@@ -208,7 +209,7 @@ export async function scaleBench(options: ScaleOptions): Promise<{ rows: ScaleRo
       await service.screen(p.request, 'bench');
       screenMs.push(performance.now() - b);
     }
-    const { rss, mappedFile } = memoryNow();
+    const { rss, mappedFile } = memoryOf(process.pid) ?? { rss: process.memoryUsage().rss, mappedFile: 0 };
     const load = loadavg()[0]!;
     let manifests: ManifestsAtScale | undefined;
     if (options.manifests) {
